@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { parseResourceId, fullTypeOf } from '../domain/arm-id';
+
+/**
+ * Every setting the app reads, in one list: the loader validates with it, and tests check that
+ * local.settings.sample.json and the README's settings table cover exactly these names.
+ */
+export interface SettingSpec<T extends z.ZodType = z.ZodType> {
+  name: string;
+  required: boolean;
+  meaning: string;
+  example: string;
+  schema: T;
+}
+
+const httpsUrl = z
+  .string()
+  .url()
+  .refine((u) => u.startsWith('https://'), 'must be an https URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+
+function armIdOf(type: string) {
+  return z.string().superRefine((value, ctx) => {
+    try {
+      const rid = parseResourceId(value);
+      if (fullTypeOf(rid)?.toLowerCase() !== type.toLowerCase()) ctx.addIssue({ code: 'custom', message: `must be a ${type} resource id` });
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^\[[^\]]+\]\s/, '') });
+    }
+  });
+}
+
+const positiveInt = (max: number) => z.coerce.number().int().positive().max(max);
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+export const SETTINGS = {
+  AZURE_CLIENT_ID: {
+    name: 'AZURE_CLIENT_ID', required: false, example: '11111111-2222-3333-4444-555555555555',
+    meaning: 'Client id of the user-assigned managed identity used for every Azure call (unset: system-assigned identity / developer credential).',
+    schema: guid.optional(),
+  },
+  ARM_ENDPOINT: {
+    name: 'ARM_ENDPOINT', required: false, example: 'https://management.azure.com',
+    meaning: 'Azure Resource Manager endpoint (sovereign clouds, or the local simulator).',
+    schema: httpsUrl.default('https://management.azure.com'),
+  },
+  ARM_SCOPE: {
+    name: 'ARM_SCOPE', required: false, example: 'https://management.azure.com/.default',
+    meaning: 'Token scope for ARM and registry discovery.',
+    schema: z.string().min(1).default('https://management.azure.com/.default'),
+  },
+  ARM_MAX_RETRY_AFTER_SECONDS: {
+    name: 'ARM_MAX_RETRY_AFTER_SECONDS', required: false, example: '60',
+    meaning: 'Longest Retry-After the SDK waits in-process; a longer one fails the call as ARM.THROTTLED so the durable retry policy takes over.',
+    schema: positiveInt(3600).default(60),
+  },
+  ARM_MAX_RETRIES: {
+    name: 'ARM_MAX_RETRIES', required: false, example: '4',
+    meaning: 'Retries of one ARM request on 429, 5xx and connection errors.',
+    schema: z.coerce.number().int().min(0).max(10).default(4),
+  },
+  AZURE_CLOUD: {
+    name: 'AZURE_CLOUD', required: false, example: 'AzurePublicCloud',
+    meaning: 'Which cloud\'s region list validates region names (AzurePublicCloud, AzureUSGovernment, AzureChinaCloud).',
+    schema: z.enum(['AzurePublicCloud', 'AzureUSGovernment', 'AzureChinaCloud']).default('AzurePublicCloud'),
+  },
+  PRIVATE_ENDPOINT_SUBNET_ID: {
+    name: 'PRIVATE_ENDPOINT_SUBNET_ID', required: true,
+    example: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-ml/subnets/snet-pe',
+    meaning: 'Subnet for the registry, storage and ACR private endpoints (Microsoft recommends the subnet of the workspace\'s private endpoint).',
+    schema: armIdOf('Microsoft.Network/virtualNetworks/subnets'),
+  },
+  PRIVATE_ENDPOINT_RESOURCE_GROUP: {
+    name: 'PRIVATE_ENDPOINT_RESOURCE_GROUP', required: false, example: 'rg-ml-endpoints',
+    meaning: 'Resource group (in the subnet\'s subscription) for the private endpoints; never the registry\'s managed group. Default: the subnet\'s group.',
+    schema: z.string().regex(/^[-\w._()]{1,90}$/, 'must be a resource group name').optional(),
+  },
+  PRIVATE_DNS_ZONE_ID_API_AZUREML: {
+    name: 'PRIVATE_DNS_ZONE_ID_API_AZUREML', required: true,
+    example: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms',
+    meaning: 'Private DNS zone privatelink.api.azureml.ms for the registry endpoint (group amlregistry).',
+    schema: armIdOf('Microsoft.Network/privateDnsZones'),
+  },
+  PRIVATE_DNS_ZONE_ID_BLOB: {
+    name: 'PRIVATE_DNS_ZONE_ID_BLOB', required: true,
+    example: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net',
+    meaning: 'Private DNS zone privatelink.blob.core.windows.net for the storage endpoints (group blob).',
+    schema: armIdOf('Microsoft.Network/privateDnsZones'),
+  },
+  PRIVATE_DNS_ZONE_ID_ACR: {
+    name: 'PRIVATE_DNS_ZONE_ID_ACR', required: true,
+    example: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io',
+    meaning: 'Private DNS zone privatelink.azurecr.io for the container registry endpoint (group registry; it also holds the per-region data names).',
+    schema: armIdOf('Microsoft.Network/privateDnsZones'),
+  },
+  LOCKDOWN_ORDER: {
+    name: 'LOCKDOWN_ORDER', required: false, example: 'lockdown-first',
+    meaning: 'lockdown-first (public access off before endpoints: smallest exposure window) or endpoints-first.',
+    schema: z.enum(['lockdown-first', 'endpoints-first']).default('lockdown-first'),
+  },
+  LOCKDOWN_ACR: {
+    name: 'LOCKDOWN_ACR', required: false, example: 'true',
+    meaning: 'Turn the registry ACR\'s public access off. Environment assets cannot be created in a registry whose ACR is private: false keeps it public and says so in every outcome.',
+    schema: bool.default(true),
+  },
+  EXEMPTION_TAG: {
+    name: 'EXEMPTION_TAG', required: false, example: 'aml-registry-lockdown=exempt',
+    meaning: 'Tag name=value that exempts a registry from hardening.',
+    schema: z.string().regex(/^[^=\s][^=]*=.+$/, "must be 'name=value'").default('aml-registry-lockdown=exempt')
+      .transform((s) => { const i = s.indexOf('='); return { name: s.slice(0, i), value: s.slice(i + 1) }; }),
+  },
+  APPROVAL_DEADLINE_MINUTES: {
+    name: 'APPROVAL_DEADLINE_MINUTES', required: false, example: '1440',
+    meaning: 'How long a run waits for a Pending private endpoint connection to be approved.',
+    schema: positiveInt(7 * 24 * 60).default(24 * 60),
+  },
+  DNS_DEADLINE_MINUTES: {
+    name: 'DNS_DEADLINE_MINUTES', required: false, example: '15',
+    meaning: 'How long the DNS proof retries before the run fails with a per-name diagnosis.',
+    schema: positiveInt(24 * 60).default(15),
+  },
+  PROVISIONING_DEADLINE_MINUTES: {
+    name: 'PROVISIONING_DEADLINE_MINUTES', required: false, example: '60',
+    meaning: 'How long a run waits for a registry that is still provisioning.',
+    schema: positiveInt(24 * 60).default(60),
+  },
+  DNS_SERVERS: {
+    name: 'DNS_SERVERS', required: false, example: '168.63.129.16',
+    meaning: 'Resolvers for the DNS proof, comma-separated host[:port] (empty: the system resolver; in Azure the VNet-integrated app uses the VNet\'s DNS).',
+    schema: csv.default([]).pipe(z.array(z.string().regex(/^(\[[0-9a-f:]+\]|[0-9.]+|[0-9a-f:]+)(:\d{1,5})?$/i, 'must be an IP address with an optional :port'))),
+  },
+  DISCOVERY_URL_TEMPLATE: {
+    name: 'DISCOVERY_URL_TEMPLATE', required: false, example: 'https://{region}.api.azureml.ms',
+    meaning: 'Base URL of registry discovery, with {region}; the ARM token is sent only to this host with a known region substituted.',
+    schema: z.string().refine((s) => s.startsWith('https://') && s.includes('{region}'), 'must be an https URL containing {region}')
+      .default('https://{region}.api.azureml.ms').transform((u) => u.replace(/\/+$/, '')),
+  },
+  OUTCOME_TOPIC_ENDPOINT: {
+    name: 'OUTCOME_TOPIC_ENDPOINT', required: false, example: 'https://egt-lockdown.westeurope-1.eventgrid.azure.net/api/events',
+    meaning: 'Event Grid custom topic (CloudEvents schema, Entra auth) that receives one outcome event per run; unset: no event.',
+    schema: httpsUrl.optional(),
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;

@@ -1,0 +1,54 @@
+/**
+ * One error class for the whole app, carrying a stable code. Durable Functions keeps only an
+ * activity error's message on its way to the orchestrator, so the code is written into the
+ * message as a `[CODE]` prefix and read back by `errorCodeOf`.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'CONFIG.INVALID',
+  ARM_ID_INVALID: 'ARM_ID.INVALID',
+  REGISTRY_NAME_INVALID: 'REGISTRY.NAME_INVALID',
+  REGISTRY_NOT_FOUND: 'REGISTRY.NOT_FOUND',
+  REGISTRY_INVALID_RESPONSE: 'REGISTRY.INVALID_RESPONSE',
+  ARM_THROTTLED: 'ARM.THROTTLED',
+  ARM_AUTH: 'ARM.AUTHENTICATION',
+  ARM_FORBIDDEN: 'ARM.FORBIDDEN',
+  ARM_CONFLICT: 'ARM.CONFLICT',
+  ARM_BAD_REQUEST: 'ARM.BAD_REQUEST',
+  ARM_NOT_FOUND: 'ARM.NOT_FOUND',
+  ARM_SERVER: 'ARM.SERVER_ERROR',
+  ARM_LRO_FAILED: 'ARM.LRO_FAILED',
+  ARM_TRANSPORT: 'ARM.TRANSPORT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const CODE_PREFIX = /^\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s/;
+
+export class LockdownError extends Error {
+  override readonly name = 'LockdownError';
+
+  constructor(
+    readonly code: ErrorCode,
+    detail: string,
+    options: { cause?: unknown; retryable?: boolean } = {},
+  ) {
+    super(`[${code}] ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** Whether trying the same call again later may succeed (throttling, 5xx, transport). */
+  readonly retryable: boolean;
+
+  /** The message without the code prefix. */
+  get detail(): string {
+    return this.message.replace(CODE_PREFIX, '');
+  }
+}
+
+/** The stable code of an error (or of an error message that crossed the activity boundary). */
+export function errorCodeOf(error: unknown): string | undefined {
+  if (error instanceof LockdownError) return error.code;
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : undefined;
+  if (message === undefined) return undefined;
+  return CODE_PREFIX.exec(message)?.[1];
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config';
+import { SETTINGS } from '../../../src/config/settings';
+import { APP_VERSION } from '../../../src/version';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
+const zone = (z: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${z}`;
+const VALID = {
+  PRIVATE_ENDPOINT_SUBNET_ID: `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe`,
+  PRIVATE_DNS_ZONE_ID_API_AZUREML: zone('privatelink.api.azureml.ms'),
+  PRIVATE_DNS_ZONE_ID_BLOB: zone('privatelink.blob.core.windows.net'),
+  PRIVATE_DNS_ZONE_ID_ACR: zone('privatelink.azurecr.io'),
+};
+
+function configError(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('loadConfig accepted the settings');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and freezes the result', () => {
+    const config = loadConfig(VALID);
+    expect(config.ARM_ENDPOINT).toBe('https://management.azure.com');
+    expect(config.LOCKDOWN_ORDER).toBe('lockdown-first');
+    expect(config.LOCKDOWN_ACR).toBe(true);
+    expect(config.EXEMPTION_TAG).toEqual({ name: 'aml-registry-lockdown', value: 'exempt' });
+    expect(config.DNS_SERVERS).toEqual([]);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.EXEMPTION_TAG)).toBe(true);
+  });
+
+  const required = Object.values(SETTINGS).filter((s) => s.required).map((s) => s.name);
+  it.each(required)('names the missing required setting %s', (name) => {
+    const env: Record<string, string | undefined> = { ...VALID, [name]: undefined };
+    const message = configError(env);
+    expect(message).toMatch(/^\[CONFIG\.INVALID\]/);
+    expect(message).toContain(`${name} is required`);
+    for (const other of required.filter((n) => n !== name)) expect(message).not.toContain(`${other} is required`);
+  });
+
+  it('rejects malformed resource ids, naming the setting and the expectation', () => {
+    const message = configError({ ...VALID, PRIVATE_ENDPOINT_SUBNET_ID: zone('privatelink.blob.core.windows.net'), PRIVATE_DNS_ZONE_ID_ACR: 'not-an-id' });
+    expect(message).toContain('PRIVATE_ENDPOINT_SUBNET_ID is malformed (must be a Microsoft.Network/virtualNetworks/subnets resource id)');
+    expect(message).toContain('PRIVATE_DNS_ZONE_ID_ACR is malformed');
+  });
+
+  it.each([
+    ['ARM_ENDPOINT', 'http://management.azure.com', 'https'],
+    ['AZURE_CLIENT_ID', 'abc', 'GUID'],
+    ['LOCKDOWN_ORDER', 'whenever', 'lockdown-first'],
+    ['LOCKDOWN_ACR', 'yes', 'true'],
+    ['EXEMPTION_TAG', 'novalue', 'name=value'],
+    ['DNS_SERVERS', '10.0.0.4,not a server', 'IP address'],
+    ['DISCOVERY_URL_TEMPLATE', 'https://api.azureml.ms', '{region}'],
+    ['DNS_DEADLINE_MINUTES', '-1', ''],
+  ])('rejects %s=%p', (name, value, hint) => {
+    const message = configError({ ...VALID, [name]: value });
+    expect(message).toContain(`${name} is malformed`);
+    expect(message).toContain(hint);
+  });
+
+  it('parses lists and numbers', () => {
+    const config = loadConfig({ ...VALID, DNS_SERVERS: '127.0.0.1:5353, 10.0.0.4', DNS_DEADLINE_MINUTES: '3', LOCKDOWN_ACR: 'false' });
+    expect(config.DNS_SERVERS).toEqual(['127.0.0.1:5353', '10.0.0.4']);
+    expect(config.DNS_DEADLINE_MINUTES).toBe(3);
+    expect(config.LOCKDOWN_ACR).toBe(false);
+  });
+});
+
+describe('settings are documented where people look', () => {
+  const names = Object.keys(SETTINGS).sort();
+
+  it('local.settings.sample.json lists every setting the app reads', () => {
+    const sample = JSON.parse(readFileSync(join(ROOT, 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+    for (const name of names) expect(Object.keys(sample.Values)).toContain(name);
+  });
+
+  it('the README settings table lists every setting', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const name of names) expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+  });
+
+  it('the user-agent version matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(APP_VERSION).toBe(pkg.version);
+  });
+});
