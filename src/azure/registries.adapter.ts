@@ -1,5 +1,5 @@
 import type { ServiceClient } from '@azure/core-client';
-import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, createPipelineRequest, isRestError, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createHttpPoller, type OperationResponse, type OperationState, type RunningOperation } from '@azure/core-lro';
 import { parseRegistryId, registryId, REGISTRY_API_VERSION, REGISTRY_TYPE, type Registry } from '../domain/registry';
 import { ErrorCodes, LockdownError } from '../domain/errors';
@@ -130,6 +130,9 @@ export class RegistriesAdapter {
       result = await poller.pollUntilDone({ abortSignal: options.abortSignal });
     } catch (e) {
       if (e instanceof LockdownError) throw e;
+      if (isRestError(e) && e.statusCode === undefined) {
+        throw new LockdownError(ErrorCodes.ARM_TRANSPORT, `PUT ${path} failed on the way: ${e.message}`, { cause: e, retryable: true });
+      }
       throw new LockdownError(ErrorCodes.ARM_LRO_FAILED, `PUT ${path} did not complete: ${(e as Error).message}`, { cause: e, retryable: false });
     }
     if (result === undefined || result === null || (typeof result === 'object' && (result as { type?: unknown }).type === undefined)) {

@@ -18,6 +18,17 @@ export const ErrorCodes = {
   ARM_SERVER: 'ARM.SERVER_ERROR',
   ARM_LRO_FAILED: 'ARM.LRO_FAILED',
   ARM_TRANSPORT: 'ARM.TRANSPORT',
+  DISCOVERY_BAD_INPUT: 'DISCOVERY.BAD_INPUT',
+  DISCOVERY_UNAUTHORIZED: 'DISCOVERY.UNAUTHORIZED',
+  DISCOVERY_NOT_FOUND: 'DISCOVERY.NOT_FOUND',
+  DISCOVERY_FAILED: 'DISCOVERY.FAILED',
+  HARDEN_INPUT_INVALID: 'HARDEN.INPUT_INVALID',
+  HARDEN_PROVISIONING_DEADLINE: 'HARDEN.PROVISIONING_DEADLINE',
+  HARDEN_APPROVAL_REJECTED: 'HARDEN.APPROVAL_REJECTED',
+  HARDEN_APPROVAL_DEADLINE: 'HARDEN.APPROVAL_DEADLINE',
+  HARDEN_DNS_PROOF_FAILED: 'HARDEN.DNS_PROOF_FAILED',
+  /** an error without a stable code reached the orchestrator (a bug, or a library error) */
+  HARDEN_UNEXPECTED: 'HARDEN.UNEXPECTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -51,4 +62,17 @@ export function errorCodeOf(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : undefined;
   if (message === undefined) return undefined;
   return CODE_PREFIX.exec(message)?.[1];
+}
+
+const CODE_ANYWHERE = /\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s/;
+
+/**
+ * Like `errorCodeOf`, but also finds the code when something was put in front of the message on
+ * its way through Durable Functions (e.g. `Error: [ARM.FORBIDDEN] …` from failure details).
+ */
+export function findErrorCode(error: unknown): string | undefined {
+  const direct = errorCodeOf(error);
+  if (direct !== undefined) return direct;
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : undefined;
+  return message === undefined ? undefined : CODE_ANYWHERE.exec(message)?.[1];
 }

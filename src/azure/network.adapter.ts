@@ -1,0 +1,116 @@
+import type { NetworkManagementClient } from '@azure/arm-network';
+import { parseResourceId, parseResourceIdOfType } from '../domain/arm-id';
+import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from '../domain/hardening';
+import type { EndpointName, EndpointSpec, NetworkPort } from '../domain/ports';
+import { isNotFound, rethrowArm } from './sdk-errors';
+
+type PrivateEndpoint = Awaited<ReturnType<NetworkManagementClient['privateEndpoints']['get']>>;
+
+const STATUSES: readonly ConnectionStatus[] = ['Approved', 'Pending', 'Rejected', 'Disconnected'];
+
+function toStatus(s: string | undefined): ConnectionStatus {
+  return STATUSES.find((x) => x.toLowerCase() === (s ?? '').toLowerCase()) ?? 'Unknown';
+}
+
+function endpointRef(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
+  const rid = parseResourceIdOfType(id, 'Microsoft.Network/privateEndpoints');
+  return { subscriptionId: rid.subscriptionId, resourceGroup: rid.resourceGroup, name: rid.names[0] as string };
+}
+
+/** Private endpoints, zone groups and NICs through @azure/arm-network. */
+export class NetworkAdapter implements NetworkPort {
+  constructor(private readonly client: (subscriptionId: string) => NetworkManagementClient) {}
+
+  async subnetLocation(subnetId: string): Promise<string> {
+    const rid = parseResourceIdOfType(subnetId, 'Microsoft.Network/virtualNetworks/subnets');
+    const vnet = await this.client(rid.subscriptionId).virtualNetworks.get(rid.resourceGroup, rid.names[0] as string).catch(rethrowArm('GET', rid.id));
+    if (!vnet.location) throw new Error(`virtual network of ${subnetId} has no location`);
+    return vnet.location;
+  }
+
+  private toInfo(pe: PrivateEndpoint, zoneGroups: ZoneGroupInfo[]): EndpointInfo {
+    const conn = pe.privateLinkServiceConnections?.[0] ?? pe.manualPrivateLinkServiceConnections?.[0];
+    return {
+      id: pe.id ?? '',
+      name: pe.name ?? '',
+      subnetId: pe.subnet?.id ?? '',
+      location: pe.location ?? '',
+      targetId: conn?.privateLinkServiceId ?? '',
+      groupIds: conn?.groupIds ?? [],
+      connectionStatus: toStatus(conn?.privateLinkServiceConnectionState?.status),
+      connectionDescription: conn?.privateLinkServiceConnectionState?.description,
+      provisioningState: pe.provisioningState ?? 'Unknown',
+      zoneGroups,
+    };
+  }
+
+  async getEndpoint(id: string): Promise<EndpointInfo | undefined> {
+    const ref = endpointRef(id);
+    let pe: PrivateEndpoint;
+    try {
+      pe = await this.client(ref.subscriptionId).privateEndpoints.get(ref.resourceGroup, ref.name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      return rethrowArm('GET', id)(e);
+    }
+    return this.toInfo(pe, await this.listZoneGroups(id));
+  }
+
+  async createEndpoint(spec: EndpointSpec): Promise<EndpointInfo> {
+    const ref = endpointRef(spec.id);
+    const pe = await this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, {
+      location: spec.location,
+      tags: spec.tags,
+      subnet: { id: spec.subnetId },
+      privateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId] }],
+    }).catch(rethrowArm('PUT', spec.id));
+    return this.toInfo(pe, await this.listZoneGroups(spec.id));
+  }
+
+  async listZoneGroups(endpointId: string): Promise<ZoneGroupInfo[]> {
+    const ref = endpointRef(endpointId);
+    const out: ZoneGroupInfo[] = [];
+    try {
+      for await (const g of this.client(ref.subscriptionId).privateDnsZoneGroups.list(ref.name, ref.resourceGroup)) {
+        out.push({ name: g.name ?? '', zoneIds: (g.privateDnsZoneConfigs ?? []).map((c) => c.privateDnsZoneId ?? '').filter((z) => z !== '') });
+      }
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      return rethrowArm('GET', `${endpointId}/privateDnsZoneGroups`)(e);
+    }
+    return out;
+  }
+
+  async putZoneGroup(endpointId: string, name: string, zoneId: string): Promise<void> {
+    const ref = endpointRef(endpointId);
+    const zoneName = parseResourceId(zoneId).names[0] ?? 'zone';
+    await this.client(ref.subscriptionId).privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
+      privateDnsZoneConfigs: [{ name: zoneName.replace(/\./g, '-'), privateDnsZoneId: zoneId }],
+    }).catch(rethrowArm('PUT', `${endpointId}/privateDnsZoneGroups/${name}`));
+  }
+
+  async endpointNames(endpointId: string): Promise<{ nicNames: EndpointName[]; zoneRecords: EndpointName[] }> {
+    const ref = endpointRef(endpointId);
+    const client = this.client(ref.subscriptionId);
+    const pe = await client.privateEndpoints.get(ref.resourceGroup, ref.name).catch(rethrowArm('GET', endpointId));
+    const nicNames: EndpointName[] = [];
+    for (const nicRef of pe.networkInterfaces ?? []) {
+      if (!nicRef.id) continue;
+      const nicId = parseResourceIdOfType(nicRef.id, 'Microsoft.Network/networkInterfaces');
+      const nic = await this.client(nicId.subscriptionId).networkInterfaces.get(nicId.resourceGroup, nicId.names[0] as string).catch(rethrowArm('GET', nicRef.id));
+      for (const ipc of nic.ipConfigurations ?? []) {
+        const ip = ipc.privateIPAddress;
+        for (const fqdn of ipc.privateLinkConnectionProperties?.fqdns ?? []) if (ip) nicNames.push({ fqdn, ip });
+      }
+    }
+    const zoneRecords: EndpointName[] = [];
+    for await (const g of client.privateDnsZoneGroups.list(ref.name, ref.resourceGroup)) {
+      for (const cfg of g.privateDnsZoneConfigs ?? []) {
+        for (const rs of cfg.recordSets ?? []) {
+          for (const ip of rs.ipAddresses ?? []) if (rs.fqdn) zoneRecords.push({ fqdn: rs.fqdn.replace(/\.$/, ''), ip });
+        }
+      }
+    }
+    return { nicNames, zoneRecords };
+  }
+}

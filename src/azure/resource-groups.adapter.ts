@@ -1,0 +1,33 @@
+import type { ResourceManagementClient } from '@azure/arm-resources';
+import { parseResourceId } from '../domain/arm-id';
+import type { ResourceGroupPort } from '../domain/ports';
+import { rethrowArm } from './sdk-errors';
+
+/** Generic resource listing, for finding a registry's resources in its managed group by type. */
+export class ResourceGroupsAdapter implements ResourceGroupPort {
+  constructor(private readonly client: (subscriptionId: string) => ResourceManagementClient) {}
+
+  async listResources(resourceGroupId: string, fullType: string): Promise<Array<{ id: string; name: string; location: string }>> {
+    const rid = parseResourceId(resourceGroupId);
+    if (!rid.resourceGroup) throw new Error(`${resourceGroupId} is not a resource group id`);
+    const out: Array<{ id: string; name: string; location: string }> = [];
+    try {
+      for await (const r of this.client(rid.subscriptionId).resources.listByResourceGroup(rid.resourceGroup, { filter: `resourceType eq '${fullType}'` })) {
+        if (r.id && r.name) out.push({ id: r.id, name: r.name, location: r.location ?? '' });
+      }
+    } catch (e) {
+      return rethrowArm('GET', `${resourceGroupId}/resources`)(e);
+    }
+    return out;
+  }
+
+  async listResourceGroups(subscriptionId: string): Promise<Array<{ id: string; name: string }>> {
+    const out: Array<{ id: string; name: string }> = [];
+    try {
+      for await (const g of this.client(subscriptionId).resourceGroups.list()) if (g.id && g.name) out.push({ id: g.id, name: g.name });
+    } catch (e) {
+      return rethrowArm('GET', `/subscriptions/${subscriptionId}/resourcegroups`)(e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,24 @@
+import { isRestError } from '@azure/core-rest-pipeline';
+import { ErrorCodes, LockdownError } from '../domain/errors';
+import { armResponseError } from './arm-errors';
+
+/** True for an SDK error that means "ARM says it does not exist". */
+export function isNotFound(e: unknown): boolean {
+  return isRestError(e) && e.statusCode === 404;
+}
+
+/** Converts an SDK RestError into our coded error, naming the call; LockdownErrors pass through. */
+export function rethrowArm(method: string, id: string): (e: unknown) => never {
+  return (e: unknown) => {
+    if (e instanceof LockdownError) throw e;
+    if (isRestError(e) && e.statusCode === undefined) {
+      throw new LockdownError(ErrorCodes.ARM_TRANSPORT, `${method} ${id} failed on the way: ${e.message}`, { cause: e, retryable: true });
+    }
+    if (isRestError(e)) {
+      const body = e.response?.bodyAsText ?? JSON.stringify({ error: { code: e.code, message: e.message } });
+      throw armResponseError(method, id, e.statusCode ?? 0, body, e.response?.headers.get('x-ms-request-id'));
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    throw new LockdownError(ErrorCodes.ARM_LRO_FAILED, `${method} ${id} did not complete: ${message}`, { cause: e });
+  };
+}

@@ -1,0 +1,97 @@
+import type {
+  DiscoveryCheck,
+  DnsCheck,
+  DnsExpectation,
+  EndpointInfo,
+  EndpointPlacement,
+  EndpointPlan,
+  Outcome,
+  RegistryReading,
+  Target,
+  TargetState,
+} from './hardening';
+
+/**
+ * What the hardenRegistry orchestrator sends to each activity and expects back (all JSON: it
+ * goes through durable history). Activities implement these; names are in functions/names.ts.
+ * Every activity is idempotent (GET, compare, write only the difference) and fails with a
+ * LockdownError whose message starts with `[CODE]`.
+ */
+
+/** readRegistry: re-GET the registry and resolve its storage accounts and ACR. */
+export interface ReadRegistryInput {
+  registryId: string;
+}
+export type ReadRegistryOutput = RegistryReading;
+
+/** inspectTargets: every target's public access and its endpoints from our subnet; the placement from settings (subnetId overrides the configured subnet). */
+export interface InspectTargetsInput {
+  targets: Target[];
+  subnetId?: string;
+}
+export interface InspectTargetsOutput {
+  placement: EndpointPlacement;
+  states: TargetState[];
+}
+
+/** ensurePrivateEndpoint: PUT the endpoint of a plan entry (action 'create') unless it already exists as planned. */
+export interface EnsurePrivateEndpointInput {
+  plan: EndpointPlan;
+  placement: EndpointPlacement;
+}
+export type EnsurePrivateEndpointOutput = EndpointInfo;
+
+/** ensureZoneGroup: PUT the private DNS zone group unless it already links the zone. */
+export interface EnsureZoneGroupInput {
+  endpointId: string;
+  name: string;
+  zoneId: string;
+}
+export interface EnsureZoneGroupOutput {
+  changed: boolean;
+}
+
+/** readEndpoint: GET one endpoint (connection state while waiting for approval). */
+export interface ReadEndpointInput {
+  endpointId: string;
+}
+export type ReadEndpointOutput = EndpointInfo;
+
+/** disablePublicAccess: registry GET + full PUT, storage PATCH, ACR PATCH; no write when already Disabled. */
+export interface DisablePublicAccessInput {
+  target: Target;
+}
+export interface DisablePublicAccessOutput {
+  changed: boolean;
+  /** ISO time of the write, or of the read when unchanged */
+  at: string;
+}
+
+/** collectDnsExpectations: every name of every endpoint as ARM reports it (NIC fqdns, zone group record sets). */
+export interface CollectDnsExpectationsInput {
+  endpointIds: string[];
+}
+export type CollectDnsExpectationsOutput = DnsExpectation[];
+
+/** proveDns: resolve each name through the configured resolver. */
+export interface ProveDnsInput {
+  expectations: DnsExpectation[];
+}
+export type ProveDnsOutput = DnsCheck[];
+
+/** checkDiscovery: registry discovery's registryFqdns must cover every region. */
+export interface CheckDiscoveryInput {
+  registryId: string;
+  regions: string[];
+}
+export type CheckDiscoveryOutput = DiscoveryCheck;
+
+/** publishOutcome: send the outcome CloudEvent (no-op when no topic is configured). */
+export type PublishOutcomeInput = Outcome;
+export type PublishOutcomeOutput = void;
+
+/** Optional payload of the `approve` external event; any payload (or none) makes the run re-check the connections now. */
+export interface ApproveEventInput {
+  endpointId?: string;
+  approvedBy?: string;
+}

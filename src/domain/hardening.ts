@@ -1,0 +1,184 @@
+/**
+ * The contract of the hardening job: what the orchestrator and the activities exchange. Pure
+ * data (JSON-serialisable: it goes through durable history), no behaviour.
+ */
+
+export type TargetKind = 'registry' | 'storage' | 'acr';
+export type GroupId = 'amlregistry' | 'blob' | 'registry';
+
+export const GROUP_ID_OF: Readonly<Record<TargetKind, GroupId>> = { registry: 'amlregistry', storage: 'blob', acr: 'registry' };
+
+/** A resource that needs a private endpoint and its public access off. */
+export interface Target {
+  kind: TargetKind;
+  id: string;
+  name: string;
+  /** the region the endpoint name carries: the registry's home region, the storage account's region, the ACR's home region */
+  region: string;
+}
+
+export type LockdownOrder = 'lockdown-first' | 'endpoints-first';
+export type RunMode = 'apply' | 'plan';
+
+/** Orchestration input; the starter fills it from settings plus the caller's overrides. */
+export interface HardenInput {
+  registryId: string;
+  mode: RunMode;
+  options: HardenOptions;
+  /** when the triggering event happened (ISO), for the exposure-window figure */
+  triggeredAt?: string;
+  /** who or what started the run: 'eventgrid' | 'http' | 'cli' | 'sweep' */
+  trigger: string;
+}
+
+export interface HardenOptions {
+  order: LockdownOrder;
+  lockdownAcr: boolean;
+  approvalDeadlineMinutes: number;
+  dnsDeadlineMinutes: number;
+  provisioningDeadlineMinutes: number;
+  /** poll intervals for durable timers (seconds) */
+  approvalPollSeconds: number;
+  dnsRetrySeconds: number;
+  provisioningPollSeconds: number;
+  /** override of the configured private-endpoint subnet (passed to inspectTargets) */
+  subnetId?: string;
+}
+
+export type ConnectionStatus = 'Approved' | 'Pending' | 'Rejected' | 'Disconnected' | 'Unknown';
+
+export interface ZoneGroupInfo {
+  name: string;
+  zoneIds: string[];
+}
+
+/** A private endpoint as ARM reports it. */
+export interface EndpointInfo {
+  id: string;
+  name: string;
+  subnetId: string;
+  location: string;
+  targetId: string;
+  groupIds: string[];
+  connectionStatus: ConnectionStatus;
+  connectionDescription?: string;
+  provisioningState: string;
+  zoneGroups: ZoneGroupInfo[];
+}
+
+/** Step 1–2 output: the registry re-read and its resources resolved. */
+export type RegistryReading =
+  | { status: 'notFound'; registryId: string }
+  | { status: 'provisioning'; registryId: string; provisioningState: string }
+  | {
+      status: 'ready';
+      registryId: string;
+      name: string;
+      location: string;
+      regions: string[];
+      exempt: boolean;
+      managedResourceGroupId: string | undefined;
+      /** registry first, then one storage account per region, then the one ACR */
+      targets: Target[];
+      /** how the storage/ACR ids were found */
+      resolvedBy: 'properties' | 'managedResourceGroup';
+    };
+
+/** Current state of one target: its public access and every endpoint to it from our subnet. */
+export interface TargetState {
+  target: Target;
+  publicNetworkAccess: string;
+  endpoints: EndpointInfo[];
+}
+
+/** Where endpoints go. */
+export interface EndpointPlacement {
+  subnetId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  zoneIds: Readonly<Record<GroupId, string>>;
+}
+
+export interface EndpointPlan {
+  target: Target;
+  groupId: GroupId;
+  /** the endpoint's name: the existing one when kept, the deterministic one when created */
+  name: string;
+  /** the endpoint's id (existing, or the one it will have) */
+  endpointId: string;
+  action: 'create' | 'keep';
+  zoneGroup: { action: 'create' | 'keep' | 'foreign'; name: string; zoneId: string };
+  /** connection state now (kept endpoints) */
+  connectionStatus: ConnectionStatus | 'New';
+}
+
+export interface PublicAccessPlan {
+  target: Target;
+  current: string;
+  action: 'disable' | 'keep' | 'skip';
+  reason?: string;
+}
+
+export interface HardeningPlan {
+  registryId: string;
+  endpoints: EndpointPlan[];
+  publicAccess: PublicAccessPlan[];
+  warnings: string[];
+  /** ARM writes the plan makes */
+  writes: number;
+}
+
+/** A name the DNS proof must resolve, with the private IP ARM assigned it. */
+export interface DnsExpectation {
+  fqdn: string;
+  expectedIp: string;
+  endpointId: string;
+  kind: TargetKind;
+}
+
+export interface DnsCheck extends DnsExpectation {
+  ok: boolean;
+  answered: string[];
+  /** CNAME chain followed, if any */
+  chain: string[];
+  error?: string;
+}
+
+export interface DiscoveryCheck {
+  ok: boolean;
+  regions: string[];
+  missingRegions: string[];
+  error?: string;
+}
+
+export type OutcomeKind = 'Hardened' | 'Failed' | 'Exempt' | 'Planned' | 'NotFound';
+
+export interface Outcome {
+  kind: OutcomeKind;
+  registryId: string;
+  instanceId: string;
+  mode: RunMode;
+  changes: string[];
+  alreadyCompliant: string[];
+  warnings: string[];
+  dns: DnsCheck[];
+  discovery?: DiscoveryCheck;
+  plan?: HardeningPlan;
+  error?: { code: string; message: string };
+  startedAt: string;
+  endedAt: string;
+  /** from the triggering event to the last public-access write (ms), when both are known */
+  exposureWindowMs?: number;
+}
+
+export type StepName = 'read' | 'resolve' | 'plan' | 'endpoints' | 'approval' | 'lockdown' | 'dns' | 'publish';
+export type StepState = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
+
+export interface StepStatus {
+  step: StepName;
+  state: StepState;
+  detail: string;
+  startedAt?: string;
+  endedAt?: string;
+}

@@ -1,0 +1,93 @@
+import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from './hardening';
+import type { Registry } from './registry';
+
+/**
+ * What the activities need from Azure, as interfaces over domain types. The adapters in
+ * src/azure implement them with the real SDK clients; nothing here knows about HTTP.
+ */
+export interface RegistryPort {
+  get(id: string): Promise<Registry | undefined>;
+  /** PUT the whole registry back with publicNetworkAccess Disabled (PATCH cannot change it). */
+  put(registry: Registry): Promise<Registry>;
+}
+
+export interface ResourceGroupPort {
+  /** resources of a type in a resource group (the managed-RG fallback) */
+  listResources(resourceGroupId: string, fullType: string): Promise<Array<{ id: string; name: string; location: string }>>;
+  /** resource groups of a subscription whose name matches */
+  listResourceGroups(subscriptionId: string): Promise<Array<{ id: string; name: string }>>;
+}
+
+/** A storage account or container registry: its public access and the endpoints connected to it. */
+export interface NetworkedResource {
+  id: string;
+  location: string;
+  publicNetworkAccess: string;
+  privateEndpointIds: string[];
+  sku?: string;
+}
+
+export interface StoragePort {
+  get(id: string): Promise<NetworkedResource | undefined>;
+  disablePublicNetworkAccess(id: string): Promise<NetworkedResource>;
+}
+
+export interface ContainerRegistryPort {
+  get(id: string): Promise<NetworkedResource | undefined>;
+  disablePublicNetworkAccess(id: string): Promise<NetworkedResource>;
+}
+
+export interface EndpointSpec {
+  id: string;
+  location: string;
+  subnetId: string;
+  targetId: string;
+  groupId: string;
+  connectionName: string;
+  tags: Record<string, string>;
+}
+
+/** A name on an endpoint and the private IP ARM gave it. */
+export interface EndpointName {
+  fqdn: string;
+  ip: string;
+}
+
+export interface NetworkPort {
+  subnetLocation(subnetId: string): Promise<string>;
+  getEndpoint(id: string): Promise<EndpointInfo | undefined>;
+  createEndpoint(spec: EndpointSpec): Promise<EndpointInfo>;
+  listZoneGroups(endpointId: string): Promise<ZoneGroupInfo[]>;
+  putZoneGroup(endpointId: string, name: string, zoneId: string): Promise<void>;
+  /** names from the NICs' privateLinkConnectionProperties and the zone groups' record sets */
+  endpointNames(endpointId: string): Promise<{ nicNames: EndpointName[]; zoneRecords: EndpointName[] }>;
+}
+
+export interface DnsAnswer {
+  addresses: string[];
+  chain: string[];
+  error?: string;
+}
+
+export interface DnsResolverPort {
+  resolve(fqdn: string): Promise<DnsAnswer>;
+}
+
+export interface DiscoveryDocument {
+  registryName?: string;
+  primaryRegion?: string;
+  regions?: string[];
+  registryFqdns?: Record<string, { uri?: string }>;
+  [field: string]: unknown;
+}
+
+export interface DiscoveryPort {
+  discover(region: string, registryName: string): Promise<DiscoveryDocument>;
+}
+
+export interface OutcomePort {
+  /** false when no topic is configured */
+  publish(type: string, subject: string, data: unknown): Promise<boolean>;
+}
+
+export type { ConnectionStatus };
