@@ -71,11 +71,10 @@ export class NetworkAdapter implements NetworkPort {
     const ref = endpointRef(endpointId);
     const out: ZoneGroupInfo[] = [];
     try {
-      for await (const g of this.client(ref.subscriptionId).privateDnsZoneGroups.list(ref.name, ref.resourceGroup)) {
+      for await (const g of this.client(ref.subscriptionId).privateDnsZoneGroups.list(ref.resourceGroup, ref.name)) {
         out.push({ name: g.name ?? '', zoneIds: (g.privateDnsZoneConfigs ?? []).map((c) => c.privateDnsZoneId ?? '').filter((z) => z !== '') });
       }
     } catch (e) {
-      if (isNotFound(e)) return [];
       return rethrowArm('GET', `${endpointId}/privateDnsZoneGroups`)(e);
     }
     return out;
@@ -104,12 +103,16 @@ export class NetworkAdapter implements NetworkPort {
       }
     }
     const zoneRecords: EndpointName[] = [];
-    for await (const g of client.privateDnsZoneGroups.list(ref.name, ref.resourceGroup)) {
-      for (const cfg of g.privateDnsZoneConfigs ?? []) {
-        for (const rs of cfg.recordSets ?? []) {
-          for (const ip of rs.ipAddresses ?? []) if (rs.fqdn) zoneRecords.push({ fqdn: rs.fqdn.replace(/\.$/, ''), ip });
+    try {
+      for await (const g of client.privateDnsZoneGroups.list(ref.resourceGroup, ref.name)) {
+        for (const cfg of g.privateDnsZoneConfigs ?? []) {
+          for (const rs of cfg.recordSets ?? []) {
+            for (const ip of rs.ipAddresses ?? []) if (rs.fqdn) zoneRecords.push({ fqdn: rs.fqdn.replace(/\.$/, ''), ip });
+          }
         }
       }
+    } catch (e) {
+      return rethrowArm('GET', `${endpointId}/privateDnsZoneGroups`)(e);
     }
     return { nicNames, zoneRecords };
   }

@@ -1,0 +1,140 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultInjector, FaultSpec } from '../arm/faults';
+import type { LatencyKind } from '../arm/lro';
+import type { RequestLog } from '../arm/request-log';
+import type { ApprovalMode, SimState } from '../arm/state';
+import type { Throttle, ThrottleConfig } from '../arm/throttle';
+import { fixtureResources, loadResources } from '../fixtures';
+import type { TokenClaims } from '../tokens';
+
+export interface AdminDeps {
+  state: SimState;
+  faults: FaultInjector;
+  log: RequestLog;
+  throttle: Throttle;
+  latency: Record<LatencyKind, number>;
+  clientVnets: { get(): string[]; set(ids: string[] | undefined): void; configured(): string[] | undefined };
+  eventGridAdmin?: (req: IncomingMessage, res: ServerResponse, subpath: string) => Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body?: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status, { 'content-length': '0' });
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text.trim() ? (JSON.parse(text) as unknown) : {});
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+const MODES: readonly ApprovalMode[] = ['auto', 'manual', 'deny'];
+
+/** The simulator's admin API (plain http on 127.0.0.1); documented in README.md. */
+export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res).catch((e: unknown) => send(res, 400, { error: { code: 'BadRequest', message: e instanceof Error ? e.message : String(e) } }));
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = req.method ?? 'GET';
+    if (path.startsWith('/eventgrid')) {
+      if (!deps.eventGridAdmin) return send(res, 404, { error: { code: 'NotFound', message: 'Event Grid emulation is off.' } });
+      return deps.eventGridAdmin(req, res, path.slice('/eventgrid'.length).replace(/^\/+/, ''));
+    }
+    const route = `${method} ${path}`;
+    switch (route) {
+      case 'GET /':
+      case 'GET /health':
+        return send(res, 200, { ok: true, armEndpoint: deps.state.armBase, subscriptionId: deps.state.options.subscriptionId, tenantId: deps.state.options.tenantId });
+      case 'GET /requests':
+        return send(res, 200, deps.log.list());
+      case 'DELETE /requests':
+        deps.log.clear();
+        return send(res, 204);
+      case 'GET /faults':
+        return send(res, 200, deps.faults.list().map(({ regex: _r, ...rest }) => rest));
+      case 'POST /faults': {
+        const body = await readJson(req);
+        const specs = (Array.isArray(body) ? body : [body]) as FaultSpec[];
+        const added = specs.map((s) => deps.faults.add(s)).map(({ regex: _r, ...rest }) => rest);
+        return send(res, 201, Array.isArray(body) ? added : added[0]);
+      }
+      case 'DELETE /faults':
+        deps.faults.clear();
+        return send(res, 204);
+      case 'POST /approval-mode': {
+        const body = (await readJson(req)) as { targetId?: unknown; mode?: unknown };
+        if (typeof body.targetId !== 'string' || !MODES.includes(body.mode as ApprovalMode)) {
+          return send(res, 400, { error: { code: 'BadRequest', message: `Body must be { targetId, mode: ${MODES.join('|')} }.` } });
+        }
+        deps.state.approvalModes.set(body.targetId.toLowerCase(), body.mode as ApprovalMode);
+        return send(res, 200, { targetId: body.targetId, mode: body.mode });
+      }
+      case 'GET /approval-mode':
+        return send(res, 200, Object.fromEntries(deps.state.approvalModes));
+      case 'GET /resources': {
+        const type = url.searchParams.get('type');
+        const under = url.searchParams.get('under') ?? undefined;
+        const all = type ? deps.state.store.list(type, under) : deps.state.store.all();
+        return send(res, 200, all);
+      }
+      case 'POST /fixtures': {
+        const { resources, rejected } = fixtureResources(await readJson(req));
+        const loaded = loadResources(deps.state.store, resources);
+        return send(res, rejected.length && !loaded.length ? 400 : 201, { loaded: loaded.map((r) => r.id), rejected });
+      }
+      case 'GET /dns/client-vnets':
+        return send(res, 200, { configured: deps.clientVnets.configured() ?? null, effective: deps.clientVnets.get() });
+      case 'POST /dns/client-vnets': {
+        const body = (await readJson(req)) as { vnetIds?: unknown };
+        if (body.vnetIds !== null && !(Array.isArray(body.vnetIds) && body.vnetIds.every((v) => typeof v === 'string'))) {
+          return send(res, 400, { error: { code: 'BadRequest', message: 'Body must be { vnetIds: string[] } (null = every VNet).' } });
+        }
+        deps.clientVnets.set(body.vnetIds === null ? undefined : (body.vnetIds as string[]));
+        return send(res, 200, { configured: deps.clientVnets.configured() ?? null, effective: deps.clientVnets.get() });
+      }
+      case 'GET /throttling':
+        return send(res, 200, deps.throttle.current());
+      case 'POST /throttling':
+        return send(res, 200, deps.throttle.configure((await readJson(req)) as Partial<ThrottleConfig>));
+      case 'GET /latency':
+        return send(res, 200, deps.latency);
+      case 'POST /latency': {
+        const body = (await readJson(req)) as Record<string, unknown>;
+        for (const [k, v] of Object.entries(body)) {
+          if (k in deps.latency && typeof v === 'number' && v >= 0) deps.latency[k as LatencyKind] = v;
+        }
+        return send(res, 200, deps.latency);
+      }
+      case 'POST /tokens': {
+        const body = (await readJson(req)) as { resource?: unknown; lifetimeSeconds?: unknown; claims?: unknown };
+        const resource = typeof body.resource === 'string' ? body.resource : 'https://management.azure.com/';
+        const lifetime = typeof body.lifetimeSeconds === 'number' ? body.lifetimeSeconds : 3600;
+        const overrides = (typeof body.claims === 'object' && body.claims !== null ? body.claims : {}) as Partial<TokenClaims>;
+        const { token, claims } = deps.state.tokens.issue(resource, lifetime, overrides);
+        return send(res, 200, { access_token: token, claims });
+      }
+      default:
+        return send(res, 404, { error: { code: 'NotFound', message: `No admin route ${route}.` } });
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import type { ArmResource } from '../../store';
+import type { ArmRequest, ArmResult, Provider, Route } from '../context';
+import { ArmError, armErrors } from '../errors';
+import { resourceId, sameId } from '../ids';
+import { arrOf, clone, etag, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
+import { cidrContains, networkPut, parseCidr } from './network-common';
+
+const VNET = 'Microsoft.Network/virtualNetworks';
+const SUBNET = 'Microsoft.Network/virtualNetworks/subnets';
+const NSG = 'Microsoft.Network/networkSecurityGroups';
+const SEP = 'Microsoft.Network/serviceEndpointPolicies';
+export const NIC = 'Microsoft.Network/networkInterfaces';
+export const PE = 'Microsoft.Network/privateEndpoints';
+
+const DEFAULT_NSG_RULES: [string, string, string, string, string, string, number][] = [
+  // name, access, direction, source, destination, description, priority
+  ['AllowVnetInBound', 'Allow', 'Inbound', 'VirtualNetwork', 'VirtualNetwork', 'Allow inbound traffic from all VMs in VNET', 65000],
+  ['AllowAzureLoadBalancerInBound', 'Allow', 'Inbound', 'AzureLoadBalancer', '*', 'Allow inbound traffic from azure load balancer', 65001],
+  ['DenyAllInBound', 'Deny', 'Inbound', '*', '*', 'Deny all inbound traffic', 65500],
+  ['AllowVnetOutBound', 'Allow', 'Outbound', 'VirtualNetwork', 'VirtualNetwork', 'Allow outbound traffic from all VMs to all VMs in VNET', 65000],
+  ['AllowInternetOutBound', 'Allow', 'Outbound', '*', 'Internet', 'Allow outbound traffic from all VMs to Internet', 65001],
+  ['DenyAllOutBound', 'Deny', 'Outbound', '*', '*', 'Deny all outbound traffic', 65500],
+];
+
+/** Virtual networks, subnets, NSGs, service endpoint policies, and (read-only) network interfaces. */
+export class NetworkProvider implements Provider {
+  constructor(private readonly state: SimState) {}
+
+  routes(): Route[] {
+    const rg = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network';
+    const sub = '/subscriptions/{subscriptionId}/providers/Microsoft.Network';
+    const n = 'network' as const;
+    return [
+      { method: 'PUT', template: `${rg}/virtualNetworks/{name}`, apiGroup: n, handler: (r) => this.putVnet(r) },
+      { method: 'GET', template: `${rg}/virtualNetworks/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: this.renderVnet(this.state.requireResource(this.id(r, 'virtualNetworks'))) }) },
+      { method: 'GET', template: `${rg}/virtualNetworks`, apiGroup: n, handler: (r) => this.listIn(r, VNET, (v) => this.renderVnet(v)) },
+      { method: 'GET', template: `${sub}/virtualNetworks`, apiGroup: n, handler: (r) => this.listAll(r, VNET, (v) => this.renderVnet(v)) },
+      { method: 'PUT', template: `${rg}/virtualNetworks/{name}/subnets/{subnetName}`, apiGroup: n, handler: (r) => this.putSubnet(r) },
+      { method: 'GET', template: `${rg}/virtualNetworks/{name}/subnets/{subnetName}`, apiGroup: n, handler: (r) => ({ status: 200, body: this.renderSubnet(this.state.requireResource(`${this.id(r, 'virtualNetworks')}/subnets/${r.params.subnetName}`)) }) },
+      { method: 'GET', template: `${rg}/virtualNetworks/{name}/subnets`, apiGroup: n, handler: (r) => this.state.page(r, this.subnetsOf(this.state.requireResource(this.id(r, 'virtualNetworks')).id)) },
+      { method: 'PUT', template: `${rg}/networkSecurityGroups/{name}`, apiGroup: n, handler: (r) => this.putNsg(r) },
+      { method: 'GET', template: `${rg}/networkSecurityGroups/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'networkSecurityGroups'))) }) },
+      { method: 'GET', template: `${rg}/networkSecurityGroups`, apiGroup: n, handler: (r) => this.listIn(r, NSG) },
+      { method: 'GET', template: `${sub}/networkSecurityGroups`, apiGroup: n, handler: (r) => this.listAll(r, NSG) },
+      { method: 'PUT', template: `${rg}/serviceEndpointPolicies/{name}`, apiGroup: n, handler: (r) => this.putSep(r) },
+      { method: 'GET', template: `${rg}/serviceEndpointPolicies/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'serviceEndpointPolicies'))) }) },
+      { method: 'GET', template: `${rg}/serviceEndpointPolicies`, apiGroup: n, handler: (r) => this.listIn(r, SEP) },
+      { method: 'GET', template: `${sub}/ServiceEndpointPolicies`, apiGroup: n, handler: (r) => this.listAll(r, SEP) },
+      { method: 'GET', template: `${rg}/networkInterfaces/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'networkInterfaces'))) }) },
+      { method: 'GET', template: `${rg}/networkInterfaces`, apiGroup: n, handler: (r) => this.listIn(r, NIC) },
+    ];
+  }
+
+  private id(req: ArmRequest, type: string): string {
+    return resourceId(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '', 'Microsoft.Network', type, req.params.name ?? '');
+  }
+
+  private listIn(req: ArmRequest, type: string, render: (r: ArmResource) => unknown = clone): ArmResult {
+    const rg = this.state.requireResourceGroup(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '');
+    return this.state.page(req, this.state.store.list(type, rg.id).filter((r) => r.id.split('/').length === 9).map(render));
+  }
+
+  private listAll(req: ArmRequest, type: string, render: (r: ArmResource) => unknown = clone): ArmResult {
+    this.state.requireSubscription(req.params.subscriptionId ?? '');
+    return this.state.page(req, this.state.store.list(type).filter((r) => r.id.split('/').length === 9).map(render));
+  }
+
+  private prepare(req: ArmRequest, type: string): { body: Record<string, unknown>; id: string; existing: ArmResource | undefined; location: string } {
+    const subscriptionId = req.params.subscriptionId ?? '';
+    const rgName = req.params.resourceGroupName ?? '';
+    this.state.requireResourceGroup(subscriptionId, rgName);
+    const body = requireBody(req);
+    const id = this.id(req, type);
+    const existing = this.state.store.get(id);
+    if (!existing) this.state.denyIfManaged(req, subscriptionId, rgName, id, `Microsoft.Network/${type}/write`);
+    const location = strOf(body.location) ?? existing?.location;
+    if (!location) throw armErrors.invalidRequestContent("Required property 'location' not found in JSON. Path ''");
+    return { body, id, existing, location };
+  }
+
+  // ---- virtual networks & subnets -------------------------------------------------------
+
+  private putVnet(req: ArmRequest): ArmResult {
+    const { body, id, existing, location } = this.prepare(req, 'virtualNetworks');
+    const props = recOf(body.properties);
+    const prefixes = arrOf(recOf(props.addressSpace).addressPrefixes).filter((p): p is string => typeof p === 'string');
+    if (prefixes.length === 0 || prefixes.some((p) => !parseCidr(p))) {
+      throw new ArmError(400, 'InvalidAddressPrefixFormat', `Address prefix ${prefixes.join(',') || '(none)'} of resource ${id} is not formatted correctly.`);
+    }
+    const vnet: ArmResource = {
+      id,
+      name: req.params.name ?? '',
+      type: VNET,
+      location,
+      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
+      etag: etag(),
+      properties: {
+        addressSpace: { addressPrefixes: prefixes },
+        resourceGuid: strOf(recOf(existing?.properties).resourceGuid) ?? randomUUID(),
+        enableDdosProtection: false,
+        virtualNetworkPeerings: [],
+        privateEndpointVNetPolicies: 'Disabled',
+        ...(props.dhcpOptions ? { dhcpOptions: props.dhcpOptions } : {}),
+      },
+    };
+    if (Array.isArray(props.subnets)) {
+      const wanted = new Set<string>();
+      for (const s of props.subnets) {
+        const sr = recOf(s);
+        const name = strOf(sr.name);
+        if (!name) throw armErrors.invalidRequestContent("Required property 'name' not found in JSON. Path 'properties.subnets'");
+        wanted.add(name.toLowerCase());
+        this.writeSubnet(`${id}/subnets/${name}`, name, recOf(sr.properties), prefixes, 'Succeeded');
+      }
+      for (const s of this.state.store.list(SUBNET, id)) {
+        if (!wanted.has(s.name.toLowerCase())) {
+          if (this.subnetInUse(s.id)) throw new ArmError(400, 'InUseSubnetCannotBeDeleted', `Subnet ${s.name} is in use by ${this.subnetUsers(s.id)[0] ?? ''} and cannot be deleted.`);
+          this.state.store.delete(s.id);
+        }
+      }
+    }
+    const result = networkPut(this.state, req, 'vnetCreate', vnet, !existing);
+    return { ...result, body: this.renderVnet(vnet) };
+  }
+
+  private writeSubnet(id: string, name: string, props: Record<string, unknown>, vnetPrefixes: string[], provisioningState: string): ArmResource {
+    const prefix = strOf(props.addressPrefix) ?? strOf(arrOf(props.addressPrefixes)[0]);
+    if (!prefix || !parseCidr(prefix)) throw new ArmError(400, 'InvalidAddressPrefixFormat', `Address prefix ${prefix ?? '(none)'} of resource ${id} is not formatted correctly.`);
+    if (!vnetPrefixes.some((p) => cidrContains(p, prefix))) {
+      throw new ArmError(400, 'NetcfgSubnetRangeOutsideVnet', `Subnet '${name}' is not valid because its IP address range is outside the IP address range of virtual network.`);
+    }
+    const subnet: ArmResource = {
+      id,
+      name,
+      type: SUBNET,
+      etag: etag(),
+      properties: {
+        addressPrefix: prefix,
+        privateEndpointNetworkPolicies: strOf(props.privateEndpointNetworkPolicies) ?? 'Disabled',
+        privateLinkServiceNetworkPolicies: strOf(props.privateLinkServiceNetworkPolicies) ?? 'Enabled',
+        delegations: arrOf(props.delegations),
+        serviceEndpoints: arrOf(props.serviceEndpoints),
+        ...(props.serviceEndpointPolicies ? { serviceEndpointPolicies: arrOf(props.serviceEndpointPolicies).map((p) => ({ id: strOf(recOf(p).id) })) } : {}),
+        ...(props.networkSecurityGroup ? { networkSecurityGroup: { id: strOf(recOf(props.networkSecurityGroup).id) } } : {}),
+        ...(props.routeTable ? { routeTable: { id: strOf(recOf(props.routeTable).id) } } : {}),
+        provisioningState,
+      },
+    };
+    for (const ref of [recOf(recOf(subnet.properties).networkSecurityGroup).id, ...arrOf(recOf(subnet.properties).serviceEndpointPolicies).map((p) => recOf(p).id)]) {
+      if (typeof ref === 'string' && !this.state.store.get(ref)) throw armErrors.invalidResourceReference(ref, id);
+    }
+    return this.state.store.put(subnet);
+  }
+
+  private putSubnet(req: ArmRequest): ArmResult {
+    const vnet = this.state.requireResource(this.id(req, 'virtualNetworks'));
+    const body = requireBody(req);
+    const name = req.params.subnetName ?? '';
+    const id = `${vnet.id}/subnets/${name}`;
+    const existing = this.state.store.get(id);
+    const prefixes = arrOf(recOf(recOf(vnet.properties).addressSpace).addressPrefixes).filter((p): p is string => typeof p === 'string');
+    const subnet = this.writeSubnet(id, existing?.name ?? name, recOf(body.properties), prefixes, 'Updating');
+    subnet.location = vnet.location;
+    const result = networkPut(this.state, req, 'subnetCreate', subnet, !existing);
+    delete subnet.location;
+    return { ...result, body: this.renderSubnet(subnet) };
+  }
+
+  private subnetUsers(subnetId: string): string[] {
+    return this.state.store
+      .list(NIC)
+      .filter((nic) => arrOf(recOf(nic.properties).ipConfigurations).some((c) => sameId(strOf(recOf(recOf(recOf(c).properties).subnet).id), subnetId)))
+      .map((n) => n.id);
+  }
+
+  private subnetInUse(subnetId: string): boolean {
+    return this.subnetUsers(subnetId).length > 0;
+  }
+
+  subnetsOf(vnetId: string): ArmResource[] {
+    return this.state.store.list(SUBNET, vnetId).map((s) => this.renderSubnet(s));
+  }
+
+  renderSubnet(subnet: ArmResource): ArmResource {
+    const out = clone(subnet);
+    const ipConfigurations: { id: string }[] = [];
+    for (const nic of this.state.store.list(NIC)) {
+      for (const c of arrOf(recOf(nic.properties).ipConfigurations)) {
+        const cr = recOf(c);
+        if (sameId(strOf(recOf(recOf(cr.properties).subnet).id), subnet.id)) ipConfigurations.push({ id: strOf(cr.id) ?? '' });
+      }
+    }
+    const privateEndpoints = this.state.store
+      .list(PE)
+      .filter((pe) => sameId(strOf(recOf(recOf(pe.properties).subnet).id), subnet.id))
+      .map((pe) => ({ id: pe.id }));
+    out.properties = { ...(out.properties ?? {}), ...(ipConfigurations.length ? { ipConfigurations } : {}), ...(privateEndpoints.length ? { privateEndpoints } : {}) };
+    return out;
+  }
+
+  renderVnet(vnet: ArmResource): ArmResource {
+    const out = clone(vnet);
+    out.properties = { ...(out.properties ?? {}), subnets: this.subnetsOf(vnet.id) };
+    return out;
+  }
+
+  // ---- NSGs ---------------------------------------------------------------------------
+
+  private putNsg(req: ArmRequest): ArmResult {
+    const { body, id, existing, location } = this.prepare(req, 'networkSecurityGroups');
+    const props = recOf(body.properties);
+    const rules = arrOf(props.securityRules).map((r) => {
+      const rr = recOf(r);
+      const name = strOf(rr.name) ?? '';
+      const rp = recOf(rr.properties);
+      for (const f of ['protocol', 'access', 'direction']) {
+        if (!strOf(rp[f])) throw armErrors.invalidRequestContent(`Required property '${f}' not found in JSON. Path 'properties.securityRules[${name}].properties'`);
+      }
+      if (typeof rp.priority !== 'number' || rp.priority < 100 || rp.priority > 4096) {
+        throw new ArmError(400, 'SecurityRuleInvalidPriority', `Security rule ${name} has invalid priority ${String(rp.priority)}. Value provided: ${String(rp.priority)} Allowed range 100-4096.`);
+      }
+      return { id: `${id}/securityRules/${name}`, name, type: `${NSG}/securityRules`, etag: etag(), properties: { ...rp, provisioningState: 'Succeeded' } };
+    });
+    const nsg: ArmResource = {
+      id,
+      name: req.params.name ?? '',
+      type: NSG,
+      location,
+      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
+      etag: etag(),
+      properties: {
+        resourceGuid: strOf(recOf(existing?.properties).resourceGuid) ?? randomUUID(),
+        securityRules: rules,
+        defaultSecurityRules: DEFAULT_NSG_RULES.map(([name, access, direction, src, dst, description, priority]) => ({
+          id: `${id}/defaultSecurityRules/${name}`,
+          name,
+          type: `${NSG}/defaultSecurityRules`,
+          etag: etag(),
+          properties: {
+            provisioningState: 'Succeeded',
+            description,
+            protocol: '*',
+            sourcePortRange: '*',
+            destinationPortRange: '*',
+            sourceAddressPrefix: src,
+            destinationAddressPrefix: dst,
+            access,
+            priority,
+            direction,
+            sourcePortRanges: [],
+            destinationPortRanges: [],
+            sourceAddressPrefixes: [],
+            destinationAddressPrefixes: [],
+          },
+        })),
+      },
+    };
+    return networkPut(this.state, req, 'nsgCreate', nsg, !existing);
+  }
+
+  // ---- service endpoint policies --------------------------------------------------------
+
+  private putSep(req: ArmRequest): ArmResult {
+    const { body, id, existing, location } = this.prepare(req, 'serviceEndpointPolicies');
+    const props = recOf(body.properties);
+    const defs = arrOf(props.serviceEndpointPolicyDefinitions).map((d) => {
+      const dr = recOf(d);
+      const name = strOf(dr.name) ?? '';
+      const dp = recOf(dr.properties);
+      if (!strOf(dp.service)) throw armErrors.invalidRequestContent(`Required property 'service' not found in JSON. Path 'properties.serviceEndpointPolicyDefinitions[${name}].properties'`);
+      return { id: `${id}/serviceEndpointPolicyDefinitions/${name}`, name, type: `${SEP}/serviceEndpointPolicyDefinitions`, etag: etag(), properties: { ...dp, provisioningState: 'Succeeded' } };
+    });
+    const sep: ArmResource = {
+      id,
+      name: req.params.name ?? '',
+      type: SEP,
+      kind: '',
+      location,
+      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
+      etag: etag(),
+      properties: {
+        resourceGuid: strOf(recOf(existing?.properties).resourceGuid) ?? randomUUID(),
+        serviceEndpointPolicyDefinitions: defs,
+        contextualServiceEndpointPolicies: arrOf(props.contextualServiceEndpointPolicies),
+        ...(props.serviceAlias ? { serviceAlias: props.serviceAlias } : {}),
+      },
+    };
+    return networkPut(this.state, req, 'serviceEndpointPolicyCreate', sep, !existing);
+  }
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import type { ArmResource, ResourceStore } from '../store';
+import type { TokenAuthority } from '../tokens';
+import type { ArmRequest, ArmResult } from './context';
+import { ArmError, armErrors } from './errors';
+import { parseArmId, rgId, typeOf } from './ids';
+import { LroEngine, type LatencyKind, type LroOperation } from './lro';
+
+/** Placeholder object id used for writes the Azure ML resource provider makes itself. */
+export const SYSTEM_APP_ID = '00000000-0000-0000-0000-00000000a1a1';
+
+export type ApprovalMode = 'auto' | 'manual' | 'deny';
+
+export interface StateOptions {
+  subscriptionId: string;
+  tenantId: string;
+  pageSize: number;
+  lroRetryAfterSeconds: number;
+  /** RBAC role named in the events' authorization evidence */
+  callerRole: string;
+}
+
+/**
+ * What every provider shares: the store, the token authority, the LRO engine, per-target approval
+ * modes, internal (non-wire) data such as registry GUIDs, and the ARM base URL once listening.
+ */
+export class SimState {
+  armBase = '';
+  readonly approvalModes = new Map<string, ApprovalMode>();
+  /** internal data per resource id (lower-cased), never returned on the wire */
+  readonly internal = new Map<string, Record<string, string>>();
+
+  constructor(
+    readonly store: ResourceStore,
+    readonly tokens: TokenAuthority,
+    readonly lro: LroEngine,
+    readonly options: StateOptions,
+  ) {}
+
+  approvalMode(targetId: string): ApprovalMode {
+    return this.approvalModes.get(targetId.toLowerCase()) ?? 'auto';
+  }
+
+  internalOf(id: string): Record<string, string> {
+    const key = id.toLowerCase();
+    let v = this.internal.get(key);
+    if (!v) {
+      v = {};
+      this.internal.set(key, v);
+    }
+    return v;
+  }
+
+  // ---- validation helpers -------------------------------------------------------------
+
+  requireSubscription(subscriptionId: string): void {
+    if (subscriptionId.toLowerCase() !== this.options.subscriptionId.toLowerCase()) throw armErrors.subscriptionNotFound(subscriptionId);
+  }
+
+  requireResourceGroup(subscriptionId: string, resourceGroup: string): ArmResource {
+    this.requireSubscription(subscriptionId);
+    const rg = this.store.get(rgId(subscriptionId, resourceGroup));
+    if (!rg) throw armErrors.resourceGroupNotFound(resourceGroup);
+    return rg;
+  }
+
+  /** GET-style lookup with ARM's ResourceGroupNotFound / ResourceNotFound errors. */
+  requireResource(id: string): ArmResource {
+    const p = parseArmId(id);
+    if (!p) throw new ArmError(400, 'InvalidResourceId', `The resource id '${id}' is invalid.`);
+    if (p.resourceGroup) this.requireResourceGroup(p.subscriptionId, p.resourceGroup);
+    const r = this.store.get(id);
+    if (!r) {
+      const typeAndName = [p.namespace, ...p.types.flatMap((t, i) => [t, p.names[i] ?? ''])].join('/');
+      throw armErrors.resourceNotFound(typeAndName, p.resourceGroup ?? '');
+    }
+    return r;
+  }
+
+  managedResourceGroupOf(resourceGroupId: string): ArmResource | undefined {
+    const rg = this.store.get(resourceGroupId);
+    return rg && typeof rg.managedBy === 'string' && rg.managedBy.toLowerCase().includes('/microsoft.machinelearningservices/registries/') ? rg : undefined;
+  }
+
+  /** The registry's system deny assignment: refuses writes in its managed resource group. */
+  denyIfManaged(req: ArmRequest, subscriptionId: string, resourceGroup: string, targetId: string, action: string): void {
+    const rg = this.managedResourceGroupOf(rgId(subscriptionId, resourceGroup));
+    if (!rg) return;
+    const denyId = this.internalOf(rg.id).denyAssignmentId ?? randomUUID();
+    this.internalOf(rg.id).denyAssignmentId = denyId;
+    throw armErrors.denyAssignment(req.principalId, action, targetId, rg.id, denyId);
+  }
+
+  // ---- events ---------------------------------------------------------------------------
+
+  /** Records a successful write (raises ResourceWriteSuccess through the store). */
+  emitWrite(req: ArmRequest, resourceId: string, verb: 'write' | 'delete' | 'action', opts: { isUpdate?: boolean; actionName?: string } = {}): void {
+    const p = parseArmId(resourceId);
+    const type = p ? (p.namespace ? typeOf(p) : p.resourceGroup ? 'Microsoft.Resources/subscriptions/resourceGroups' : 'Microsoft.Resources/subscriptions') : 'unknown';
+    const operationName = verb === 'action' ? `${type}/${opts.actionName ?? 'action'}/action` : `${type}/${verb}`;
+    const includeHttp = verb === 'delete' || opts.isUpdate === true;
+    this.store.recordWrite({
+      method: req.method === 'HEAD' || req.method === 'GET' ? 'POST' : req.method,
+      resourceId,
+      operationName,
+      resourceProvider: type.split('/')[0] ?? 'Microsoft.Resources',
+      subscriptionId: this.options.subscriptionId,
+      tenantId: this.options.tenantId,
+      correlationId: req.correlationId,
+      claims: { ...req.claims },
+      authorization: { scope: resourceId, action: operationName, evidence: { role: this.options.callerRole } },
+      ...(includeHttp
+        ? { httpRequest: { clientRequestId: req.clientRequestId, clientIpAddress: req.clientIp, method: req.method, url: req.url } }
+        : {}),
+      time: new Date().toISOString(),
+    });
+  }
+
+  /** A write done by a resource provider itself (e.g. the registry's managed resources). */
+  emitSystemWrite(resourceId: string, correlationId: string, verb: 'write' | 'delete' = 'write'): void {
+    const p = parseArmId(resourceId);
+    const type = p ? (p.namespace ? typeOf(p) : 'Microsoft.Resources/subscriptions/resourceGroups') : 'unknown';
+    const operationName = `${type}/${verb}`;
+    this.store.recordWrite({
+      method: verb === 'delete' ? 'DELETE' : 'PUT',
+      resourceId,
+      operationName,
+      resourceProvider: type.split('/')[0] ?? 'Microsoft.Resources',
+      subscriptionId: this.options.subscriptionId,
+      tenantId: this.options.tenantId,
+      correlationId,
+      claims: { aud: 'https://management.azure.com', tid: this.options.tenantId, idtyp: 'app', appid: SYSTEM_APP_ID, oid: SYSTEM_APP_ID },
+      authorization: { scope: resourceId, action: operationName, evidence: { role: 'Azure Machine Learning (system)' } },
+      time: new Date().toISOString(),
+    });
+  }
+
+  // ---- LRO helpers ----------------------------------------------------------------------
+
+  retryAfter(): Record<string, string> {
+    return { 'Retry-After': String(this.options.lroRetryAfterSeconds) };
+  }
+
+  url(path: string, apiVersion: string): string {
+    return `${this.armBase}${path}?api-version=${encodeURIComponent(apiVersion)}`;
+  }
+
+  /** Starts an LRO unless one is running on the resource (409 AnotherOperationInProgress). */
+  startLro(req: ArmRequest, kind: LatencyKind, resourceId: string, complete: () => void, extra: { onFailed?: () => void; finalBody?: () => unknown } = {}): LroOperation {
+    const running = this.lro.runningOn(resourceId);
+    if (running) throw armErrors.anotherOperationInProgress(resourceId, running);
+    return this.lro.start({
+      kind,
+      resourceId,
+      complete,
+      ...(extra.onFailed ? { onFailed: extra.onFailed } : {}),
+      ...(extra.finalBody ? { finalBody: extra.finalBody } : {}),
+      ...(req.injectedLroFailure ? { fail: req.injectedLroFailure } : {}),
+    });
+  }
+
+  /** A paged list answer with nextLink ($skipToken = offset). */
+  page<T>(req: ArmRequest, items: T[]): ArmResult {
+    const offset = Math.max(0, Number.parseInt(req.query.get('$skipToken') ?? '0', 10) || 0);
+    const size = this.options.pageSize;
+    const value = items.slice(offset, offset + size);
+    const body: { value: T[]; nextLink?: string } = { value };
+    if (offset + size < items.length) {
+      body.nextLink = `${this.armBase}${req.path}?api-version=${encodeURIComponent(req.apiVersion)}&$skipToken=${offset + size}`;
+    }
+    return { status: 200, body };
+  }
+}
+
+/** Deep copy for answers (the store keeps the canonical object). */
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function requireBody(req: ArmRequest): Record<string, unknown> {
+  if (!isRecord(req.body)) throw armErrors.invalidRequestContent('The request body must be a JSON object');
+  return req.body;
+}
+
+export function strOf(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function recOf(v: unknown): Record<string, unknown> {
+  return isRecord(v) ? v : {};
+}
+
+export function arrOf(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function tagsOf(v: unknown): Record<string, string> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  return out;
+}
+
+export function etag(): string {
+  return `W/"${randomUUID()}"`;
+}

@@ -1,0 +1,67 @@
+/** ARM's throttling model: a token bucket per subscription + principal, separate for reads and writes. */
+export interface BucketConfig {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface ThrottleConfig {
+  enabled: boolean;
+  reads: BucketConfig;
+  writes: BucketConfig;
+}
+
+export const DEFAULT_THROTTLE: ThrottleConfig = {
+  enabled: true,
+  reads: { capacity: 250, refillPerSecond: 25 },
+  writes: { capacity: 200, refillPerSecond: 10 },
+};
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export type ThrottleResult = { ok: true; remaining: number } | { ok: false; remaining: 0; retryAfterSeconds: number };
+
+export class Throttle {
+  private readonly buckets = new Map<string, Bucket>();
+
+  /** timeScale < 1 makes buckets refill faster (simulated time runs faster than real time). */
+  constructor(
+    private config: ThrottleConfig,
+    private readonly timeScale: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  configure(patch: Partial<ThrottleConfig>): ThrottleConfig {
+    this.config = {
+      enabled: patch.enabled ?? this.config.enabled,
+      reads: { ...this.config.reads, ...(patch.reads ?? {}) },
+      writes: { ...this.config.writes, ...(patch.writes ?? {}) },
+    };
+    this.buckets.clear();
+    return this.config;
+  }
+
+  current(): ThrottleConfig {
+    return this.config;
+  }
+
+  take(subscriptionId: string, principal: string, kind: 'read' | 'write'): ThrottleResult {
+    const cfg = kind === 'read' ? this.config.reads : this.config.writes;
+    const key = `${subscriptionId.toLowerCase()}|${principal}|${kind}`;
+    const now = this.now();
+    const ratePerMs = cfg.refillPerSecond / 1000 / (this.timeScale > 0 ? this.timeScale : 1);
+    const b = this.buckets.get(key) ?? { tokens: cfg.capacity, at: now };
+    b.tokens = Math.min(cfg.capacity, b.tokens + (now - b.at) * ratePerMs);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (!this.config.enabled) return { ok: true, remaining: Math.floor(b.tokens) };
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return { ok: true, remaining: Math.floor(b.tokens) };
+    }
+    const msToToken = ratePerMs > 0 ? (1 - b.tokens) / ratePerMs : 60_000;
+    return { ok: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil(msToToken / 1000)) };
+  }
+}

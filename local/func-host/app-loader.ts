@@ -1,0 +1,66 @@
+/** Loads a compiled Functions app the way the host does: the files named by `main` in package.json. */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { expandGlob, hasGlobChars } from './glob';
+import { installStandIn, type StandIn } from './functions-core-stand-in';
+import type { FunctionCallback, FunctionMetadata, Logger, Registration } from './types';
+
+export interface LoadedApp {
+  registrations: Map<string, Registration>;
+  standIn: StandIn;
+  files: string[];
+}
+
+export function resolveEntryFiles(appDir: string): string[] {
+  const pkgPath = path.join(appDir, 'package.json');
+  const pkg: unknown = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
+  const main = typeof pkg === 'object' && pkg !== null && 'main' in pkg ? (pkg as { main: unknown }).main : undefined;
+  if (typeof main !== 'string' || main.trim() === '') throw new Error(`${pkgPath} has no "main"`);
+  const files = hasGlobChars(main) ? expandGlob(appDir, main) : [path.resolve(appDir, main)];
+  const existing = files.filter((f) => fs.existsSync(f));
+  if (existing.length === 0) throw new Error(`"main" (${main}) in ${pkgPath} matches no file — is the app built?`);
+  return existing;
+}
+
+function toRegistration(metadata: FunctionMetadata, handler: FunctionCallback): Registration {
+  const entry = Object.entries(metadata.bindings).find(
+    ([, b]) => b.direction === 'in' && typeof b.type === 'string' && /trigger$/i.test(b.type),
+  );
+  if (!entry) throw new Error(`Function "${metadata.name}" has no trigger binding`);
+  const [triggerName, trigger] = entry;
+  return { name: metadata.name, metadata, handler, triggerName, trigger, triggerType: String(trigger.type) };
+}
+
+export function loadApp(appDir: string, logger: Logger): LoadedApp {
+  const standIn = installStandIn();
+  const registrations = new Map<string, Registration>();
+  standIn.collector = {
+    logger,
+    registerFunction(metadata, handler) {
+      const key = metadata.name.toLowerCase();
+      if (registrations.has(key)) throw new Error(`A function named "${metadata.name}" is already registered`);
+      registrations.set(key, toRegistration(metadata, handler));
+    },
+    unregisterFunction(name) {
+      registrations.delete(name.toLowerCase());
+    },
+  };
+  const files = resolveEntryFiles(appDir);
+  const root = path.resolve(appDir) + path.sep;
+  // A second host in the same process must see the app register again: drop the app's own modules.
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(root) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
+  }
+  const load = createRequire(path.join(root, 'package.json'));
+  for (const file of files) load(file);
+  if (!standIn.programmingModel && registrations.size > 0) {
+    throw new Error('The app registered functions but set no programming model (is @azure/functions v4 in use?)');
+  }
+  if (registrations.size === 0) {
+    logger.warn(
+      `No function registered by ${files.length} file(s). If @azure/functions was required before the host started, it is in "test mode"; start the host first.`,
+    );
+  }
+  return { registrations, standIn, files };
+}

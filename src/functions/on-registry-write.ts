@@ -1,0 +1,39 @@
+import { app, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { getConfig } from '../config';
+import { decideOnEvent } from '../domain/registry-event';
+import { Triggers } from './names';
+import { optionsFromConfig, startHardening, type StartResult } from './starter';
+
+/**
+ * Event Grid: a registry was written. Parse, filter, start (or leave running) one run for it.
+ * Ignored and malformed events are logged and acknowledged — Event Grid must not retry them.
+ */
+export async function onRegistryWrite(event: unknown, client: Pick<df.DurableClient, 'getStatus' | 'startNew'>, context: InvocationContext): Promise<StartResult | undefined> {
+  const decision = decideOnEvent(event);
+  if (decision.kind === 'ignore') {
+    context.debug(`ignored event: ${decision.reason}`);
+    return undefined;
+  }
+  if (decision.kind === 'malformed') {
+    context.error(`rejected malformed event (no run started): ${decision.reason}`);
+    return undefined;
+  }
+  const result = await startHardening(client, {
+    registryId: decision.registryId,
+    mode: 'apply',
+    options: optionsFromConfig(getConfig()),
+    trigger: 'eventgrid',
+    ...(decision.eventTime ? { triggeredAt: decision.eventTime } : {}),
+  });
+  context.log(JSON.stringify({ registryId: decision.registryId, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', eventId: decision.eventId }));
+  return result;
+}
+
+df.app.client.eventGrid(Triggers.onRegistryWrite, {
+  handler: async (event, client, context) => {
+    await onRegistryWrite(event, client, context);
+  },
+});
+
+export { app };

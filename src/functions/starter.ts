@@ -1,0 +1,58 @@
+import type * as df from 'durable-functions';
+import type { Config } from '../config';
+import { DEFAULT_HARDEN_OPTIONS } from '../domain/harden-input';
+import type { HardenInput, HardenOptions, RunMode } from '../domain/hardening';
+import { instanceIdFor } from '../domain/instance-id';
+import { Orchestrators } from './names';
+
+const ACTIVE = new Set(['Running', 'Pending', 'Suspended']);
+
+export type StartResult =
+  | { started: true; instanceId: string }
+  | { started: false; instanceId: string; runtimeStatus: string };
+
+/** Run options from settings (the poll intervals keep their defaults). */
+export function optionsFromConfig(config: Pick<Config, 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES'>): HardenOptions {
+  return {
+    ...DEFAULT_HARDEN_OPTIONS,
+    order: config.LOCKDOWN_ORDER,
+    lockdownAcr: config.LOCKDOWN_ACR,
+    approvalDeadlineMinutes: config.APPROVAL_DEADLINE_MINUTES,
+    dnsDeadlineMinutes: config.DNS_DEADLINE_MINUTES,
+    provisioningDeadlineMinutes: config.PROVISIONING_DEADLINE_MINUTES,
+  };
+}
+
+async function statusOf(client: Pick<df.DurableClient, 'getStatus'>, instanceId: string): Promise<string | undefined> {
+  try {
+    const s = await client.getStatus(instanceId);
+    return String(s.runtimeStatus);
+  } catch (e) {
+    if (/HTTP 404/.test((e as Error).message)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * One run per registry: the instance id is a hash of the registry id. While a run is active a
+ * second start is a no-op (our own writes raise the same event); a finished run is started anew,
+ * which is cheap on a compliant registry (zero writes) and re-enforces after drift.
+ */
+export async function startHardening(
+  client: Pick<df.DurableClient, 'getStatus' | 'startNew'>,
+  args: { registryId: string; mode: RunMode; options: HardenOptions; trigger: string; triggeredAt?: string },
+): Promise<StartResult> {
+  const instanceId = instanceIdFor(args.registryId);
+  const before = await statusOf(client, instanceId);
+  if (before !== undefined && ACTIVE.has(before)) return { started: false, instanceId, runtimeStatus: before };
+  const input: HardenInput = { registryId: args.registryId, mode: args.mode, options: args.options, trigger: args.trigger, ...(args.triggeredAt ? { triggeredAt: args.triggeredAt } : {}) };
+  try {
+    await client.startNew(Orchestrators.hardenRegistry, { instanceId, input });
+    return { started: true, instanceId };
+  } catch (e) {
+    // Lost a race with another delivery: the host refused because that run is active now.
+    const now = await statusOf(client, instanceId);
+    if (now !== undefined && ACTIVE.has(now)) return { started: false, instanceId, runtimeStatus: now };
+    throw e;
+  }
+}
