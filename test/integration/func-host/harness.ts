@@ -50,6 +50,11 @@ export function build(): Build {
   const dir = path.join(ROOT, '.sandbox', `func-host-test-${hash.digest('hex').slice(0, 12)}`);
   const result = { hostMain: path.join(dir, 'host', 'main.js'), appDir: path.join(dir, 'app') };
   if (fs.existsSync(result.hostMain)) return result;
+  // drop builds of older sources (more than an hour old)
+  for (const e of fs.existsSync(path.dirname(dir)) ? fs.readdirSync(path.dirname(dir)) : []) {
+    const p = path.join(path.dirname(dir), e);
+    if (e.startsWith('func-host-test-') && p !== dir && Date.now() - fs.statSync(p).mtimeMs > 3_600_000) fs.rmSync(p, { recursive: true, force: true });
+  }
   const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}`;
   transpileInto(HOST_SRC, path.join(tmp, 'host'));
   transpileInto(path.join(APP_SRC, 'src'), path.join(tmp, 'app', 'dist'));

@@ -39,7 +39,7 @@ export class MlRegistriesProvider implements Provider {
       { method: 'DELETE', template: r, apiGroup: m, handler: (q) => this.delete(q) },
       { method: 'GET', template: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/registries', apiGroup: m, handler: (q) => this.list(q, true) },
       { method: 'GET', template: '/subscriptions/{subscriptionId}/providers/Microsoft.MachineLearningServices/registries', apiGroup: m, handler: (q) => this.list(q, false) },
-      { method: 'GET', template: `${r}/privateEndpointConnections`, apiGroup: m, handler: (q) => ({ status: 200, body: { value: this.connections(this.registry(q)) } }) },
+      { method: 'GET', template: `${r}/privateEndpointConnections`, apiGroup: m, handler: (q) => ({ status: 200, body: { value: connectionsOf(this.state, this.registry(q)).map((c) => this.renderConnection(c)) } }) },
       { method: 'GET', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: m, handler: (q) => ({ status: 200, body: this.renderConnection(this.connection(q)) }) },
       { method: 'PUT', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: m, handler: (q) => this.putConnection(q) },
       { method: 'DELETE', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: m, handler: (q) => this.deleteConnection(q) },

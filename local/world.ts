@@ -1,0 +1,169 @@
+/**
+ * The sandbox world, shared by `npm start` and the end-to-end tests: a local Azure
+ * (local/azure-sim), a "secured workspace" network (VNet, endpoint subnet, the three private DNS
+ * zones linked to it), and the app in the local Functions host (local/func-host), wired purely
+ * through settings and subscribed to registry writes through Event Grid.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { loadOrCreateDevCa } from './azure-sim/ca';
+import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
+import { startAzureSim, type AzureSim } from './azure-sim/server';
+import { startFuncHost, type FuncHost } from './func-host';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const SANDBOX_DIR = join(ROOT, '.sandbox');
+const REGISTRY_API = '2025-12-01';
+export const DEMO = { rg: 'rg-ml-demo', registry: 'demoreg', regions: ['westeurope', 'northeurope'] };
+export const NET = { rg: 'rg-network', vnet: 'vnet-ml', subnet: 'snet-pe', prefix: '10.20.0.0/16', subnetPrefix: '10.20.1.0/24', location: 'westeurope' };
+const ZONES = ['privatelink.api.azureml.ms', 'privatelink.blob.core.windows.net', 'privatelink.azurecr.io'] as const;
+
+/** The demo user: a person, not the app's identity, so events carry their claims. */
+export function userCredential(sim: AzureSim): TokenCredential {
+  return {
+    async getToken(): Promise<AccessToken> {
+      const { token, claims } = sim.tokens.issue('https://management.azure.com/', 3600, { oid: '00000000-0000-0000-0000-00000000d001', appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', idtyp: 'user', name: 'Demo User' });
+      return { token, expiresOnTimestamp: claims.exp * 1000 };
+    },
+  };
+}
+
+export async function layOutNetwork(sim: AzureSim, cred: TokenCredential): Promise<{ subnetId: string; zoneIds: string[] }> {
+  const sub = sim.subscriptionId;
+  const opts = { endpoint: sim.armEndpoint };
+  const resources = new ResourceManagementClient(cred, sub, opts);
+  const network = new NetworkManagementClient(cred, sub, opts);
+  const dns = new PrivateDnsManagementClient(cred, sub, opts);
+  for (const rg of [NET.rg, DEMO.rg]) await resources.resourceGroups.createOrUpdate(rg, { location: NET.location });
+  const vnet = await network.virtualNetworks.createOrUpdate(NET.rg, NET.vnet, {
+    location: NET.location,
+    addressSpace: { addressPrefixes: [NET.prefix] },
+    subnets: [{ name: NET.subnet, addressPrefix: NET.subnetPrefix }],
+  });
+  const subnetId = `${vnet.id ?? ''}/subnets/${NET.subnet}`;
+  const zoneIds: string[] = [];
+  for (const zone of ZONES) {
+    const z = await dns.privateZones.createOrUpdate(NET.rg, zone, { location: 'global' });
+    await dns.virtualNetworkLinks.createOrUpdate(NET.rg, zone, `link-${NET.vnet}`, { location: 'global', virtualNetwork: { id: vnet.id }, registrationEnabled: false });
+    zoneIds.push(z.id ?? '');
+  }
+  return { subnetId, zoneIds };
+}
+
+export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string> } = {}): Promise<string> {
+  const rg = spec.resourceGroup ?? DEMO.rg;
+  const name = spec.name ?? DEMO.registry;
+  const regions = spec.regions ?? DEMO.regions;
+  const resources = new ResourceManagementClient(cred, sim.subscriptionId, { endpoint: sim.armEndpoint });
+  const id = `/subscriptions/${sim.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/registries/${name}`;
+  await resources.resources.createOrUpdateById(id, REGISTRY_API, {
+    location: regions[0],
+    tags: spec.tags ?? { purpose: 'sandbox demo' },
+    identity: { type: 'SystemAssigned' },
+    properties: {
+      publicNetworkAccess: 'Enabled',
+      regionDetails: regions.map((location) => ({
+        location,
+        acrDetails: [{ systemCreatedAcrAccount: { acrAccountSku: 'Premium' } }],
+        storageAccountDetails: [{ systemCreatedStorageAccount: { storageAccountType: 'Standard_LRS', storageAccountHnsEnabled: false, allowBlobPublicAccess: false } }],
+      })),
+    },
+  } as Parameters<typeof resources.resources.createOrUpdateById>[2]);
+  return id;
+}
+
+export interface World {
+  sim: AzureSim;
+  host: FuncHost;
+  user: TokenCredential;
+  subnetId: string;
+  zoneIds: { api: string; blob: string; acr: string };
+  outcomeTopic: string;
+  functionKey: string;
+  endpoints: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface WorldOptions {
+  port?: number;
+  stateDir?: string;
+  /** app settings on top of the sandbox's (e.g. LOCKDOWN_ACR=false) */
+  settings?: Record<string, string>;
+  /** local host time scale (durable timers, retry backoff) */
+  hostTimeScale?: number;
+  /** simulator time scale (LRO latencies, throttling refill) */
+  simTimeScale?: number;
+  /** write .sandbox/endpoints.json */
+  writeEndpoints?: boolean;
+}
+
+/** Starts the simulator, lays out the network, starts the app in the host and subscribes it to registry writes. */
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  mkdirSync(SANDBOX_DIR, { recursive: true });
+  if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error('NODE_EXTRA_CA_CERTS is not set: run through `npm start` / `npm test`, which trust the development CA.');
+  const ca = loadOrCreateDevCa(DEFAULT_DEV_CA_DIR);
+  const stateDir = options.stateDir ?? join(SANDBOX_DIR, 'sandbox');
+  const sim = await startAzureSim({ ca, stateDir: join(stateDir, 'sim'), timeScale: options.simTimeScale ?? 0.01 });
+  const user = userCredential(sim);
+  let host: FuncHost | undefined;
+  try {
+    const { subnetId, zoneIds } = await layOutNetwork(sim, user);
+    const [api, blob, acr] = zoneIds as [string, string, string];
+    const outcomeTopic = `${sim.armEndpoint}/eventgrid/topics/lockdown-outcomes/api/events`;
+    host = await startFuncHost({
+      appDir: ROOT,
+      port: options.port ?? 0,
+      stateDir: join(stateDir, 'host'),
+      timeScale: options.hostTimeScale ?? 1,
+      env: {
+        IDENTITY_ENDPOINT: sim.identityEndpoint,
+        IDENTITY_HEADER: sim.identityHeader,
+        ARM_ENDPOINT: sim.armEndpoint,
+        DNS_SERVERS: `${sim.dnsServer.host}:${sim.dnsServer.port}`,
+        DISCOVERY_URL_TEMPLATE: sim.discoveryUrlTemplate,
+        OUTCOME_TOPIC_ENDPOINT: outcomeTopic,
+        PRIVATE_ENDPOINT_SUBNET_ID: subnetId,
+        PRIVATE_ENDPOINT_RESOURCE_GROUP: NET.rg,
+        PRIVATE_DNS_ZONE_ID_API_AZUREML: api,
+        PRIVATE_DNS_ZONE_ID_BLOB: blob,
+        PRIVATE_DNS_ZONE_ID_ACR: acr,
+        DNS_DEADLINE_MINUTES: '5',
+        ...options.settings,
+      },
+    });
+    const h = host;
+    const functionKey = h.keys.functionKeys.default ?? Object.values(h.keys.functionKeys)[0] ?? '';
+    const eventGridKey = h.keys.systemKeys.eventgrid_extension ?? '';
+    const subscribe = await fetch(`${sim.adminUrl}/eventgrid/subscriptions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'registry-writes', schema: 'EventGridSchema',
+        endpoint: `${h.baseUrl}/runtime/webhooks/eventgrid?functionName=onRegistryWrite&code=${encodeURIComponent(eventGridKey)}`,
+        includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
+        advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.MachineLearningServices/registries/write'] }],
+      }),
+    });
+    if (!subscribe.ok) throw new Error(`could not subscribe the app to registry writes: ${subscribe.status} ${await subscribe.text()}`);
+    const endpoints = {
+      armEndpoint: sim.armEndpoint, caCertFile: ca.certFile, identityEndpoint: sim.identityEndpoint, identityHeader: sim.identityHeader,
+      dnsServer: `${sim.dnsServer.host}:${sim.dnsServer.port}`, functionsBaseUrl: h.baseUrl, functionKey,
+      subscriptionId: sim.subscriptionId, tenantId: sim.tenantId, discoveryUrlTemplate: sim.discoveryUrlTemplate, adminUrl: sim.adminUrl,
+    };
+    if (options.writeEndpoints) writeFileSync(join(SANDBOX_DIR, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
+    return {
+      sim, host: h, user, subnetId, zoneIds: { api, blob, acr }, outcomeTopic, functionKey, endpoints,
+      stop: async () => {
+        await h.stop();
+        await sim.stop();
+      },
+    };
+  } catch (e) {
+    if (host) await host.stop();
+    await sim.stop();
+    throw e;
+  }
+}
