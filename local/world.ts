@@ -4,7 +4,7 @@
  * zones linked to it), and the app in the local Functions host (local/func-host), wired purely
  * through settings and subscribed to registry writes through Event Grid.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { NetworkManagementClient } from '@azure/arm-network';
@@ -15,7 +15,8 @@ import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
 import { startAzureSim, type AzureSim } from './azure-sim/server';
 import { startFuncHost, type FuncHost } from './func-host';
 
-export const ROOT = resolve(__dirname, '..', '..');
+/** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
+export const ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'host.json'))) ?? process.cwd();
 export const SANDBOX_DIR = join(ROOT, '.sandbox');
 const REGISTRY_API = '2025-12-01';
 export const DEMO = { rg: 'rg-ml-demo', registry: 'demoreg', regions: ['westeurope', 'northeurope'] };

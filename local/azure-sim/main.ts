@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     tenantId: sim.tenantId,
   };
   writeFileSync(join(sandbox, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
-  process.stdout.write(`local Azure simulator running (Ctrl-C to stop)\n${Object.entries(endpoints).map(([k, v]) => `  ${k.padEnd(22)} ${v}`).join('\n')}\n  endpoints file          ${join(sandbox, 'endpoints.json')}\n`);
+  process.stdout.write(`local Azure simulator running (Ctrl-C to stop)\n${Object.entries(endpoints).map(([k, v]) => `  ${k.padEnd(22)} ${v}`).join('\n')}\n  endpoints file         ${join(sandbox, 'endpoints.json')}\n`);
 
   let stopping = false;
   const stop = (): void => {

@@ -1,9 +1,9 @@
 /** Loads a compiled Functions app the way the host does: the files named by `main` in package.json. */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expandGlob, hasGlobChars } from './glob';
 import { installStandIn, type StandIn } from './functions-core-stand-in';
+import { nativeModule } from './native';
 import type { FunctionCallback, FunctionMetadata, Logger, Registration } from './types';
 
 export interface LoadedApp {
@@ -49,10 +49,12 @@ export function loadApp(appDir: string, logger: Logger): LoadedApp {
   const files = resolveEntryFiles(appDir);
   const root = path.resolve(appDir) + path.sep;
   // A second host in the same process must see the app register again: drop the app's own modules.
-  for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(root) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
+  const Module = nativeModule();
+  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
+  for (const key of Object.keys(cache)) {
+    if (key.startsWith(root) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete cache[key];
   }
-  const load = createRequire(path.join(root, 'package.json'));
+  const load = Module.createRequire(path.join(root, 'package.json'));
   for (const file of files) load(file);
   if (!standIn.programmingModel && registrations.size > 0) {
     throw new Error('The app registered functions but set no programming model (is @azure/functions v4 in use?)');

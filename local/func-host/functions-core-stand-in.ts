@@ -5,7 +5,7 @@
  * The stand-in is one process-wide object (the library caches the module it required first);
  * each host points its `collector` at itself before it loads the app.
  */
-import Module from 'node:module';
+import { nativeModule, nativeProcess } from './native';
 import type { FunctionCallback, FunctionMetadata, Logger } from './types';
 import { isRecord } from './types';
 
@@ -109,11 +109,13 @@ const GLOBAL_KEY = Symbol.for('local-func-host.functions-core-stand-in');
 
 /** Installs (once per process) the resolve hook and returns the stand-in. */
 export function installStandIn(): StandIn {
-  const holder = globalThis as unknown as Record<symbol, StandIn | undefined>;
+  // On the real process object: one stand-in per process, even across jest's per-file globals.
+  const holder = nativeProcess() as unknown as Record<symbol, StandIn | undefined>;
   const existing = holder[GLOBAL_KEY];
   if (existing) return existing;
 
   const standIn = createStandIn();
+  const Module = nativeModule();
   const internals = Module as unknown as ModuleInternals;
   const original = internals._resolveFilename;
   internals._resolveFilename = function resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string {

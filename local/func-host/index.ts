@@ -14,6 +14,7 @@ import { readHostSettings } from './host-json';
 import { buildHttpRoutes } from './http-trigger';
 import { Invoker } from './invoker';
 import { DURABLETASK_SYSTEM_KEY, loadOrCreateKeys, normalizeKeys } from './keys';
+import { setEnv } from './native';
 import { Dispatcher } from './server';
 import { TimerScheduler } from './timer';
 import type { HostKeys, Logger, RpcParameterBinding } from './types';
@@ -67,7 +68,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   const appDir = path.resolve(opts.appDir);
   const stateDir = path.resolve(opts.stateDir);
   fs.mkdirSync(stateDir, { recursive: true });
-  for (const [k, v] of Object.entries(opts.env ?? {})) process.env[k] = v;
+  for (const [k, v] of Object.entries(opts.env ?? {})) setEnv(k, v);
 
   const keys = opts.keys ? normalizeKeys(opts.keys) : loadOrCreateKeys(stateDir);
   const hostJson = opts.hostJson ?? path.join(appDir, 'host.json');
@@ -120,7 +121,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${hostName}:${port}`;
-  if (!opts.env?.WEBSITE_HOSTNAME) process.env.WEBSITE_HOSTNAME = `${hostName}:${port}`;
+  if (!opts.env?.WEBSITE_HOSTNAME) setEnv('WEBSITE_HOSTNAME', `${hostName}:${port}`);
 
   const timerRegs = [...registrations.values()].filter((r) => r.triggerType.toLowerCase() === 'timertrigger');
   const timers = new TimerScheduler(

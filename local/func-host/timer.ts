@@ -1,6 +1,7 @@
 /** Timer triggers: NCRONTAB schedules, `runOnStartup`, past-due detection across restarts. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { nativeProcess } from './native';
 import { nextOccurrence, parseSchedule, type Schedule } from './ncrontab';
 import type { Logger, Registration, RpcParameterBinding } from './types';
 import { errorMessage, isRecord } from './types';
@@ -48,7 +49,7 @@ export class TimerScheduler {
     for (const reg of this.registrations) {
       let schedule: Schedule;
       try {
-        schedule = parseSchedule(resolveSetting(String(reg.trigger.schedule ?? ''), process.env));
+        schedule = parseSchedule(resolveSetting(String(reg.trigger.schedule ?? ''), nativeProcess().env));
       } catch (err) {
         this.logger.error(`Timer "${reg.name}" has an invalid schedule: ${errorMessage(err)}`);
         continue;

@@ -121,6 +121,16 @@ describe('local Azure: ML registries 2025-12-01 through @azure/arm-resources', (
     expect(names.sort()).toEqual(['rawreg', 'reg1', 'reg2']);
   });
 
+  it('serves registry discovery at properties.discoveryUrl on the ARM https server', async () => {
+    const reg = await rm.resources.getById(registryId, ML_API);
+    const url = (reg.properties as RegistryProps).discoveryUrl ?? '';
+    const r = await armFetch(sim, 'GET', url);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ registryName: 'reg1', primaryRegion: 'eastus', subscriptionId: sim.subscriptionId, resourceGroup: 'rg-ml' });
+    expect(Object.keys((r.body as { registryFqdns: Record<string, unknown> }).registryFqdns).sort()).toEqual(['eastus', 'westeurope']);
+    expect((await armFetch(sim, 'GET', url, { token: null })).status).toBe(401);
+  });
+
   it('PATCH changes tags/sku/identity only; properties are ignored like Azure', async () => {
     const r = await armFetch(sim, 'PATCH', `${registryId}?api-version=${ML_API}`, { body: { tags: { a: 'b' }, properties: { publicNetworkAccess: 'Disabled' } } });
     expect(r.status).toBe(200);

@@ -124,6 +124,20 @@ describe('durable engine', () => {
     expect(String(s.output)).toMatch(/Non-Deterministic workflow detected/);
   });
 
+  it('caps concurrent activities at host.json maxConcurrentActivityFunctions (2)', async () => {
+    await startOrchestration(host, 'fanOut', null, 'fan-1');
+    const s = await waitForStatus(host, 'fan-1', isTerminal);
+    expect(s.output).toEqual([0, 1, 2, 3, 4].map((i) => `fan-1-p${i}-done`));
+    const marks = readEffects(host.sideEffectsFile)
+      .filter((e) => e.key.startsWith('fan-1-p') && (e.kind === 'slow-start' || e.kind === 'slow-done'))
+      .map((e) => ({ t: Date.parse(String(e.at)), d: e.kind === 'slow-start' ? 1 : -1 }))
+      .sort((a, b) => a.t - b.t || a.d - b.d);
+    let running = 0;
+    let max = 0;
+    for (const m of marks) max = Math.max(max, (running += m.d));
+    expect(max).toBe(2);
+  });
+
   it('404s unknown instances and 400s unknown orchestrators', async () => {
     expect(await getStatus(host, 'does-not-exist')).toBeUndefined();
     expect((await startOrchestration(host, 'noSuchOrchestrator', null)).status).toBe(400);

@@ -1,4 +1,5 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv2019 from 'ajv/dist/2019';
+import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,9 @@ function walkFiles(dir: string): string[] {
 
 /**
  * Swagger 2.0 → what ajv understands: `x-nullable: true` allows null; swagger's boolean
- * `required` on parameters is dropped (it is not JSON Schema); formats Azure invents are accepted.
+ * `required` on parameters is dropped (it is not JSON Schema); `allOf` + `additionalProperties: false`
+ * becomes `unevaluatedProperties: false` (AutoRest reads allOf as inheritance); Azure's own formats
+ * are accepted.
  */
 function adapt(node: Json): Json {
   if (Array.isArray(node)) return node.map(adapt);
@@ -27,6 +30,11 @@ function adapt(node: Json): Json {
     if (k === 'required' && typeof v === 'boolean') continue;
     if (k === 'discriminator' && typeof v === 'string') continue;
     out[k] = adapt(v);
+  }
+  // swagger's allOf is inheritance: the parent's properties are allowed next to additionalProperties false
+  if (out.additionalProperties === false && Array.isArray(out.allOf)) {
+    delete out.additionalProperties;
+    out.unevaluatedProperties = false;
   }
   if (out['x-nullable'] === true) {
     if (typeof out.$ref === 'string') {
@@ -42,11 +50,11 @@ function adapt(node: Json): Json {
 }
 
 export class SwaggerValidator {
-  private readonly ajv: Ajv;
+  private readonly ajv: Ajv2019;
   private readonly docs = new Map<string, Json>();
 
   constructor(root = SPEC_ROOT) {
-    this.ajv = new Ajv({ strict: false, validateSchema: false, allErrors: true, validateFormats: true });
+    this.ajv = new Ajv2019({ strict: false, validateSchema: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
     for (const f of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'unixtime', 'arm-id', 'decimal', 'duration-constant', 'base64url']) {
       this.ajv.addFormat(f, true);
