@@ -116,7 +116,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
 
   const store = new ResourceStore();
   store.setMaxListeners(50);
-  const tokens = new TokenAuthority(tenantId, principal);
+  const tokens = new TokenAuthority(tenantId, principal, undefined, opts.ca?.keyPem);
   const latency: Record<LatencyKind, number> = { ...DEFAULT_LATENCY_MS, ...(opts.latencyMs ?? {}) };
   const lro = new LroEngine((kind) => latency[kind] * timeScale);
   const state = new SimState(store, tokens, lro, {

@@ -31,13 +31,21 @@ export function audienceOf(resourceOrScope: string): string {
 }
 
 export class TokenAuthority {
-  private readonly secret = Buffer.from(randomUUID() + randomUUID());
+  private readonly secret: Buffer;
 
+  /**
+   * `signingKey`: tokens signed with the same key verify across simulator instances, as Entra's
+   * tokens verify across ARM front ends — a process that cached a token (MSAL's managed-identity
+   * cache is process-wide) keeps working against the next simulator started with the same CA.
+   */
   constructor(
     readonly tenantId: string,
     readonly principal: { oid: string; appid: string },
     private readonly now: () => number = () => Date.now(),
-  ) {}
+    signingKey: string = randomUUID() + randomUUID(),
+  ) {
+    this.secret = createHmac('sha256', 'aml-registry-lockdown local token key').update(signingKey).digest();
+  }
 
   issue(resource: string, lifetimeSeconds = 3600, overrides: Partial<TokenClaims> = {}): { token: string; claims: TokenClaims } {
     const iat = Math.floor(this.now() / 1000);

@@ -80,7 +80,9 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** The outcome of a completed run; a failed run fails the test with its error. */
 export function outcomeOf(status: OrchestrationStatus): Outcome {
+  if (status.runtimeStatus !== 'Completed') throw new Error(`run ${status.instanceId} ended ${status.runtimeStatus}: ${JSON.stringify(status.output)}`);
   return status.output as Outcome;
 }
 
