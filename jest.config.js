@@ -12,4 +12,5 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [project('unit'), project('integration', { slowTestThreshold: 30 })],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrchestrationStatus } from './func-host';
-import { createRegistry, DEMO, SANDBOX_DIR, startWorld } from './world';
+import { createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
 
 interface Args { once: boolean; port: number; timeoutSeconds: number; }
 
@@ -68,6 +68,30 @@ function printSummary(outcome: OutcomeView): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+interface Res { id: string; name: string; type: string; properties?: Record<string, unknown> }
+
+/** What ARM says now: every endpoint with its NIC's IPs, and public access per resource. */
+async function resourceTable(world: World, registryId: string): Promise<string> {
+  const list = async (type: string): Promise<Res[]> => (await (await fetch(`${world.sim.adminUrl}/resources?type=${encodeURIComponent(type)}`)).json()) as Res[];
+  const nics = await list('Microsoft.Network/networkInterfaces');
+  const rows: string[] = ['', '  Private endpoints (as ARM reports them)'];
+  for (const pe of await list('Microsoft.Network/privateEndpoints')) {
+    const conn = ((pe.properties?.privateLinkServiceConnections as Array<{ properties?: { privateLinkServiceId?: string; groupIds?: string[] } }> | undefined) ?? [])[0];
+    const nicIds = ((pe.properties?.networkInterfaces as Array<{ id?: string }> | undefined) ?? []).map((n) => (n.id ?? '').toLowerCase());
+    const ips = nics.filter((n) => nicIds.includes(n.id.toLowerCase()))
+      .flatMap((n) => ((n.properties?.ipConfigurations as Array<{ properties?: { privateIPAddress?: string } }> | undefined) ?? []).map((c) => c.properties?.privateIPAddress ?? ''));
+    rows.push(`    ${pe.name.padEnd(36)} ${(conn?.properties?.groupIds ?? []).join(',').padEnd(12)} ${ips.join(', ')}`);
+  }
+  rows.push('', '  Public network access');
+  const targets = [
+    ...(await list('Microsoft.MachineLearningServices/registries')).filter((r) => r.id.toLowerCase() === registryId.toLowerCase()),
+    ...(await list('Microsoft.Storage/storageAccounts')),
+    ...(await list('Microsoft.ContainerRegistry/registries')),
+  ];
+  for (const t of targets) rows.push(`    ${t.type.split('/').slice(-2).join('/').padEnd(40)} ${t.name.padEnd(42)} ${String(t.properties?.publicNetworkAccess ?? 'Enabled')}`);
+  return `${rows.join('\n')}\n`;
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const stateDir = join(SANDBOX_DIR, 'sandbox');
@@ -101,6 +125,7 @@ async function main(): Promise<number> {
     code = 1;
   } else {
     printSummary(final.runtimeStatus === 'Completed' ? outcome : { kind: 'Failed', error: { code: final.runtimeStatus, message: String((final.output as unknown) ?? '') } });
+    process.stdout.write(await resourceTable(world, registryId));
     if (final.runtimeStatus !== 'Completed' || outcome.kind !== 'Hardened') code = 1;
   }
 
@@ -109,12 +134,15 @@ async function main(): Promise<number> {
     return code;
   }
   const base = host.baseUrl;
-  const sub = sim.subscriptionId;
+  const instanceId = final?.instanceId ?? '<instanceId>';
+  const durableKey = host.keys.systemKeys.durabletask_extension ?? '';
   process.stdout.write(`
 Serving on ${base} (Ctrl-C to stop). Endpoints: .sandbox/endpoints.json. Try:
-  dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
-  curl -s -H "x-functions-key: ${functionKey}" ${base}/api/registries/${sub}/${DEMO.rg}/${DEMO.registry}/harden
-  curl -s ${sim.adminUrl}/requests | head -c 600
+  run status:  curl -s "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
+  DNS proof:   dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
+  ARM calls:   curl -s ${sim.adminUrl}/requests
+  outcomes:    curl -s ${sim.adminUrl}/eventgrid/topics/lockdown-outcomes/events
+  (function key for the HTTP API: ${functionKey})
 `);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();

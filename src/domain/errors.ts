@@ -76,3 +76,11 @@ export function findErrorCode(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : undefined;
   return message === undefined ? undefined : CODE_ANYWHERE.exec(message)?.[1];
 }
+
+/**
+ * An activity failure reaches the orchestrator as "<message> \n <stack>" (Reason and Details).
+ * Keeps the message, drops the stack trace, so outcomes and statuses say what happened, not where.
+ */
+export function withoutStack(message: string): string {
+  return message.split(/\s*\n\s*(?:[A-Za-z]*Error(?: \[[^\]]*\])?:|at\s)/)[0]?.trim() ?? message;
+}

@@ -22,7 +22,7 @@ import type {
   ReadRegistryOutput,
 } from '../domain/activity-contracts';
 import { describeDnsFailure, isDnsProven } from '../domain/dns-expectations';
-import { ErrorCodes, errorCodeOf, findErrorCode, LockdownError } from '../domain/errors';
+import { ErrorCodes, errorCodeOf, findErrorCode, LockdownError, withoutStack } from '../domain/errors';
 import { parseHardenInput } from '../domain/harden-input';
 import type {
   ConnectionStatus,
@@ -367,7 +367,7 @@ class HardenRun {
   /** Records the failure (step status + Failed outcome), then rethrows with the stable code first. */
   *fail(error: unknown): Work<never> {
     const code = findErrorCode(error) ?? ErrorCodes.HARDEN_UNEXPECTED;
-    const raw = messageOf(error);
+    const raw = withoutStack(messageOf(error));
     const at = raw.indexOf(`[${code}]`);
     const coded = at >= 0 ? raw.slice(at) : `[${code}] ${raw}`;
     const detail = coded.slice(code.length + 3).slice(0, MAX_ERROR_MESSAGE);

@@ -1,5 +1,5 @@
 import { isManagedResourceGroupOf, isValidRegistryName, parseManagedResourceGroupName, parseRegistryId, registryId } from '../../../src/domain/registry';
-import { errorCodeOf, LockdownError } from '../../../src/domain/errors';
+import { errorCodeOf, LockdownError, withoutStack } from '../../../src/domain/errors';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 
@@ -55,3 +55,11 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+describe('withoutStack', () => {
+  it('keeps the coded message of an activity failure and drops the stack durable appended', () => {
+    const crossed = '[ARM.FORBIDDEN] PUT /x answered 403 AuthorizationFailed: no \n LockdownError: [ARM.FORBIDDEN] PUT /x answered 403\n    at armResponseError (/app/a.js:1:1)';
+    expect(withoutStack(crossed)).toBe('[ARM.FORBIDDEN] PUT /x answered 403 AuthorizationFailed: no');
+    expect(withoutStack('[CONFIG.INVALID] Invalid settings:\n- A is required')).toBe('[CONFIG.INVALID] Invalid settings:\n- A is required');
+  });
+});
