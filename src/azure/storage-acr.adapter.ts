@@ -4,22 +4,37 @@ import { parseResourceIdOfType } from '../domain/arm-id';
 import type { ContainerRegistryPort, NetworkedResource, StoragePort } from '../domain/ports';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
-function ref(id: string, type: string): { subscriptionId: string; resourceGroup: string; name: string } {
-  const rid = parseResourceIdOfType(id, type);
-  return { subscriptionId: rid.subscriptionId, resourceGroup: rid.resourceGroup, name: rid.names[0] as string };
+/** What storage accounts and container registries share: a name, public access and endpoint connections. */
+interface ArmNetworked {
+  id?: string;
+  location?: string;
+  publicNetworkAccess?: string;
+  privateEndpointConnections?: Array<{ privateEndpoint?: { id?: string } }>;
+  sku?: { name?: string };
 }
 
-const STORAGE = 'Microsoft.Storage/storageAccounts';
-const ACR = 'Microsoft.ContainerRegistry/registries';
+interface NetworkedOps {
+  type: string;
+  label: string;
+  get(subscriptionId: string, resourceGroup: string, name: string): Promise<ArmNetworked>;
+  disable(subscriptionId: string, resourceGroup: string, name: string): Promise<unknown>;
+}
 
-/** Storage accounts: public access is a PATCH (synchronous). The network rules are left as they are. */
-export class StorageAdapter implements StoragePort {
-  constructor(private readonly client: (subscriptionId: string) => StorageManagementClient) {}
+/**
+ * GET → NetworkedResource, and "public access off" followed by a re-read, for one resource type.
+ * Only publicNetworkAccess is sent: the network rules are left as the owner set them.
+ */
+class NetworkedAdapter {
+  constructor(private readonly ops: NetworkedOps) {}
+
+  private ref(id: string): [string, string, string] {
+    const rid = parseResourceIdOfType(id, this.ops.type);
+    return [rid.subscriptionId, rid.resourceGroup, rid.names[0] as string];
+  }
 
   async get(id: string): Promise<NetworkedResource | undefined> {
-    const r = ref(id, STORAGE);
     try {
-      const a = await this.client(r.subscriptionId).storageAccounts.getProperties(r.resourceGroup, r.name);
+      const a = await this.ops.get(...this.ref(id));
       return {
         id: a.id ?? id,
         location: a.location ?? '',
@@ -34,40 +49,33 @@ export class StorageAdapter implements StoragePort {
   }
 
   async disablePublicNetworkAccess(id: string): Promise<NetworkedResource> {
-    const r = ref(id, STORAGE);
-    await this.client(r.subscriptionId).storageAccounts.update(r.resourceGroup, r.name, { publicNetworkAccess: 'Disabled' }).catch(rethrowArm('PATCH', id));
+    await this.ops.disable(...this.ref(id)).catch(rethrowArm('PATCH', id));
     const after = await this.get(id);
-    if (!after) throw new Error(`storage account ${id} disappeared after its PATCH`);
+    if (!after) throw new Error(`${this.ops.label} ${id} disappeared after its PATCH`);
     return after;
+  }
+}
+
+/** Storage accounts: public access is a synchronous PATCH. */
+export class StorageAdapter extends NetworkedAdapter implements StoragePort {
+  constructor(client: (subscriptionId: string) => StorageManagementClient) {
+    super({
+      type: 'Microsoft.Storage/storageAccounts',
+      label: 'storage account',
+      get: (sub, rg, name) => client(sub).storageAccounts.getProperties(rg, name),
+      disable: (sub, rg, name) => client(sub).storageAccounts.update(rg, name, { publicNetworkAccess: 'Disabled' }),
+    });
   }
 }
 
 /** The registry's container registry: public access is a PATCH answered as a long-running operation. */
-export class ContainerRegistryAdapter implements ContainerRegistryPort {
-  constructor(private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient) {}
-
-  async get(id: string): Promise<NetworkedResource | undefined> {
-    const r = ref(id, ACR);
-    try {
-      const a = await this.client(r.subscriptionId).registries.get(r.resourceGroup, r.name);
-      return {
-        id: a.id ?? id,
-        location: a.location ?? '',
-        publicNetworkAccess: a.publicNetworkAccess ?? 'Enabled',
-        privateEndpointIds: (a.privateEndpointConnections ?? []).map((c) => c.privateEndpoint?.id ?? '').filter((x) => x !== ''),
-        sku: a.sku?.name,
-      };
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      return rethrowArm('GET', id)(e);
-    }
-  }
-
-  async disablePublicNetworkAccess(id: string): Promise<NetworkedResource> {
-    const r = ref(id, ACR);
-    await this.client(r.subscriptionId).registries.update(r.resourceGroup, r.name, { publicNetworkAccess: 'Disabled' }).catch(rethrowArm('PATCH', id));
-    const after = await this.get(id);
-    if (!after) throw new Error(`container registry ${id} disappeared after its PATCH`);
-    return after;
+export class ContainerRegistryAdapter extends NetworkedAdapter implements ContainerRegistryPort {
+  constructor(client: (subscriptionId: string) => ContainerRegistryManagementClient) {
+    super({
+      type: 'Microsoft.ContainerRegistry/registries',
+      label: 'container registry',
+      get: (sub, rg, name) => client(sub).registries.get(rg, name),
+      disable: (sub, rg, name) => client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }),
+    });
   }
 }

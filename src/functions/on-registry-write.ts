@@ -1,4 +1,4 @@
-import { app, type InvocationContext } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getConfig } from '../config';
 import { decideOnEvent } from '../domain/registry-event';
@@ -36,4 +36,3 @@ df.app.client.eventGrid(Triggers.onRegistryWrite, {
   },
 });
 
-export { app };
