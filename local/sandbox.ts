@@ -136,9 +136,16 @@ async function main(): Promise<number> {
   const base = host.baseUrl;
   const instanceId = final?.instanceId ?? '<instanceId>';
   const durableKey = host.keys.systemKeys.durabletask_extension ?? '';
+  const harden = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/harden`;
+  const key = `-H "x-functions-key: ${functionKey}"`;
   process.stdout.write(`
 Serving on ${base} (Ctrl-C to stop). Endpoints: .sandbox/endpoints.json. Try:
-  run status:  curl -s "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
+  run status:  curl -s ${key} ${harden}
+  plan again:  curl -s -X POST ${key} "${harden}?mode=plan"
+  discovery:   curl -s ${key} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
+  recent runs: curl -s ${key} "${base}/api/runs?top=5"
+  API spec:    curl -s ${base}/api/openapi.json
+  durable API: curl -s "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
   DNS proof:   dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
   ARM calls:   curl -s ${sim.adminUrl}/requests
   outcomes:    curl -s ${sim.adminUrl}/eventgrid/topics/lockdown-outcomes/events

@@ -68,7 +68,8 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   const appDir = path.resolve(opts.appDir);
   const stateDir = path.resolve(opts.stateDir);
   fs.mkdirSync(stateDir, { recursive: true });
-  for (const [k, v] of Object.entries(opts.env ?? {})) setEnv(k, v);
+  const envUndo: Array<() => void> = [];
+  for (const [k, v] of Object.entries(opts.env ?? {})) envUndo.push(setEnv(k, v));
 
   const keys = opts.keys ? normalizeKeys(opts.keys) : loadOrCreateKeys(stateDir);
   const hostJson = opts.hostJson ?? path.join(appDir, 'host.json');
@@ -121,7 +122,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${hostName}:${port}`;
-  if (!opts.env?.WEBSITE_HOSTNAME) setEnv('WEBSITE_HOSTNAME', `${hostName}:${port}`);
+  if (!opts.env?.WEBSITE_HOSTNAME) envUndo.push(setEnv('WEBSITE_HOSTNAME', `${hostName}:${port}`));
 
   const timerRegs = [...registrations.values()].filter((r) => r.triggerType.toLowerCase() === 'timertrigger');
   const timers = new TimerScheduler(
@@ -165,6 +166,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
         }
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const undo of envUndo.reverse()) undo();
       })();
       return stopping;
     },

@@ -36,9 +36,23 @@ export function nativeProcess(): NodeJS.Process {
   return cachedProcess;
 }
 
-/** Sets an app setting where the app (loaded natively) will see it. */
-export function setEnv(key: string, value: string): void {
-  process.env[key] = value;
+function assign(env: NodeJS.ProcessEnv, key: string, value: string | undefined): void {
+  if (value === undefined) delete env[key];
+  else env[key] = value;
+}
+
+/**
+ * Sets an app setting where the app (loaded natively) will see it; returns the undo, so a
+ * stopped host leaves the process environment as it found it (tests run several hosts per process).
+ */
+export function setEnv(key: string, value: string): () => void {
   const real = nativeProcess();
+  const before = process.env[key];
+  const realBefore = real.env[key];
+  process.env[key] = value;
   if (real !== process) real.env[key] = value;
+  return () => {
+    assign(process.env, key, before);
+    if (real !== process) assign(real.env, key, realBefore);
+  };
 }

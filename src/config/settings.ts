@@ -138,6 +138,11 @@ export const SETTINGS = {
     schema: z.string().refine((s) => s.startsWith('https://') && s.includes('{region}'), 'must be an https URL containing {region}')
       .default('https://{region}.api.azureml.ms').transform((u) => u.replace(/\/+$/, '')),
   },
+  DISCOVERY_CACHE_SECONDS: {
+    name: 'DISCOVERY_CACHE_SECONDS', required: false, example: '60',
+    meaning: 'How long GET /api/discovery keeps a successful discovery answer in memory (0: no cache).',
+    schema: z.coerce.number().int().min(0).max(3600).default(60),
+  },
   OUTCOME_TOPIC_ENDPOINT: {
     name: 'OUTCOME_TOPIC_ENDPOINT', required: false, example: 'https://egt-lockdown.westeurope-1.eventgrid.azure.net/api/events',
     meaning: 'Event Grid custom topic (CloudEvents schema, Entra auth) that receives one outcome event per run; unset: no event.',

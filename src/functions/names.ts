@@ -23,3 +23,14 @@ export const Events = {
 export const Triggers = {
   onRegistryWrite: 'onRegistryWrite',
 } as const;
+
+/** HTTP-triggered functions (routes in src/functions/http/routes.ts). */
+export const HttpFunctions = {
+  getDiscovery: 'getDiscovery',
+  startHardening: 'startHardening',
+  getHardeningStatus: 'getHardeningStatus',
+  approveHardening: 'approveHardening',
+  terminateHardening: 'terminateHardening',
+  listRuns: 'listRuns',
+  getOpenApi: 'getOpenApi',
+} as const;

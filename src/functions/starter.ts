@@ -8,7 +8,7 @@ import { Orchestrators } from './names';
 const ACTIVE = new Set(['Running', 'Pending', 'Suspended']);
 
 export type StartResult =
-  | { started: true; instanceId: string }
+  | { started: true; instanceId: string; /** the status of the run it replaced, if any */ previousRuntimeStatus?: string }
   | { started: false; instanceId: string; runtimeStatus: string };
 
 /** Run options from settings (the poll intervals keep their defaults). */
@@ -23,14 +23,24 @@ export function optionsFromConfig(config: Pick<Config, 'LOCKDOWN_ORDER' | 'LOCKD
   };
 }
 
-async function statusOf(client: Pick<df.DurableClient, 'getStatus'>, instanceId: string): Promise<string | undefined> {
+/** The instance's status, or undefined when it never ran (the client reports that as an HTTP 404 error). */
+export async function findStatus(client: Pick<df.DurableClient, 'getStatus'>, instanceId: string): Promise<df.DurableOrchestrationStatus | undefined> {
   try {
-    const s = await client.getStatus(instanceId);
-    return String(s.runtimeStatus);
+    return await client.getStatus(instanceId);
   } catch (e) {
     if (/HTTP 404/.test((e as Error).message)) return undefined;
     throw e;
   }
+}
+
+async function statusOf(client: Pick<df.DurableClient, 'getStatus'>, instanceId: string): Promise<string | undefined> {
+  const s = await findStatus(client, instanceId);
+  return s === undefined ? undefined : String(s.runtimeStatus);
+}
+
+/** Whether a run in this state still goes on (a new start is refused, events can be raised). */
+export function isActiveStatus(runtimeStatus: string | undefined): boolean {
+  return runtimeStatus !== undefined && ACTIVE.has(runtimeStatus);
 }
 
 /**
@@ -48,7 +58,7 @@ export async function startHardening(
   const input: HardenInput = { registryId: args.registryId, mode: args.mode, options: args.options, trigger: args.trigger, ...(args.triggeredAt ? { triggeredAt: args.triggeredAt } : {}) };
   try {
     await client.startNew(Orchestrators.hardenRegistry, { instanceId, input });
-    return { started: true, instanceId };
+    return { started: true, instanceId, ...(before !== undefined ? { previousRuntimeStatus: before } : {}) };
   } catch (e) {
     // Lost a race with another delivery: the host refused because that run is active now.
     const now = await statusOf(client, instanceId);

@@ -4,7 +4,9 @@ import { ArmError, armErrors } from '../errors';
 import { resourceId } from '../ids';
 import { clone, isRecord, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
 import { normLocation, opPaths } from './operations';
-import { connectionsOf, embeddedConnections, setConnectionState } from './private-link';
+import { setConnectionState, withEmbeddedConnections } from './private-link';
+import { TargetConnections } from './target-connections';
+import { beginPut, listRoutes, requireLocation } from './tracked-resources';
 
 export const ACR = 'Microsoft.ContainerRegistry/registries';
 export const ACR_REPLICATION = 'Microsoft.ContainerRegistry/registries/replications';
@@ -54,7 +56,16 @@ export function newReplication(acr: ArmResource, location: string): ArmResource 
 
 /** Container registries: create/GET/list, PATCH as LRO, replications, private endpoint connections (LRO). */
 export class ContainerRegistryProvider implements Provider {
-  constructor(private readonly state: SimState) {}
+  private readonly connectionApi: TargetConnections;
+
+  constructor(private readonly state: SimState) {
+    this.connectionApi = new TargetConnections(state, {
+      target: (req) => this.registry(req),
+      notFound: (name, acr) => new ArmError(404, 'ResourceNotFound', `The private endpoint connection '${name}' was not found on registry '${acr.name}'.`),
+      paged: true,
+      put: (req, conn) => this.putConnection(req, conn),
+    });
+  }
 
   routes(): Route[] {
     const r = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerRegistry/registries/{registryName}';
@@ -63,14 +74,10 @@ export class ContainerRegistryProvider implements Provider {
       { method: 'GET', template: r, apiGroup: c, handler: (q) => ({ status: 200, body: this.render(this.registry(q)) }) },
       { method: 'PUT', template: r, apiGroup: c, handler: (q) => this.create(q) },
       { method: 'PATCH', template: r, apiGroup: c, handler: (q) => this.patch(q) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerRegistry/registries', apiGroup: c, handler: (q) => this.list(q, true) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/providers/Microsoft.ContainerRegistry/registries', apiGroup: c, handler: (q) => this.list(q, false) },
+      ...listRoutes(this.state, ACR, c, (a) => this.render(a)),
       { method: 'GET', template: `${r}/replications`, apiGroup: c, handler: (q) => this.state.page(q, this.state.store.list(ACR_REPLICATION, this.registry(q).id).map(clone)) },
       { method: 'GET', template: `${r}/replications/{replicationName}`, apiGroup: c, handler: (q) => ({ status: 200, body: clone(this.state.requireResource(`${this.registry(q).id}/replications/${q.params.replicationName ?? ''}`)) }) },
-      { method: 'GET', template: `${r}/privateEndpointConnections`, apiGroup: c, handler: (q) => this.state.page(q, embeddedConnections(this.state, this.registry(q))) },
-      { method: 'GET', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: c, handler: (q) => ({ status: 200, body: clone(this.connection(q)) }) },
-      { method: 'PUT', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: c, handler: (q) => this.putConnection(q) },
-      { method: 'DELETE', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: c, handler: (q) => this.deleteConnection(q) },
+      ...this.connectionApi.routes(r, c),
     ];
   }
 
@@ -83,18 +90,7 @@ export class ContainerRegistryProvider implements Provider {
   }
 
   render(acr: ArmResource): ArmResource {
-    const out = clone(acr);
-    out.properties = { ...(out.properties ?? {}), privateEndpointConnections: embeddedConnections(this.state, acr) };
-    return out;
-  }
-
-  private list(req: ArmRequest, inGroup: boolean): ArmResult {
-    if (inGroup) {
-      const rg = this.state.requireResourceGroup(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '');
-      return this.state.page(req, this.state.store.list(ACR, rg.id).map((a) => this.render(a)));
-    }
-    this.state.requireSubscription(req.params.subscriptionId ?? '');
-    return this.state.page(req, this.state.store.list(ACR).map((a) => this.render(a)));
+    return withEmbeddedConnections(this.state, acr);
   }
 
   /** ACR LRO answer: body + Azure-AsyncOperation (…/operationStatuses/{id}) + Retry-After. */
@@ -105,13 +101,10 @@ export class ContainerRegistryProvider implements Provider {
   private create(req: ArmRequest): ArmResult {
     const sub = req.params.subscriptionId ?? '';
     const rgName = req.params.resourceGroupName ?? '';
-    this.state.requireResourceGroup(sub, rgName);
     const id = this.id(req);
-    const existing = this.state.store.get(id);
-    if (!existing) this.state.denyIfManaged(req, sub, rgName, id, 'Microsoft.ContainerRegistry/registries/write');
+    const existing = beginPut(this.state, req, id, `${ACR}/write`);
     const body = requireBody(req);
-    const location = strOf(body.location);
-    if (!location) throw armErrors.invalidRequestContent("Required property 'location' not found in JSON. Path ''");
+    const location = requireLocation(body);
     const sku = strOf(recOf(body.sku).name);
     if (!sku || !['Basic', 'Standard', 'Premium'].includes(sku)) throw armErrors.invalidRequestContent("Required property 'sku' not found in JSON. Path ''");
     const name = req.params.registryName ?? '';
@@ -157,19 +150,11 @@ export class ContainerRegistryProvider implements Provider {
     return this.lroAnswer(req, 200, acr.id, op.id, this.render(acr));
   }
 
-  private connection(req: ArmRequest): ArmResource {
-    const acr = this.registry(req);
-    const c = connectionsOf(this.state, acr).find((x) => x.name.toLowerCase() === (req.params.connectionName ?? '').toLowerCase());
-    if (!c) throw new ArmError(404, 'ResourceNotFound', `The private endpoint connection '${req.params.connectionName ?? ''}' was not found on registry '${acr.name}'.`);
-    return c;
-  }
-
-  private putConnection(req: ArmRequest): ArmResult {
-    const conn = this.connection(req);
+  /** ACR approves/rejects as an LRO: validated now, applied when the operation completes. */
+  private putConnection(req: ArmRequest, conn: ArmResource): ArmResult {
     const body = requireBody(req);
     const st = recOf(recOf(body.properties).privateLinkServiceConnectionState);
     const cp = (conn.properties ??= {});
-    // validate now, apply when the operation completes
     if (!['Approved', 'Pending', 'Rejected', 'Disconnected'].includes(String(st.status))) {
       throw armErrors.invalidRequestContent("privateLinkServiceConnectionState.status must be one of Approved, Pending, Rejected, Disconnected");
     }
@@ -180,13 +165,5 @@ export class ContainerRegistryProvider implements Provider {
       this.state.emitWrite(req, conn.id, 'write', { isUpdate: true });
     }, { onFailed: () => void ((conn.properties ??= {}).provisioningState = 'Failed') });
     return this.lroAnswer(req, 201, this.id(req), op.id, clone(conn));
-  }
-
-  private deleteConnection(req: ArmRequest): ArmResult {
-    const conn = this.connection(req);
-    setConnectionState(this.state, conn, { status: 'Disconnected', description: 'Deleted by the resource owner' });
-    this.state.store.delete(conn.id);
-    this.state.emitWrite(req, conn.id, 'delete');
-    return { status: 200 };
   }
 }

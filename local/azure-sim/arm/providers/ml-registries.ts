@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import type { ArmResource } from '../../store';
 import type { ArmRequest, ArmResult, Provider, Route } from '../context';
 import { ArmError, armErrors } from '../errors';
-import { resourceId, rgId, sameId } from '../ids';
+import { resourceId, rgId } from '../ids';
 import { arrOf, clone, isRecord, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
 import { ACR, newAcr, newReplication } from './container-registry';
-import { normLocation, opPaths } from './operations';
+import { acceptedAnswer, normLocation, opPaths } from './operations';
 import { connectionsOf, registryGuid, setConnectionState } from './private-link';
 import { newResourceGroup } from './resource-groups';
 import { newStorageAccount } from './storage';
+import { TargetConnections } from './target-connections';
+import { beginPut, listRoutes, requireLocation } from './tracked-resources';
 
 export const ML_REGISTRY = 'Microsoft.MachineLearningServices/registries';
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9\-_]{2,32}$/;
@@ -24,10 +26,19 @@ function hashHex(s: string): string {
  * storage account per region and ONE Premium ACR geo-replicated to every region.
  */
 export class MlRegistriesProvider implements Provider {
+  private readonly connectionApi: TargetConnections;
+
   constructor(
     private readonly state: SimState,
     private readonly discoveryUrlTemplate: () => string,
-  ) {}
+  ) {
+    this.connectionApi = new TargetConnections(state, {
+      target: (req) => this.registry(req),
+      notFound: (name, registry) => new ArmError(404, 'ResourceNotFound', `The private endpoint connection '${name}' was not found on registry '${registry.name}'.`),
+      render: (conn) => this.renderConnection(conn),
+      requestedState: (p) => p.registryPrivateLinkServiceConnectionState ?? p.privateLinkServiceConnectionState,
+    });
+  }
 
   routes(): Route[] {
     const r = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/registries/{registryName}';
@@ -37,12 +48,8 @@ export class MlRegistriesProvider implements Provider {
       { method: 'PUT', template: r, apiGroup: m, handler: (q) => this.put(q) },
       { method: 'PATCH', template: r, apiGroup: m, handler: (q) => this.patch(q) },
       { method: 'DELETE', template: r, apiGroup: m, handler: (q) => this.delete(q) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/registries', apiGroup: m, handler: (q) => this.list(q, true) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/providers/Microsoft.MachineLearningServices/registries', apiGroup: m, handler: (q) => this.list(q, false) },
-      { method: 'GET', template: `${r}/privateEndpointConnections`, apiGroup: m, handler: (q) => ({ status: 200, body: { value: connectionsOf(this.state, this.registry(q)).map((c) => this.renderConnection(c)) } }) },
-      { method: 'GET', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: m, handler: (q) => ({ status: 200, body: this.renderConnection(this.connection(q)) }) },
-      { method: 'PUT', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: m, handler: (q) => this.putConnection(q) },
-      { method: 'DELETE', template: `${r}/privateEndpointConnections/{connectionName}`, apiGroup: m, handler: (q) => this.deleteConnection(q) },
+      ...listRoutes(this.state, ML_REGISTRY, m, (x) => this.render(x)),
+      ...this.connectionApi.routes(r, m),
     ];
   }
 
@@ -52,15 +59,6 @@ export class MlRegistriesProvider implements Provider {
 
   private registry(req: ArmRequest): ArmResource {
     return this.state.requireResource(this.id(req));
-  }
-
-  private list(req: ArmRequest, inGroup: boolean): ArmResult {
-    if (inGroup) {
-      const rg = this.state.requireResourceGroup(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '');
-      return this.state.page(req, this.state.store.list(ML_REGISTRY, rg.id).map((x) => this.render(x)));
-    }
-    this.state.requireSubscription(req.params.subscriptionId ?? '');
-    return this.state.page(req, this.state.store.list(ML_REGISTRY).map((x) => this.render(x)));
   }
 
   // ---- rendering ------------------------------------------------------------------------
@@ -92,18 +90,14 @@ export class MlRegistriesProvider implements Provider {
 
   private put(req: ArmRequest): ArmResult {
     const sub = req.params.subscriptionId ?? '';
-    const rgName = req.params.resourceGroupName ?? '';
-    this.state.requireResourceGroup(sub, rgName);
     const id = this.id(req);
     const name = req.params.registryName ?? '';
-    const existing = this.state.store.get(id);
-    if (!existing) this.state.denyIfManaged(req, sub, rgName, id, `${ML_REGISTRY}/write`);
+    const existing = beginPut(this.state, req, id, `${ML_REGISTRY}/write`);
     if (!NAME_PATTERN.test(name)) {
       throw new ArmError(400, 'InvalidResourceName', `Resource name ${name} is invalid. The name must match '^[a-zA-Z0-9][a-zA-Z0-9\\-_]{2,32}$'.`);
     }
     const body = requireBody(req);
-    const location = strOf(body.location);
-    if (!location) throw armErrors.invalidRequestContent("Required property 'location' not found in JSON. Path ''");
+    const location = requireLocation(body);
     if (!isRecord(body.properties)) throw armErrors.invalidRequestContent("Required property 'properties' not found in JSON. Path ''");
     if (existing && normLocation(existing.location) !== normLocation(location)) {
       throw new ArmError(400, 'LocationNotAvailableForResourceType', `The registry location cannot be changed from '${existing.location ?? ''}' to '${location}'.`);
@@ -173,14 +167,7 @@ export class MlRegistriesProvider implements Provider {
     );
     if (!existing) this.state.store.put(registry);
     const loc = normLocation(location);
-    return {
-      status: 202,
-      headers: {
-        'Azure-AsyncOperation': this.state.url(opPaths.mlStatus(sub, loc, op.id), req.apiVersion),
-        Location: this.state.url(opPaths.mlResult(sub, loc, op.id), req.apiVersion),
-        ...this.state.retryAfter(),
-      },
-    };
+    return acceptedAnswer(this.state, req, opPaths.mlStatus(sub, loc, op.id), opPaths.mlResult(sub, loc, op.id));
   }
 
   private identity(identity: Record<string, unknown>, existing: ArmResource | undefined): Record<string, unknown> {
@@ -318,32 +305,4 @@ export class MlRegistriesProvider implements Provider {
       },
     };
   }
-
-  // ---- private endpoint connections (approval path) ------------------------------------------
-
-  private connection(req: ArmRequest): ArmResource {
-    const registry = this.registry(req);
-    const c = connectionsOf(this.state, registry).find((x) => x.name.toLowerCase() === (req.params.connectionName ?? '').toLowerCase() || sameId(x.id, `${registry.id}/privateEndpointConnections/${req.params.connectionName ?? ''}`));
-    if (!c) throw new ArmError(404, 'ResourceNotFound', `The private endpoint connection '${req.params.connectionName ?? ''}' was not found on registry '${registry.name}'.`);
-    return c;
-  }
-
-  private putConnection(req: ArmRequest): ArmResult {
-    const conn = this.connection(req);
-    const body = requireBody(req);
-    const p = recOf(body.properties);
-    const st = recOf(p.registryPrivateLinkServiceConnectionState ?? p.privateLinkServiceConnectionState);
-    setConnectionState(this.state, conn, st);
-    this.state.emitWrite(req, conn.id, 'write', { isUpdate: true });
-    return { status: 200, body: this.renderConnection(conn) };
-  }
-
-  private deleteConnection(req: ArmRequest): ArmResult {
-    const conn = this.connection(req);
-    setConnectionState(this.state, conn, { status: 'Disconnected', description: 'Deleted by the resource owner' });
-    this.state.store.delete(conn.id);
-    this.state.emitWrite(req, conn.id, 'delete');
-    return { status: 200 };
-  }
 }
-

@@ -2,7 +2,7 @@ import type { ArmResource } from '../../store';
 import type { ArmRequest, ArmResult } from '../context';
 import type { LatencyKind } from '../lro';
 import { clone, type SimState } from '../state';
-import { normLocation, opPaths } from './operations';
+import { acceptedAnswer, normLocation, opPaths } from './operations';
 
 /**
  * Microsoft.Network's LRO contract for PUT: 201 (create) / 200 (update) with the resource in
@@ -48,14 +48,7 @@ export function networkDelete(state: SimState, req: ArmRequest, kind: LatencyKin
   });
   const loc = normLocation(resource.location) || 'global';
   const sub = state.options.subscriptionId;
-  return {
-    status: 202,
-    headers: {
-      Location: state.url(opPaths.networkResult(sub, loc, op.id), req.apiVersion),
-      'Azure-AsyncOperation': state.url(opPaths.networkStatus(sub, loc, op.id), req.apiVersion),
-      ...state.retryAfter(),
-    },
-  };
+  return acceptedAnswer(state, req, opPaths.networkStatus(sub, loc, op.id), opPaths.networkResult(sub, loc, op.id));
 }
 
 // ---- IPv4 helpers -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { ArmError, armErrors } from '../errors';
 import { resourceId, sameId } from '../ids';
 import { arrOf, clone, etag, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
 import { cidrContains, networkPut, parseCidr } from './network-common';
+import { beginPut, listRoutes, listTracked, requireLocation } from './tracked-resources';
 
 const VNET = 'Microsoft.Network/virtualNetworks';
 const SUBNET = 'Microsoft.Network/virtualNetworks/subnets';
@@ -23,32 +24,45 @@ const DEFAULT_NSG_RULES: [string, string, string, string, string, string, number
   ['DenyAllOutBound', 'Deny', 'Outbound', '*', '*', 'Deny all outbound traffic', 65500],
 ];
 
+/** Child resources given inline (security rules, policy definitions): each checked, then shown provisioned. */
+function childResources(parentId: string, parentType: string, childType: string, items: unknown, check: (name: string, properties: Record<string, unknown>) => void): ArmResource[] {
+  return arrOf(items).map((item) => {
+    const name = strOf(recOf(item).name) ?? '';
+    const properties = recOf(recOf(item).properties);
+    check(name, properties);
+    return { id: `${parentId}/${childType}/${name}`, name, type: `${parentType}/${childType}`, etag: etag(), properties: { ...properties, provisioningState: 'Succeeded' } };
+  });
+}
+
+interface PreparedPut {
+  body: Record<string, unknown>;
+  id: string;
+  existing: ArmResource | undefined;
+  location: string;
+}
+
 /** Virtual networks, subnets, NSGs, service endpoint policies, and (read-only) network interfaces. */
 export class NetworkProvider implements Provider {
   constructor(private readonly state: SimState) {}
 
   routes(): Route[] {
     const rg = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network';
-    const sub = '/subscriptions/{subscriptionId}/providers/Microsoft.Network';
     const n = 'network' as const;
     return [
       { method: 'PUT', template: `${rg}/virtualNetworks/{name}`, apiGroup: n, handler: (r) => this.putVnet(r) },
       { method: 'GET', template: `${rg}/virtualNetworks/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: this.renderVnet(this.state.requireResource(this.id(r, 'virtualNetworks'))) }) },
-      { method: 'GET', template: `${rg}/virtualNetworks`, apiGroup: n, handler: (r) => this.listIn(r, VNET, (v) => this.renderVnet(v)) },
-      { method: 'GET', template: `${sub}/virtualNetworks`, apiGroup: n, handler: (r) => this.listAll(r, VNET, (v) => this.renderVnet(v)) },
+      ...listRoutes(this.state, VNET, n, (v) => this.renderVnet(v)),
       { method: 'PUT', template: `${rg}/virtualNetworks/{name}/subnets/{subnetName}`, apiGroup: n, handler: (r) => this.putSubnet(r) },
       { method: 'GET', template: `${rg}/virtualNetworks/{name}/subnets/{subnetName}`, apiGroup: n, handler: (r) => ({ status: 200, body: this.renderSubnet(this.state.requireResource(`${this.id(r, 'virtualNetworks')}/subnets/${r.params.subnetName}`)) }) },
       { method: 'GET', template: `${rg}/virtualNetworks/{name}/subnets`, apiGroup: n, handler: (r) => this.state.page(r, this.subnetsOf(this.state.requireResource(this.id(r, 'virtualNetworks')).id)) },
       { method: 'PUT', template: `${rg}/networkSecurityGroups/{name}`, apiGroup: n, handler: (r) => this.putNsg(r) },
       { method: 'GET', template: `${rg}/networkSecurityGroups/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'networkSecurityGroups'))) }) },
-      { method: 'GET', template: `${rg}/networkSecurityGroups`, apiGroup: n, handler: (r) => this.listIn(r, NSG) },
-      { method: 'GET', template: `${sub}/networkSecurityGroups`, apiGroup: n, handler: (r) => this.listAll(r, NSG) },
+      ...listRoutes(this.state, NSG, n),
       { method: 'PUT', template: `${rg}/serviceEndpointPolicies/{name}`, apiGroup: n, handler: (r) => this.putSep(r) },
       { method: 'GET', template: `${rg}/serviceEndpointPolicies/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'serviceEndpointPolicies'))) }) },
-      { method: 'GET', template: `${rg}/serviceEndpointPolicies`, apiGroup: n, handler: (r) => this.listIn(r, SEP) },
-      { method: 'GET', template: `${sub}/ServiceEndpointPolicies`, apiGroup: n, handler: (r) => this.listAll(r, SEP) },
+      ...listRoutes(this.state, SEP, n),
       { method: 'GET', template: `${rg}/networkInterfaces/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'networkInterfaces'))) }) },
-      { method: 'GET', template: `${rg}/networkInterfaces`, apiGroup: n, handler: (r) => this.listIn(r, NIC) },
+      { method: 'GET', template: `${rg}/networkInterfaces`, apiGroup: n, handler: (r) => listTracked(this.state, r, NIC, true) },
     ];
   }
 
@@ -56,54 +70,44 @@ export class NetworkProvider implements Provider {
     return resourceId(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '', 'Microsoft.Network', type, req.params.name ?? '');
   }
 
-  private listIn(req: ArmRequest, type: string, render: (r: ArmResource) => unknown = clone): ArmResult {
-    const rg = this.state.requireResourceGroup(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '');
-    return this.state.page(req, this.state.store.list(type, rg.id).filter((r) => r.id.split('/').length === 9).map(render));
-  }
-
-  private listAll(req: ArmRequest, type: string, render: (r: ArmResource) => unknown = clone): ArmResult {
-    this.state.requireSubscription(req.params.subscriptionId ?? '');
-    return this.state.page(req, this.state.store.list(type).filter((r) => r.id.split('/').length === 9).map(render));
-  }
-
-  private prepare(req: ArmRequest, type: string): { body: Record<string, unknown>; id: string; existing: ArmResource | undefined; location: string } {
-    const subscriptionId = req.params.subscriptionId ?? '';
-    const rgName = req.params.resourceGroupName ?? '';
-    this.state.requireResourceGroup(subscriptionId, rgName);
-    const body = requireBody(req);
+  /** The checks of a PUT on a top-level network resource (resource group, deny assignment, body, location). */
+  private prepare(req: ArmRequest, type: string): PreparedPut {
     const id = this.id(req, type);
-    const existing = this.state.store.get(id);
-    if (!existing) this.state.denyIfManaged(req, subscriptionId, rgName, id, `Microsoft.Network/${type}/write`);
-    const location = strOf(body.location) ?? existing?.location;
-    if (!location) throw armErrors.invalidRequestContent("Required property 'location' not found in JSON. Path ''");
-    return { body, id, existing, location };
+    const existing = beginPut(this.state, req, id, `Microsoft.Network/${type}/write`);
+    const body = requireBody(req);
+    return { body, id, existing, location: requireLocation(body, existing?.location) };
+  }
+
+  /** What every top-level network resource carries; the resourceGuid survives updates. */
+  private envelope(req: ArmRequest, { body, id, existing, location }: PreparedPut, type: string, properties: Record<string, unknown>): ArmResource {
+    return {
+      id,
+      name: req.params.name ?? '',
+      type,
+      location,
+      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
+      etag: etag(),
+      properties: { resourceGuid: strOf(recOf(existing?.properties).resourceGuid) ?? randomUUID(), ...properties },
+    };
   }
 
   // ---- virtual networks & subnets -------------------------------------------------------
 
   private putVnet(req: ArmRequest): ArmResult {
-    const { body, id, existing, location } = this.prepare(req, 'virtualNetworks');
+    const put = this.prepare(req, 'virtualNetworks');
+    const { body, id, existing } = put;
     const props = recOf(body.properties);
     const prefixes = arrOf(recOf(props.addressSpace).addressPrefixes).filter((p): p is string => typeof p === 'string');
     if (prefixes.length === 0 || prefixes.some((p) => !parseCidr(p))) {
       throw new ArmError(400, 'InvalidAddressPrefixFormat', `Address prefix ${prefixes.join(',') || '(none)'} of resource ${id} is not formatted correctly.`);
     }
-    const vnet: ArmResource = {
-      id,
-      name: req.params.name ?? '',
-      type: VNET,
-      location,
-      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
-      etag: etag(),
-      properties: {
-        addressSpace: { addressPrefixes: prefixes },
-        resourceGuid: strOf(recOf(existing?.properties).resourceGuid) ?? randomUUID(),
-        enableDdosProtection: false,
-        virtualNetworkPeerings: [],
-        privateEndpointVNetPolicies: 'Disabled',
-        ...(props.dhcpOptions ? { dhcpOptions: props.dhcpOptions } : {}),
-      },
-    };
+    const vnet = this.envelope(req, put, VNET, {
+      addressSpace: { addressPrefixes: prefixes },
+      enableDdosProtection: false,
+      virtualNetworkPeerings: [],
+      privateEndpointVNetPolicies: 'Disabled',
+      ...(props.dhcpOptions ? { dhcpOptions: props.dhcpOptions } : {}),
+    });
     if (Array.isArray(props.subnets)) {
       const wanted = new Set<string>();
       for (const s of props.subnets) {
@@ -208,83 +212,61 @@ export class NetworkProvider implements Provider {
   // ---- NSGs ---------------------------------------------------------------------------
 
   private putNsg(req: ArmRequest): ArmResult {
-    const { body, id, existing, location } = this.prepare(req, 'networkSecurityGroups');
+    const put = this.prepare(req, 'networkSecurityGroups');
+    const { body, id, existing } = put;
     const props = recOf(body.properties);
-    const rules = arrOf(props.securityRules).map((r) => {
-      const rr = recOf(r);
-      const name = strOf(rr.name) ?? '';
-      const rp = recOf(rr.properties);
+    const rules = childResources(id, NSG, 'securityRules', props.securityRules, (name, rp) => {
       for (const f of ['protocol', 'access', 'direction']) {
         if (!strOf(rp[f])) throw armErrors.invalidRequestContent(`Required property '${f}' not found in JSON. Path 'properties.securityRules[${name}].properties'`);
       }
       if (typeof rp.priority !== 'number' || rp.priority < 100 || rp.priority > 4096) {
         throw new ArmError(400, 'SecurityRuleInvalidPriority', `Security rule ${name} has invalid priority ${String(rp.priority)}. Value provided: ${String(rp.priority)} Allowed range 100-4096.`);
       }
-      return { id: `${id}/securityRules/${name}`, name, type: `${NSG}/securityRules`, etag: etag(), properties: { ...rp, provisioningState: 'Succeeded' } };
     });
-    const nsg: ArmResource = {
-      id,
-      name: req.params.name ?? '',
-      type: NSG,
-      location,
-      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
-      etag: etag(),
-      properties: {
-        resourceGuid: strOf(recOf(existing?.properties).resourceGuid) ?? randomUUID(),
-        securityRules: rules,
-        defaultSecurityRules: DEFAULT_NSG_RULES.map(([name, access, direction, src, dst, description, priority]) => ({
-          id: `${id}/defaultSecurityRules/${name}`,
-          name,
-          type: `${NSG}/defaultSecurityRules`,
-          etag: etag(),
-          properties: {
-            provisioningState: 'Succeeded',
-            description,
-            protocol: '*',
-            sourcePortRange: '*',
-            destinationPortRange: '*',
-            sourceAddressPrefix: src,
-            destinationAddressPrefix: dst,
-            access,
-            priority,
-            direction,
-            sourcePortRanges: [],
-            destinationPortRanges: [],
-            sourceAddressPrefixes: [],
-            destinationAddressPrefixes: [],
-          },
-        })),
-      },
-    };
+    const nsg = this.envelope(req, put, NSG, {
+      securityRules: rules,
+      defaultSecurityRules: DEFAULT_NSG_RULES.map(([name, access, direction, src, dst, description, priority]) => ({
+        id: `${id}/defaultSecurityRules/${name}`,
+        name,
+        type: `${NSG}/defaultSecurityRules`,
+        etag: etag(),
+        properties: {
+          provisioningState: 'Succeeded',
+          description,
+          protocol: '*',
+          sourcePortRange: '*',
+          destinationPortRange: '*',
+          sourceAddressPrefix: src,
+          destinationAddressPrefix: dst,
+          access,
+          priority,
+          direction,
+          sourcePortRanges: [],
+          destinationPortRanges: [],
+          sourceAddressPrefixes: [],
+          destinationAddressPrefixes: [],
+        },
+      })),
+    });
     return networkPut(this.state, req, 'nsgCreate', nsg, !existing);
   }
 
   // ---- service endpoint policies --------------------------------------------------------
 
   private putSep(req: ArmRequest): ArmResult {
-    const { body, id, existing, location } = this.prepare(req, 'serviceEndpointPolicies');
+    const put = this.prepare(req, 'serviceEndpointPolicies');
+    const { body, id, existing } = put;
     const props = recOf(body.properties);
-    const defs = arrOf(props.serviceEndpointPolicyDefinitions).map((d) => {
-      const dr = recOf(d);
-      const name = strOf(dr.name) ?? '';
-      const dp = recOf(dr.properties);
+    const defs = childResources(id, SEP, 'serviceEndpointPolicyDefinitions', props.serviceEndpointPolicyDefinitions, (name, dp) => {
       if (!strOf(dp.service)) throw armErrors.invalidRequestContent(`Required property 'service' not found in JSON. Path 'properties.serviceEndpointPolicyDefinitions[${name}].properties'`);
-      return { id: `${id}/serviceEndpointPolicyDefinitions/${name}`, name, type: `${SEP}/serviceEndpointPolicyDefinitions`, etag: etag(), properties: { ...dp, provisioningState: 'Succeeded' } };
     });
     const sep: ArmResource = {
-      id,
-      name: req.params.name ?? '',
-      type: SEP,
-      kind: '',
-      location,
-      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
-      etag: etag(),
-      properties: {
-        resourceGuid: strOf(recOf(existing?.properties).resourceGuid) ?? randomUUID(),
+      ...this.envelope(req, put, SEP, {
         serviceEndpointPolicyDefinitions: defs,
         contextualServiceEndpointPolicies: arrOf(props.contextualServiceEndpointPolicies),
         ...(props.serviceAlias ? { serviceAlias: props.serviceAlias } : {}),
-      },
+      }),
+      kind: '',
     };
     return networkPut(this.state, req, 'serviceEndpointPolicyCreate', sep, !existing);
   }

@@ -62,6 +62,18 @@ export const opPaths = {
   storageResult: (sub: string, loc: string, id: string) => `/subscriptions/${sub}/providers/Microsoft.Storage/locations/${loc}/asyncoperations/${id}`,
 };
 
+/** 202 Accepted for an operation polled at `Azure-AsyncOperation` (status) and `Location` (result). */
+export function acceptedAnswer(state: SimState, req: ArmRequest, statusPath: string, resultPath: string): ArmResult {
+  return {
+    status: 202,
+    headers: {
+      'Azure-AsyncOperation': state.url(statusPath, req.apiVersion),
+      Location: state.url(resultPath, req.apiVersion),
+      ...state.retryAfter(),
+    },
+  };
+}
+
 export function normLocation(loc: string | undefined): string {
   return (loc ?? '').replace(/\s+/g, '').toLowerCase();
 }

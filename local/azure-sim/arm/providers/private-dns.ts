@@ -5,7 +5,8 @@ import { ArmError, armErrors } from '../errors';
 import { resourceId } from '../ids';
 import type { LatencyKind } from '../lro';
 import { arrOf, clone, etag, isRecord, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
-import { opPaths } from './operations';
+import { acceptedAnswer, opPaths } from './operations';
+import { beginPut, listRoutes } from './tracked-resources';
 
 export const ZONE = 'Microsoft.Network/privateDnsZones';
 const LINK = 'Microsoft.Network/privateDnsZones/virtualNetworkLinks';
@@ -53,6 +54,10 @@ function newRecordSet(zone: ArmResource, recordType: string, name: string, props
   };
 }
 
+function markFailed(resource: ArmResource): void {
+  (resource.properties ??= {}).provisioningState = 'Failed';
+}
+
 /** Adds an IP to an A record set (creating it), as a zone group does. */
 export function upsertARecord(state: SimState, zone: ArmResource, name: string, ip: string, ttl: number): void {
   const id = `${zone.id}/A/${name}`;
@@ -85,8 +90,7 @@ export class PrivateDnsProvider implements Provider {
       { method: 'PUT', template: z, apiGroup: d, handler: (r) => this.putZone(r) },
       { method: 'GET', template: z, apiGroup: d, handler: (r) => ({ status: 200, body: clone(this.zone(r)) }) },
       { method: 'DELETE', template: z, apiGroup: d, handler: (r) => this.deleteZone(r) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/privateDnsZones', apiGroup: d, handler: (r) => this.listZones(r, true) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/providers/Microsoft.Network/privateDnsZones', apiGroup: d, handler: (r) => this.listZones(r, false) },
+      ...listRoutes(this.state, ZONE, d),
       { method: 'PUT', template: `${z}/virtualNetworkLinks/{linkName}`, apiGroup: d, handler: (r) => this.putLink(r) },
       { method: 'GET', template: `${z}/virtualNetworkLinks/{linkName}`, apiGroup: d, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(`${this.zone(r).id}/virtualNetworkLinks/${r.params.linkName ?? ''}`)) }) },
       { method: 'DELETE', template: `${z}/virtualNetworkLinks/{linkName}`, apiGroup: d, handler: (r) => this.deleteLink(r) },
@@ -119,37 +123,17 @@ export class PrivateDnsProvider implements Provider {
   }
 
   /** Private DNS LROs: 202 with Azure-AsyncOperation (privateDnsOperationStatuses) and Location (privateDnsOperationResults). */
-  private accepted(req: ArmRequest, kind: LatencyKind, target: ArmResource, complete: () => void, onFailed: () => void, finalBody: (() => unknown) | undefined): ArmResult {
-    const op = this.state.startLro(req, kind, target.id, complete, { onFailed, ...(finalBody ? { finalBody } : {}) });
+  private accepted(req: ArmRequest, kind: LatencyKind, target: ArmResource, complete: () => void, extra: { onFailed?: () => void; finalBody?: () => unknown } = {}): ArmResult {
+    const op = this.state.startLro(req, kind, target.id, complete, extra);
     const sub = this.state.options.subscriptionId;
     const rg = req.params.resourceGroupName ?? '';
-    return {
-      status: 202,
-      headers: {
-        'Azure-AsyncOperation': this.state.url(opPaths.dnsStatus(sub, rg, op.id), req.apiVersion),
-        Location: this.state.url(opPaths.dnsResult(sub, rg, op.id), req.apiVersion),
-        ...this.state.retryAfter(),
-      },
-    };
-  }
-
-  private listZones(req: ArmRequest, inGroup: boolean): ArmResult {
-    if (inGroup) {
-      const rg = this.state.requireResourceGroup(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '');
-      return this.state.page(req, this.state.store.list(ZONE, rg.id).map(clone));
-    }
-    this.state.requireSubscription(req.params.subscriptionId ?? '');
-    return this.state.page(req, this.state.store.list(ZONE).map(clone));
+    return acceptedAnswer(this.state, req, opPaths.dnsStatus(sub, rg, op.id), opPaths.dnsResult(sub, rg, op.id));
   }
 
   private putZone(req: ArmRequest): ArmResult {
-    const sub = req.params.subscriptionId ?? '';
-    const rgName = req.params.resourceGroupName ?? '';
-    this.state.requireResourceGroup(sub, rgName);
-    const body = requireBody(req);
     const id = this.zoneId(req);
-    const existing = this.state.store.get(id);
-    if (!existing) this.state.denyIfManaged(req, sub, rgName, id, 'Microsoft.Network/privateDnsZones/write');
+    const existing = beginPut(this.state, req, id, `${ZONE}/write`);
+    const body = requireBody(req);
     const location = strOf(body.location) ?? 'global';
     if (location.toLowerCase() !== 'global') throw new ArmError(400, 'BadRequest', `The location '${location}' is not valid for a private DNS zone; it must be 'global'.`);
     const name = (req.params.zoneName ?? '').toLowerCase();
@@ -193,10 +177,7 @@ export class PrivateDnsProvider implements Provider {
         (zone.properties ??= {}).provisioningState = 'Succeeded';
         this.state.emitWrite(req, id, 'write', { isUpdate: !!existing });
       },
-      () => {
-        (zone.properties ??= {}).provisioningState = 'Failed';
-      },
-      () => clone(zone),
+      { onFailed: () => markFailed(zone), finalBody: () => clone(zone) },
     );
   }
 
@@ -217,10 +198,7 @@ export class PrivateDnsProvider implements Provider {
         this.state.store.delete(zone.id);
         this.state.emitWrite(req, zone.id, 'delete');
       },
-      () => {
-        (zone.properties ??= {}).provisioningState = 'Failed';
-      },
-      undefined,
+      { onFailed: () => markFailed(zone) },
     );
   }
 
@@ -260,10 +238,7 @@ export class PrivateDnsProvider implements Provider {
         Object.assign(link.properties ?? {}, { provisioningState: 'Succeeded', virtualNetworkLinkState: 'Completed' });
         this.state.emitWrite(req, id, 'write', { isUpdate: !!existing });
       },
-      () => {
-        Object.assign(link.properties ?? {}, { provisioningState: 'Failed' });
-      },
-      () => clone(link),
+      { onFailed: () => markFailed(link), finalBody: () => clone(link) },
     );
   }
 
@@ -282,8 +257,6 @@ export class PrivateDnsProvider implements Provider {
         refreshCounts(this.state, zone);
         this.state.emitWrite(req, id, 'delete');
       },
-      () => undefined,
-      undefined,
     );
   }
 

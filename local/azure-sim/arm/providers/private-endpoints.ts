@@ -18,6 +18,7 @@ import {
   type LinkMember,
 } from './private-link';
 import { removeRecordIp, upsertARecord } from './private-dns';
+import { beginPut, listRoutes, requireLocation } from './tracked-resources';
 
 const ZONE_GROUP = 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups';
 const ZONE = 'Microsoft.Network/privateDnsZones';
@@ -40,8 +41,7 @@ export class PrivateEndpointsProvider implements Provider {
       { method: 'PUT', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => this.put(r) },
       { method: 'GET', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: this.render(this.state.requireResource(this.id(r))) }) },
       { method: 'DELETE', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => this.delete(r) },
-      { method: 'GET', template: `${rg}/privateEndpoints`, apiGroup: n, handler: (r) => this.list(r, true) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/providers/Microsoft.Network/privateEndpoints', apiGroup: n, handler: (r) => this.list(r, false) },
+      ...listRoutes(this.state, PE, n, (p) => this.render(p)),
       { method: 'PUT', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => this.putZoneGroup(r) },
       { method: 'GET', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.zoneGroupId(r))) }) },
       { method: 'DELETE', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => this.deleteZoneGroup(r) },
@@ -55,15 +55,6 @@ export class PrivateEndpointsProvider implements Provider {
 
   private zoneGroupId(req: ArmRequest): string {
     return `${this.id(req)}/privateDnsZoneGroups/${req.params.groupName ?? ''}`;
-  }
-
-  private list(req: ArmRequest, inGroup: boolean): ArmResult {
-    if (inGroup) {
-      const rg = this.state.requireResourceGroup(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '');
-      return this.state.page(req, this.state.store.list(PE, rg.id).map((p) => this.render(p)));
-    }
-    this.state.requireSubscription(req.params.subscriptionId ?? '');
-    return this.state.page(req, this.state.store.list(PE).map((p) => this.render(p)));
   }
 
   /** customDnsConfigs are filled only while the endpoint has no zone group (as Azure does). */
@@ -81,14 +72,11 @@ export class PrivateEndpointsProvider implements Provider {
   private put(req: ArmRequest): ArmResult {
     const subscriptionId = req.params.subscriptionId ?? '';
     const rgName = req.params.resourceGroupName ?? '';
-    this.state.requireResourceGroup(subscriptionId, rgName);
     const id = this.id(req);
-    const existing = this.state.store.get(id);
-    if (!existing) this.state.denyIfManaged(req, subscriptionId, rgName, id, 'Microsoft.Network/privateEndpoints/write');
+    const existing = beginPut(this.state, req, id, `${PE}/write`);
     const body = requireBody(req);
     const props = recOf(body.properties);
-    const location = strOf(body.location);
-    if (!location) throw armErrors.invalidRequestContent("Required property 'location' not found in JSON. Path ''");
+    const location = requireLocation(body);
 
     const subnetId = strOf(recOf(props.subnet).id);
     if (!subnetId) throw new ArmError(400, 'PrivateEndpointSubnetRequired', `Private endpoint ${id} must reference a subnet.`);

@@ -126,6 +126,13 @@ export function embeddedConnections(state: SimState, target: ArmResource): ArmRe
   return connectionsOf(state, target).map((c) => structuredClone(c));
 }
 
+/** A copy of a storage account or ACR as GET answers it: with properties.privateEndpointConnections. */
+export function withEmbeddedConnections(state: SimState, target: ArmResource): ArmResource {
+  const out = structuredClone(target);
+  out.properties = { ...(out.properties ?? {}), privateEndpointConnections: embeddedConnections(state, target) };
+  return out;
+}
+
 export function createConnection(state: SimState, target: ArmResource, privateEndpointId: string, groupId: string, status: ConnectionStatus, description: string): ArmResource {
   const name = `${lastName(privateEndpointId)}.${randomUUID()}`;
   const kind = targetKind(target);

@@ -4,7 +4,9 @@ import { ArmError, armErrors } from '../errors';
 import { resourceId } from '../ids';
 import { arrOf, clone, isRecord, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
 import { normLocation, opPaths } from './operations';
-import { connectionsOf, embeddedConnections, setConnectionState } from './private-link';
+import { withEmbeddedConnections } from './private-link';
+import { TargetConnections } from './target-connections';
+import { beginPut, listRoutes, requireLocation } from './tracked-resources';
 
 export const STORAGE = 'Microsoft.Storage/storageAccounts';
 
@@ -55,7 +57,14 @@ const BYPASS = ['None', 'Logging', 'Metrics', 'AzureServices'];
 
 /** Storage accounts: create (LRO), GET, PATCH (sync), list, private endpoint connections. */
 export class StorageProvider implements Provider {
-  constructor(private readonly state: SimState) {}
+  private readonly connectionApi: TargetConnections;
+
+  constructor(private readonly state: SimState) {
+    this.connectionApi = new TargetConnections(state, {
+      target: (req) => this.account(req),
+      notFound: (name, account) => new ArmError(404, 'PrivateEndpointConnectionNotFound', `The private endpoint connection '${name}' does not exist on storage account '${account.name}'.`),
+    });
+  }
 
   routes(): Route[] {
     const a = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts/{accountName}';
@@ -64,12 +73,8 @@ export class StorageProvider implements Provider {
       { method: 'GET', template: a, apiGroup: s, handler: (r) => ({ status: 200, body: this.render(this.account(r)) }) },
       { method: 'PUT', template: a, apiGroup: s, handler: (r) => this.create(r) },
       { method: 'PATCH', template: a, apiGroup: s, handler: (r) => this.patch(r) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts', apiGroup: s, handler: (r) => this.list(r, true) },
-      { method: 'GET', template: '/subscriptions/{subscriptionId}/providers/Microsoft.Storage/storageAccounts', apiGroup: s, handler: (r) => this.list(r, false) },
-      { method: 'GET', template: `${a}/privateEndpointConnections`, apiGroup: s, handler: (r) => ({ status: 200, body: { value: embeddedConnections(this.state, this.account(r)) } }) },
-      { method: 'GET', template: `${a}/privateEndpointConnections/{connectionName}`, apiGroup: s, handler: (r) => ({ status: 200, body: clone(this.connection(r)) }) },
-      { method: 'PUT', template: `${a}/privateEndpointConnections/{connectionName}`, apiGroup: s, handler: (r) => this.putConnection(r) },
-      { method: 'DELETE', template: `${a}/privateEndpointConnections/{connectionName}`, apiGroup: s, handler: (r) => this.deleteConnection(r) },
+      ...listRoutes(this.state, STORAGE, s, (x) => this.render(x)),
+      ...this.connectionApi.routes(a, s),
       { method: 'GET', template: `${a}/privateLinkResources`, apiGroup: s, handler: (r) => this.linkResources(r) },
     ];
   }
@@ -83,31 +88,17 @@ export class StorageProvider implements Provider {
   }
 
   render(account: ArmResource): ArmResource {
-    const out = clone(account);
-    out.properties = { ...(out.properties ?? {}), privateEndpointConnections: embeddedConnections(this.state, account) };
-    return out;
-  }
-
-  private list(req: ArmRequest, inGroup: boolean): ArmResult {
-    if (inGroup) {
-      const rg = this.state.requireResourceGroup(req.params.subscriptionId ?? '', req.params.resourceGroupName ?? '');
-      return this.state.page(req, this.state.store.list(STORAGE, rg.id).map((a) => this.render(a)));
-    }
-    this.state.requireSubscription(req.params.subscriptionId ?? '');
-    return this.state.page(req, this.state.store.list(STORAGE).map((a) => this.render(a)));
+    return withEmbeddedConnections(this.state, account);
   }
 
   /** StorageAccounts_Create: 202 + Location (asyncoperations) polled to 200 with the account. */
   private create(req: ArmRequest): ArmResult {
     const sub = req.params.subscriptionId ?? '';
     const rgName = req.params.resourceGroupName ?? '';
-    this.state.requireResourceGroup(sub, rgName);
     const id = this.id(req);
-    const existing = this.state.store.get(id);
-    if (!existing) this.state.denyIfManaged(req, sub, rgName, id, 'Microsoft.Storage/storageAccounts/write');
+    const existing = beginPut(this.state, req, id, `${STORAGE}/write`);
     const body = requireBody(req);
-    const location = strOf(body.location);
-    if (!location) throw armErrors.invalidRequestContent("Required property 'location' not found in JSON. Path ''");
+    const location = requireLocation(body);
     const name = req.params.accountName ?? '';
     if (!/^[a-z0-9]{3,24}$/.test(name)) {
       throw new ArmError(400, 'AccountNameInvalid', `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`);
@@ -174,30 +165,6 @@ export class StorageProvider implements Provider {
     this.state.store.put(updated);
     this.state.emitWrite(req, account.id, 'write', { isUpdate: true });
     return { status: 200, body: this.render(updated) };
-  }
-
-  private connection(req: ArmRequest): ArmResource {
-    const account = this.account(req);
-    const c = connectionsOf(this.state, account).find((x) => x.name.toLowerCase() === (req.params.connectionName ?? '').toLowerCase());
-    if (!c) throw new ArmError(404, 'PrivateEndpointConnectionNotFound', `The private endpoint connection '${req.params.connectionName ?? ''}' does not exist on storage account '${account.name}'.`);
-    return c;
-  }
-
-  private putConnection(req: ArmRequest): ArmResult {
-    const conn = this.connection(req);
-    const body = requireBody(req);
-    const st = recOf(recOf(body.properties).privateLinkServiceConnectionState);
-    setConnectionState(this.state, conn, st);
-    this.state.emitWrite(req, conn.id, 'write', { isUpdate: true });
-    return { status: 200, body: clone(conn) };
-  }
-
-  private deleteConnection(req: ArmRequest): ArmResult {
-    const conn = this.connection(req);
-    setConnectionState(this.state, conn, { status: 'Disconnected', description: 'Deleted by the resource owner' });
-    this.state.store.delete(conn.id);
-    this.state.emitWrite(req, conn.id, 'delete');
-    return { status: 200 };
   }
 
   private linkResources(req: ArmRequest): ArmResult {

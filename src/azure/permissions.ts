@@ -1,0 +1,274 @@
+/**
+ * Every Azure RBAC action the app's identity needs, in ONE list, each with the HTTP calls that need
+ * it. The deployment's custom role (infra/app/role-actions.json, written by `npm run gen:role`) is
+ * generated from this list, a unit test fails when the two differ, and an integration test maps
+ * every request the app makes against the local Azure to an entry here — so a new ARM call without
+ * its permission fails a test.
+ *
+ * Path templates: `*` stands for exactly one path segment; matching ignores case (ARM does).
+ * Pure: no SDK, no I/O.
+ */
+
+export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
+
+export interface ArmCall {
+  method: HttpMethod;
+  /** A template ('/subscriptions/*\/…', `*` = one segment) or a RegExp tested against the path (no query). */
+  pathPattern: string | RegExp;
+  /** Which service receives the call; ARM unless said otherwise. */
+  host?: 'arm' | 'registry-discovery' | 'event-grid-topic';
+}
+
+export interface Permission {
+  action: string;
+  /** control-plane action, or a data action (granted by a built-in data role, never by the custom role) */
+  kind: 'action' | 'dataAction';
+  /** who grants it in infra/: the generated custom role, or a named built-in role */
+  grantedBy: 'custom-role' | 'EventGrid Data Sender';
+  why: string;
+  calls: readonly ArmCall[];
+}
+
+const SUB = '/subscriptions/*';
+const RG = `${SUB}/resourceGroups/*`;
+const ML_REGISTRY = `${RG}/providers/Microsoft.MachineLearningServices/registries/*`;
+const PE = `${RG}/providers/Microsoft.Network/privateEndpoints/*`;
+const ZONE_GROUPS = `${PE}/privateDnsZoneGroups`;
+const STORAGE = `${RG}/providers/Microsoft.Storage/storageAccounts/*`;
+const ACR = `${RG}/providers/Microsoft.ContainerRegistry/registries/*`;
+
+/** Creating an endpoint with privateLinkServiceConnections (automatic approval) is authorized against the target too. */
+const PE_PUT: ArmCall = { method: 'PUT', pathPattern: PE };
+
+export const PERMISSIONS: readonly Permission[] = [
+  // ── Azure ML registries (src/azure/registries.adapter.ts) ────────────────────────────────────
+  {
+    action: 'Microsoft.MachineLearningServices/registries/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Re-read the registry (never trust the event), list registries, and call registry discovery (which authorizes the ARM token against the registry).',
+    calls: [
+      { method: 'GET', pathPattern: ML_REGISTRY },
+      { method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/registries` },
+      { method: 'GET', pathPattern: `${SUB}/providers/Microsoft.MachineLearningServices/registries` },
+      { method: 'GET', pathPattern: '/registrymanagement/v1.0/registries/*/discovery', host: 'registry-discovery' },
+    ],
+  },
+  {
+    action: 'Microsoft.MachineLearningServices/registries/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'PUT the whole registry with publicNetworkAccess=Disabled (PATCH cannot change it).',
+    calls: [{ method: 'PUT', pathPattern: ML_REGISTRY }],
+  },
+  {
+    action: 'Microsoft.MachineLearningServices/locations/mfeOperationsStatus/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Poll the registry PUT (long-running; Azure-AsyncOperation header).',
+    calls: [{ method: 'GET', pathPattern: `${SUB}/providers/Microsoft.MachineLearningServices/locations/*/mfeOperationsStatus/*` }],
+  },
+  {
+    action: 'Microsoft.MachineLearningServices/locations/mfeOperationResults/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Poll the registry PUT through its Location header.',
+    calls: [{ method: 'GET', pathPattern: `${SUB}/providers/Microsoft.MachineLearningServices/locations/*/mfeOperationResults/*` }],
+  },
+  {
+    action: 'Microsoft.MachineLearningServices/registries/privateEndpointConnectionsApproval/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Auto-approve the amlregistry endpoint connection on the registry when the endpoint is created (the registry counterpart of workspaces/privateEndpointConnectionsApproval/action).',
+    calls: [PE_PUT],
+  },
+
+  // ── Private endpoints, zone groups, NICs, VNets (src/azure/network.adapter.ts) ───────────────
+  {
+    action: 'Microsoft.Network/privateEndpoints/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Read an endpoint: existence, connection state, NIC references.',
+    calls: [{ method: 'GET', pathPattern: PE }],
+  },
+  {
+    action: 'Microsoft.Network/privateEndpoints/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Create the amlregistry, blob and registry private endpoints outside the locked managed resource group.',
+    calls: [PE_PUT],
+  },
+  {
+    action: 'Microsoft.Network/virtualNetworks/subnets/join/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Place an endpoint in the configured subnet (PRIVATE_ENDPOINT_SUBNET_ID).',
+    calls: [PE_PUT],
+  },
+  {
+    action: 'Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Auto-approve the blob endpoint connection on each regional storage account of the registry.',
+    calls: [PE_PUT],
+  },
+  {
+    action: 'Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Auto-approve the registry endpoint connection on the registry\'s container registry.',
+    calls: [PE_PUT],
+  },
+  {
+    action: 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'List an endpoint\'s zone groups (never fight one someone else attached) and read their record sets for the DNS proof.',
+    calls: [{ method: 'GET', pathPattern: ZONE_GROUPS }, { method: 'GET', pathPattern: `${ZONE_GROUPS}/*` }],
+  },
+  {
+    action: 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Attach the private DNS zone group that registers the endpoint\'s names.',
+    calls: [{ method: 'PUT', pathPattern: `${ZONE_GROUPS}/*` }],
+  },
+  {
+    action: 'Microsoft.Network/privateDnsZones/join/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Reference the configured private DNS zones (PRIVATE_DNS_ZONE_ID_*) from a zone group.',
+    calls: [{ method: 'PUT', pathPattern: `${ZONE_GROUPS}/*` }],
+  },
+  {
+    action: 'Microsoft.Network/networkInterfaces/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Read the endpoint NIC\'s private IPs and FQDNs for the DNS proof.',
+    calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.Network/networkInterfaces/*` }],
+  },
+  {
+    action: 'Microsoft.Network/virtualNetworks/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Read the endpoint subnet\'s VNet for its region.',
+    calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.Network/virtualNetworks/*` }],
+  },
+  {
+    action: 'Microsoft.Network/locations/operations/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Poll endpoint and zone-group PUTs (long-running; Azure-AsyncOperation header).',
+    calls: [{ method: 'GET', pathPattern: `${SUB}/providers/Microsoft.Network/locations/*/operations/*` }],
+  },
+  {
+    action: 'Microsoft.Network/locations/operationResults/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Poll network operations through their Location header.',
+    calls: [{ method: 'GET', pathPattern: `${SUB}/providers/Microsoft.Network/locations/*/operationResults/*` }],
+  },
+
+  // ── Storage accounts and the container registry (src/azure/storage-acr.adapter.ts) ────────────
+  {
+    action: 'Microsoft.Storage/storageAccounts/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Read a registry storage account\'s public access and endpoint connections.',
+    calls: [{ method: 'GET', pathPattern: STORAGE }],
+  },
+  {
+    action: 'Microsoft.Storage/storageAccounts/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'PATCH publicNetworkAccess=Disabled on a registry storage account.',
+    calls: [{ method: 'PATCH', pathPattern: STORAGE }],
+  },
+  {
+    action: 'Microsoft.Storage/locations/asyncoperations/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Poll a storage operation should the service answer the PATCH asynchronously.',
+    calls: [{ method: 'GET', pathPattern: `${SUB}/providers/Microsoft.Storage/locations/*/asyncoperations/*` }],
+  },
+  {
+    action: 'Microsoft.ContainerRegistry/registries/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Read the container registry\'s public access, SKU and endpoint connections.',
+    calls: [{ method: 'GET', pathPattern: ACR }],
+  },
+  {
+    action: 'Microsoft.ContainerRegistry/registries/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'PATCH publicNetworkAccess=Disabled on the container registry (LOCKDOWN_ACR).',
+    calls: [{ method: 'PATCH', pathPattern: ACR }],
+  },
+  {
+    action: 'Microsoft.ContainerRegistry/registries/operationStatuses/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Poll the container registry PATCH (long-running).',
+    calls: [{ method: 'GET', pathPattern: `${ACR}/operationStatuses/*` }],
+  },
+
+  // ── Resource groups and resources (src/azure/resource-groups.adapter.ts) ──────────────────────
+  {
+    action: 'Microsoft.Resources/subscriptions/resourceGroups/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Find the registry\'s managed resource group (azureml-rg-<name>_<GUID>) when the registry does not name it.',
+    calls: [{ method: 'GET', pathPattern: `${SUB}/resourceGroups` }, { method: 'GET', pathPattern: RG }],
+  },
+  {
+    action: 'Microsoft.Resources/subscriptions/resourceGroups/resources/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'List the storage accounts and container registry in the managed resource group by type.',
+    calls: [{ method: 'GET', pathPattern: `${RG}/resources` }],
+  },
+
+  // ── Outcome topic (src/azure/outcome-publisher.adapter.ts) ────────────────────────────────────
+  {
+    action: 'Microsoft.EventGrid/events/send/action',
+    kind: 'dataAction', grantedBy: 'EventGrid Data Sender',
+    why: 'Publish one outcome CloudEvent per run to OUTCOME_TOPIC_ENDPOINT (Entra auth; the topic has local auth off).',
+    calls: [{ method: 'POST', pathPattern: /\/api\/events$/i, host: 'event-grid-topic' }],
+  },
+];
+
+function uniqueSorted(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort((a, b) => a.localeCompare(b));
+}
+
+/** Every action and data action the app performs, sorted. */
+export const ALL_ACTIONS: readonly string[] = uniqueSorted(PERMISSIONS.map((p) => p.action));
+
+/** The control-plane actions of the generated custom role (infra/app/role-actions.json `actions`). */
+export const ROLE_ACTIONS: readonly string[] = uniqueSorted(PERMISSIONS.filter((p) => p.grantedBy === 'custom-role').map((p) => p.action));
+
+/** What built-in roles grant instead of the custom role, by role name. */
+export const BUILT_IN_ROLE_GRANTS: Readonly<Record<string, readonly string[]>> = PERMISSIONS
+  .filter((p) => p.grantedBy !== 'custom-role')
+  .reduce<Record<string, string[]>>((acc, p) => {
+    acc[p.grantedBy] = uniqueSorted([...(acc[p.grantedBy] ?? []), p.action]);
+    return acc;
+  }, {});
+
+const templateCache = new Map<string, RegExp>();
+
+/** A path template ('*' = one segment) as an anchored, case-insensitive RegExp. */
+export function templateToRegExp(template: string): RegExp {
+  let re = templateCache.get(template);
+  if (!re) {
+    const body = template
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((seg) => (seg === '*' ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    re = new RegExp(`^${body}/?$`, 'i');
+    templateCache.set(template, re);
+  }
+  return re;
+}
+
+function matches(call: ArmCall, method: string, path: string): boolean {
+  if (call.method !== method.toUpperCase()) return false;
+  const p = path.split('?')[0] ?? '';
+  if (typeof call.pathPattern === 'string') return templateToRegExp(call.pathPattern).test(p);
+  call.pathPattern.lastIndex = 0;
+  return call.pathPattern.test(p);
+}
+
+/** The actions a request needs (empty: a call this list does not know — give it a permission). */
+export function actionsFor(method: string, path: string): string[] {
+  return uniqueSorted(PERMISSIONS.filter((p) => p.calls.some((c) => matches(c, method, path))).map((p) => p.action));
+}
+
+/** The document infra/app/role-actions.json holds (what `npm run gen:role` writes). */
+export function roleActionsDocument(): { description: string; actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[]; builtInRoles: Record<string, string[]> } {
+  return {
+    description: 'Generated by `npm run gen:role` from src/azure/permissions.ts — do not edit by hand.',
+    actions: [...ROLE_ACTIONS],
+    notActions: [],
+    dataActions: [],
+    notDataActions: [],
+    builtInRoles: Object.fromEntries(Object.entries(BUILT_IN_ROLE_GRANTS).map(([k, v]) => [k, [...v]])),
+  };
+}

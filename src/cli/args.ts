@@ -1,0 +1,180 @@
+import { parseArgs } from 'node:util';
+import { isResourceOfType } from '../domain/arm-id';
+import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../domain/registry';
+
+/**
+ * The command line of `aml-lockdown`, parsed with node:util parseArgs (strict): a typed command
+ * or a UsageError naming the problem (exit code 2).
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+interface Common {
+  json: boolean;
+  /** a local.settings.json-style file whose Values feed the settings (the environment wins) */
+  settingsFile?: string;
+}
+
+export interface HardenFlags {
+  /** override of PRIVATE_ENDPOINT_SUBNET_ID for this run */
+  subnetId?: string;
+  /** poll interval (approval, DNS retries, provisioning), seconds */
+  pollSeconds?: number;
+  /** publish the outcome CloudEvent (when OUTCOME_TOPIC_ENDPOINT is set) */
+  publish: boolean;
+}
+
+export type Command =
+  | { command: 'help' }
+  | ({ command: 'plan' | 'apply'; registry: RegistryRef } & Common & HardenFlags)
+  | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: string } & Common)
+  | ({ command: 'discovery'; region: string; registryName: string } & Common)
+  | { command: 'status'; registry: RegistryRef; json: boolean; api: string; key?: string };
+
+export const USAGE = `Usage: aml-lockdown <command> [options]
+
+Commands:
+  plan <registryId>           what hardening would change (reads only, no writes)
+  apply <registryId>          harden the registry: private endpoints + zone groups, public access
+                              off, DNS proven (idempotent: a hardened registry costs zero writes)
+  verify-dns <registryId>     resolve every private name of the registry's endpoints once and check
+                              registry discovery covers every region
+  discovery <region> <name>   the registry's discovery document (registryFqdns and the rest)
+  status <registryId>         the app's last run for the registry, through its HTTP API
+
+Options:
+  --json                      print one JSON document instead of the human display
+  --settings <file>           read settings from a local.settings.json-style file's Values
+                              (plan, apply, verify-dns, discovery; the environment wins)
+  --subnet <subnetId>         private-endpoint subnet for this run (plan, apply, verify-dns)
+  --poll-seconds <n>          approval / DNS retry / provisioning poll interval (plan, apply)
+  --no-publish                do not send the outcome event to OUTCOME_TOPIC_ENDPOINT (plan, apply)
+  --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status)
+  --key <functionKey>         its function key (status; default: env AML_LOCKDOWN_FUNCTION_KEY)
+  -h, --help                  this text
+
+<registryId>: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/registries/<name>
+Settings: the app's (README "Settings"), from the environment or --settings; credential: the
+standard Azure chain (managed identity, Azure CLI login, ...).
+Exit codes: 0 done / compliant, 1 failed (including DNS not proven), 2 bad usage or settings.`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  settings: { type: 'string' },
+  subnet: { type: 'string' },
+  'poll-seconds': { type: 'string' },
+  'no-publish': { type: 'boolean' },
+  api: { type: 'string' },
+  key: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+const ALLOWED: Readonly<Record<CommandName, readonly OptionName[]>> = {
+  plan: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish'],
+  apply: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish'],
+  'verify-dns': ['json', 'settings', 'subnet'],
+  discovery: ['json', 'settings'],
+  status: ['json', 'api', 'key'],
+};
+
+const ARITY: Readonly<Record<CommandName, readonly string[]>> = {
+  plan: ['<registryId>'],
+  apply: ['<registryId>'],
+  'verify-dns': ['<registryId>'],
+  discovery: ['<region>', '<name>'],
+  status: ['<registryId>'],
+};
+
+const MAX_POLL_SECONDS = 24 * 60 * 60;
+
+function isCommand(value: string | undefined): value is CommandName {
+  return (COMMANDS as readonly string[]).includes(value ?? '');
+}
+
+function registryRef(value: string): RegistryRef {
+  try {
+    return parseRegistryId(value);
+  } catch (e) {
+    throw new UsageError(`bad <registryId>: ${(e as Error).message.replace(/^\[[^\]]+\]\s/, '')}`);
+  }
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0 || n > MAX_POLL_SECONDS) {
+    throw new UsageError(`--poll-seconds must be a number of seconds in (0, ${MAX_POLL_SECONDS}], not '${value}'`);
+  }
+  return n;
+}
+
+function functionsBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--api must be the function app's base URL (http or https), not '${value}'`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--api must be an http(s) URL, not '${value}'`);
+  if (url.search !== '' || url.hash !== '') throw new UsageError('--api must not carry a query or fragment (give the key with --key)');
+  return url.toString().replace(/\/+$/, '').replace(/\/api$/i, '');
+}
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [name, ...rest] = positionals;
+  if (values.help === true || name === 'help') return { command: 'help' };
+  if (name === undefined) throw new UsageError(`a command is required: one of ${COMMANDS.join(', ')}`);
+  if (!isCommand(name)) throw new UsageError(`unknown command '${name}': use one of ${COMMANDS.join(', ')}`);
+
+  const given = (Object.keys(values) as OptionName[]).filter((o) => o !== 'help' && values[o] !== undefined);
+  const notHere = given.filter((o) => !ALLOWED[name].includes(o));
+  if (notHere.length > 0) {
+    throw new UsageError(`${notHere.map((o) => `--${o}`).join(', ')} ${notHere.length === 1 ? 'is' : 'are'} not an option of '${name}' (its options: ${ALLOWED[name].map((o) => `--${o}`).join(', ')})`);
+  }
+  const arity = ARITY[name];
+  if (rest.length !== arity.length) {
+    throw new UsageError(`'${name}' takes ${arity.join(' ')}; got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);
+  }
+  const json = values.json === true;
+  const first = rest[0] as string;
+
+  if (name === 'status') {
+    if (values.api === undefined) throw new UsageError("'status' reads the app's HTTP API: give --api <functionsBaseUrl>");
+    const command: Command = { command: 'status', registry: registryRef(first), json, api: functionsBaseUrl(values.api) };
+    if (values.key !== undefined) command.key = values.key;
+    return command;
+  }
+  const common: Common = { json };
+  if (values.settings !== undefined) common.settingsFile = values.settings;
+
+  if (name === 'discovery') {
+    const registryName = rest[1] as string;
+    if (first.trim() === '' || !/^[a-z0-9 ]+$/i.test(first)) throw new UsageError(`bad <region> '${first}': an Azure region name such as westeurope`);
+    if (!isValidRegistryName(registryName)) throw new UsageError(`bad <name> '${registryName}': a registry name must match ${REGISTRY_NAME_RULE.source}`);
+    return { command: 'discovery', region: first, registryName, ...common };
+  }
+
+  const registry = registryRef(first);
+  const subnetId = values.subnet;
+  if (subnetId !== undefined && !isResourceOfType(subnetId, 'Microsoft.Network/virtualNetworks/subnets')) {
+    throw new UsageError(`--subnet must be a Microsoft.Network/virtualNetworks/subnets resource id, not '${subnetId}'`);
+  }
+  if (name === 'verify-dns') return { command: 'verify-dns', registry, ...common, ...(subnetId !== undefined ? { subnetId } : {}) };
+
+  const flags: HardenFlags = { publish: values['no-publish'] !== true };
+  if (subnetId !== undefined) flags.subnetId = subnetId;
+  if (values['poll-seconds'] !== undefined) flags.pollSeconds = positiveSeconds(values['poll-seconds']);
+  return { command: name, registry, ...common, ...flags };
+}

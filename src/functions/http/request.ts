@@ -1,0 +1,93 @@
+/**
+ * Request validation for the HTTP handlers: path parameters, query and JSON body against the
+ * route's schemas, with a 4xx `{ error: { code, message } }` for every bad input. Values from
+ * the caller are never echoed back (they may be long or hostile); messages name the field.
+ */
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { z } from 'zod';
+import { errorResponse, HttpErrorCodes } from './errors';
+import { MAX_BODY_BYTES, type RouteSpec } from './routes';
+import type { SchemaContext } from './schemas';
+
+export type Parsed<R extends RouteSpec> = {
+  params: z.output<ReturnType<R['params']>>;
+  query: z.output<R['query']>;
+  body: R['body'] extends z.ZodType ? z.output<R['body']> | undefined : undefined;
+};
+
+export type ParseResult<R extends RouteSpec> = { ok: true; value: Parsed<R> } | { ok: false; response: HttpResponseInit };
+
+const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
+
+function describeIssues(where: string, error: z.ZodError): string {
+  return error.issues
+    .slice(0, 10)
+    .map((i) => {
+      const path = i.path.map(String).join('.');
+      return `${where}${path ? ` '${path}'` : ''}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+function unknownFields(error: z.ZodError): string[] {
+  return error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path.map(String), k].join('.')) : []));
+}
+
+function fail(status: number, code: string, message: string): { ok: false; response: HttpResponseInit } {
+  return { ok: false, response: errorResponse(status, code, message) };
+}
+
+/** Reads at most MAX_BODY_BYTES (+1 to detect more); a declared larger length is refused unread. */
+async function readBody(request: HttpRequest): Promise<{ ok: true; bytes: Buffer } | { ok: false; response: HttpResponseInit }> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    return fail(413, HttpErrorCodes.BODY_TOO_LARGE, `the request body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  const bytes = request.body === null ? Buffer.alloc(0) : Buffer.from(await request.arrayBuffer());
+  if (bytes.length > MAX_BODY_BYTES) return fail(413, HttpErrorCodes.BODY_TOO_LARGE, `the request body must be at most ${MAX_BODY_BYTES} bytes.`);
+  return { ok: true, bytes };
+}
+
+async function parseBody(request: HttpRequest, schema: z.ZodType | undefined): Promise<{ ok: true; value: unknown } | { ok: false; response: HttpResponseInit }> {
+  const read = await readBody(request);
+  if (!read.ok) return read;
+  const bytes = read.bytes;
+  if (bytes.length === 0 || bytes.toString('utf8').trim() === '') return { ok: true, value: undefined };
+  if (schema === undefined) return fail(400, HttpErrorCodes.BODY_NOT_ALLOWED, 'this operation takes no request body.');
+  const type = request.headers.get('content-type') ?? '';
+  if (!JSON_TYPE.test(type)) return fail(415, HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'the request body must be JSON (Content-Type: application/json).');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail(400, HttpErrorCodes.INVALID_JSON, 'the request body is not UTF-8.');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail(400, HttpErrorCodes.INVALID_JSON, 'the request body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const unknown = unknownFields(parsed.error);
+  if (unknown.length > 0) return fail(400, HttpErrorCodes.UNKNOWN_FIELD, `unknown field(s) in the request body: ${unknown.slice(0, 10).map((k) => k.slice(0, 64)).join(', ')}.`);
+  return fail(400, HttpErrorCodes.INVALID_BODY, `${describeIssues('body', parsed.error)}.`);
+}
+
+function queryObject(request: HttpRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of request.query.entries()) out[k] = v;
+  return out;
+}
+
+/** Validates params, query and body of a request against its route; the first problem found answers. */
+export async function parseRequest<R extends RouteSpec>(route: R, request: HttpRequest, ctx: SchemaContext): Promise<ParseResult<R>> {
+  const params = route.params(ctx).safeParse(request.params ?? {});
+  if (!params.success) return fail(400, HttpErrorCodes.INVALID_PARAMETER, `${describeIssues('path parameter', params.error)}.`);
+  const query = route.query.safeParse(queryObject(request));
+  if (!query.success) return fail(400, HttpErrorCodes.INVALID_PARAMETER, `${describeIssues('query parameter', query.error)}.`);
+  const body = await parseBody(request, route.body);
+  if (!body.ok) return body;
+  return { ok: true, value: { params: params.data, query: query.data, body: body.value } as Parsed<R> };
+}

@@ -1,0 +1,89 @@
+import { SETTINGS } from '../../../src/config/settings';
+import { objectVarKeys, params, read, stripComments } from './bicep-text';
+
+const main = read('infra/main.bicep');
+const functionApp = read('infra/app/function-app.bicep');
+const appKeys = objectVarKeys(main, 'appSettings');
+const hostKeys = objectVarKeys(functionApp, 'hostSettings');
+
+describe('the Bicep sets the app settings the config schema asks for', () => {
+  it('every required setting of src/config/settings.ts is set', () => {
+    const required = Object.values(SETTINGS).filter((s) => s.required).map((s) => s.name);
+    expect(required.length).toBeGreaterThan(0);
+    for (const name of required) expect(appKeys).toContain(name);
+  });
+
+  it('every app setting the Bicep sets is one the app reads (no typos, no stale names)', () => {
+    const known = new Set(Object.keys(SETTINGS));
+    expect(appKeys.filter((k) => !known.has(k))).toEqual([]);
+    expect(new Set(appKeys).size).toBe(appKeys.length);
+  });
+
+  it('the identity and the outcome topic are wired through settings', () => {
+    for (const name of ['AZURE_CLIENT_ID', 'OUTCOME_TOPIC_ENDPOINT', 'PRIVATE_ENDPOINT_RESOURCE_GROUP', 'LOCKDOWN_ACR', 'LOCKDOWN_ORDER']) expect(appKeys).toContain(name);
+    expect(stripComments(main)).toMatch(/AZURE_CLIENT_ID:\s*identity\.outputs\.clientId/);
+    expect(stripComments(main)).toMatch(/OUTCOME_TOPIC_ENDPOINT:\s*outcomeTopic\.outputs\.endpoint/);
+  });
+
+  it('the host settings are identity-based: AzureWebJobsStorage by account name + managed identity, Entra telemetry', () => {
+    expect(hostKeys).toEqual(expect.arrayContaining([
+      'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId',
+      'APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+    ]));
+    const text = stripComments(functionApp);
+    expect(text).toMatch(/AzureWebJobsStorage__credential:\s*'managedidentity'/);
+    expect(text).toMatch(/APPLICATIONINSIGHTS_AUTHENTICATION_STRING:\s*'ClientId=\$\{identityClientId\};Authorization=AAD'/);
+    expect(text).toMatch(/properties:\s*union\(hostSettings,\s*appSettings\)/);
+    // Flex Consumption rejects these: the runtime is set in functionAppConfig instead
+    for (const banned of ['AzureWebJobsStorage:', 'FUNCTIONS_WORKER_RUNTIME', 'WEBSITE_NODE_DEFAULT_VERSION', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE']) {
+      expect(text).not.toContain(banned);
+    }
+  });
+
+  it('Flex Consumption FC1, Node 22, VNet-integrated, one user-assigned identity, azd service tag', () => {
+    const text = stripComments(functionApp);
+    expect(text).toMatch(/name:\s*'FC1'/);
+    expect(text).toMatch(/tier:\s*'FlexConsumption'/);
+    expect(text).toMatch(/runtime:\s*\{\s*name:\s*'node'\s*version:\s*'22'\s*\}/);
+    expect(text).toMatch(/virtualNetworkSubnetId:\s*subnetId/);
+    expect(text).toMatch(/type:\s*'UserAssigned'\s/);
+    expect(text).toMatch(/type:\s*'UserAssignedIdentity'/);
+    expect(text).toMatch(/'azd-service-name':\s*'api'/);
+    expect(stripComments(read('infra/app/network.bicep'))).toMatch(/serviceName:\s*'Microsoft\.App\/environments'/);
+    expect(stripComments(read('infra/app/storage.bicep'))).toMatch(/allowSharedKeyAccess:\s*false/);
+    expect(stripComments(read('infra/app/monitoring.bicep'))).toMatch(/DisableLocalAuth:\s*true/);
+  });
+});
+
+describe('azd conventions', () => {
+  it('main.bicep is subscription-scoped with the azd resourceToken and tags', () => {
+    const text = stripComments(main);
+    expect(text).toMatch(/^targetScope = 'subscription'$/m);
+    expect(text).toContain('var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))');
+    expect(text).toMatch(/'azd-env-name':\s*environmentName/);
+    expect(text).toMatch(/loadJsonContent\('abbreviations\.json'\)/);
+  });
+
+  it('main.parameters.json binds existing main.bicep params from azd environment variables', () => {
+    const file = JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, { value: unknown }> };
+    const declared = new Set(params(main).map((p) => p.name));
+    for (const name of Object.keys(file.parameters)) expect(declared).toContain(name);
+    expect(file.parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
+    expect(file.parameters.location?.value).toBe('${AZURE_LOCATION}');
+  });
+
+  it('params are camelCase; outputs of main.bicep are UPPER_SNAKE', () => {
+    for (const p of params(main)) expect(p.name).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    const outs = stripComments(main).match(/^output\s+(\S+)/gm) ?? [];
+    expect(outs.length).toBeGreaterThan(5);
+    for (const o of outs) expect(o.replace(/^output\s+/, '')).toMatch(/^[A-Z][A-Z0-9_]*$/);
+    expect(outs.map((o) => o.replace(/^output\s+/, ''))).toEqual(expect.arrayContaining(['AZURE_FUNCTION_APP_NAME', 'AZURE_LOCATION', 'AZURE_RESOURCE_GROUP']));
+  });
+
+  it('outputs never feed back into parameters of the same name (azd writes outputs into the environment)', () => {
+    const file = JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, { value: unknown }> };
+    const envVars = Object.values(file.parameters).map((p) => /^\$\{([A-Z_]+)/.exec(String(p.value))?.[1]).filter((x): x is string => !!x);
+    const outs = (stripComments(main).match(/^output\s+(\S+)/gm) ?? []).map((o) => o.replace(/^output\s+/, ''));
+    expect(outs.filter((o) => envVars.includes(o) && !['AZURE_LOCATION', 'AZURE_RESOURCE_GROUP'].includes(o))).toEqual([]);
+  });
+});
