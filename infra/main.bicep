@@ -74,6 +74,8 @@ param dnsServers string = ''
 @allowed(['AzurePublicCloud', 'AzureUSGovernment', 'AzureChinaCloud'])
 param azureCloud string = 'AzurePublicCloud'
 param discoveryUrlTemplate string = 'https://{region}.api.azureml.ms'
+@description('NCRONTAB schedule (6 fields, UTC) of the backfill and drift sweep over the target subscriptions; empty: no sweep timer.')
+param sweepSchedule string = ''
 
 @description('Flex Consumption scale-out limit.')
 param maximumInstanceCount int = 40
@@ -194,6 +196,8 @@ var appSettings = {
   DNS_SERVERS: dnsServers
   DISCOVERY_URL_TEMPLATE: discoveryUrlTemplate
   OUTCOME_TOPIC_ENDPOINT: outcomeTopic.outputs.endpoint
+  TARGET_SUBSCRIPTION_IDS: join(targets, ',')
+  SWEEP_SCHEDULE: sweepSchedule
 }
 
 module functionApp 'app/function-app.bicep' = {

@@ -55,6 +55,32 @@ export async function layOutNetwork(sim: AzureSim, cred: TokenCredential): Promi
   return { subnetId, zoneIds };
 }
 
+/** Where the app publishes its outcomes in the simulator. */
+export function outcomeTopicOf(sim: AzureSim): string {
+  return `${sim.armEndpoint}/eventgrid/topics/lockdown-outcomes/api/events`;
+}
+
+/**
+ * The app settings that point the app (in the host, or the CLI) at the simulator and the laid
+ * out network; callers add DNS_DEADLINE_MINUTES and their own overrides.
+ */
+export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneIds: string[] }): Record<string, string> {
+  const [api, blob, acr] = network.zoneIds as [string, string, string];
+  return {
+    IDENTITY_ENDPOINT: sim.identityEndpoint,
+    IDENTITY_HEADER: sim.identityHeader,
+    ARM_ENDPOINT: sim.armEndpoint,
+    DNS_SERVERS: `${sim.dnsServer.host}:${sim.dnsServer.port}`,
+    DISCOVERY_URL_TEMPLATE: sim.discoveryUrlTemplate,
+    OUTCOME_TOPIC_ENDPOINT: outcomeTopicOf(sim),
+    PRIVATE_ENDPOINT_SUBNET_ID: network.subnetId,
+    PRIVATE_ENDPOINT_RESOURCE_GROUP: NET.rg,
+    PRIVATE_DNS_ZONE_ID_API_AZUREML: api,
+    PRIVATE_DNS_ZONE_ID_BLOB: blob,
+    PRIVATE_DNS_ZONE_ID_ACR: acr,
+  };
+}
+
 export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string> } = {}): Promise<string> {
   const rg = spec.resourceGroup ?? DEMO.rg;
   const name = spec.name ?? DEMO.registry;
@@ -114,24 +140,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   try {
     const { subnetId, zoneIds } = await layOutNetwork(sim, user);
     const [api, blob, acr] = zoneIds as [string, string, string];
-    const outcomeTopic = `${sim.armEndpoint}/eventgrid/topics/lockdown-outcomes/api/events`;
+    const outcomeTopic = outcomeTopicOf(sim);
     host = await startFuncHost({
       appDir: ROOT,
       port: options.port ?? 0,
       stateDir: join(stateDir, 'host'),
       timeScale: options.hostTimeScale ?? 1,
       env: {
-        IDENTITY_ENDPOINT: sim.identityEndpoint,
-        IDENTITY_HEADER: sim.identityHeader,
-        ARM_ENDPOINT: sim.armEndpoint,
-        DNS_SERVERS: `${sim.dnsServer.host}:${sim.dnsServer.port}`,
-        DISCOVERY_URL_TEMPLATE: sim.discoveryUrlTemplate,
-        OUTCOME_TOPIC_ENDPOINT: outcomeTopic,
-        PRIVATE_ENDPOINT_SUBNET_ID: subnetId,
-        PRIVATE_ENDPOINT_RESOURCE_GROUP: NET.rg,
-        PRIVATE_DNS_ZONE_ID_API_AZUREML: api,
-        PRIVATE_DNS_ZONE_ID_BLOB: blob,
-        PRIVATE_DNS_ZONE_ID_ACR: acr,
+        ...worldSettings(sim, { subnetId, zoneIds }),
         DNS_DEADLINE_MINUTES: '5',
         ...options.settings,
       },

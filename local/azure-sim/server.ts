@@ -11,6 +11,7 @@ import { FaultInjector } from './arm/faults';
 import { DEFAULT_LATENCY_MS, LroEngine, type LatencyKind } from './arm/lro';
 import { ContainerRegistryProvider } from './arm/providers/container-registry';
 import { MlRegistriesProvider } from './arm/providers/ml-registries';
+import { MlWorkspacesProvider } from './arm/providers/ml-workspaces';
 import { NetworkProvider } from './arm/providers/network';
 import { OperationsProvider } from './arm/providers/operations';
 import { PrivateDnsProvider } from './arm/providers/private-dns';
@@ -164,6 +165,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     new OperationsProvider(state),
     new ResourceGroupsProvider(state),
     new MlRegistriesProvider(state, () => discoveryUrlTemplate),
+    new MlWorkspacesProvider(state),
     new StorageProvider(state),
     new ContainerRegistryProvider(state),
     new NetworkProvider(state),

@@ -36,9 +36,14 @@ const PE = `${RG}/providers/Microsoft.Network/privateEndpoints/*`;
 const ZONE_GROUPS = `${PE}/privateDnsZoneGroups`;
 const STORAGE = `${RG}/providers/Microsoft.Storage/storageAccounts/*`;
 const ACR = `${RG}/providers/Microsoft.ContainerRegistry/registries/*`;
+const SUBNET = `${RG}/providers/Microsoft.Network/virtualNetworks/*/subnets/*`;
+const NSG = `${RG}/providers/Microsoft.Network/networkSecurityGroups/*`;
+const SEP = `${RG}/providers/Microsoft.Network/serviceEndpointPolicies/*`;
 
 /** Creating an endpoint with privateLinkServiceConnections (automatic approval) is authorized against the target too. */
 const PE_PUT: ArmCall = { method: 'PUT', pathPattern: PE };
+/** A subnet PUT is authorized against every resource it references too (NSG, route table, service endpoint policies). */
+const SUBNET_PUT: ArmCall = { method: 'PUT', pathPattern: SUBNET };
 
 export const PERMISSIONS: readonly Permission[] = [
   // ── Azure ML registries (src/azure/registries.adapter.ts) ────────────────────────────────────
@@ -76,6 +81,26 @@ export const PERMISSIONS: readonly Permission[] = [
     kind: 'action', grantedBy: 'custom-role',
     why: 'Auto-approve the amlregistry endpoint connection on the registry when the endpoint is created (the registry counterpart of workspaces/privateEndpointConnectionsApproval/action).',
     calls: [PE_PUT],
+  },
+
+  // ── Azure ML workspaces, online endpoints and deployments (src/azure/workspaces.adapter.ts) ───
+  {
+    action: 'Microsoft.MachineLearningServices/workspaces/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: "Read a workspace for its storage account (share-with) and before auditing its online deployments.",
+    calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/workspaces/*` }],
+  },
+  {
+    action: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'List the workspace\'s online endpoints (deployments audit).',
+    calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/workspaces/*/onlineEndpoints` }],
+  },
+  {
+    action: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'List each online endpoint\'s deployments: model and egressPublicNetworkAccess (deployments audit).',
+    calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/workspaces/*/onlineEndpoints/*/deployments` }],
   },
 
   // ── Private endpoints, zone groups, NICs, VNets (src/azure/network.adapter.ts) ───────────────
@@ -152,17 +177,85 @@ export const PERMISSIONS: readonly Permission[] = [
     calls: [{ method: 'GET', pathPattern: `${SUB}/providers/Microsoft.Network/locations/*/operationResults/*` }],
   },
 
+  // ── Egress check and exfiltration protection (src/azure/network-security.adapter.ts) ────────
+  {
+    action: 'Microsoft.Network/virtualNetworks/subnets/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Read a workspace subnet: its NSG, address prefixes, service endpoints and service endpoint policies.',
+    calls: [{ method: 'GET', pathPattern: SUBNET }],
+  },
+  {
+    action: 'Microsoft.Network/virtualNetworks/subnets/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Exfiltration protection: PUT the subnet back with the Microsoft.Storage service endpoint and the ML-alias policy added (nothing removed).',
+    calls: [SUBNET_PUT],
+  },
+  {
+    action: 'Microsoft.Network/serviceEndpointPolicies/join/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Attach the service endpoint policy to the subnet (linked access check of the subnet PUT).',
+    calls: [SUBNET_PUT],
+  },
+  {
+    action: 'Microsoft.Network/networkSecurityGroups/join/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'The subnet PUT carries its NSG reference unchanged; ARM checks the reference (linked access check).',
+    calls: [SUBNET_PUT],
+  },
+  {
+    action: 'Microsoft.Network/routeTables/join/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'The subnet PUT carries its route table reference unchanged; ARM checks the reference (linked access check).',
+    calls: [SUBNET_PUT],
+  },
+  {
+    action: 'Microsoft.Network/natGateways/join/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'The subnet PUT carries its NAT gateway reference unchanged; ARM checks the reference (linked access check).',
+    calls: [SUBNET_PUT],
+  },
+  {
+    action: 'Microsoft.Network/networkSecurityGroups/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: "Egress check: read the subnet's NSG with its security and default rules.",
+    calls: [{ method: 'GET', pathPattern: NSG }],
+  },
+  {
+    action: 'Microsoft.Network/networkSecurityGroups/securityRules/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Egress fix: add one outbound Allow rule per missing service tag and protocol (never modifying or deleting a rule).',
+    calls: [{ method: 'PUT', pathPattern: `${NSG}/securityRules/*` }],
+  },
+  {
+    action: 'Microsoft.Network/networkSecurityGroups/securityRules/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Egress fix: the final GET of an added rule once its PUT completes (long-running).',
+    calls: [{ method: 'GET', pathPattern: `${NSG}/securityRules/*` }],
+  },
+  {
+    action: 'Microsoft.Network/serviceEndpointPolicies/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: "Exfiltration protection: read the subnet's policies and list the resource group's for one with the ML alias.",
+    calls: [{ method: 'GET', pathPattern: SEP }, { method: 'GET', pathPattern: `${RG}/providers/Microsoft.Network/serviceEndpointPolicies` }],
+  },
+  {
+    action: 'Microsoft.Network/serviceEndpointPolicies/write',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'Exfiltration protection: create sep-aml-<hash> with the /services/Azure/MachineLearning alias when no policy in the resource group has it.',
+    calls: [{ method: 'PUT', pathPattern: SEP }],
+  },
+
   // ── Storage accounts and the container registry (src/azure/storage-acr.adapter.ts) ────────────
   {
     action: 'Microsoft.Storage/storageAccounts/read',
     kind: 'action', grantedBy: 'custom-role',
-    why: 'Read a registry storage account\'s public access and endpoint connections.',
+    why: 'Read a registry storage account\'s public access and endpoint connections, and a workspace storage account\'s network rules (share-with).',
     calls: [{ method: 'GET', pathPattern: STORAGE }],
   },
   {
     action: 'Microsoft.Storage/storageAccounts/write',
     kind: 'action', grantedBy: 'custom-role',
-    why: 'PATCH publicNetworkAccess=Disabled on a registry storage account.',
+    why: 'PATCH publicNetworkAccess=Disabled on a registry storage account; PATCH networkAcls (selected networks + the registry\'s resource-instance rule) on a workspace\'s storage account (share-with).',
     calls: [{ method: 'PATCH', pathPattern: STORAGE }],
   },
   {

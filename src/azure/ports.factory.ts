@@ -7,6 +7,8 @@ import { createAzureClients, createCredential, type AzureClients } from './clien
 import { DiscoveryAdapter } from './discovery.adapter';
 import { DnsResolverAdapter } from './dns-resolver.adapter';
 import { NetworkAdapter } from './network.adapter';
+import { NetworkSecurityAdapter } from './network-security.adapter';
+import type { NetworkSecurityPort } from '../domain/network-security.port';
 import { OutcomePublisherAdapter } from './outcome-publisher.adapter';
 import { ResourceGroupsAdapter } from './resource-groups.adapter';
 import { ContainerRegistryAdapter, StorageAdapter } from './storage-acr.adapter';
@@ -15,6 +17,8 @@ export interface Ports {
   registries: RegistryPort;
   resourceGroups: ResourceGroupPort;
   network: NetworkPort;
+  /** NSG rules, subnets' service endpoints, service endpoint policies (egress check, exfiltration protection) */
+  networkSecurity: NetworkSecurityPort;
   storage: StoragePort;
   containerRegistry: ContainerRegistryPort;
   dns: DnsResolverPort;
@@ -37,6 +41,7 @@ export function createPorts(config: Config, credential: TokenCredential = create
     registries: { get: (id) => registries.get(id), put: (r) => registries.createOrUpdate(r) },
     resourceGroups: new ResourceGroupsAdapter(clients.resources),
     network: new NetworkAdapter(clients.network),
+    networkSecurity: new NetworkSecurityAdapter(clients.network),
     storage: new StorageAdapter(clients.storage),
     containerRegistry: new ContainerRegistryAdapter(clients.containerRegistry),
     dns: new DnsResolverAdapter(config.DNS_SERVERS),

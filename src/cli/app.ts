@@ -2,14 +2,18 @@ import type { ActivityDeps } from '../activities/deps';
 import { createPorts } from '../azure/ports.factory';
 import { loadConfig, type Config } from '../config';
 import { CLI_FUNCTION_KEY_SETTING, cliEnvironment, readSettingsFileValues, type EnvironmentMap } from '../config/cli-environment';
-import { errorCodeOf, ErrorCodes } from '../domain/errors';
-import { DEFAULT_HARDEN_OPTIONS, parseHardenInput } from '../domain/harden-input';
-import type { HardenOptions, OutcomeKind, RunMode } from '../domain/hardening';
+import { optionsFromConfig } from '../config/harden-options';
+import { codedFailure, errorCodeOf, ErrorCodes } from '../domain/errors';
+import { parseHardenInput } from '../domain/harden-input';
+import type { OutcomeKind, RunMode } from '../domain/hardening';
 import { isKnownRegion } from '../domain/regions';
 import { parseCommandLine, UsageError, USAGE, type Command } from './args';
 import { discoverySummary, outcomeSummary, ProgressDisplay, statusSummary, verifyDnsSummary, type Output } from './render';
-import { codedError, runHardening, verifyDns, type RunnerDeps } from './runner';
+import { runHardening, verifyDns, type RunnerDeps } from './runner';
 import { fetchStatus, statusExitCode } from './status';
+import { isWorkspaceCommand, runWorkspaceCommand } from './workspace-commands';
+import { runNetworkCommand } from './network-commands';
+import { sweepCommand } from './sweep';
 
 /** 0 done / compliant, 1 failed (DNS not proven included), 2 bad usage or settings. */
 export type ExitCode = 0 | 1 | 2;
@@ -38,26 +42,8 @@ function json(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Run options from the settings, as the app's starter fills them (poll intervals: the defaults unless --poll-seconds). */
-function hardenOptions(config: Config, flags: { subnetId?: string; pollSeconds?: number }): HardenOptions {
-  const options: HardenOptions = {
-    ...DEFAULT_HARDEN_OPTIONS,
-    order: config.LOCKDOWN_ORDER,
-    lockdownAcr: config.LOCKDOWN_ACR,
-    approvalDeadlineMinutes: config.APPROVAL_DEADLINE_MINUTES,
-    dnsDeadlineMinutes: config.DNS_DEADLINE_MINUTES,
-    provisioningDeadlineMinutes: config.PROVISIONING_DEADLINE_MINUTES,
-  };
-  if (flags.pollSeconds !== undefined) {
-    options.approvalPollSeconds = flags.pollSeconds;
-    options.dnsRetrySeconds = flags.pollSeconds;
-    options.provisioningPollSeconds = flags.pollSeconds;
-  }
-  if (flags.subnetId !== undefined) options.subnetId = flags.subnetId;
-  return options;
-}
-
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  if (isWorkspaceCommand(argv)) return runWorkspaceCommand(argv, { stdout: io.stdout, stderr: io.stderr, environment: io.environment ?? defaultEnvironment });
   let command: Command;
   try {
     command = parseCommandLine(argv);
@@ -99,6 +85,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
   const activity: ActivityDeps = { config, ports: createPorts(config), now: io.now ?? (() => new Date()) };
 
+  if (command.command === 'egress-check' || command.command === 'exfiltration') {
+    return runNetworkCommand(command, activity.ports.networkSecurity, config.AZURE_CLOUD, io);
+  }
+
   if (command.command === 'discovery') {
     try {
       const doc = await activity.ports.discovery.discover(command.region, command.registryName);
@@ -106,11 +96,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       else io.stdout.write(discoverySummary(command.region, command.registryName, doc));
       return 0;
     } catch (e) {
-      const error = codedError(e);
+      const error = codedFailure(e);
       if (command.json) json(io, { error });
       else io.stderr.write(`aml-lockdown discovery: ${error.code}: ${error.message}\n`);
       return 1;
     }
+  }
+
+  if (command.command === 'sweep') {
+    const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    return sweepCommand(command, config, { activity, sleep, onProgress: () => undefined }, io);
   }
 
   const title = `aml-lockdown ${command.command} ${command.registry.id}`;
@@ -133,7 +128,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const mode: RunMode = command.command;
   let input;
   try {
-    input = parseHardenInput({ registryId: command.registry.id, mode, options: hardenOptions(config, command), trigger: 'cli' });
+    input = parseHardenInput({ registryId: command.registry.id, mode, options: optionsFromConfig(config, command), trigger: 'cli' });
   } catch (e) {
     return usage(io, (e as Error).message.replace(/^\[[^\]]+\]\s/, ''));
   }

@@ -10,7 +10,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status'] as const;
+export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status', 'sweep', 'egress-check', 'exfiltration'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 interface Common {
@@ -33,7 +33,10 @@ export type Command =
   | ({ command: 'plan' | 'apply'; registry: RegistryRef } & Common & HardenFlags)
   | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: string } & Common)
   | ({ command: 'discovery'; region: string; registryName: string } & Common)
-  | { command: 'status'; registry: RegistryRef; json: boolean; api: string; key?: string };
+  | { command: 'status'; registry: RegistryRef; json: boolean; api: string; key?: string }
+  | ({ command: 'sweep'; apply: boolean; subscriptionIds?: string[] } & Common & HardenFlags)
+  | ({ command: 'egress-check'; subnetId: string; regions?: string[]; fix: boolean } & Common)
+  | ({ command: 'exfiltration'; subnetId: string; apply: boolean } & Common);
 
 export const USAGE = `Usage: aml-lockdown <command> [options]
 
@@ -45,6 +48,19 @@ Commands:
                               registry discovery covers every region
   discovery <region> <name>   the registry's discovery document (registryFqdns and the rest)
   status <registryId>         the app's last run for the registry, through its HTTP API
+  sweep                       plan every registry of TARGET_SUBSCRIPTION_IDS (or --subscriptions);
+                              --apply hardens the non-compliant ones here, paced by the write budget
+  egress-check <subnetId>     the outbound NSG rules a secured workspace needs for a public registry:
+                              present / missing / shadowed (--fix adds the missing ones)
+  exfiltration <subnetId>     the ML-alias service endpoint policy + Storage endpoint on the subnet
+                              (--apply creates / attaches them, removing nothing)
+  allow-sharing <workspaceId> <registryId>
+                              let the registry in on the workspace's storage account (selected
+                              networks + resource-instance rule; --force for a fully public or
+                              disabled account)
+  audit-deployments <workspaceId>...
+                              managed online deployments serving a registry model without
+                              egressPublicNetworkAccess Disabled (report only)
 
 Options:
   --json                      print one JSON document instead of the human display
@@ -55,6 +71,11 @@ Options:
   --no-publish                do not send the outcome event to OUTCOME_TOPIC_ENDPOINT (plan, apply)
   --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status)
   --key <functionKey>         its function key (status; default: env AML_LOCKDOWN_FUNCTION_KEY)
+  --apply                     harden the non-compliant registries (sweep; default: report only)
+  --subscriptions <ids>       comma-separated subscription ids instead of TARGET_SUBSCRIPTION_IDS (sweep)
+  --region <r[,r...]>         the registry's region(s) (egress-check; default: the subnet's VNet region)
+  --fix                       add the missing outbound rules (egress-check)
+  --force                     also change a fully public or public-access-Disabled account (allow-sharing)
   -h, --help                  this text
 
 <registryId>: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/registries/<name>
@@ -70,6 +91,10 @@ const OPTIONS = {
   'no-publish': { type: 'boolean' },
   api: { type: 'string' },
   key: { type: 'string' },
+  apply: { type: 'boolean' },
+  subscriptions: { type: 'string' },
+  region: { type: 'string' },
+  fix: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -81,6 +106,9 @@ const ALLOWED: Readonly<Record<CommandName, readonly OptionName[]>> = {
   'verify-dns': ['json', 'settings', 'subnet'],
   discovery: ['json', 'settings'],
   status: ['json', 'api', 'key'],
+  sweep: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish', 'apply', 'subscriptions'],
+  'egress-check': ['json', 'settings', 'region', 'fix'],
+  exfiltration: ['json', 'settings', 'apply'],
 };
 
 const ARITY: Readonly<Record<CommandName, readonly string[]>> = {
@@ -89,6 +117,9 @@ const ARITY: Readonly<Record<CommandName, readonly string[]>> = {
   'verify-dns': ['<registryId>'],
   discovery: ['<region>', '<name>'],
   status: ['<registryId>'],
+  sweep: [],
+  'egress-check': ['<subnetId>'],
+  exfiltration: ['<subnetId>'],
 };
 
 const MAX_POLL_SECONDS = 24 * 60 * 60;
@@ -125,6 +156,43 @@ function functionsBaseUrl(value: string): string {
   return url.toString().replace(/\/+$/, '').replace(/\/api$/i, '');
 }
 
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+const GUID_RULE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function sweepCommand(values: ParsedValues, json: boolean): Command {
+  const command: Command = { command: 'sweep', apply: values.apply === true, json, publish: values['no-publish'] !== true };
+  if (values.settings !== undefined) command.settingsFile = values.settings;
+  if (values.subnet !== undefined) {
+    if (!isResourceOfType(values.subnet, 'Microsoft.Network/virtualNetworks/subnets')) throw new UsageError(`--subnet must be a Microsoft.Network/virtualNetworks/subnets resource id, not '${values.subnet}'`);
+    command.subnetId = values.subnet;
+  }
+  if (values['poll-seconds'] !== undefined) command.pollSeconds = positiveSeconds(values['poll-seconds']);
+  if (values.subscriptions !== undefined) {
+    const ids = values.subscriptions.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const bad = ids.filter((s) => !GUID_RULE.test(s));
+    if (ids.length === 0 || bad.length > 0) throw new UsageError(`--subscriptions must be comma-separated subscription ids (GUIDs)${bad.length > 0 ? `, not '${bad[0] ?? ''}'` : ''}`);
+    command.subscriptionIds = ids.map((s) => s.toLowerCase());
+  }
+  return command;
+}
+
+/** egress-check / exfiltration: a subnet id, and --region (a list of region names, checked against the cloud later) / --fix / --apply. */
+function networkCommand(name: 'egress-check' | 'exfiltration', subnetId: string, values: ParsedValues, json: boolean): Command {
+  if (!isResourceOfType(subnetId, 'Microsoft.Network/virtualNetworks/subnets')) throw new UsageError(`bad <subnetId>: a Microsoft.Network/virtualNetworks/subnets resource id, not '${subnetId}'`);
+  const common: Common = { json };
+  if (values.settings !== undefined) common.settingsFile = values.settings;
+  if (name === 'exfiltration') return { command: name, subnetId, apply: values.apply === true, ...common };
+  const command: Command = { command: name, subnetId, fix: values.fix === true, ...common };
+  if (values.region !== undefined) {
+    const regions = values.region.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
+    const bad = regions.find((r) => !/^[a-z0-9]+$/.test(r));
+    if (regions.length === 0 || bad !== undefined) throw new UsageError(`--region must be region names in ARM form, comma-separated (e.g. westeurope,northeurope), not '${values.region}'`);
+    command.regions = regions;
+  }
+  return command;
+}
+
 export function parseCommandLine(argv: readonly string[]): Command {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
@@ -150,6 +218,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const json = values.json === true;
   const first = rest[0] as string;
 
+  if (name === 'sweep') return sweepCommand(values, json);
+  if (name === 'egress-check' || name === 'exfiltration') return networkCommand(name, first, values, json);
   if (name === 'status') {
     if (values.api === undefined) throw new UsageError("'status' reads the app's HTTP API: give --api <functionsBaseUrl>");
     const command: Command = { command: 'status', registry: registryRef(first), json, api: functionsBaseUrl(values.api) };

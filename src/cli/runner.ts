@@ -6,10 +6,18 @@ import { disablePublicAccess } from '../activities/public-access.activity';
 import { publishOutcome } from '../activities/publish-outcome.activity';
 import { readRegistry } from '../activities/read-registry.activity';
 import type { InspectTargetsInput, InspectTargetsOutput } from '../domain/activity-contracts';
-import { describeDnsFailure, isDnsProven } from '../domain/dns-expectations';
-import { ErrorCodes, findErrorCode, LockdownError, withoutStack } from '../domain/errors';
+import {
+  approvalDeadlineError,
+  connectionsOfPlan,
+  connectionsToAwait,
+  describeAllApproved,
+  endpointNames,
+  recordConnectionAnswers,
+  type ConnectionBook,
+} from '../domain/approval';
+import { describeDnsAttempt, describeDnsFailure, describeDnsProven, dnsProofFailedError, isDnsProven } from '../domain/dns-expectations';
+import { codedFailure, ErrorCodes, LockdownError, type CodedFailure } from '../domain/errors';
 import type {
-  ConnectionStatus,
   DiscoveryCheck,
   DnsCheck,
   EndpointPlacement,
@@ -24,9 +32,10 @@ import type {
   StepStatus,
 } from '../domain/hardening';
 import { instanceIdFor } from '../domain/instance-id';
-import { emptyApplied, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from '../domain/outcome';
+import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges } from '../domain/outcome';
 import { describeTarget, planHardening } from '../domain/plan';
 import { initialSteps, runningStep, skipPending, withStep } from '../domain/progress';
+import * as detail from '../domain/step-details';
 
 /**
  * The straight-line runner behind `aml-lockdown plan|apply|verify-dns`: the hardenRegistry
@@ -60,24 +69,11 @@ export function cliInstanceId(registryId: string): string {
   return `cli-${instanceIdFor(registryId)}`;
 }
 
-const MAX_ERROR_MESSAGE = 4000;
-const BROKEN: ReadonlySet<ConnectionStatus> = new Set(['Rejected', 'Disconnected']);
+/** How the operator starts over after a deadline or a rejection. */
+const AGAIN = 'run again';
 const DEFAULT_RETRY = { attempts: 3, firstDelayMs: 2000 };
 
 type ReadyReading = Extract<RegistryReading, { status: 'ready' }>;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
-}
-
-/** The stable code and the message without it (and without a stack), for outcomes and displays. */
-export function codedError(error: unknown): { code: string; message: string } {
-  const code = findErrorCode(error) ?? ErrorCodes.HARDEN_UNEXPECTED;
-  const raw = withoutStack(messageOf(error));
-  const at = raw.indexOf(`[${code}]`);
-  const message = (at >= 0 ? raw.slice(at + code.length + 3) : raw).slice(0, MAX_ERROR_MESSAGE);
-  return { code, message };
-}
 
 /** Step bookkeeping shared by the runs: the domain's step list, stamped with the wall clock, reported on every change. */
 class Progress {
@@ -106,8 +102,8 @@ class Progress {
   }
 
   /** Marks the running step failed; returns the coded error. */
-  fail(error: unknown): { code: string; message: string } {
-    const coded = codedError(error);
+  fail(error: unknown): CodedFailure {
+    const coded = codedFailure(error);
     this.set(runningStep(this.steps) ?? 'read', 'failed', `[${coded.code}] ${coded.message}`);
     return coded;
   }
@@ -150,17 +146,12 @@ async function readUntilReady(deps: RunnerDeps, progress: Progress, input: Harde
   return reading;
 }
 
-function readDetail(reading: ReadyReading): string {
-  return `${reading.name}: ${reading.regions.length} region(s) (${reading.regions.join(', ')})${reading.exempt ? ', exempt' : ''}`;
-}
-
 async function inspect(deps: RunnerDeps, progress: Progress, reading: ReadyReading, subnetId: string | undefined): Promise<InspectTargetsOutput> {
-  progress.set('resolve', 'running', `inspecting ${reading.targets.length} resource(s)`);
+  progress.set('resolve', 'running', detail.describeInspecting(reading));
   const input: InspectTargetsInput = { targets: reading.targets };
   if (subnetId !== undefined) input.subnetId = subnetId;
   const result = await withRetry(deps, () => inspectTargets(input, deps.activity));
-  const count = (kind: string): number => reading.targets.filter((t) => t.kind === kind).length;
-  progress.set('resolve', 'done', `registry, ${count('storage')} storage account(s), ${count('acr')} container registry (resolved by ${reading.resolvedBy})`);
+  progress.set('resolve', 'done', detail.describeResolved(reading));
   return result;
 }
 
@@ -203,17 +194,14 @@ class HardenCliRun {
       return this.finish('NotFound', 'the registry was not found', ['the registry does not exist: nothing to do']);
     }
     if (reading.status !== 'ready') throw new LockdownError(ErrorCodes.HARDEN_UNEXPECTED, `unexpected registry reading '${reading.status}'.`);
-    progress.set('read', 'done', readDetail(reading));
+    progress.set('read', 'done', detail.describeReading(reading));
     if (reading.exempt) return this.finish('Exempt', 'the registry is exempt', ['the registry carries the exemption tag: nothing was checked or changed']);
 
     const { placement, states } = await inspect(deps, progress, reading, input.options.subnetId);
     progress.set('plan', 'running', 'comparing with the desired state');
     const plan = planHardening({ registryId: input.registryId, states, placement, lockdownAcr: input.options.lockdownAcr });
     this.plan = plan;
-    const creates = plan.endpoints.filter((e) => e.action === 'create').length;
-    const zones = plan.endpoints.filter((e) => e.zoneGroup.action === 'create').length;
-    const disables = plan.publicAccess.filter((p) => p.action === 'disable').length;
-    progress.set('plan', 'done', `${plan.writes} write(s): ${creates} endpoint(s), ${zones} zone group(s), ${disables} public-access change(s)`);
+    progress.set('plan', 'done', detail.describePlan(plan));
     if (input.mode === 'plan') return this.finish('Planned', 'plan mode: nothing is changed');
 
     if (input.options.order === 'lockdown-first') {
@@ -233,15 +221,13 @@ class HardenCliRun {
 
   private async endpoints(plan: HardeningPlan, placement: EndpointPlacement): Promise<void> {
     const { progress, deps } = this;
-    const toCreate = plan.endpoints.filter((e) => e.action === 'create');
-    const zoneGroups = plan.endpoints.filter((e) => e.zoneGroup.action === 'create');
-    const connection = new Map<string, ConnectionStatus>();
-    for (const e of plan.endpoints) if (e.connectionStatus !== 'New') connection.set(e.endpointId.toLowerCase(), e.connectionStatus);
+    const { toCreate, zoneGroups } = detail.endpointWork(plan);
+    const connection = connectionsOfPlan(plan);
 
     if (toCreate.length === 0 && zoneGroups.length === 0) {
-      progress.set('endpoints', 'done', `all ${plan.endpoints.length} private endpoint(s) and their zone groups exist`);
+      progress.set('endpoints', 'done', detail.describeEndpointsPresent(plan));
     } else {
-      progress.set('endpoints', 'running', `creating ${toCreate.length} private endpoint(s), then ${zoneGroups.length} zone group(s)`);
+      progress.set('endpoints', 'running', detail.describeEndpointsCreating(plan));
       const infos = await Promise.all(toCreate.map((e) => withRetry(deps, () => ensurePrivateEndpoint({ plan: e, placement }, deps.activity))));
       toCreate.forEach((e, i) => {
         const info = infos[i];
@@ -256,78 +242,46 @@ class HardenCliRun {
       zoneGroups.forEach((e, i) => {
         this.applied.zoneGroups.push({ endpointId: e.endpointId, name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId, changed: changed[i]?.changed ?? false });
       });
-      const foreign = plan.endpoints.filter((e) => e.zoneGroup.action === 'foreign').length;
-      progress.set(
-        'endpoints',
-        'done',
-        `${toCreate.length} created, ${plan.endpoints.length - toCreate.length} kept; ${zoneGroups.length} zone group(s) ensured${foreign > 0 ? `, ${foreign} left to their owner` : ''}`,
-      );
+      progress.set('endpoints', 'done', detail.describeEndpointsDone(plan));
     }
     await this.awaitApproval(plan, connection);
   }
 
-  private rejected(e: EndpointPlan, status: ConnectionStatus, description: string | undefined): LockdownError {
-    return new LockdownError(
-      ErrorCodes.HARDEN_APPROVAL_REJECTED,
-      `the connection of private endpoint '${e.name}' to ${describeTarget(e.target)} is ${status}` +
-        `${description ? `: ${description}` : ''}. Approve it on the target resource, or delete the endpoint so that the next run requests a new connection, then run again.`,
-    );
-  }
-
   /** Polls readEndpoint until every connection is Approved, or the approval deadline passes. */
-  private async awaitApproval(plan: HardeningPlan, connection: Map<string, ConnectionStatus>): Promise<void> {
+  private async awaitApproval(plan: HardeningPlan, connection: ConnectionBook): Promise<void> {
     const { progress, deps } = this;
-    const statusOf = (e: EndpointPlan): ConnectionStatus => connection.get(e.endpointId.toLowerCase()) ?? 'Unknown';
-    for (const e of plan.endpoints) if (BROKEN.has(statusOf(e))) throw this.rejected(e, statusOf(e), undefined);
-    let waiting = plan.endpoints.filter((e) => statusOf(e) !== 'Approved');
+    let waiting = connectionsToAwait(plan, connection, AGAIN);
     if (waiting.length === 0) {
-      progress.set('approval', 'done', `all ${plan.endpoints.length} connection(s) Approved`);
+      progress.set('approval', 'done', describeAllApproved(plan));
       return;
     }
     const { approvalDeadlineMinutes, approvalPollSeconds } = this.input.options;
     const deadline = nowMs(deps) + approvalDeadlineMinutes * 60_000;
     while (waiting.length > 0) {
-      const names = waiting.map((e) => `'${e.name}'`).join(', ');
-      if (nowMs(deps) >= deadline) {
-        throw new LockdownError(
-          ErrorCodes.HARDEN_APPROVAL_DEADLINE,
-          `the connection(s) of ${names} are still not approved after ${approvalDeadlineMinutes} minute(s); approve them on the target resources and run again.`,
-        );
-      }
-      progress.set('approval', 'running', `waiting for approval of ${names}: approve the connection(s) on the target; next check in ${approvalPollSeconds} s`);
+      if (nowMs(deps) >= deadline) throw approvalDeadlineError(waiting, approvalDeadlineMinutes, AGAIN);
+      progress.set('approval', 'running', `waiting for approval of ${endpointNames(waiting)}: approve the connection(s) on the target; next check in ${approvalPollSeconds} s`);
       await deps.sleep(Math.min(approvalPollSeconds * 1000, Math.max(0, deadline - nowMs(deps))));
       const infos = await Promise.all(waiting.map((e) => withRetry(deps, () => readEndpoint({ endpointId: this.endpointIdOf(e) }, deps.activity))));
-      const still: EndpointPlan[] = [];
-      waiting.forEach((e, i) => {
-        const info = infos[i];
-        if (info === undefined) return;
-        connection.set(e.endpointId.toLowerCase(), info.connectionStatus);
-        if (BROKEN.has(info.connectionStatus)) throw this.rejected(e, info.connectionStatus, info.connectionDescription);
-        if (info.connectionStatus === 'Approved') this.applied.approved.push(e.endpointId);
-        else still.push(e);
-      });
-      waiting = still;
+      waiting = recordConnectionAnswers(waiting, infos, connection, this.applied.approved, AGAIN);
     }
-    progress.set('approval', 'done', `all ${plan.endpoints.length} connection(s) Approved`);
+    progress.set('approval', 'done', describeAllApproved(plan));
   }
 
   private async lockdown(plan: HardeningPlan): Promise<void> {
     const { progress, deps } = this;
     const toDisable = plan.publicAccess.filter((p) => p.action === 'disable');
-    const skipped = plan.publicAccess.filter((p) => p.action === 'skip');
-    const skipNote = skipped.length > 0 ? `; left public: ${skipped.map((p) => `${describeTarget(p.target)} (${p.reason ?? 'skipped'})`).join(', ')}` : '';
     if (toDisable.length === 0) {
-      progress.set('lockdown', 'done', `public network access already Disabled${skipNote}`);
+      progress.set('lockdown', 'done', detail.describeLockdownPresent(plan));
       return;
     }
-    progress.set('lockdown', 'running', `disabling public network access of ${toDisable.length} resource(s)`);
+    progress.set('lockdown', 'running', detail.describeLockdownRunning(toDisable.length));
     const results = await Promise.all(toDisable.map((p) => withRetry(deps, () => disablePublicAccess({ target: p.target }, deps.activity))));
     toDisable.forEach((p, i) => {
       const r = results[i];
       if (r !== undefined) this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
     });
     const changed = results.filter((r) => r.changed).length;
-    progress.set('lockdown', 'done', `${changed} disabled, ${toDisable.length - changed} already Disabled${skipNote}`);
+    progress.set('lockdown', 'done', detail.describeLockdownDone(plan, changed));
   }
 
   /** Resolves every name until all answer their private IPs and discovery covers every region, or the DNS deadline passes. */
@@ -336,49 +290,25 @@ class HardenCliRun {
     const { dnsDeadlineMinutes, dnsRetrySeconds } = this.input.options;
     const endpointIds = plan.endpoints.map((e) => this.endpointIdOf(e));
     const deadline = nowMs(deps) + dnsDeadlineMinutes * 60_000;
-    progress.set('dns', 'running', `resolving the names of ${endpointIds.length} private endpoint(s)`);
+    progress.set('dns', 'running', detail.describeDnsStart(endpointIds.length));
     for (let attempt = 1; ; attempt++) {
       const { checks, discovery } = await proveOnce(deps, endpointIds, this.input.registryId, reading.regions);
       this.dns = checks;
       this.discovery = discovery;
       if (isDnsProven(checks, discovery)) break;
-      if (nowMs(deps) >= deadline) {
-        throw new LockdownError(
-          ErrorCodes.HARDEN_DNS_PROOF_FAILED,
-          `DNS proof failed after ${attempt} attempt(s) in ${dnsDeadlineMinutes} minute(s): ` +
-            `check the private DNS zone links of the resolver's VNet and the zone groups.\n${describeDnsFailure(checks, discovery)}`,
-        );
-      }
-      const failing = checks.filter((c) => !c.ok).length;
+      if (nowMs(deps) >= deadline) throw dnsProofFailedError(attempt, dnsDeadlineMinutes, checks, discovery);
       const wait = Math.min(dnsRetrySeconds * 1000, Math.max(0, deadline - nowMs(deps)));
-      progress.set(
-        'dns',
-        'running',
-        `attempt ${attempt}: ${failing} of ${checks.length} name(s) not private yet${discovery.missingRegions.length > 0 ? `, discovery misses ${discovery.missingRegions.join(', ')}` : ''}; retrying in ${Math.ceil(wait / 1000)} s`,
-      );
+      progress.set('dns', 'running', `${describeDnsAttempt(attempt, checks, discovery)}; retrying in ${Math.ceil(wait / 1000)} s`);
       await deps.sleep(wait);
     }
-    progress.set('dns', 'done', `${this.dns.length} name(s) resolve to their private IPs; discovery covers ${this.discovery?.regions.join(', ') ?? 'every region'}`);
+    progress.set('dns', 'done', describeDnsProven(this.dns, this.discovery));
   }
 
-  private async finish(kind: OutcomeKind, skipReason: string, notes: string[] = [], error?: { code: string; message: string }): Promise<Outcome> {
-    const { progress, deps, input } = this;
+  private async finish(kind: OutcomeKind, skipReason: string, notes: string[] = [], error?: CodedFailure): Promise<Outcome> {
+    const { progress, deps, input, startedAt, plan, applied, dns, discovery } = this;
     if (skipReason !== '') progress.skipRest(skipReason);
-    const args: OutcomeArgs = {
-      kind,
-      registryId: input.registryId,
-      instanceId: cliInstanceId(input.registryId),
-      mode: input.mode,
-      startedAt: this.startedAt,
-      endedAt: progress.nowIso(),
-      dns: this.dns,
-      notes,
-    };
-    if (this.plan !== undefined) args.plan = this.plan;
-    if (input.mode === 'apply' && this.plan !== undefined) args.applied = this.applied;
-    if (this.discovery !== undefined) args.discovery = this.discovery;
-    if (error !== undefined) args.error = error;
-    const outcome = summarizeOutcome(args);
+    const run = { kind, input, instanceId: cliInstanceId(input.registryId), startedAt, endedAt: progress.nowIso(), plan, applied, dns, discovery, notes };
+    const outcome = summarizeOutcome(outcomeArgsOf(error === undefined ? run : { ...run, error }));
     const publishStep = progress.steps.find((s) => s.step === 'publish');
     if (!this.options.publish) {
       if (publishStep?.state !== 'skipped') progress.set('publish', 'skipped', 'not published (--no-publish)');
@@ -390,9 +320,9 @@ class HardenCliRun {
       progress.set('publish', published ? 'done' : 'skipped', published ? `published ${outcomeEventType(kind)}` : 'no outcome topic configured (OUTCOME_TOPIC_ENDPOINT)');
     } catch (publishError) {
       // The run's result stands; the display and the exit code still say what happened.
-      progress.set('publish', 'failed', codedError(publishError).message);
+      const coded = codedFailure(publishError);
+      progress.set('publish', 'failed', coded.message);
       if (kind !== 'Failed') {
-        const coded = codedError(publishError);
         return { ...outcome, kind: 'Failed', error: { code: coded.code, message: `the run succeeded but its outcome event could not be published: ${coded.message}` } };
       }
     }
@@ -439,19 +369,19 @@ export async function verifyDns(args: { registryId: string; subnetId?: string },
     const reading = await withRetry(deps, () => readRegistry({ registryId: args.registryId }, deps.activity));
     if (reading.status === 'notFound') throw new LockdownError(ErrorCodes.REGISTRY_NOT_FOUND, `the registry ${args.registryId} does not exist.`);
     if (reading.status === 'provisioning') throw new LockdownError(ErrorCodes.HARDEN_PROVISIONING_DEADLINE, `the registry is still '${reading.provisioningState}'; verify again once provisioning has finished.`);
-    progress.set('read', 'done', readDetail(reading));
+    progress.set('read', 'done', detail.describeReading(reading));
     const { placement, states } = await inspect(deps, progress, reading, args.subnetId);
     // The plan's 'keep' entries are the usable endpoints from our subnet; 'create' ones are missing.
     const plan = planHardening({ registryId: args.registryId, states, placement, lockdownAcr: true });
     result.missingEndpoints = plan.endpoints.filter((e) => e.action === 'create').map((e) => `no private endpoint (group ${e.groupId}) to ${describeTarget(e.target)} in ${placement.subnetId}`);
     const endpointIds = plan.endpoints.filter((e) => e.action === 'keep').map((e) => e.endpointId);
-    progress.set('dns', 'running', `resolving the names of ${endpointIds.length} private endpoint(s)`);
+    progress.set('dns', 'running', detail.describeDnsStart(endpointIds.length));
     const { checks, discovery } = await proveOnce(deps, endpointIds, args.registryId, reading.regions);
     result.checks = checks;
     result.discovery = discovery;
     result.proven = result.missingEndpoints.length === 0 && isDnsProven(checks, discovery);
     if (result.proven) {
-      progress.set('dns', 'done', `${checks.length} name(s) resolve to their private IPs; discovery covers ${discovery.regions.join(', ')}`);
+      progress.set('dns', 'done', describeDnsProven(checks, discovery));
     } else {
       result.diagnosis = [...result.missingEndpoints, describeDnsFailure(checks, discovery)].filter((l) => l !== '').join('\n');
       const failing = checks.filter((c) => !c.ok).length;

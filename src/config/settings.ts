@@ -148,6 +148,31 @@ export const SETTINGS = {
     meaning: 'Event Grid custom topic (CloudEvents schema, Entra auth) that receives one outcome event per run; unset: no event.',
     schema: httpsUrl.optional(),
   },
+  TARGET_SUBSCRIPTION_IDS: {
+    name: 'TARGET_SUBSCRIPTION_IDS', required: false, example: '00000000-0000-0000-0000-000000000000,11111111-2222-3333-4444-555555555555',
+    meaning: 'Comma-separated ids of the subscriptions the sweep covers (empty: POST /api/sweep answers 409 SWEEP.NO_SUBSCRIPTIONS).',
+    schema: csv.default([]).pipe(z.array(guid.transform((s) => s.toLowerCase())).max(100, 'at most 100 subscriptions')),
+  },
+  SWEEP_SCHEDULE: {
+    name: 'SWEEP_SCHEDULE', required: false, example: '0 0 3 * * *',
+    meaning: 'NCRONTAB schedule (6 fields, seconds first, UTC) of the backfill and drift sweep; unset: no timer is registered (read when the app loads).',
+    schema: z.string().regex(/^\S+(\s+\S+){5}$/, 'must be an NCRONTAB expression with 6 fields (second minute hour day month day-of-week)').optional(),
+  },
+  SWEEP_WRITE_BURST: {
+    name: 'SWEEP_WRITE_BURST', required: false, example: '200',
+    meaning: 'The sweep paces run starts by their estimated ARM writes through a token bucket per subscription: its capacity (ARM: 200 writes).',
+    schema: positiveInt(10_000).default(200),
+  },
+  SWEEP_WRITE_REFILL_PER_SECOND: {
+    name: 'SWEEP_WRITE_REFILL_PER_SECOND', required: false, example: '10',
+    meaning: 'Refill of the sweep\'s per-subscription write bucket, tokens per second (ARM: 10 writes/s).',
+    schema: z.coerce.number().positive().max(1000).default(10),
+  },
+  SWEEP_CONCURRENCY: {
+    name: 'SWEEP_CONCURRENCY', required: false, example: '10',
+    meaning: 'How many registries the sweep plans, or runs it starts, at once.',
+    schema: positiveInt(100).default(10),
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;

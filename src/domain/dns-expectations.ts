@@ -1,3 +1,4 @@
+import { ErrorCodes, LockdownError } from './errors';
 import type { DiscoveryCheck, DnsCheck, DnsExpectation, TargetKind } from './hardening';
 
 /**
@@ -72,4 +73,25 @@ export function describeDnsFailure(checks: readonly DnsCheck[], discovery: Disco
     lines.push(`discovery: ${missing}${discovery.error ? ` (${discovery.error})` : ''}; regions covered: ${covered}; expected every region of the registry`);
   }
   return lines.join('\n');
+}
+
+/** The DNS proof gave up at its deadline: the error names the attempts and every problem left. */
+export function dnsProofFailedError(attempts: number, deadlineMinutes: number, checks: readonly DnsCheck[], discovery: DiscoveryCheck | undefined): LockdownError {
+  return new LockdownError(
+    ErrorCodes.HARDEN_DNS_PROOF_FAILED,
+    `DNS proof failed after ${attempts} attempt(s) in ${deadlineMinutes} minute(s): ` +
+      `check the private DNS zone links of the resolver's VNet and the zone groups.\n${describeDnsFailure(checks, discovery)}`,
+  );
+}
+
+/** One attempt that did not prove DNS yet, for the step detail (the caller adds when it tries again). */
+export function describeDnsAttempt(attempt: number, checks: readonly DnsCheck[], discovery: DiscoveryCheck): string {
+  const failing = checks.filter((c) => !c.ok).length;
+  const misses = discovery.missingRegions.length > 0 ? `, discovery misses ${discovery.missingRegions.join(', ')}` : '';
+  return `attempt ${attempt}: ${failing} of ${checks.length} name(s) not private yet${misses}`;
+}
+
+/** The proof holds, for the step detail. */
+export function describeDnsProven(checks: readonly DnsCheck[], discovery: DiscoveryCheck | undefined): string {
+  return `${checks.length} name(s) resolve to their private IPs; discovery covers ${discovery?.regions.join(', ') ?? 'every region'}`;
 }

@@ -29,6 +29,9 @@ export const ErrorCodes = {
   HARDEN_DNS_PROOF_FAILED: 'HARDEN.DNS_PROOF_FAILED',
   /** an error without a stable code reached the orchestrator (a bug, or a library error) */
   HARDEN_UNEXPECTED: 'HARDEN.UNEXPECTED',
+  /** the sweep has no subscription to cover (TARGET_SUBSCRIPTION_IDS is empty) */
+  SWEEP_NO_SUBSCRIPTIONS: 'SWEEP.NO_SUBSCRIPTIONS',
+  SWEEP_INPUT_INVALID: 'SWEEP.INPUT_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -83,4 +86,36 @@ export function findErrorCode(error: unknown): string | undefined {
  */
 export function withoutStack(message: string): string {
   return message.split(/\s*\n\s*(?:[A-Za-z]*Error(?: \[[^\]]*\])?:|at\s)/)[0]?.trim() ?? message;
+}
+
+/** The longest error message an outcome or a step detail carries. */
+export const MAX_ERROR_MESSAGE = 4000;
+
+/** The message of anything thrown: an Error's message, a string as is, anything else as JSON. */
+export function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+}
+
+/** A failure as outcomes and displays carry it: the stable code, and the message without it. */
+export interface CodedFailure {
+  code: string;
+  message: string;
+}
+
+/**
+ * The error's text from its stable code on, without a stack: `[CODE] detail`. Text in front of
+ * the code (added on the way through Durable Functions) is dropped; an error without a code gets
+ * HARDEN.UNEXPECTED put in front.
+ */
+export function codedText(error: unknown): { code: string; text: string } {
+  const code = findErrorCode(error) ?? ErrorCodes.HARDEN_UNEXPECTED;
+  const raw = withoutStack(errorMessageOf(error));
+  const at = raw.indexOf(`[${code}]`);
+  return { code, text: at >= 0 ? raw.slice(at) : `[${code}] ${raw}` };
+}
+
+/** The stable code and the message without it (and without a stack), cut to `maxLength`. */
+export function codedFailure(error: unknown, maxLength = MAX_ERROR_MESSAGE): CodedFailure {
+  const { code, text } = codedText(error);
+  return { code, message: text.slice(code.length + 3).slice(0, maxLength) };
 }

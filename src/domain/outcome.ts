@@ -1,4 +1,4 @@
-import type { DiscoveryCheck, DnsCheck, EndpointPlan, HardeningPlan, Outcome, OutcomeKind, RunMode, Target } from './hardening';
+import type { DiscoveryCheck, DnsCheck, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RunMode, Target } from './hardening';
 import { describeTarget, zoneNameOf } from './plan';
 
 /**
@@ -45,6 +45,41 @@ export interface OutcomeArgs {
   notes?: string[];
   error?: { code: string; message: string };
   triggeredAt?: string;
+}
+
+/** What a run knows when it ends (durable or CLI): the facts an outcome is summarized from. */
+export interface RunRecord {
+  kind: OutcomeKind;
+  input: Pick<HardenInput, 'registryId' | 'mode' | 'triggeredAt'>;
+  instanceId: string;
+  startedAt: string;
+  endedAt: string;
+  plan: HardeningPlan | undefined;
+  applied: AppliedChanges;
+  dns: DnsCheck[];
+  discovery: DiscoveryCheck | undefined;
+  notes?: string[];
+  error?: { code: string; message: string };
+}
+
+/** The outcome's arguments from a run: what was applied counts only in apply mode, after a plan. */
+export function outcomeArgsOf(run: RunRecord): OutcomeArgs {
+  const args: OutcomeArgs = {
+    kind: run.kind,
+    registryId: run.input.registryId,
+    instanceId: run.instanceId,
+    mode: run.input.mode,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    dns: run.dns,
+  };
+  if (run.notes !== undefined) args.notes = run.notes;
+  if (run.plan !== undefined) args.plan = run.plan;
+  if (run.input.mode === 'apply' && run.plan !== undefined) args.applied = run.applied;
+  if (run.discovery !== undefined) args.discovery = run.discovery;
+  if (run.error !== undefined) args.error = run.error;
+  if (run.input.triggeredAt !== undefined) args.triggeredAt = run.input.triggeredAt;
+  return args;
 }
 
 function endpointLine(e: EndpointPlan): string {

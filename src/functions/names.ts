@@ -1,6 +1,7 @@
 /** Every registered function, orchestrator, activity and event name: one place, no repeated literals. */
 export const Orchestrators = {
   hardenRegistry: 'hardenRegistry',
+  sweepRegistries: 'sweepRegistries',
 } as const;
 
 export const Activities = {
@@ -16,12 +17,23 @@ export const Activities = {
   publishOutcome: 'publishOutcome',
 } as const;
 
+/** The sweep's activities (their retry policies are the sweep orchestrator's, not ACTIVITY_RETRY). */
+export const SweepActivities = {
+  listRegistries: 'listRegistries',
+  planRegistry: 'planRegistry',
+  startHardeningRun: 'startHardeningRun',
+} as const;
+
+/** The sweep's singleton instance: one sweep at a time, whether started by the timer or over HTTP. */
+export const SWEEP_INSTANCE_ID = 'sweep-registries';
+
 export const Events = {
   approve: 'approve',
 } as const;
 
 export const Triggers = {
   onRegistryWrite: 'onRegistryWrite',
+  sweepTimer: 'sweepTimer',
 } as const;
 
 /** HTTP-triggered functions (routes in src/functions/http/routes.ts). */
@@ -32,5 +44,13 @@ export const HttpFunctions = {
   approveHardening: 'approveHardening',
   terminateHardening: 'terminateHardening',
   listRuns: 'listRuns',
+  startSweep: 'startSweep',
+  getSweepStatus: 'getSweepStatus',
+  checkRegistryEgress: 'checkRegistryEgress',
+  fixRegistryEgress: 'fixRegistryEgress',
+  getExfiltrationProtection: 'getExfiltrationProtection',
+  applyExfiltrationProtection: 'applyExfiltrationProtection',
+  shareWorkspaceWithRegistry: 'shareWorkspaceWithRegistry',
+  auditWorkspaceDeployments: 'auditWorkspaceDeployments',
   getOpenApi: 'getOpenApi',
 } as const;

@@ -1,27 +1,16 @@
 import type * as df from 'durable-functions';
-import type { Config } from '../config';
-import { DEFAULT_HARDEN_OPTIONS } from '../domain/harden-input';
 import type { HardenInput, HardenOptions, RunMode } from '../domain/hardening';
 import { instanceIdFor } from '../domain/instance-id';
 import { Orchestrators } from './names';
+
+/** Run options from settings (the poll intervals keep their defaults); shared with the CLI. */
+export { optionsFromConfig } from '../config/harden-options';
 
 const ACTIVE = new Set(['Running', 'Pending', 'Suspended']);
 
 export type StartResult =
   | { started: true; instanceId: string; /** the status of the run it replaced, if any */ previousRuntimeStatus?: string }
   | { started: false; instanceId: string; runtimeStatus: string };
-
-/** Run options from settings (the poll intervals keep their defaults). */
-export function optionsFromConfig(config: Pick<Config, 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES'>): HardenOptions {
-  return {
-    ...DEFAULT_HARDEN_OPTIONS,
-    order: config.LOCKDOWN_ORDER,
-    lockdownAcr: config.LOCKDOWN_ACR,
-    approvalDeadlineMinutes: config.APPROVAL_DEADLINE_MINUTES,
-    dnsDeadlineMinutes: config.DNS_DEADLINE_MINUTES,
-    provisioningDeadlineMinutes: config.PROVISIONING_DEADLINE_MINUTES,
-  };
-}
 
 /** The instance's status, or undefined when it never ran (the client reports that as an HTTP 404 error). */
 export async function findStatus(client: Pick<df.DurableClient, 'getStatus'>, instanceId: string): Promise<df.DurableOrchestrationStatus | undefined> {

@@ -21,11 +21,19 @@ import type {
   ReadRegistryInput,
   ReadRegistryOutput,
 } from '../domain/activity-contracts';
-import { describeDnsFailure, isDnsProven } from '../domain/dns-expectations';
-import { ErrorCodes, errorCodeOf, findErrorCode, LockdownError, withoutStack } from '../domain/errors';
+import {
+  approvalDeadlineError,
+  connectionsOfPlan,
+  connectionsToAwait,
+  describeAllApproved,
+  endpointNames,
+  recordConnectionAnswers,
+  type ConnectionBook,
+} from '../domain/approval';
+import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven } from '../domain/dns-expectations';
+import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../domain/errors';
 import { parseHardenInput } from '../domain/harden-input';
 import type {
-  ConnectionStatus,
   DiscoveryCheck,
   DnsCheck,
   EndpointInfo,
@@ -39,9 +47,10 @@ import type {
   StepName,
   StepState,
 } from '../domain/hardening';
-import { emptyApplied, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from '../domain/outcome';
-import { describeTarget, planHardening } from '../domain/plan';
+import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from '../domain/outcome';
+import { planHardening } from '../domain/plan';
 import { initialSteps, runningStep, skipPending, withStep, type HardenStatus } from '../domain/progress';
+import * as detail from '../domain/step-details';
 import { Activities, Events } from '../functions/names';
 import { ACTIVITY_RETRY, type ActivityName } from './retry-policies';
 
@@ -72,13 +81,8 @@ export type { HardenStatus } from '../domain/progress';
 type Work<T> = Generator<Task, T, unknown>;
 type ReadyReading = Extract<RegistryReading, { status: 'ready' }>;
 
-const MAX_ERROR_MESSAGE = 4000;
-const WAITING_STATUSES: ReadonlySet<ConnectionStatus> = new Set(['Pending', 'Unknown']);
-const BROKEN_STATUSES: ReadonlySet<ConnectionStatus> = new Set(['Rejected', 'Disconnected']);
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
-}
+/** How the operator starts over after a deadline or a rejection. */
+const AGAIN = 'start the run again';
 
 class HardenRun {
   private status: HardenStatus;
@@ -154,26 +158,22 @@ class HardenRun {
     }
     if (reading.status !== 'ready') throw new LockdownError(ErrorCodes.HARDEN_UNEXPECTED, `unexpected registry reading '${reading.status}'.`);
     this.reading = reading;
-    this.step('read', 'done', `${reading.name}: ${reading.regions.length} region(s) (${reading.regions.join(', ')})${reading.exempt ? ', exempt' : ''}`);
+    this.step('read', 'done', detail.describeReading(reading));
     if (reading.exempt) {
       return yield* this.finish('Exempt', 'the registry is exempt', ['the registry carries the exemption tag: nothing was checked or changed']);
     }
 
-    this.step('resolve', 'running', `inspecting ${reading.targets.length} resource(s)`);
+    this.step('resolve', 'running', detail.describeInspecting(reading));
     const inspectInput: InspectTargetsInput = { targets: reading.targets };
     if (this.input.options.subnetId !== undefined) inspectInput.subnetId = this.input.options.subnetId;
     const { placement, states } = yield* this.call(Activities.inspectTargets, inspectInput);
     this.placement = placement;
-    const count = (kind: string): number => reading.targets.filter((t) => t.kind === kind).length;
-    this.step('resolve', 'done', `registry, ${count('storage')} storage account(s), ${count('acr')} container registry (resolved by ${reading.resolvedBy})`);
+    this.step('resolve', 'done', detail.describeResolved(reading));
 
     this.step('plan', 'running', 'comparing with the desired state');
     const plan = planHardening({ registryId: this.input.registryId, states, placement, lockdownAcr: this.input.options.lockdownAcr });
     this.plan = plan;
-    const creates = plan.endpoints.filter((e) => e.action === 'create').length;
-    const zones = plan.endpoints.filter((e) => e.zoneGroup.action === 'create').length;
-    const disables = plan.publicAccess.filter((p) => p.action === 'disable').length;
-    this.step('plan', 'done', `${plan.writes} write(s): ${creates} endpoint(s), ${zones} zone group(s), ${disables} public-access change(s)`);
+    this.step('plan', 'done', detail.describePlan(plan));
     if (this.input.mode === 'plan') return yield* this.finish('Planned', 'plan mode: nothing is changed');
 
     if (this.input.options.order === 'lockdown-first') {
@@ -212,15 +212,13 @@ class HardenRun {
   }
 
   private *endpoints(plan: HardeningPlan, placement: EndpointPlacement): Work<void> {
-    const toCreate = plan.endpoints.filter((e) => e.action === 'create');
-    const zoneGroups = plan.endpoints.filter((e) => e.zoneGroup.action === 'create');
-    const connection = new Map<string, ConnectionStatus>();
-    for (const e of plan.endpoints) if (e.connectionStatus !== 'New') connection.set(e.endpointId.toLowerCase(), e.connectionStatus);
+    const { toCreate, zoneGroups } = detail.endpointWork(plan);
+    const connection = connectionsOfPlan(plan);
 
     if (toCreate.length === 0 && zoneGroups.length === 0) {
-      this.step('endpoints', 'done', `all ${plan.endpoints.length} private endpoint(s) and their zone groups exist`);
+      this.step('endpoints', 'done', detail.describeEndpointsPresent(plan));
     } else {
-      this.step('endpoints', 'running', `creating ${toCreate.length} private endpoint(s), then ${zoneGroups.length} zone group(s)`);
+      this.step('endpoints', 'running', detail.describeEndpointsCreating(plan));
       const infos = yield* this.all<EndpointInfo>(toCreate.map((plan) => this.schedule(Activities.ensurePrivateEndpoint, { plan, placement })));
       toCreate.forEach((e, i) => {
         const info = infos[i] as EndpointInfo;
@@ -234,84 +232,53 @@ class HardenRun {
       zoneGroups.forEach((e, i) => {
         this.applied.zoneGroups.push({ endpointId: e.endpointId, name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId, changed: (changed[i] as EnsureZoneGroupOutput).changed });
       });
-      const foreign = plan.endpoints.filter((e) => e.zoneGroup.action === 'foreign').length;
-      this.step(
-        'endpoints',
-        'done',
-        `${toCreate.length} created, ${plan.endpoints.length - toCreate.length} kept; ${zoneGroups.length} zone group(s) ensured${foreign > 0 ? `, ${foreign} left to their owner` : ''}`,
-      );
+      this.step('endpoints', 'done', detail.describeEndpointsDone(plan));
     }
     yield* this.awaitApproval(plan, connection);
   }
 
-  private rejected(e: EndpointPlan, status: ConnectionStatus, description: string | undefined): LockdownError {
-    return new LockdownError(
-      ErrorCodes.HARDEN_APPROVAL_REJECTED,
-      `the connection of private endpoint '${e.name}' to ${describeTarget(e.target)} is ${status}` +
-        `${description ? `: ${description}` : ''}. Approve it on the target resource, or delete the endpoint so that the next run requests a new connection, then start the run again.`,
-    );
-  }
-
-  private *awaitApproval(plan: HardeningPlan, connection: Map<string, ConnectionStatus>): Work<void> {
-    const statusOf = (e: EndpointPlan): ConnectionStatus => connection.get(e.endpointId.toLowerCase()) ?? 'Unknown';
-    for (const e of plan.endpoints) if (BROKEN_STATUSES.has(statusOf(e))) throw this.rejected(e, statusOf(e), undefined);
-    let waiting = plan.endpoints.filter((e) => WAITING_STATUSES.has(statusOf(e)));
+  private *awaitApproval(plan: HardeningPlan, connection: ConnectionBook): Work<void> {
+    let waiting = connectionsToAwait(plan, connection, AGAIN);
     if (waiting.length === 0) {
-      this.step('approval', 'done', `all ${plan.endpoints.length} connection(s) Approved`);
+      this.step('approval', 'done', describeAllApproved(plan));
       return;
     }
     const { approvalDeadlineMinutes, approvalPollSeconds } = this.input.options;
     const deadline = this.nowMs() + approvalDeadlineMinutes * 60_000;
     while (waiting.length > 0) {
-      const names = waiting.map((e) => `'${e.name}'`).join(', ');
-      if (this.nowMs() >= deadline) {
-        throw new LockdownError(
-          ErrorCodes.HARDEN_APPROVAL_DEADLINE,
-          `the connection(s) of ${names} are still not approved after ${approvalDeadlineMinutes} minute(s); approve them on the target resources and start the run again.`,
-        );
-      }
-      this.step('approval', 'running', `waiting for approval of ${names}: approve the connection(s) on the target, then raise '${Events.approve}' (or wait for the next check)`);
+      if (this.nowMs() >= deadline) throw approvalDeadlineError(waiting, approvalDeadlineMinutes, AGAIN);
+      this.step('approval', 'running', `waiting for approval of ${endpointNames(waiting)}: approve the connection(s) on the target, then raise '${Events.approve}' (or wait for the next check)`);
       const timer = this.context.df.createTimer(new Date(Math.min(this.nowMs() + approvalPollSeconds * 1000, deadline)));
       const approval = this.context.df.waitForExternalEvent(Events.approve);
       const winner = yield this.context.df.Task.any([approval, timer]);
       if (winner === approval && !timer.isCompleted) timer.cancel();
       const infos = yield* this.all<EndpointInfo>(waiting.map((e) => this.schedule(Activities.readEndpoint, { endpointId: this.endpointIdOf(e) })));
-      const still: EndpointPlan[] = [];
-      waiting.forEach((e, i) => {
-        const info = infos[i] as EndpointInfo;
-        connection.set(e.endpointId.toLowerCase(), info.connectionStatus);
-        if (BROKEN_STATUSES.has(info.connectionStatus)) throw this.rejected(e, info.connectionStatus, info.connectionDescription);
-        if (info.connectionStatus === 'Approved') this.applied.approved.push(e.endpointId);
-        else still.push(e);
-      });
-      waiting = still;
+      waiting = recordConnectionAnswers(waiting, infos, connection, this.applied.approved, AGAIN);
     }
-    this.step('approval', 'done', `all ${plan.endpoints.length} connection(s) Approved`);
+    this.step('approval', 'done', describeAllApproved(plan));
   }
 
   private *lockdown(plan: HardeningPlan): Work<void> {
     const toDisable = plan.publicAccess.filter((p) => p.action === 'disable');
-    const skipped = plan.publicAccess.filter((p) => p.action === 'skip');
-    const skipNote = skipped.length > 0 ? `; left public: ${skipped.map((p) => `${describeTarget(p.target)} (${p.reason ?? 'skipped'})`).join(', ')}` : '';
     if (toDisable.length === 0) {
-      this.step('lockdown', 'done', `public network access already Disabled${skipNote}`);
+      this.step('lockdown', 'done', detail.describeLockdownPresent(plan));
       return;
     }
-    this.step('lockdown', 'running', `disabling public network access of ${toDisable.length} resource(s)`);
+    this.step('lockdown', 'running', detail.describeLockdownRunning(toDisable.length));
     const results = yield* this.all<DisablePublicAccessOutput>(toDisable.map((p) => this.schedule(Activities.disablePublicAccess, { target: p.target })));
     toDisable.forEach((p, i) => {
       const r = results[i] as DisablePublicAccessOutput;
       this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
     });
     const changed = results.filter((r) => r.changed).length;
-    this.step('lockdown', 'done', `${changed} disabled, ${toDisable.length - changed} already Disabled${skipNote}`);
+    this.step('lockdown', 'done', detail.describeLockdownDone(plan, changed));
   }
 
   private *proveDns(plan: HardeningPlan, reading: ReadyReading): Work<void> {
     const { dnsDeadlineMinutes, dnsRetrySeconds } = this.input.options;
     const endpointIds = plan.endpoints.map((e) => this.endpointIdOf(e));
     const deadline = this.nowMs() + dnsDeadlineMinutes * 60_000;
-    this.step('dns', 'running', `resolving the names of ${endpointIds.length} private endpoint(s)`);
+    this.step('dns', 'running', detail.describeDnsStart(endpointIds.length));
     for (let attempt = 1; ; attempt++) {
       const expectations = yield* this.call(Activities.collectDnsExpectations, { endpointIds });
       const [checks, discovery] = yield* this.all<ProveDnsOutput | CheckDiscoveryOutput>([
@@ -321,38 +288,19 @@ class HardenRun {
       this.dns = checks as DnsCheck[];
       this.discovery = discovery as DiscoveryCheck;
       if (isDnsProven(this.dns, this.discovery)) break;
-      const failing = this.dns.filter((c) => !c.ok).length;
-      if (this.nowMs() >= deadline) {
-        throw new LockdownError(
-          ErrorCodes.HARDEN_DNS_PROOF_FAILED,
-          `DNS proof failed after ${attempt} attempt(s) in ${dnsDeadlineMinutes} minute(s): ` +
-            `check the private DNS zone links of the resolver's VNet and the zone groups.\n${describeDnsFailure(this.dns, this.discovery)}`,
-        );
-      }
+      if (this.nowMs() >= deadline) throw dnsProofFailedError(attempt, dnsDeadlineMinutes, this.dns, this.discovery);
       const next = Math.min(this.nowMs() + dnsRetrySeconds * 1000, deadline);
-      this.step('dns', 'running', `attempt ${attempt}: ${failing} of ${this.dns.length} name(s) not private yet${this.discovery.missingRegions.length > 0 ? `, discovery misses ${this.discovery.missingRegions.join(', ')}` : ''}; retrying at ${new Date(next).toISOString()}`);
+      this.step('dns', 'running', `${describeDnsAttempt(attempt, this.dns, this.discovery)}; retrying at ${new Date(next).toISOString()}`);
       yield* this.sleepUntil(next);
     }
-    this.step('dns', 'done', `${this.dns.length} name(s) resolve to their private IPs; discovery covers ${this.discovery?.regions.join(', ') ?? 'every region'}`);
+    this.step('dns', 'done', describeDnsProven(this.dns, this.discovery));
   }
 
   /* ---------- the end ---------- */
 
   private outcomeArgs(kind: OutcomeKind): OutcomeArgs {
-    const args: OutcomeArgs = {
-      kind,
-      registryId: this.input.registryId,
-      instanceId: this.context.df.instanceId,
-      mode: this.input.mode,
-      startedAt: this.startedAt,
-      endedAt: this.nowIso(),
-      dns: this.dns,
-    };
-    if (this.plan !== undefined) args.plan = this.plan;
-    if (this.input.mode === 'apply' && this.plan !== undefined) args.applied = this.applied;
-    if (this.discovery !== undefined) args.discovery = this.discovery;
-    if (this.input.triggeredAt !== undefined) args.triggeredAt = this.input.triggeredAt;
-    return args;
+    const { input, startedAt, plan, applied, dns, discovery } = this;
+    return outcomeArgsOf({ kind, input, instanceId: this.context.df.instanceId, startedAt, endedAt: this.nowIso(), plan, applied, dns, discovery });
   }
 
   private *finish(kind: OutcomeKind, skipReason: string, notes: string[] = []): Work<Outcome> {
@@ -366,10 +314,7 @@ class HardenRun {
 
   /** Records the failure (step status + Failed outcome), then rethrows with the stable code first. */
   *fail(error: unknown): Work<never> {
-    const code = findErrorCode(error) ?? ErrorCodes.HARDEN_UNEXPECTED;
-    const raw = withoutStack(messageOf(error));
-    const at = raw.indexOf(`[${code}]`);
-    const coded = at >= 0 ? raw.slice(at) : `[${code}] ${raw}`;
+    const { code, text: coded } = codedText(error);
     const detail = coded.slice(code.length + 3).slice(0, MAX_ERROR_MESSAGE);
     const failedStep = runningStep(this.status.steps) ?? 'read';
     this.step(failedStep, 'failed', `[${code}] ${detail}`);
@@ -383,10 +328,11 @@ class HardenRun {
         yield* this.call(Activities.publishOutcome, outcome);
         this.step('publish', 'done', `published ${outcomeEventType('Failed')}`);
       } catch (publishError) {
-        this.step('publish', 'failed', messageOf(publishError).slice(0, MAX_ERROR_MESSAGE));
+        this.step('publish', 'failed', errorMessageOf(publishError).slice(0, MAX_ERROR_MESSAGE));
       }
     }
-    if (at === 0 && error instanceof Error && errorCodeOf(error) === code) throw error;
+    // An error whose own message starts with the code travels on as it is.
+    if (error instanceof Error && errorCodeOf(error) === code) throw error;
     throw new Error(coded, { cause: error });
   }
 }

@@ -3,13 +3,15 @@
  * send by default, the versions of the spec files in ../shared/reference/azure-rest, and the
  * newer stable versions around them. Order: newest first (ARM lists them in its error message).
  */
-export type ApiGroup = 'resources' | 'mlRegistries' | 'network' | 'privateDns' | 'storage' | 'containerRegistry';
+export type ApiGroup = 'resources' | 'mlRegistries' | 'mlWorkspaces' | 'network' | 'privateDns' | 'storage' | 'containerRegistry';
 
 export const API_VERSIONS: Record<ApiGroup, readonly string[]> = {
   // @azure/arm-resources 8.0.0 sends 2025-04-01; spec file 2024-03-01.
   resources: ['2025-04-01', '2025-03-01', '2025-01-01', '2024-11-01', '2024-07-01', '2024-03-01', '2023-07-01', '2022-09-01', '2021-04-01', '2020-06-01', '2019-10-01'],
   // spec folder 2025-12-01 (what this project uses), plus the earlier stable ones with registries.
   mlRegistries: ['2025-12-01', '2025-09-01', '2025-06-01', '2024-10-01', '2024-04-01', '2023-10-01', '2023-04-01'],
+  // workspaces, online endpoints and deployments: @azure/arm-machinelearning 2.1.1 sends 2022-10-01; the newer stable ones up to the registries' 2025-12-01.
+  mlWorkspaces: ['2025-12-01', '2025-09-01', '2025-06-01', '2024-10-01', '2024-04-01', '2023-10-01', '2023-04-01', '2022-10-01', '2022-05-01'],
   // @azure/arm-network 39.0.0 sends 2026-01-01; examples 2025-05-01/2025-07-01; spec 2024-01-01.
   network: ['2026-01-01', '2025-07-01', '2025-05-01', '2025-03-01', '2025-01-01', '2024-10-01', '2024-07-01', '2024-05-01', '2024-03-01', '2024-01-01', '2023-11-01', '2023-09-01', '2023-06-01', '2023-05-01', '2023-04-01'],
   // @azure/arm-privatedns 4.0.0 sends 2024-06-01; spec files 2024-06-01 and 2020-06-01.

@@ -6,6 +6,9 @@
 import type { z } from 'zod';
 import { HttpFunctions } from '../names';
 import * as S from './schemas';
+import * as WS from './workspace-schemas';
+import * as EG from './egress-schemas';
+import * as SW from './sweep-schemas';
 
 /** host.json `extensions.http.routePrefix` (the Functions default). */
 export const ROUTE_PREFIX = 'api';
@@ -42,6 +45,7 @@ function route<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType
 }
 
 const HARDEN = 'registries/{subscriptionId}/{resourceGroup}/{registryName}/harden';
+const REGISTRY_EGRESS = 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/registry-egress';
 
 export const Routes = {
   getDiscovery: route({
@@ -97,6 +101,87 @@ export const Routes = {
     summary: 'Recent hardening runs, newest first, paged.',
     params: S.noParams, query: S.runsQuery, body: undefined,
     responses: { 200: { description: 'One page of runs.', schema: S.runsPageSchema } },
+  }),
+  startSweep: route({
+    name: HttpFunctions.startSweep, method: 'POST', route: 'sweep', authLevel: 'function', tag: 'sweep',
+    summary: 'Start the backfill and drift sweep over TARGET_SUBSCRIPTION_IDS: plan every registry, start runs for the non-compliant ones (paced by the ARM write budget); ?mode=plan reports only.',
+    params: S.noParams, query: SW.sweepQuery, body: undefined,
+    responses: {
+      202: { description: 'Started; poll the Location for the report.', schema: SW.sweepAcceptedSchema, headers: { Location: 'The status URL of the sweep.' } },
+      409: { description: 'No subscriptions configured (SWEEP.NO_SUBSCRIPTIONS), or a sweep is going on (RUN.ALREADY_RUNNING).', schema: S.errorResponseSchema },
+    },
+  }),
+  getSweepStatus: route({
+    name: HttpFunctions.getSweepStatus, method: 'GET', route: 'sweep', authLevel: 'function', tag: 'sweep',
+    summary: 'The current or last sweep: progress while it runs, the per-subscription and per-registry report once done.',
+    params: S.noParams, query: S.noQuery, body: undefined,
+    responses: {
+      200: { description: 'The sweep status and report.', schema: SW.sweepStatusSchema },
+      404: { description: 'No sweep has run (RUN.NOT_FOUND).', schema: S.errorResponseSchema },
+    },
+  }),
+  checkRegistryEgress: route({
+    name: HttpFunctions.checkRegistryEgress, method: 'GET', route: REGISTRY_EGRESS, authLevel: 'function', tag: 'network',
+    summary: "Secured workspace, public registry: whether the subnet's NSG lets out what the isolation guide lists (AzureMachineLearning TCP 443/877/18881 + UDP 5831; Storage, MicrosoftContainerRegistry, AzureContainerRegistry .<region> TCP 443): each present, missing or shadowed by a higher-priority deny.",
+    params: EG.workspaceParams, query: EG.egressQuery, body: undefined,
+    responses: {
+      200: { description: 'The report.', schema: EG.egressReportSchema },
+      404: { description: 'The subnet does not exist (EGRESS.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      409: { description: 'The subnet has no NSG (EGRESS.NO_NSG) or its NSG cannot be read (EGRESS.NSG_NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  fixRegistryEgress: route({
+    name: HttpFunctions.fixRegistryEgress, method: 'POST', route: REGISTRY_EGRESS, authLevel: 'function', tag: 'network',
+    summary: 'Add the missing or shadowed outbound rules as new Allow rules ahead of the deny that blocks them (free priorities, chosen deterministically); never modifies or deletes a rule.',
+    params: EG.workspaceParams, query: EG.egressFixQuery, body: undefined,
+    responses: {
+      200: { description: 'The report after the fix, with the rules added.', schema: EG.egressReportSchema },
+      404: { description: 'The subnet does not exist (EGRESS.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      409: { description: 'No NSG (EGRESS.NO_NSG, EGRESS.NSG_NOT_FOUND), or no free priority ahead of the blocking deny (EGRESS.NO_FREE_PRIORITY); nothing was changed.', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  getExfiltrationProtection: route({
+    name: HttpFunctions.getExfiltrationProtection, method: 'GET', route: 'subnets/exfiltration', authLevel: 'function', tag: 'network',
+    summary: 'Whether the subnet has the Microsoft.Storage service endpoint and a service endpoint policy with the /services/Azure/MachineLearning alias (exfiltration protection for system registries).',
+    params: S.noParams, query: EG.exfiltrationQuery, body: undefined,
+    responses: {
+      200: { description: 'The report.', schema: EG.exfiltrationReportSchema },
+      404: { description: 'The subnet does not exist (EXFILTRATION.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  applyExfiltrationProtection: route({
+    name: HttpFunctions.applyExfiltrationProtection, method: 'POST', route: 'subnets/exfiltration', authLevel: 'function', tag: 'network',
+    summary: "Attach a policy with the /services/Azure/MachineLearning alias (an existing one, or a new sep-aml-<hash> in the subnet's resource group) and the Microsoft.Storage service endpoint, keeping every existing endpoint and policy.",
+    params: S.noParams, query: EG.exfiltrationQuery, body: undefined,
+    responses: {
+      200: { description: 'The report after the apply, with what was done.', schema: EG.exfiltrationReportSchema },
+      404: { description: 'The subnet does not exist (EXFILTRATION.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  shareWorkspaceWithRegistry: route({
+    name: HttpFunctions.shareWorkspaceWithRegistry, method: 'POST', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/share-with', authLevel: 'function', tag: 'workspaces',
+    summary: "Let a registry in on the workspace's storage account (sharing assets to the registry): public access from selected networks (Enabled + defaultAction Deny) plus a resource-instance rule for the registry, added to the existing rules; idempotent.",
+    params: WS.workspaceRouteParams, query: WS.shareWithQuery, body: undefined,
+    responses: {
+      200: { description: 'Shared: the rule was added (one PATCH) or was already there (zero writes).', schema: WS.shareReportSchema },
+      404: { description: 'The workspace (WORKSPACE.NOT_FOUND) or the registry (REGISTRY.NOT_FOUND) does not exist or is not visible to the app.', schema: S.errorResponseSchema },
+      409: { description: 'Refused, nothing changed: fully public account (SHARING.FULLY_PUBLIC) or public access Disabled (SHARING.PUBLIC_ACCESS_DISABLED) without force=true, a network security perimeter (SHARING.SECURED_BY_PERIMETER), a storage account in another tenant (SHARING.STORAGE_OTHER_TENANT), missing or unreadable (SHARING.NO_STORAGE_ACCOUNT, SHARING.STORAGE_NOT_FOUND).', schema: WS.refusalSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN), or the re-read after the PATCH does not show the rule (SHARING.NOT_VERIFIED).', schema: WS.refusalSchema },
+    },
+  }),
+  auditWorkspaceDeployments: route({
+    name: HttpFunctions.auditWorkspaceDeployments, method: 'GET', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/deployments-audit', authLevel: 'function', tag: 'workspaces',
+    summary: 'Report only: the managed online deployments of the workspace that serve a registry model (azureml://registries/…) without egressPublicNetworkAccess Disabled.',
+    params: WS.workspaceRouteParams, query: S.noQuery, body: undefined,
+    responses: {
+      200: { description: 'The audit (compliant: no findings).', schema: WS.deploymentsAuditSchema },
+      404: { description: 'The workspace does not exist or is not visible to the app (WORKSPACE.NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
   }),
   getOpenApi: route({
     name: HttpFunctions.getOpenApi, method: 'GET', route: 'openapi.json', authLevel: 'anonymous', tag: 'meta',

@@ -6,7 +6,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { loadOrCreateDevCa } from '../../../local/azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from '../../../local/azure-sim/dev-ca';
 import { startAzureSim, type AzureSim } from '../../../local/azure-sim/server';
-import { layOutNetwork, NET, ROOT, userCredential } from '../../../local/world';
+import { layOutNetwork, outcomeTopicOf, ROOT, userCredential, worldSettings } from '../../../local/world';
 
 /**
  * The simulator and the "secured workspace" network, without the Functions host and without an
@@ -29,24 +29,9 @@ export async function startCliWorld(): Promise<CliWorld> {
   const sim = await startAzureSim({ ca, stateDir: mkdtempSync(join(tmpdir(), 'cli-sim-')), timeScale: 0.01 });
   try {
     const user = userCredential(sim);
-    const { subnetId, zoneIds } = await layOutNetwork(sim, user);
-    const [api, blob, acr] = zoneIds as [string, string, string];
-    const outcomeTopic = `${sim.armEndpoint}/eventgrid/topics/lockdown-outcomes/api/events`;
-    const settings = {
-      IDENTITY_ENDPOINT: sim.identityEndpoint,
-      IDENTITY_HEADER: sim.identityHeader,
-      ARM_ENDPOINT: sim.armEndpoint,
-      DNS_SERVERS: `${sim.dnsServer.host}:${sim.dnsServer.port}`,
-      DISCOVERY_URL_TEMPLATE: sim.discoveryUrlTemplate,
-      OUTCOME_TOPIC_ENDPOINT: outcomeTopic,
-      PRIVATE_ENDPOINT_SUBNET_ID: subnetId,
-      PRIVATE_ENDPOINT_RESOURCE_GROUP: NET.rg,
-      PRIVATE_DNS_ZONE_ID_API_AZUREML: api,
-      PRIVATE_DNS_ZONE_ID_BLOB: blob,
-      PRIVATE_DNS_ZONE_ID_ACR: acr,
-      DNS_DEADLINE_MINUTES: '1',
-    };
-    return { sim, user, subnetId, outcomeTopic, settings, stop: () => sim.stop() };
+    const network = await layOutNetwork(sim, user);
+    const settings = { ...worldSettings(sim, network), DNS_DEADLINE_MINUTES: '1' };
+    return { sim, user, subnetId: network.subnetId, outcomeTopic: outcomeTopicOf(sim), settings, stop: () => sim.stop() };
   } catch (e) {
     await sim.stop();
     throw e;

@@ -5,6 +5,7 @@ import { ArmError, armErrors } from '../errors';
 import { resourceId, sameId } from '../ids';
 import { arrOf, clone, etag, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
 import { cidrContains, networkPut, parseCidr } from './network-common';
+import { normLocation, opPaths } from './operations';
 import { beginPut, listRoutes, listTracked, requireLocation } from './tracked-resources';
 
 const VNET = 'Microsoft.Network/virtualNetworks';
@@ -34,6 +35,34 @@ function childResources(parentId: string, parentType: string, childType: string,
   });
 }
 
+/** The checks ARM makes on a security rule's properties (required fields, the custom-rule priority range). */
+function checkSecurityRule(name: string, rp: Record<string, unknown>): void {
+  for (const f of ['protocol', 'access', 'direction']) {
+    if (!strOf(rp[f])) throw armErrors.invalidRequestContent(`Required property '${f}' not found in JSON. Path 'properties.securityRules[${name}].properties'`);
+  }
+  if (typeof rp.priority !== 'number' || rp.priority < 100 || rp.priority > 4096) {
+    throw new ArmError(400, 'SecurityRuleInvalidPriority', `Security rule ${name} has invalid priority ${String(rp.priority)}. Value provided: ${String(rp.priority)} Allowed range 100-4096.`);
+  }
+}
+
+/** Two rules of one NSG may not share priority and direction (inferred code: SecurityRuleConflict). */
+function checkNoConflict(rule: ArmResource, others: readonly ArmResource[]): void {
+  const p = recOf(rule.properties);
+  const clash = others.find((o) => o !== rule && recOf(o.properties).priority === p.priority && String(recOf(o.properties).direction).toLowerCase() === String(p.direction).toLowerCase());
+  if (clash) {
+    throw new ArmError(400, 'SecurityRuleConflict', `Security rule ${clash.name} conflicts with rule ${rule.name}. Rules cannot have the same Priority and Direction. To learn more, see aka.ms/nsgrules.`);
+  }
+}
+
+/** A subnet's service endpoint as ARM answers it: locations filled (the VNet's region unless given), provisioned. */
+function serviceEndpointOf(entry: unknown, vnetLocation: string | undefined): Record<string, unknown> {
+  const e = recOf(entry);
+  const service = strOf(e.service);
+  if (!service) throw armErrors.invalidRequestContent("Required property 'service' not found in JSON. Path 'properties.serviceEndpoints'");
+  const given = arrOf(e.locations).filter((l): l is string => typeof l === 'string');
+  return { ...e, service, locations: given.length > 0 ? given : vnetLocation ? [normLocation(vnetLocation)] : [], provisioningState: 'Succeeded' };
+}
+
 interface PreparedPut {
   body: Record<string, unknown>;
   id: string;
@@ -58,6 +87,11 @@ export class NetworkProvider implements Provider {
       { method: 'PUT', template: `${rg}/networkSecurityGroups/{name}`, apiGroup: n, handler: (r) => this.putNsg(r) },
       { method: 'GET', template: `${rg}/networkSecurityGroups/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'networkSecurityGroups'))) }) },
       ...listRoutes(this.state, NSG, n),
+      { method: 'PUT', template: `${rg}/networkSecurityGroups/{name}/securityRules/{ruleName}`, apiGroup: n, handler: (r) => this.putSecurityRule(r) },
+      { method: 'GET', template: `${rg}/networkSecurityGroups/{name}/securityRules/{ruleName}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.requireRule(r, 'securityRules')) }) },
+      { method: 'GET', template: `${rg}/networkSecurityGroups/{name}/securityRules`, apiGroup: n, handler: (r) => this.state.page(r, this.rulesOf(r, 'securityRules')) },
+      { method: 'GET', template: `${rg}/networkSecurityGroups/{name}/defaultSecurityRules/{ruleName}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.requireRule(r, 'defaultSecurityRules')) }) },
+      { method: 'GET', template: `${rg}/networkSecurityGroups/{name}/defaultSecurityRules`, apiGroup: n, handler: (r) => this.state.page(r, this.rulesOf(r, 'defaultSecurityRules')) },
       { method: 'PUT', template: `${rg}/serviceEndpointPolicies/{name}`, apiGroup: n, handler: (r) => this.putSep(r) },
       { method: 'GET', template: `${rg}/serviceEndpointPolicies/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.id(r, 'serviceEndpointPolicies'))) }) },
       ...listRoutes(this.state, SEP, n),
@@ -115,7 +149,7 @@ export class NetworkProvider implements Provider {
         const name = strOf(sr.name);
         if (!name) throw armErrors.invalidRequestContent("Required property 'name' not found in JSON. Path 'properties.subnets'");
         wanted.add(name.toLowerCase());
-        this.writeSubnet(`${id}/subnets/${name}`, name, recOf(sr.properties), prefixes, 'Succeeded');
+        this.writeSubnet(`${id}/subnets/${name}`, name, recOf(sr.properties), prefixes, 'Succeeded', put.location);
       }
       for (const s of this.state.store.list(SUBNET, id)) {
         if (!wanted.has(s.name.toLowerCase())) {
@@ -128,7 +162,7 @@ export class NetworkProvider implements Provider {
     return { ...result, body: this.renderVnet(vnet) };
   }
 
-  private writeSubnet(id: string, name: string, props: Record<string, unknown>, vnetPrefixes: string[], provisioningState: string): ArmResource {
+  private writeSubnet(id: string, name: string, props: Record<string, unknown>, vnetPrefixes: string[], provisioningState: string, vnetLocation: string | undefined): ArmResource {
     const prefix = strOf(props.addressPrefix) ?? strOf(arrOf(props.addressPrefixes)[0]);
     if (!prefix || !parseCidr(prefix)) throw new ArmError(400, 'InvalidAddressPrefixFormat', `Address prefix ${prefix ?? '(none)'} of resource ${id} is not formatted correctly.`);
     if (!vnetPrefixes.some((p) => cidrContains(p, prefix))) {
@@ -144,7 +178,7 @@ export class NetworkProvider implements Provider {
         privateEndpointNetworkPolicies: strOf(props.privateEndpointNetworkPolicies) ?? 'Disabled',
         privateLinkServiceNetworkPolicies: strOf(props.privateLinkServiceNetworkPolicies) ?? 'Enabled',
         delegations: arrOf(props.delegations),
-        serviceEndpoints: arrOf(props.serviceEndpoints),
+        serviceEndpoints: arrOf(props.serviceEndpoints).map((e) => serviceEndpointOf(e, vnetLocation)),
         ...(props.serviceEndpointPolicies ? { serviceEndpointPolicies: arrOf(props.serviceEndpointPolicies).map((p) => ({ id: strOf(recOf(p).id) })) } : {}),
         ...(props.networkSecurityGroup ? { networkSecurityGroup: { id: strOf(recOf(props.networkSecurityGroup).id) } } : {}),
         ...(props.routeTable ? { routeTable: { id: strOf(recOf(props.routeTable).id) } } : {}),
@@ -164,7 +198,7 @@ export class NetworkProvider implements Provider {
     const id = `${vnet.id}/subnets/${name}`;
     const existing = this.state.store.get(id);
     const prefixes = arrOf(recOf(recOf(vnet.properties).addressSpace).addressPrefixes).filter((p): p is string => typeof p === 'string');
-    const subnet = this.writeSubnet(id, existing?.name ?? name, recOf(body.properties), prefixes, 'Updating');
+    const subnet = this.writeSubnet(id, existing?.name ?? name, recOf(body.properties), prefixes, 'Updating', vnet.location);
     subnet.location = vnet.location;
     const result = networkPut(this.state, req, 'subnetCreate', subnet, !existing);
     delete subnet.location;
@@ -215,14 +249,8 @@ export class NetworkProvider implements Provider {
     const put = this.prepare(req, 'networkSecurityGroups');
     const { body, id, existing } = put;
     const props = recOf(body.properties);
-    const rules = childResources(id, NSG, 'securityRules', props.securityRules, (name, rp) => {
-      for (const f of ['protocol', 'access', 'direction']) {
-        if (!strOf(rp[f])) throw armErrors.invalidRequestContent(`Required property '${f}' not found in JSON. Path 'properties.securityRules[${name}].properties'`);
-      }
-      if (typeof rp.priority !== 'number' || rp.priority < 100 || rp.priority > 4096) {
-        throw new ArmError(400, 'SecurityRuleInvalidPriority', `Security rule ${name} has invalid priority ${String(rp.priority)}. Value provided: ${String(rp.priority)} Allowed range 100-4096.`);
-      }
-    });
+    const rules = childResources(id, NSG, 'securityRules', props.securityRules, checkSecurityRule);
+    for (const rule of rules) checkNoConflict(rule, rules);
     const nsg = this.envelope(req, put, NSG, {
       securityRules: rules,
       defaultSecurityRules: DEFAULT_NSG_RULES.map(([name, access, direction, src, dst, description, priority]) => ({
@@ -249,6 +277,68 @@ export class NetworkProvider implements Provider {
       })),
     });
     return networkPut(this.state, req, 'nsgCreate', nsg, !existing);
+  }
+
+  // ---- security rules (child resources of an NSG, stored inline in it) --------------------
+
+  private requireRule(req: ArmRequest, kind: 'securityRules' | 'defaultSecurityRules'): ArmResource {
+    const nsg = this.state.requireResource(this.id(req, 'networkSecurityGroups'));
+    const name = (req.params.ruleName ?? '').toLowerCase();
+    const rule = this.rulesOf(req, kind).find((r) => r.name.toLowerCase() === name);
+    if (!rule) throw armErrors.resourceNotFound(`${NSG}/${nsg.name}/${kind}/${req.params.ruleName ?? ''}`, req.params.resourceGroupName ?? '');
+    return rule;
+  }
+
+  private rulesOf(req: ArmRequest, kind: 'securityRules' | 'defaultSecurityRules'): ArmResource[] {
+    const nsg = this.state.requireResource(this.id(req, 'networkSecurityGroups'));
+    return arrOf(recOf(nsg.properties)[kind]).map((r) => clone(r as ArmResource));
+  }
+
+  /**
+   * PUT …/securityRules/{rule}: one rule created or replaced inside its NSG, the others untouched;
+   * a second rule with the same priority and direction is refused (SecurityRuleConflict).
+   */
+  private putSecurityRule(req: ArmRequest): ArmResult {
+    const nsg = this.state.requireResource(this.id(req, 'networkSecurityGroups'));
+    const body = requireBody(req);
+    const name = req.params.ruleName ?? '';
+    const properties = recOf(body.properties);
+    checkSecurityRule(name, properties);
+    const props = (nsg.properties ??= {});
+    const current = arrOf(props.securityRules).map((r) => r as ArmResource);
+    const existing = current.find((r) => r.name.toLowerCase() === name.toLowerCase());
+    const rule: ArmResource = {
+      id: `${nsg.id}/securityRules/${existing?.name ?? name}`,
+      name: existing?.name ?? name,
+      type: `${NSG}/securityRules`,
+      etag: etag(),
+      properties: { ...properties, provisioningState: 'Updating' },
+    };
+    const others = current.filter((r) => r !== existing);
+    checkNoConflict(rule, others);
+    const op = this.state.startLro(req, 'nsgCreate', rule.id, () => {
+      const cur = arrOf(recOf(this.state.store.get(nsg.id)?.properties).securityRules).map((r) => recOf(r));
+      const stored = cur.find((r) => strOf(r.id)?.toLowerCase() === rule.id.toLowerCase());
+      if (stored) recOf(stored.properties).provisioningState = 'Succeeded';
+      this.state.emitWrite(req, rule.id, 'write', { isUpdate: !!existing });
+    }, {
+      onFailed: () => {
+        const cur = arrOf(recOf(this.state.store.get(nsg.id)?.properties).securityRules).map((r) => recOf(r));
+        const stored = cur.find((r) => strOf(r.id)?.toLowerCase() === rule.id.toLowerCase());
+        if (stored) recOf(stored.properties).provisioningState = 'Failed';
+      },
+    });
+    props.securityRules = existing ? current.map((r) => (r === existing ? rule : r)) : [...current, rule];
+    nsg.etag = etag();
+    this.state.store.put(nsg);
+    return {
+      status: existing ? 200 : 201,
+      body: clone(rule),
+      headers: {
+        'Azure-AsyncOperation': this.state.url(opPaths.networkStatus(this.state.options.subscriptionId, normLocation(nsg.location) || 'global', op.id), req.apiVersion),
+        ...this.state.retryAfter(),
+      },
+    };
   }
 
   // ---- service endpoint policies --------------------------------------------------------

@@ -1,0 +1,29 @@
+import { DEFAULT_HARDEN_OPTIONS } from '../domain/harden-input';
+import type { HardenOptions } from '../domain/hardening';
+import type { Config } from './index';
+
+/** The settings the run options come from. */
+export type HardenOptionSettings = Pick<Config, 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES'>;
+
+/**
+ * Run options from settings, for the app's starters and the CLI alike. The poll intervals keep
+ * their defaults unless `pollSeconds` is given (the CLI's --poll-seconds); `subnetId` overrides
+ * the endpoint subnet (the CLI's --subnet).
+ */
+export function optionsFromConfig(config: HardenOptionSettings, overrides: { subnetId?: string; pollSeconds?: number } = {}): HardenOptions {
+  const options: HardenOptions = {
+    ...DEFAULT_HARDEN_OPTIONS,
+    order: config.LOCKDOWN_ORDER,
+    lockdownAcr: config.LOCKDOWN_ACR,
+    approvalDeadlineMinutes: config.APPROVAL_DEADLINE_MINUTES,
+    dnsDeadlineMinutes: config.DNS_DEADLINE_MINUTES,
+    provisioningDeadlineMinutes: config.PROVISIONING_DEADLINE_MINUTES,
+  };
+  if (overrides.pollSeconds !== undefined) {
+    options.approvalPollSeconds = overrides.pollSeconds;
+    options.dnsRetrySeconds = overrides.pollSeconds;
+    options.provisioningPollSeconds = overrides.pollSeconds;
+  }
+  if (overrides.subnetId !== undefined) options.subnetId = overrides.subnetId;
+  return options;
+}

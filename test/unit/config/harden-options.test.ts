@@ -1,0 +1,27 @@
+import { optionsFromConfig } from '../../../src/config/harden-options';
+import { DEFAULT_HARDEN_OPTIONS } from '../../../src/domain/harden-input';
+import { optionsFromConfig as starterOptions } from '../../../src/functions/starter';
+
+const settings = { LOCKDOWN_ORDER: 'endpoints-first', LOCKDOWN_ACR: false, APPROVAL_DEADLINE_MINUTES: 10, DNS_DEADLINE_MINUTES: 2, PROVISIONING_DEADLINE_MINUTES: 5 } as const;
+
+describe('optionsFromConfig', () => {
+  it('fills the run options from the settings, poll intervals at their defaults', () => {
+    expect(optionsFromConfig(settings)).toEqual({
+      ...DEFAULT_HARDEN_OPTIONS,
+      order: 'endpoints-first',
+      lockdownAcr: false,
+      approvalDeadlineMinutes: 10,
+      dnsDeadlineMinutes: 2,
+      provisioningDeadlineMinutes: 5,
+    });
+  });
+
+  it("takes the CLI's --poll-seconds and --subnet", () => {
+    const options = optionsFromConfig(settings, { pollSeconds: 1, subnetId: '/sub/net' });
+    expect(options).toMatchObject({ approvalPollSeconds: 1, dnsRetrySeconds: 1, provisioningPollSeconds: 1, subnetId: '/sub/net' });
+  });
+
+  it('is the one the app starter uses', () => {
+    expect(starterOptions).toBe(optionsFromConfig);
+  });
+});
