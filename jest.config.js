@@ -12,5 +12,7 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [project('unit'), project('integration', { slowTestThreshold: 30 })],
   testTimeout: 60000,
+  // most suites wait on simulated Azure (timers, LRO polls, DNS deadlines), not on the CPU
+  maxWorkers: 4,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
