@@ -8,6 +8,7 @@ import { codedFailure, ErrorCodes, LockdownError } from '../domain/errors';
 import type { ListRegistriesInput, PlanRegistryInput, StartHardeningRunInput, StartHardeningRunOutput, SweepReport } from '../domain/sweep';
 import { sweepRegistriesOrchestrator } from '../orchestrations/sweep-registries.orchestrator';
 import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from './http/errors';
+import { iso } from './http/views';
 import { parseRequest } from './http/request';
 import { httpTriggerOptions, ROUTE_PREFIX, Routes } from './http/routes';
 import type { SweepStatusView } from './http/sweep-schemas';
@@ -25,15 +26,6 @@ export async function startHardeningRun(input: StartHardeningRunInput, client: P
   } catch (e) {
     return { ok: false, error: codedFailure(e) };
   }
-}
-
-function iso(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string') {
-    const t = Date.parse(value);
-    return Number.isNaN(t) ? value : new Date(t).toISOString();
-  }
-  return '';
 }
 
 /** The durable status of the sweep → the API's view (progress while running, the report once done). */

@@ -16,7 +16,8 @@ export interface DurableStatusLike {
   lastUpdatedTime?: unknown;
 }
 
-function iso(value: unknown): string {
+/** A durable status time (Date or string) as ISO 8601; '' when absent. */
+export function iso(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'string') {
     const t = Date.parse(value);
