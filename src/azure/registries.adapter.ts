@@ -4,6 +4,7 @@ import { createHttpPoller, type OperationResponse, type OperationState, type Run
 import { parseRegistryId, registryId, REGISTRY_API_VERSION, REGISTRY_TYPE, type Registry } from '../domain/registry';
 import { ErrorCodes, LockdownError } from '../domain/errors';
 import { armResponseError } from './arm-errors';
+import { credentialError, isCredentialError } from './sdk-errors';
 import { parseRegistry } from './registry-schema';
 
 export interface LroOptions {
@@ -49,7 +50,16 @@ export class RegistriesAdapter {
       body: body === undefined ? undefined : JSON.stringify(body),
       abortSignal,
     });
-    const response: PipelineResponse = await this.client.sendRequest(request);
+    let response: PipelineResponse;
+    try {
+      response = await this.client.sendRequest(request);
+    } catch (e) {
+      if (isCredentialError(e)) throw credentialError(e);
+      if (isRestError(e) && e.statusCode === undefined) {
+        throw new LockdownError(ErrorCodes.ARM_TRANSPORT, `${method} ${url.replace(/\?.*$/, '')} failed on the way: ${e.message}`, { cause: e, retryable: true });
+      }
+      throw e;
+    }
     const bodyText = response.bodyAsText ?? undefined;
     let parsed: unknown;
     if (bodyText) {

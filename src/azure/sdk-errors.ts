@@ -2,6 +2,17 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import { ErrorCodes, LockdownError } from '../domain/errors';
 import { armResponseError } from './arm-errors';
 
+const CREDENTIAL_ERRORS = new Set(['AuthenticationError', 'AggregateAuthenticationError', 'CredentialUnavailableError', 'AuthenticationRequiredError']);
+
+/** The credential chain could not produce a token (identity endpoint slow or down, no identity). */
+export function isCredentialError(e: unknown): e is Error {
+  return e instanceof Error && (CREDENTIAL_ERRORS.has(e.name) || /TokenCredential authentication failed/.test(e.message));
+}
+
+export function credentialError(e: Error): LockdownError {
+  return new LockdownError(ErrorCodes.IDENTITY_TOKEN, `Could not get an access token from the managed identity: ${e.message.split('\n')[0] ?? e.message}`, { cause: e, retryable: true });
+}
+
 /** True for an SDK error that means "ARM says it does not exist". */
 export function isNotFound(e: unknown): boolean {
   return isRestError(e) && e.statusCode === 404;
@@ -11,6 +22,7 @@ export function isNotFound(e: unknown): boolean {
 export function rethrowArm(method: string, id: string): (e: unknown) => never {
   return (e: unknown) => {
     if (e instanceof LockdownError) throw e;
+    if (isCredentialError(e)) throw credentialError(e);
     if (isRestError(e) && e.statusCode === undefined) {
       throw new LockdownError(ErrorCodes.ARM_TRANSPORT, `${method} ${id} failed on the way: ${e.message}`, { cause: e, retryable: true });
     }

@@ -1,6 +1,6 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { createAzureClients } from '../../../src/azure/client-factory';
-import { errorCodeOf } from '../../../src/domain/errors';
+import { errorCodeOf, type LockdownError } from '../../../src/domain/errors';
 import { registryId, type Registry } from '../../../src/domain/registry';
 import { empty, HttpsStub, json } from '../../helpers/https-stub';
 
@@ -127,6 +127,24 @@ describe('RegistriesAdapter on the wire', () => {
     for await (const r of clients.registries().listBySubscription(SUB)) names.push(r.name);
     expect(names).toEqual(['demoreg', 'other']);
     expect(stub.requests[1]?.path).toContain('$skipToken=2');
+  });
+
+  it('turns a credential that cannot get a token into a retryable IDENTITY.TOKEN_FAILED, sending nothing', async () => {
+    const failing: TokenCredential = {
+      async getToken(): Promise<AccessToken | null> {
+        const e = new Error('ManagedIdentityCredential: the identity endpoint did not answer in time');
+        e.name = 'CredentialUnavailableError';
+        throw e;
+      },
+    };
+    const noToken = createAzureClients({
+      AZURE_CLIENT_ID: undefined, ARM_ENDPOINT: stub.url, ARM_SCOPE: 'https://management.azure.com/.default', ARM_MAX_RETRIES: 0, ARM_MAX_RETRY_AFTER_SECONDS: 5,
+    }, failing);
+    stub.script(json(200, registry('Enabled')));
+    const err = await noToken.registries().get(ID).catch((e: unknown) => e);
+    expect(errorCodeOf(err)).toBe('IDENTITY.TOKEN_FAILED');
+    expect((err as LockdownError).retryable).toBe(true);
+    expect(stub.requests).toHaveLength(0);
   });
 
   it('rejects a response that is not a registry', async () => {
