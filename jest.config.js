@@ -10,9 +10,9 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
-  projects: [project('unit'), project('integration', { slowTestThreshold: 30 })],
-  testTimeout: 60000,
+  projects: [project('unit'), project('integration', { slowTestThreshold: 30 }), project('reliability', { slowTestThreshold: 60 })],
+  testTimeout: 120000,
   // most suites wait on simulated Azure (timers, LRO polls, DNS deadlines), not on the CPU
   maxWorkers: 4,
-  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/test/reliability/reporter.js', '<rootDir>/test/summary-reporter.js'],
 };
