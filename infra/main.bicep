@@ -77,6 +77,9 @@ param discoveryUrlTemplate string = 'https://{region}.api.azureml.ms'
 @description('NCRONTAB schedule (6 fields, UTC) of the backfill and drift sweep over the target subscriptions; empty: no sweep timer.')
 param sweepSchedule string = ''
 
+@description('Management group whose subscriptions the sweep also covers (listed at each sweep); empty: only targetSubscriptionIds. The app needs Microsoft.Management/managementGroups/descendants/read at the group (a role assignment at the group, made outside this subscription-scoped deployment).')
+param targetManagementGroup string = ''
+
 @description('Flex Consumption scale-out limit.')
 param maximumInstanceCount int = 40
 
@@ -198,6 +201,7 @@ var appSettings = {
   OUTCOME_TOPIC_ENDPOINT: outcomeTopic.outputs.endpoint
   TARGET_SUBSCRIPTION_IDS: join(targets, ',')
   SWEEP_SCHEDULE: sweepSchedule
+  TARGET_MANAGEMENT_GROUP: targetManagementGroup
 }
 
 module functionApp 'app/function-app.bicep' = {

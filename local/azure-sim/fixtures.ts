@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ArmResource, ResourceStore } from './store';
 
-/** ARM ids look like /subscriptions/{s}[/resourceGroups/{rg}[/providers/…]]. */
+/** ARM ids look like /subscriptions/{s}[/resourceGroups/{rg}[/providers/…]], or tenant-level management groups. */
 function isArmId(id: unknown): id is string {
+  if (typeof id === 'string' && /^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+(\/subscriptions\/[^/]+)?$/i.test(id)) return true;
   return typeof id === 'string' && /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+(\/providers\/[^/]+(\/[^/]+\/[^/]+)+)?)?$/i.test(id);
 }
 

@@ -10,6 +10,7 @@ import type { Provider } from './arm/context';
 import { FaultInjector } from './arm/faults';
 import { DEFAULT_LATENCY_MS, LroEngine, type LatencyKind } from './arm/lro';
 import { ContainerRegistryProvider } from './arm/providers/container-registry';
+import { ManagementGroupsProvider } from './arm/providers/management-groups';
 import { MlRegistriesProvider } from './arm/providers/ml-registries';
 import { MlWorkspacesProvider } from './arm/providers/ml-workspaces';
 import { NetworkProvider } from './arm/providers/network';
@@ -164,6 +165,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
   const providers: Provider[] = [
     new OperationsProvider(state),
     new ResourceGroupsProvider(state),
+    new ManagementGroupsProvider(state),
     new MlRegistriesProvider(state, () => discoveryUrlTemplate),
     new MlWorkspacesProvider(state),
     new StorageProvider(state),

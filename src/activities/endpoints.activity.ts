@@ -1,6 +1,6 @@
 import { sameResourceId } from '../domain/arm-id';
 import { ErrorCodes, LockdownError } from '../domain/errors';
-import type { EndpointInfo, EndpointPlacement, EndpointPlan } from '../domain/hardening';
+import { zoneGroupServes, type EndpointInfo, type EndpointPlacement, type EndpointPlan } from '../domain/hardening';
 import { APP_NAME } from '../version';
 import type { ActivityDeps } from './deps';
 
@@ -27,10 +27,10 @@ export async function ensurePrivateEndpoint(input: { plan: EndpointPlan; placeme
   });
 }
 
-/** Attach our zone to the endpoint unless some zone group already has it. */
+/** Attach our zone to the endpoint unless some zone group already has it (a group its last PUT left Failed is put again). */
 export async function ensureZoneGroup(input: { endpointId: string; name: string; zoneId: string }, { ports }: Pick<ActivityDeps, 'ports'>): Promise<{ changed: boolean }> {
   const groups = await ports.network.listZoneGroups(input.endpointId);
-  if (groups.some((g) => g.zoneIds.some((z) => sameResourceId(z, input.zoneId)))) return { changed: false };
+  if (groups.some((g) => zoneGroupServes(g, input.zoneId, sameResourceId))) return { changed: false };
   await ports.network.putZoneGroup(input.endpointId, input.name, input.zoneId);
   return { changed: true };
 }

@@ -11,6 +11,7 @@ import { assessExfiltration, planExfiltration, type EndpointPolicy, type Exfiltr
 import type { NetworkSecurityPort, SubnetInfo } from '../domain/network-security.port';
 
 export const EgressCodes = {
+  WORKSPACE_NOT_FOUND: 'EGRESS.WORKSPACE_NOT_FOUND',
   SUBNET_NOT_FOUND: 'EGRESS.SUBNET_NOT_FOUND',
   NO_NSG: 'EGRESS.NO_NSG',
   NSG_NOT_FOUND: 'EGRESS.NSG_NOT_FOUND',

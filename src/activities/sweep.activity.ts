@@ -1,6 +1,6 @@
 import { codedFailure } from '../domain/errors';
 import { planHardening } from '../domain/plan';
-import { summarizePlan, type ListRegistriesInput, type ListRegistriesOutput, type PlanRegistryInput, type RegistryPlanSummary } from '../domain/sweep';
+import { summarizePlan, type ListManagementGroupInput, type ListManagementGroupOutput, type ListRegistriesInput, type ListRegistriesOutput, type PlanRegistryInput, type RegistryPlanSummary } from '../domain/sweep';
 import type { ActivityDeps } from './deps';
 import { inspectTargets } from './inspect-targets.activity';
 import { readRegistry } from './read-registry.activity';
@@ -11,6 +11,15 @@ import { readRegistry } from './read-registry.activity';
  * line: these return a discriminated union instead of throwing, after the SDK pipeline's own
  * retries of 429/5xx. The next sweep tries again.
  */
+
+/** The subscriptions under the management group (all pages of its descendants). */
+export async function listManagementGroupSubscriptions(input: ListManagementGroupInput, { ports }: Pick<ActivityDeps, 'ports'>): Promise<ListManagementGroupOutput> {
+  try {
+    return { ok: true, subscriptionIds: await ports.managementGroups.listSubscriptions(input.managementGroupId) };
+  } catch (e) {
+    return { ok: false, error: codedFailure(e) };
+  }
+}
 
 /** Every registry id of one subscription (all pages). */
 export async function listRegistries(input: ListRegistriesInput, { ports }: Pick<ActivityDeps, 'ports'>): Promise<ListRegistriesOutput> {

@@ -9,8 +9,7 @@ import { errorCodeOf, LockdownError } from '../domain/errors';
 import { decideSharing, DEFAULT_NETWORK_ACLS, verifySharing, type SharingDecision } from '../domain/sharing';
 import { isResourceOfType } from '../domain/arm-id';
 import { STORAGE_ACCOUNT_TYPE } from '../domain/workspace';
-import type { StorageNetworkState } from '../domain/workspace-ports';
-import type { WorkspacePorts } from '../azure/workspaces.adapter';
+import type { StorageNetworkState, WorkspacePorts } from '../domain/workspace-ports';
 
 export const WorkspaceCodes = {
   WORKSPACE_NOT_FOUND: 'WORKSPACE.NOT_FOUND',

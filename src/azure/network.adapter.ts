@@ -72,7 +72,11 @@ export class NetworkAdapter implements NetworkPort {
     const out: ZoneGroupInfo[] = [];
     try {
       for await (const g of this.client(ref.subscriptionId).privateDnsZoneGroups.list(ref.resourceGroup, ref.name)) {
-        out.push({ name: g.name ?? '', zoneIds: (g.privateDnsZoneConfigs ?? []).map((c) => c.privateDnsZoneId ?? '').filter((z) => z !== '') });
+        out.push({
+          name: g.name ?? '',
+          zoneIds: (g.privateDnsZoneConfigs ?? []).map((c) => c.privateDnsZoneId ?? '').filter((z) => z !== ''),
+          ...(g.provisioningState ? { provisioningState: g.provisioningState } : {}),
+        });
       }
     } catch (e) {
       return rethrowArm('GET', `${endpointId}/privateDnsZoneGroups`)(e);

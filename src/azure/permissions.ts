@@ -83,11 +83,19 @@ export const PERMISSIONS: readonly Permission[] = [
     calls: [PE_PUT],
   },
 
+  // ── Management groups (src/azure/management-groups.adapter.ts): the sweep's subscriptions ───
+  {
+    action: 'Microsoft.Management/managementGroups/descendants/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: 'List the subscriptions under TARGET_MANAGEMENT_GROUP (Management Groups - Get Descendants) for the sweep; effective only where the role is assigned at (or above) that group.',
+    calls: [{ method: 'GET', pathPattern: '/providers/Microsoft.Management/managementGroups/*/descendants' }],
+  },
+
   // ── Azure ML workspaces, online endpoints and deployments (src/azure/workspaces.adapter.ts) ───
   {
     action: 'Microsoft.MachineLearningServices/workspaces/read',
     kind: 'action', grantedBy: 'custom-role',
-    why: "Read a workspace for its storage account (share-with) and before auditing its online deployments.",
+    why: "Read a workspace for its storage account (share-with), before auditing its online deployments, and to check it exists before the egress check.",
     calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/workspaces/*` }],
   },
   {

@@ -8,10 +8,14 @@ import { DiscoveryAdapter } from './discovery.adapter';
 import { DnsResolverAdapter } from './dns-resolver.adapter';
 import { NetworkAdapter } from './network.adapter';
 import { NetworkSecurityAdapter } from './network-security.adapter';
+import type { ManagementGroupsPort } from '../domain/management-groups.port';
 import type { NetworkSecurityPort } from '../domain/network-security.port';
+import type { WorkspacePorts } from '../domain/workspace-ports';
+import { ManagementGroupsAdapter } from './management-groups.adapter';
 import { OutcomePublisherAdapter } from './outcome-publisher.adapter';
 import { ResourceGroupsAdapter } from './resource-groups.adapter';
 import { ContainerRegistryAdapter, StorageAdapter } from './storage-acr.adapter';
+import { StorageNetworkAdapter, TokenTenantAdapter, WorkspacesAdapter } from './workspaces.adapter';
 
 export interface Ports {
   registries: RegistryPort;
@@ -24,14 +28,30 @@ export interface Ports {
   dns: DnsResolverPort;
   discovery: DiscoveryAdapter & DiscoveryPort;
   outcome: OutcomePort;
+  /** the subscriptions under a management group (TARGET_MANAGEMENT_GROUP) */
+  managementGroups: ManagementGroupsPort;
+  /** workspaces, their storage accounts' network rules, the app's tenant (workspace capabilities) */
+  workspace: WorkspacePorts;
   clients: AzureClients;
+}
+
+/** The workspace capabilities' adapters over the one client factory. */
+export function createWorkspacePorts(clients: AzureClients, armScope: string): WorkspacePorts {
+  const registries = clients.registries();
+  return {
+    workspaces: new WorkspacesAdapter(clients.machineLearning),
+    storageNetwork: new StorageNetworkAdapter(clients.storage),
+    tenant: new TokenTenantAdapter(clients.credential, armScope),
+    registries: { get: (id) => registries.get(id) },
+  };
 }
 
 /** Every adapter the app uses, built once from settings over the one client factory. */
 export function createPorts(config: Config, credential: TokenCredential = createCredential(config)): Ports {
   const clients = createAzureClients(config, credential);
   const registries = clients.registries();
-  const discoveryClient = new ServiceClient({
+  // discovery and management groups: plain requests over one ServiceClient with the SDK clients' options
+  const armServiceClient = new ServiceClient({
     ...commonClientOptions({ endpoint: config.ARM_ENDPOINT, scope: config.ARM_SCOPE, maxRetries: config.ARM_MAX_RETRIES, maxRetryAfterSeconds: config.ARM_MAX_RETRY_AFTER_SECONDS }),
     credential,
     credentialScopes: [config.ARM_SCOPE],
@@ -45,7 +65,9 @@ export function createPorts(config: Config, credential: TokenCredential = create
     storage: new StorageAdapter(clients.storage),
     containerRegistry: new ContainerRegistryAdapter(clients.containerRegistry),
     dns: new DnsResolverAdapter(config.DNS_SERVERS),
-    discovery: new DiscoveryAdapter(discoveryClient, config.DISCOVERY_URL_TEMPLATE, config.AZURE_CLOUD),
+    discovery: new DiscoveryAdapter(armServiceClient, config.DISCOVERY_URL_TEMPLATE, config.AZURE_CLOUD),
+    managementGroups: new ManagementGroupsAdapter(armServiceClient, config.ARM_ENDPOINT),
+    workspace: createWorkspacePorts(clients, config.ARM_SCOPE),
     outcome: new OutcomePublisherAdapter(config.OUTCOME_TOPIC_ENDPOINT ? clients.eventGrid(config.OUTCOME_TOPIC_ENDPOINT) : undefined),
   };
 }

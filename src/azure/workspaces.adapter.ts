@@ -4,10 +4,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { parseResourceIdOfType } from '../domain/arm-id';
 import { ErrorCodes, LockdownError } from '../domain/errors';
-import type { RegistryPort } from '../domain/ports';
 import { parseWorkspaceId, STORAGE_ACCOUNT_TYPE, type Workspace } from '../domain/workspace';
 import type { OnlineDeploymentInfo, StorageLookup, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkPort, StorageNetworkState, TenantPort, WorkspacesPort } from '../domain/workspace-ports';
-import type { AzureClients } from './client-factory';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 /**
@@ -153,22 +151,4 @@ export class TokenTenantAdapter implements TenantPort {
     }
     return tid.toLowerCase();
   }
-}
-
-export interface WorkspacePorts {
-  workspaces: WorkspacesPort;
-  storageNetwork: StorageNetworkPort;
-  tenant: TenantPort;
-  registries: Pick<RegistryPort, 'get'>;
-}
-
-/** The workspace capabilities' adapters over the one client factory. */
-export function createWorkspacePorts(clients: AzureClients, armScope: string): WorkspacePorts {
-  const registries = clients.registries();
-  return {
-    workspaces: new WorkspacesAdapter(clients.machineLearning),
-    storageNetwork: new StorageNetworkAdapter(clients.storage),
-    tenant: new TokenTenantAdapter(clients.credential, armScope),
-    registries: { get: (id) => registries.get(id) },
-  };
 }

@@ -1,4 +1,4 @@
-import { listRegistries, planRegistry } from '../activities/sweep.activity';
+import { listManagementGroupSubscriptions, listRegistries, planRegistry } from '../activities/sweep.activity';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
 import { codedFailure } from '../domain/errors';
@@ -9,12 +9,14 @@ import {
   assembleReport,
   estimatedWrites,
   lineFromPlan,
+  mergeSubscriptionIds,
   needsRun,
   parseSweepInput,
   subscriptionOf,
   type PendingStart,
   type RegistryPlanSummary,
   type SweepInput,
+  type SweepManagementGroupLine,
   type SweepRegistryLine,
   type SweepReport,
   type SweepSubscriptionLine,
@@ -77,10 +79,17 @@ export async function runSweepInProcess(input: SweepInput, options: SweepCliOpti
     return line;
   };
 
-  const listed = await Promise.all(input.subscriptionIds.map((subscriptionId) => listRegistries({ subscriptionId }, deps.activity)));
+  let subscriptionIds = input.subscriptionIds;
+  let managementGroups: SweepManagementGroupLine[] | undefined;
+  if (input.managementGroupId !== undefined) {
+    const group = await listManagementGroupSubscriptions({ managementGroupId: input.managementGroupId }, deps.activity);
+    managementGroups = [group.ok ? { managementGroupId: input.managementGroupId, ok: true, subscriptions: group.subscriptionIds.length } : { managementGroupId: input.managementGroupId, ok: false, subscriptions: 0, error: group.error }];
+    if (group.ok) subscriptionIds = mergeSubscriptionIds(input.subscriptionIds, group.subscriptionIds);
+  }
+  const listed = await Promise.all(subscriptionIds.map((subscriptionId) => listRegistries({ subscriptionId }, deps.activity)));
   const subscriptions: SweepSubscriptionLine[] = [];
   const registryIds: string[] = [];
-  input.subscriptionIds.forEach((subscriptionId, i) => {
+  subscriptionIds.forEach((subscriptionId, i) => {
     const r = listed[i];
     if (r?.ok) {
       subscriptions.push({ subscriptionId, ok: true, registries: r.registryIds.length });
@@ -119,7 +128,7 @@ export async function runSweepInProcess(input: SweepInput, options: SweepCliOpti
     lines.push(...done);
   }
 
-  return assembleReport({ mode: input.mode, trigger: input.trigger, startedAt, endedAt: now().toISOString(), subscriptions, registries: lines });
+  return assembleReport({ mode: input.mode, trigger: input.trigger, startedAt, endedAt: now().toISOString(), ...(managementGroups ? { managementGroups } : {}), subscriptions, registries: lines });
 }
 
 const MARK: Readonly<Record<SweepRegistryLine['result'], string>> = {
@@ -134,6 +143,9 @@ export function sweepLine(line: SweepRegistryLine): string {
 /** The human display of the report's totals and failed subscriptions. */
 export function sweepSummary(report: SweepReport): string {
   const out: string[] = [];
+  for (const g of report.managementGroups ?? []) {
+    out.push(g.ok ? `management group ${g.managementGroupId}: ${g.subscriptions} subscription(s)` : `✗ management group ${g.managementGroupId}: failed: [${g.error?.code ?? '?'}] ${g.error?.message ?? ''}`);
+  }
   for (const s of report.subscriptions) {
     out.push(s.ok ? `subscription ${s.subscriptionId}: ${s.registries} registr${s.registries === 1 ? 'y' : 'ies'}` : `✗ subscription ${s.subscriptionId}: failed: [${s.error?.code ?? '?'}] ${s.error?.message ?? ''}`);
   }
@@ -150,11 +162,14 @@ export type SweepCommand = Extract<Command, { command: 'sweep' }>;
  * 2 when no subscription is configured.
  */
 export async function sweepCommand(command: SweepCommand, config: Config, deps: RunnerDeps, out: { stdout: Output; stderr: Output }): Promise<0 | 1 | 2> {
+  // --subscriptions names the whole list; otherwise the settings: TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP
   const subscriptionIds = command.subscriptionIds ?? [...config.TARGET_SUBSCRIPTION_IDS];
+  const managementGroupId = command.subscriptionIds === undefined ? config.TARGET_MANAGEMENT_GROUP : undefined;
   let input: SweepInput;
   try {
     input = parseSweepInput({
       subscriptionIds,
+      ...(managementGroupId !== undefined ? { managementGroupId } : {}),
       mode: command.apply ? 'apply' : 'plan',
       options: optionsFromConfig(config, command),
       budget: { capacity: config.SWEEP_WRITE_BURST, refillPerSecond: config.SWEEP_WRITE_REFILL_PER_SECOND },
@@ -165,7 +180,7 @@ export async function sweepCommand(command: SweepCommand, config: Config, deps: 
     out.stderr.write(`aml-lockdown: ${codedFailure(e).message}\nRun 'aml-lockdown --help' for usage.\n`);
     return 2;
   }
-  if (!command.json) out.stdout.write(`aml-lockdown sweep${command.apply ? ' --apply' : ''}: ${input.subscriptionIds.length} subscription(s)\n`);
+  if (!command.json) out.stdout.write(`aml-lockdown sweep${command.apply ? ' --apply' : ''}: ${input.subscriptionIds.length} subscription(s)${input.managementGroupId !== undefined ? ` + management group ${input.managementGroupId}` : ''}\n`);
   const report = await runSweepInProcess(input, { publish: command.publish, ...(command.json ? {} : { onLine: (line: SweepRegistryLine) => out.stdout.write(sweepLine(line)) }) }, deps);
   if (command.json) out.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else out.stdout.write(sweepSummary(report));

@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import { auditWorkspaceDeployments, shareWorkspaceWithRegistry, type CapabilityFailure, type ShareReport } from '../activities/workspace-capabilities';
 import { createAzureClients } from '../azure/client-factory';
-import { createWorkspacePorts, type WorkspacePorts } from '../azure/workspaces.adapter';
+import { createWorkspacePorts } from '../azure/ports.factory';
+import type { WorkspacePorts } from '../domain/workspace-ports';
 import { loadConfig, type Config } from '../config';
 import type { EnvironmentMap } from '../config/cli-environment';
 import { parseResourceIdOfType } from '../domain/arm-id';

@@ -153,6 +153,11 @@ export const SETTINGS = {
     meaning: 'Comma-separated ids of the subscriptions the sweep covers (empty: POST /api/sweep answers 409 SWEEP.NO_SUBSCRIPTIONS).',
     schema: csv.default([]).pipe(z.array(guid.transform((s) => s.toLowerCase())).max(100, 'at most 100 subscriptions')),
   },
+  TARGET_MANAGEMENT_GROUP: {
+    name: 'TARGET_MANAGEMENT_GROUP', required: false, example: 'mg-ml-platform',
+    meaning: 'Id (name) of a management group: the sweep also covers every subscription under it (listed at each sweep, merged with TARGET_SUBSCRIPTION_IDS); a group the app cannot read is a failed line of the report.',
+    schema: z.string().regex(/^[A-Za-z0-9_().-]{0,89}[A-Za-z0-9_()-]$/, 'must be a management group id (1-90 letters, digits, - _ ( ) .; not ending in .)').optional(),
+  },
   SWEEP_SCHEDULE: {
     name: 'SWEEP_SCHEDULE', required: false, example: '0 0 3 * * *',
     meaning: 'NCRONTAB schedule (6 fields, seconds first, UTC) of the backfill and drift sweep; unset: no timer is registered (read when the app loads).',

@@ -50,6 +50,13 @@ export type ConnectionStatus = 'Approved' | 'Pending' | 'Rejected' | 'Disconnect
 export interface ZoneGroupInfo {
   name: string;
   zoneIds: string[];
+  /** ARM's provisioningState; a 'Failed' group (its PUT's operation failed) has no DNS records and must be put again */
+  provisioningState?: string;
+}
+
+/** Whether the zone group links `zoneId` and is usable (not left Failed by its last PUT). */
+export function zoneGroupServes(group: ZoneGroupInfo, zoneId: string, same: (a: string, b: string) => boolean): boolean {
+  return group.provisioningState?.toLowerCase() !== 'failed' && group.zoneIds.some((z) => same(z, zoneId));
 }
 
 /** A private endpoint as ARM reports it. */

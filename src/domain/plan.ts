@@ -11,6 +11,7 @@ import {
   type Target,
   type TargetKind,
   type TargetState,
+  zoneGroupServes,
 } from './hardening';
 import { parseRegistryId } from './registry';
 
@@ -127,7 +128,8 @@ function planEndpoint(registryName: string, state: TargetState, placement: Endpo
   const ours = kept.zoneGroups.find((zg) => zg.zoneIds.some((z) => sameResourceId(z, zoneId)));
   let zoneGroup: EndpointPlan['zoneGroup'];
   if (ours !== undefined) {
-    zoneGroup = { action: 'keep', name: ours.name, zoneId };
+    // a group its last PUT left Failed has no records: put it again under its name
+    zoneGroup = { action: zoneGroupServes(ours, zoneId, sameResourceId) ? 'keep' : 'create', name: ours.name, zoneId };
   } else if (kept.zoneGroups.length > 0) {
     const foreign = kept.zoneGroups[0] as (typeof kept.zoneGroups)[number];
     const zones = foreign.zoneIds.map(zoneNameOf).join(', ') || 'no zones';

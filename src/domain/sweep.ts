@@ -6,6 +6,7 @@
 import { isGuid } from './arm-id';
 import { codedFailure, ErrorCodes, LockdownError, type CodedFailure } from './errors';
 import { parseHardenInput } from './harden-input';
+import { MANAGEMENT_GROUP_ID_RULE } from './management-groups.port';
 import type { HardeningPlan, HardenOptions } from './hardening';
 import { ARM_WRITE_BUDGET, fullBucket, take, type BucketBudget, type BucketState } from './token-bucket';
 
@@ -14,6 +15,8 @@ export type SweepMode = 'apply' | 'plan';
 /** Orchestration input of sweepRegistries (also what the CLI sweep runs with). */
 export interface SweepInput {
   subscriptionIds: string[];
+  /** a management group whose subscriptions the sweep also covers (listed when it runs, merged with subscriptionIds) */
+  managementGroupId?: string;
   /** plan: report only; apply: start (or, in the CLI, run) hardening for non-compliant registries */
   mode: SweepMode;
   /** the options of every hardening run the sweep starts */
@@ -39,9 +42,11 @@ export function parseSweepInput(raw: unknown): SweepInput {
   if (!isRecord(raw)) throw new LockdownError(ErrorCodes.SWEEP_INPUT_INVALID, 'the sweep input must be an object { subscriptionIds, mode, options, budget, concurrency, trigger }.');
   const problems: string[] = [];
   const subs = raw.subscriptionIds;
+  const group = raw.managementGroupId;
+  if (group !== undefined && (typeof group !== 'string' || !MANAGEMENT_GROUP_ID_RULE.test(group))) problems.push('managementGroupId must be a management group id');
   if (!Array.isArray(subs)) problems.push('subscriptionIds must be an array of subscription ids');
-  else if (subs.length === 0) {
-    throw new LockdownError(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS to the subscriptions whose registries the sweep covers.');
+  else if (subs.length === 0 && group === undefined) {
+    throw new LockdownError(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose registries the sweep covers.');
   } else if (subs.length > MAX_SWEEP_SUBSCRIPTIONS) problems.push(`at most ${MAX_SWEEP_SUBSCRIPTIONS} subscriptions`);
   else if (!subs.every((s) => typeof s === 'string' && isGuid(s))) problems.push('every subscription id must be a GUID');
   const mode = raw.mode ?? 'apply';
@@ -73,10 +78,25 @@ export function parseSweepInput(raw: unknown): SweepInput {
     trigger: trigger as string,
   };
   if (typeof triggeredAt === 'string') input.triggeredAt = triggeredAt;
+  if (typeof group === 'string') input.managementGroupId = group;
   return input;
 }
 
+/**
+ * The subscriptions a sweep covers: the named ones first, then those listed under the
+ * management group, each once (ids compared case-insensitively, lower case out).
+ */
+export function mergeSubscriptionIds(named: readonly string[], fromGroup: readonly string[] = []): string[] {
+  return [...new Set([...named, ...fromGroup].map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0))];
+}
+
 /* ---------- activity contracts ---------- */
+
+/** listManagementGroupSubscriptions: the subscription ids under a management group (every page). */
+export interface ListManagementGroupInput {
+  managementGroupId: string;
+}
+export type ListManagementGroupOutput = { ok: true; subscriptionIds: string[] } | { ok: false; error: CodedFailure };
 
 /** listRegistries: the registry ids of one subscription (every page). */
 export interface ListRegistriesInput {
@@ -226,15 +246,25 @@ export interface SweepSubscriptionLine {
   error?: CodedFailure;
 }
 
+/** The management group line: how many subscriptions it gave, or why it could not be listed. */
+export interface SweepManagementGroupLine {
+  managementGroupId: string;
+  ok: boolean;
+  subscriptions: number;
+  error?: CodedFailure;
+}
+
 export interface SweepReport {
   mode: SweepMode;
   trigger: string;
   startedAt: string;
   endedAt: string;
+  /** present when a management group was configured */
+  managementGroups?: SweepManagementGroupLine[];
   subscriptions: SweepSubscriptionLine[];
   registries: SweepRegistryLine[];
   totals: Record<SweepResult, number>;
-  /** failed subscriptions + failed registries */
+  /** failed management groups + failed subscriptions + failed registries */
   failures: number;
 }
 
@@ -269,18 +299,19 @@ function compareLines(a: { subscriptionId: string; registryId?: string }, b: { s
   return a.subscriptionId.localeCompare(b.subscriptionId) || (a.registryId ?? '').toLowerCase().localeCompare((b.registryId ?? '').toLowerCase());
 }
 
-export function assembleReport(args: { mode: SweepMode; trigger: string; startedAt: string; endedAt: string; subscriptions: SweepSubscriptionLine[]; registries: SweepRegistryLine[] }): SweepReport {
+export function assembleReport(args: { mode: SweepMode; trigger: string; startedAt: string; endedAt: string; managementGroups?: SweepManagementGroupLine[]; subscriptions: SweepSubscriptionLine[]; registries: SweepRegistryLine[] }): SweepReport {
   const totals = Object.fromEntries(SWEEP_RESULTS.map((r) => [r, 0])) as Record<SweepResult, number>;
   for (const line of args.registries) totals[line.result]++;
   const subscriptions = [...args.subscriptions].sort(compareLines);
   const registries = [...args.registries].sort(compareLines);
-  const failures = subscriptions.filter((s) => !s.ok).length + totals.failed;
-  return { mode: args.mode, trigger: args.trigger, startedAt: args.startedAt, endedAt: args.endedAt, subscriptions, registries, totals, failures };
+  const groups = args.managementGroups ?? [];
+  const failures = groups.filter((g) => !g.ok).length + subscriptions.filter((s) => !s.ok).length + totals.failed;
+  return { mode: args.mode, trigger: args.trigger, startedAt: args.startedAt, endedAt: args.endedAt, ...(args.managementGroups ? { managementGroups: args.managementGroups } : {}), subscriptions, registries, totals, failures };
 }
 
 /** Progress of a sweep (the orchestrator's customStatus). */
 export interface SweepProgress {
-  phase: 'listing' | 'planning' | 'starting' | 'done';
+  phase: 'enumerating' | 'listing' | 'planning' | 'starting' | 'done';
   mode: SweepMode;
   subscriptions: number;
   registries: number;

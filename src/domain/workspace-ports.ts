@@ -1,3 +1,4 @@
+import type { RegistryPort } from './ports';
 import type { Workspace } from './workspace';
 
 /**
@@ -76,4 +77,12 @@ export interface StorageNetworkPort {
 export interface TenantPort {
   /** the tenant of the app's ARM token (`tid`) */
   currentTenantId(): Promise<string>;
+}
+
+/** The workspace capabilities' ports (built in src/azure/ports.factory.ts). */
+export interface WorkspacePorts {
+  workspaces: WorkspacesPort;
+  storageNetwork: StorageNetworkPort;
+  tenant: TenantPort;
+  registries: Pick<RegistryPort, 'get'>;
 }

@@ -1,9 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { activityDeps } from '../activities/deps';
-import { checkExfiltration, checkRegistryEgress, type Refusal } from '../activities/registry-egress';
+import { checkExfiltration, checkRegistryEgress, EgressCodes, type Refusal } from '../activities/registry-egress';
 import { ErrorCodes, errorCodeOf, LockdownError } from '../domain/errors';
 import type { NetworkSecurityPort } from '../domain/network-security.port';
 import { isKnownRegion, type AzureCloud } from '../domain/regions';
+import { workspaceId } from '../domain/workspace';
+import type { WorkspacesPort } from '../domain/workspace-ports';
 import { regionsOf } from './http/egress-schemas';
 import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from './http/errors';
 import { parseRequest } from './http/request';
@@ -12,11 +14,13 @@ import { httpTriggerOptions, Routes } from './http/routes';
 export interface EgressHandlerDeps {
   cloud: AzureCloud;
   networkSecurity: NetworkSecurityPort;
+  /** the workspace in the path must exist (the egress routes); the shared workspace adapter */
+  workspaces: Pick<WorkspacesPort, 'get'>;
 }
 
 function defaultDeps(): EgressHandlerDeps {
   const { config, ports } = activityDeps();
-  return { cloud: config.AZURE_CLOUD, networkSecurity: ports.networkSecurity };
+  return { cloud: config.AZURE_CLOUD, networkSecurity: ports.networkSecurity, workspaces: ports.workspace.workspaces };
 }
 
 function refusal(r: Refusal): HttpResponseInit {
@@ -42,6 +46,11 @@ async function egress(request: HttpRequest, context: InvocationContext, deps: Eg
   }
   const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
   try {
+    // the workspace addresses the report: an unknown one is a 404 before the subnet is read (nothing written)
+    const wsId = workspaceId(subscriptionId, resourceGroup, workspaceName);
+    if ((await deps.workspaces.get(wsId)) === undefined) {
+      return errorResponse(404, EgressCodes.WORKSPACE_NOT_FOUND, `workspace ${wsId} does not exist (or the app cannot read it); nothing was checked or changed.`);
+    }
     const result = await checkRegistryEgress(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, fix, ...(regions ? { regions } : {}) });
     if (result.kind === 'refused') return refusal(result);
     context.log(JSON.stringify({ action: fix ? 'egress-fix' : 'egress-check', subnetId: result.subnetId, nsgId: result.nsgId, compliant: result.report.compliant, added: result.added?.map((r) => r.name) ?? [] }));

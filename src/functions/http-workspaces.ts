@@ -1,9 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { activityDeps } from '../activities/deps';
 import { auditWorkspaceDeployments, shareWorkspaceWithRegistry, type CapabilityFailure } from '../activities/workspace-capabilities';
-import { createWorkspacePorts, type WorkspacePorts } from '../azure/workspaces.adapter';
 import type { AzureCloud } from '../domain/regions';
 import { workspaceId } from '../domain/workspace';
+import type { WorkspacePorts } from '../domain/workspace-ports';
 import { errorResponse, internalError, jsonResponse } from './http/errors';
 import { parseRequest } from './http/request';
 import { httpTriggerOptions, Routes } from './http/routes';
@@ -18,7 +18,7 @@ let defaults: WorkspaceHandlerDeps | undefined;
 function defaultDeps(): WorkspaceHandlerDeps {
   if (!defaults) {
     const { config, ports } = activityDeps();
-    defaults = { cloud: config.AZURE_CLOUD, ports: createWorkspacePorts(ports.clients, config.ARM_SCOPE) };
+    defaults = { cloud: config.AZURE_CLOUD, ports: ports.workspace };
   }
   return defaults;
 }

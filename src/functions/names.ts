@@ -19,6 +19,7 @@ export const Activities = {
 
 /** The sweep's activities (their retry policies are the sweep orchestrator's, not ACTIVITY_RETRY). */
 export const SweepActivities = {
+  listManagementGroupSubscriptions: 'listManagementGroupSubscriptions',
   listRegistries: 'listRegistries',
   planRegistry: 'planRegistry',
   startHardeningRun: 'startHardeningRun',

@@ -7,7 +7,7 @@ import { findStatus, isActiveStatus } from './starter';
 
 /** The sweep's input from settings: the target subscriptions, the run options, the write budget. */
 export function sweepInputFromConfig(
-  config: Pick<Config, 'TARGET_SUBSCRIPTION_IDS' | 'SWEEP_WRITE_BURST' | 'SWEEP_WRITE_REFILL_PER_SECOND' | 'SWEEP_CONCURRENCY' | 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES'>,
+  config: Pick<Config, 'TARGET_SUBSCRIPTION_IDS' | 'TARGET_MANAGEMENT_GROUP' | 'SWEEP_WRITE_BURST' | 'SWEEP_WRITE_REFILL_PER_SECOND' | 'SWEEP_CONCURRENCY' | 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES'>,
   args: { mode: SweepMode; trigger: string; triggeredAt?: string },
 ): SweepInput {
   const input: SweepInput = {
@@ -19,6 +19,7 @@ export function sweepInputFromConfig(
     trigger: args.trigger,
   };
   if (args.triggeredAt !== undefined) input.triggeredAt = args.triggeredAt;
+  if (config.TARGET_MANAGEMENT_GROUP !== undefined) input.managementGroupId = config.TARGET_MANAGEMENT_GROUP;
   return input;
 }
 

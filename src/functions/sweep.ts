@@ -1,11 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { activityDeps } from '../activities/deps';
-import { listRegistries, planRegistry } from '../activities/sweep.activity';
+import { listManagementGroupSubscriptions, listRegistries, planRegistry } from '../activities/sweep.activity';
 import { getConfig } from '../config';
 import { sweepSchedule } from '../config/sweep-schedule';
 import { codedFailure, ErrorCodes, LockdownError } from '../domain/errors';
-import type { ListRegistriesInput, PlanRegistryInput, StartHardeningRunInput, StartHardeningRunOutput, SweepReport } from '../domain/sweep';
+import type { ListManagementGroupInput, ListRegistriesInput, PlanRegistryInput, StartHardeningRunInput, StartHardeningRunOutput, SweepReport } from '../domain/sweep';
 import { sweepRegistriesOrchestrator } from '../orchestrations/sweep-registries.orchestrator';
 import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from './http/errors';
 import { iso } from './http/views';
@@ -51,8 +51,8 @@ export async function startSweepHandler(request: HttpRequest, client: SweepClien
     const config = getConfig();
     const parsed = await parseRequest(Routes.startSweep, request, { cloud: config.AZURE_CLOUD });
     if (!parsed.ok) return parsed.response;
-    if (config.TARGET_SUBSCRIPTION_IDS.length === 0) {
-      return errorResponse(409, ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS to the subscriptions whose registries the sweep covers.');
+    if (config.TARGET_SUBSCRIPTION_IDS.length === 0 && config.TARGET_MANAGEMENT_GROUP === undefined) {
+      return errorResponse(409, ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose registries the sweep covers.');
     }
     const mode = parsed.value.query.mode ?? 'apply';
     const input = sweepInputFromConfig(config, { mode, trigger: 'http', triggeredAt: new Date().toISOString() });
@@ -61,7 +61,7 @@ export async function startSweepHandler(request: HttpRequest, client: SweepClien
     if (!result.started) return errorResponse(409, HttpErrorCodes.RUN_ALREADY_RUNNING, `a sweep is ${result.runtimeStatus}; wait for it to finish (GET ${sweepPath}).`);
     const statusUrl = `${new URL(request.url).origin}${sweepPath}`;
     return jsonResponse(202, {
-      instanceId: result.instanceId, mode, subscriptionIds: input.subscriptionIds, statusUrl,
+      instanceId: result.instanceId, mode, subscriptionIds: input.subscriptionIds, ...(input.managementGroupId !== undefined ? { managementGroupId: input.managementGroupId } : {}), statusUrl,
       ...(result.previousRuntimeStatus ? { previousRuntimeStatus: result.previousRuntimeStatus } : {}),
     }, { location: statusUrl, 'retry-after': '5' });
   } catch (e) {
@@ -85,14 +85,15 @@ export async function getSweepStatus(request: HttpRequest, client: SweepClient, 
 /** The sweep timer: starts the sweep unless one goes on. With no subscriptions configured it fails (visibly) with SWEEP.NO_SUBSCRIPTIONS. */
 export async function sweepOnSchedule(timer: Timer, client: SweepClient, context: InvocationContext): Promise<void> {
   const config = getConfig();
-  if (config.TARGET_SUBSCRIPTION_IDS.length === 0) {
-    throw new LockdownError(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'SWEEP_SCHEDULE is set but TARGET_SUBSCRIPTION_IDS is empty: the sweep has nothing to cover.');
+  if (config.TARGET_SUBSCRIPTION_IDS.length === 0 && config.TARGET_MANAGEMENT_GROUP === undefined) {
+    throw new LockdownError(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'SWEEP_SCHEDULE is set but TARGET_SUBSCRIPTION_IDS and TARGET_MANAGEMENT_GROUP are empty: the sweep has nothing to cover.');
   }
   const result = await startSweep(client, sweepInputFromConfig(config, { mode: 'apply', trigger: 'timer', triggeredAt: new Date().toISOString() }));
   context.log(JSON.stringify({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', isPastDue: timer.isPastDue }));
 }
 
 df.app.orchestration(Orchestrators.sweepRegistries, sweepRegistriesOrchestrator);
+df.app.activity(SweepActivities.listManagementGroupSubscriptions, { handler: (input: unknown) => listManagementGroupSubscriptions(input as ListManagementGroupInput, activityDeps()) });
 df.app.activity(SweepActivities.listRegistries, { handler: (input: unknown) => listRegistries(input as ListRegistriesInput, activityDeps()) });
 df.app.activity(SweepActivities.planRegistry, { handler: (input: unknown) => planRegistry(input as PlanRegistryInput, activityDeps()) });
 df.app.activity(SweepActivities.startHardeningRun, {

@@ -7,9 +7,12 @@ import {
   estimatedWrites,
   lineFromPlan,
   lineFromStart,
+  mergeSubscriptionIds,
   needsRun,
   parseSweepInput,
   subscriptionOf,
+  type ListManagementGroupInput,
+  type ListManagementGroupOutput,
   type ListRegistriesInput,
   type ListRegistriesOutput,
   type PendingStart,
@@ -18,6 +21,7 @@ import {
   type StartHardeningRunInput,
   type StartHardeningRunOutput,
   type SweepInput,
+  type SweepManagementGroupLine,
   type SweepProgress,
   type SweepRegistryLine,
   type SweepReport,
@@ -46,6 +50,7 @@ type Work<T> = Generator<Task, T, unknown>;
 
 /** The sweep's activities' contracts, by registered name. */
 export interface SweepActivityContracts {
+  [SweepActivities.listManagementGroupSubscriptions]: { input: ListManagementGroupInput; output: ListManagementGroupOutput };
   [SweepActivities.listRegistries]: { input: ListRegistriesInput; output: ListRegistriesOutput };
   [SweepActivities.planRegistry]: { input: PlanRegistryInput; output: RegistryPlanSummary };
   [SweepActivities.startHardeningRun]: { input: StartHardeningRunInput; output: StartHardeningRunOutput };
@@ -62,6 +67,7 @@ function policy(firstMs: number, attempts: number): df.RetryOptions {
 
 /** The activities return failures as values; these cover a crashed worker or host restart. */
 export const SWEEP_RETRY: Readonly<Record<SweepActivityName, df.RetryOptions>> = {
+  [SweepActivities.listManagementGroupSubscriptions]: policy(5_000, 3),
   [SweepActivities.listRegistries]: policy(5_000, 3),
   [SweepActivities.planRegistry]: policy(5_000, 3),
   [SweepActivities.startHardeningRun]: policy(5_000, 3),
@@ -82,7 +88,7 @@ class Sweep {
     private readonly input: SweepInput,
   ) {
     this.startedAt = this.nowIso();
-    this.progress = { phase: 'listing', mode: input.mode, subscriptions: input.subscriptionIds.length, registries: 0, planned: 0, started: 0 };
+    this.progress = { phase: input.managementGroupId !== undefined ? 'enumerating' : 'listing', mode: input.mode, subscriptions: input.subscriptionIds.length, registries: 0, planned: 0, started: 0 };
     this.context.df.setCustomStatus(this.progress);
   }
 
@@ -128,11 +134,29 @@ class Sweep {
 
   *execute(): Work<SweepReport> {
     const { input } = this;
+    // 0. the subscriptions under the management group, merged with the named ones; a group that
+    //    cannot be listed is a failed line, the named subscriptions still go on
+    let subscriptionIds = input.subscriptionIds;
+    let managementGroups: SweepManagementGroupLine[] | undefined;
+    if (input.managementGroupId !== undefined) {
+      const managementGroupId = input.managementGroupId;
+      const [r] = yield* this.each(SweepActivities.listManagementGroupSubscriptions, [{ managementGroupId }]);
+      const result: ListManagementGroupOutput = r === undefined ? { ok: false, error: { code: 'HARDEN.UNEXPECTED', message: 'no result' } } : r.ok ? r.value : { ok: false, error: r.error };
+      if (result.ok) {
+        managementGroups = [{ managementGroupId, ok: true, subscriptions: result.subscriptionIds.length }];
+        subscriptionIds = mergeSubscriptionIds(input.subscriptionIds, result.subscriptionIds);
+      } else {
+        managementGroups = [{ managementGroupId, ok: false, subscriptions: 0, error: result.error }];
+        this.log('management group failed', { managementGroupId, code: result.error.code });
+      }
+      this.update({ phase: 'listing', subscriptions: subscriptionIds.length });
+    }
+
     // 1. list every subscription, all at once (one read each, then paging)
-    const listed = yield* this.each(SweepActivities.listRegistries, input.subscriptionIds.map((subscriptionId) => ({ subscriptionId })));
+    const listed = yield* this.each(SweepActivities.listRegistries, subscriptionIds.map((subscriptionId) => ({ subscriptionId })));
     const subscriptions: SweepSubscriptionLine[] = [];
     const registryIds: string[] = [];
-    input.subscriptionIds.forEach((subscriptionId, i) => {
+    subscriptionIds.forEach((subscriptionId, i) => {
       const r = listed[i];
       const result: ListRegistriesOutput = r === undefined ? { ok: false, error: { code: 'SWEEP.INPUT_INVALID', message: 'no result' } } : r.ok ? r.value : { ok: false, error: r.error };
       if (result.ok) {
@@ -195,7 +219,7 @@ class Sweep {
       this.update({ started });
     }
 
-    const report = assembleReport({ mode: input.mode, trigger: input.trigger, startedAt: this.startedAt, endedAt: this.nowIso(), subscriptions, registries: lines });
+    const report = assembleReport({ mode: input.mode, trigger: input.trigger, startedAt: this.startedAt, endedAt: this.nowIso(), ...(managementGroups ? { managementGroups } : {}), subscriptions, registries: lines });
     this.update({ phase: 'done' });
     this.log('done', { totals: report.totals, failures: report.failures });
     return report;

@@ -60,6 +60,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       if (!deps.eventGridAdmin) return send(res, 404, { error: { code: 'NotFound', message: 'Event Grid emulation is off.' } });
       return deps.eventGridAdmin(req, res, path.slice('/eventgrid'.length).replace(/^\/+/, ''));
     }
+    const oneFault = /^\/faults\/([0-9a-f-]+)$/i.exec(path);
+    if (method === 'DELETE' && oneFault?.[1]) return send(res, deps.faults.remove(oneFault[1]) ? 204 : 404);
     const route = `${method} ${path}`;
     switch (route) {
       case 'GET /':

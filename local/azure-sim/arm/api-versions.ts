@@ -3,7 +3,7 @@
  * send by default, the versions of the spec files in ../shared/reference/azure-rest, and the
  * newer stable versions around them. Order: newest first (ARM lists them in its error message).
  */
-export type ApiGroup = 'resources' | 'mlRegistries' | 'mlWorkspaces' | 'network' | 'privateDns' | 'storage' | 'containerRegistry';
+export type ApiGroup = 'resources' | 'mlRegistries' | 'mlWorkspaces' | 'network' | 'privateDns' | 'storage' | 'containerRegistry' | 'managementGroups';
 
 export const API_VERSIONS: Record<ApiGroup, readonly string[]> = {
   // @azure/arm-resources 8.0.0 sends 2025-04-01; spec file 2024-03-01.
@@ -19,6 +19,8 @@ export const API_VERSIONS: Record<ApiGroup, readonly string[]> = {
   // @azure/arm-storage 21.0.0 sends 2026-09-01; example 2025-06-01; spec 2023-05-01.
   storage: ['2026-09-01', '2026-06-01', '2026-04-01', '2025-08-01', '2025-06-01', '2025-01-01', '2024-01-01', '2023-05-01', '2023-04-01', '2023-01-01', '2022-09-01'],
   // @azure/arm-containerregistry 12.0.0 sends 2025-11-01; spec 2023-07-01.
+  // Microsoft.Management: the app sends 2020-05-01 (descendants); the newer stable ones.
+  managementGroups: ['2023-04-01', '2021-04-01', '2020-10-01', '2020-05-01'],
   containerRegistry: ['2025-11-01', '2025-04-01', '2024-11-01-preview', '2023-11-01-preview', '2023-07-01', '2023-01-01-preview', '2022-12-01', '2021-09-01'],
 };
 

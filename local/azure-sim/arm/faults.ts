@@ -65,6 +65,13 @@ export class FaultInjector {
     return rule;
   }
 
+  /** Removes one rule by id; false when it is gone (used up or never there). */
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length < before;
+  }
+
   list(): FaultRule[] {
     return [...this.rules];
   }

@@ -126,7 +126,7 @@ export const Routes = {
     params: EG.workspaceParams, query: EG.egressQuery, body: undefined,
     responses: {
       200: { description: 'The report.', schema: EG.egressReportSchema },
-      404: { description: 'The subnet does not exist (EGRESS.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      404: { description: 'The workspace (EGRESS.WORKSPACE_NOT_FOUND) or the subnet (EGRESS.SUBNET_NOT_FOUND) does not exist.', schema: S.errorResponseSchema },
       409: { description: 'The subnet has no NSG (EGRESS.NO_NSG) or its NSG cannot be read (EGRESS.NSG_NOT_FOUND).', schema: S.errorResponseSchema },
       502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
     },
@@ -137,7 +137,7 @@ export const Routes = {
     params: EG.workspaceParams, query: EG.egressFixQuery, body: undefined,
     responses: {
       200: { description: 'The report after the fix, with the rules added.', schema: EG.egressReportSchema },
-      404: { description: 'The subnet does not exist (EGRESS.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      404: { description: 'The workspace (EGRESS.WORKSPACE_NOT_FOUND) or the subnet (EGRESS.SUBNET_NOT_FOUND) does not exist; nothing was changed.', schema: S.errorResponseSchema },
       409: { description: 'No NSG (EGRESS.NO_NSG, EGRESS.NSG_NOT_FOUND), or no free priority ahead of the blocking deny (EGRESS.NO_FREE_PRIORITY); nothing was changed.', schema: S.errorResponseSchema },
       502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
     },

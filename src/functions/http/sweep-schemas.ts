@@ -13,6 +13,7 @@ export const sweepAcceptedSchema = z.object({
   instanceId: z.string(),
   mode: z.enum(['apply', 'plan']),
   subscriptionIds: z.array(z.string()).describe('The subscriptions the sweep covers (TARGET_SUBSCRIPTION_IDS).'),
+  managementGroupId: z.string().optional().describe('TARGET_MANAGEMENT_GROUP: its subscriptions are listed when the sweep runs and covered too.'),
   statusUrl: z.string().describe('GET this for the progress and, once done, the report (also in the Location header).'),
   previousRuntimeStatus: z.string().optional().describe('Set when a finished sweep was replaced.'),
 });
@@ -22,6 +23,8 @@ export const sweepReportSchema = z.object({
   trigger: z.string(),
   startedAt: z.string(),
   endedAt: z.string(),
+  managementGroups: z.array(z.object({ managementGroupId: z.string(), ok: z.boolean(), subscriptions: z.number(), error: codedFailureSchema.optional() }))
+    .optional().describe('With TARGET_MANAGEMENT_GROUP: the subscriptions found under it, or failed with the reason (the named subscriptions still go on).'),
   subscriptions: z.array(z.object({ subscriptionId: z.string(), ok: z.boolean(), registries: z.number(), error: codedFailureSchema.optional() }))
     .describe('Per subscription: listed, or failed with the reason (the others go on).'),
   registries: z.array(z.object({
@@ -34,7 +37,7 @@ export const sweepReportSchema = z.object({
     error: codedFailureSchema.optional(),
   })).describe('Per registry: compliant, nonCompliant (plan mode), started, running (a run was going on), exempt, skipped, failed.'),
   totals: z.record(z.string(), z.number()),
-  failures: z.number().describe('Failed subscriptions plus failed registries.'),
+  failures: z.number().describe('Failed management groups, subscriptions and registries.'),
 });
 
 export const sweepStatusSchema = z.object({

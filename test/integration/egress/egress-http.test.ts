@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { NET, startWorld, type World } from '../../../local/world';
 import { actionsFor } from '../../../src/azure/permissions';
 import { clearRequestLog, requestLog } from '../harden/world-helpers';
+import { createStorage, createWorkspace, ensureResourceGroup, WS_RG } from '../workspaces/workspace-fixtures';
 import { layOutWorkspaceSubnets, rulesOf, WS, type WorkspaceSubnets } from './egress-network';
 
 /** What the routes answer, loosely: a report or `{ error }`. */
@@ -20,13 +21,16 @@ describe('registry egress check over HTTP', () => {
   beforeAll(async () => {
     world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'egress-http-')) });
     net = await layOutWorkspaceSubnets(world.sim, world.user);
+    // the workspace in the path is read first: it must exist (made through ARM as the demo user)
+    await ensureResourceGroup(world.sim, world.user);
+    await createWorkspace(world.sim, world.user, 'ws-demo', await createStorage(world.sim, world.user, 'stegressws', {}));
   });
   afterAll(async () => {
     await world?.stop();
   });
 
   function url(subnetId: string, extra = ''): string {
-    return `${world.host.baseUrl}/api/workspaces/${world.sim.subscriptionId}/rg-ml-demo/ws-demo/registry-egress?subnetId=${encodeURIComponent(subnetId)}${extra}`;
+    return `${world.host.baseUrl}/api/workspaces/${world.sim.subscriptionId}/${WS_RG}/ws-demo/registry-egress?subnetId=${encodeURIComponent(subnetId)}${extra}`;
   }
   async function call(method: 'GET' | 'POST', target: string): Promise<{ status: number; body: ApiBody }> {
     const res = await fetch(target, { method, headers: { 'x-functions-key': world.functionKey } });
@@ -60,7 +64,7 @@ describe('registry egress check over HTTP', () => {
   });
 
   it('bad inputs: missing / wrong-type subnet id 400, unknown subnet 404, no NSG 409', async () => {
-    const missing = await call('GET', `${world.host.baseUrl}/api/workspaces/${world.sim.subscriptionId}/rg-ml-demo/ws-demo/registry-egress`);
+    const missing = await call('GET', `${world.host.baseUrl}/api/workspaces/${world.sim.subscriptionId}/${WS_RG}/ws-demo/registry-egress`);
     expect(missing.status).toBe(400);
     const wrongType = await call('GET', url(net.nsgId));
     expect(wrongType.status).toBe(400);
@@ -74,6 +78,20 @@ describe('registry egress check over HTTP', () => {
     expect(noNsg.body.error.message).toMatch(/no network security group/);
     const badWorkspace = await call('GET', url(net.subnetId).replace('ws-demo', 'w'));
     expect(badWorkspace.status).toBe(400);
+  });
+
+  it('an unknown workspace is a 404 EGRESS.WORKSPACE_NOT_FOUND, for the check and the fix, writing nothing', async () => {
+    const before = await rulesOf(world.sim, world.user, WS.nsg);
+    for (const [method, extra] of [['GET', ''], ['POST', '&fix=true']] as const) {
+      const { status, body } = await call(method, url(net.subnetId, extra).replace('/ws-demo/', '/ws-nope/'));
+      expect(status).toBe(404);
+      expect(body.error.code).toBe('EGRESS.WORKSPACE_NOT_FOUND');
+      expect(body.error.message).toMatch(/workspace .*ws-nope does not exist/);
+    }
+    const otherGroup = await call('GET', url(net.subnetId).replace(`/${WS_RG}/`, '/rg-nope/'));
+    expect(otherGroup.status).toBe(404);
+    expect(otherGroup.body.error.code).toBe('EGRESS.WORKSPACE_NOT_FOUND');
+    expect(await rulesOf(world.sim, world.user, WS.nsg)).toEqual(before);
   });
 
   it('POST needs fix=true', async () => {
