@@ -102,6 +102,12 @@ describe('planHardening', () => {
     expect(plan(states).endpoints[3]?.zoneGroup).toEqual({ action: 'keep', name: 'custom', zoneId: ZONES.registry });
   });
 
+  it('puts again a zone group of ours that its last PUT left Failed (it has no DNS records)', () => {
+    const states = hardenedStates();
+    states[3] = { target: ACR, publicNetworkAccess: 'Disabled', endpoints: [endpoint(ACR, 'pe-reg1-acr-eastus', { zoneGroups: [{ name: 'default', zoneIds: [ZONES.registry], provisioningState: 'Failed' }] })] };
+    expect(plan(states).endpoints[3]?.zoneGroup).toEqual({ action: 'create', name: 'default', zoneId: ZONES.registry });
+  });
+
   it('creates a new endpoint when the existing one was rejected, under a name that is not taken', () => {
     const states = hardenedStates();
     states[0] = { target: REGISTRY, publicNetworkAccess: 'Disabled', endpoints: [endpoint(REGISTRY, 'pe-reg1-amlregistry-eastus', { connectionStatus: 'Rejected' })] };

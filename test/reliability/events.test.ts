@@ -1,0 +1,129 @@
+/**
+ * Event delivery under duplication, storms, foreign and malformed events: one run per registry,
+ * no loop, and never a 5xx that would make Event Grid retry an event it should drop.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry, startWorld, type World } from '../../local/world';
+import { instanceIdFor } from '../../src/domain/instance-id';
+import { adminGet, appWrites, clearRequestLog, registryPath, requestLog, waitForRun, waitUntil } from '../integration/harden/world-helpers';
+import { DEMO } from '../../local/world';
+import { flushUnreported, record } from './summary';
+
+const SETTLE_MS = 3_000;
+
+describe('events: duplicates, storms, foreign and malformed events', () => {
+  let world: World;
+  let webhook: string;
+
+  beforeAll(async () => {
+    world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'rel-events-')), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1' } });
+    webhook = `${world.host.baseUrl}/runtime/webhooks/eventgrid?functionName=onRegistryWrite&code=${encodeURIComponent(world.host.keys.systemKeys.eventgrid_extension ?? '')}`;
+  }, 90_000);
+  afterAll(async () => {
+    await world?.stop();
+    flushUnreported();
+  });
+
+  /** Every run publishes one outcome event; their number is the number of runs that ended. */
+  async function outcomesFor(id: string): Promise<number> {
+    const events = await adminGet<Array<{ subject: string }>>(world, '/eventgrid/topics/lockdown-outcomes/events');
+    return events.filter((e) => e.subject.toLowerCase() === id.toLowerCase()).length;
+  }
+
+  async function settledRuns(id: string): Promise<{ runs: number; later: number }> {
+    await waitForRun(world, id, { timeoutMs: 60_000 });
+    const runs = await waitUntil('the outcome event', async () => ((await outcomesFor(id)) > 0 ? outcomesFor(id) : undefined));
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const active = world.host.durable.getStatus(instanceIdFor(id))?.runtimeStatus;
+    return { runs, later: (await outcomesFor(id)) - runs + (active === 'Running' || active === 'Pending' ? 1 : 0) };
+  }
+
+  function registryWrite(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      id: randomUUID(), eventType: 'Microsoft.Resources.ResourceWriteSuccess', subject: id, eventTime: new Date().toISOString(), dataVersion: '', metadataVersion: '1',
+      topic: `/subscriptions/${world.sim.subscriptionId}`,
+      data: { operationName: 'Microsoft.MachineLearningServices/registries/write', status: 'Succeeded', resourceUri: id, subscriptionId: world.sim.subscriptionId },
+      ...extra,
+    };
+  }
+
+  async function deliver(body: string): Promise<number> {
+    const res = await fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  it('the same event delivered 5 times starts one run, and the run does not trigger itself again', async () => {
+    await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions/registry-writes`, { method: 'DELETE' });
+    const sub = await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'registry-writes-x5', schema: 'EventGridSchema', duplicate: 5, endpoint: webhook,
+        includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
+        advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.MachineLearningServices/registries/write'] }],
+      }),
+    });
+    expect(sub.ok).toBe(true);
+    const id = await createRegistry(world.sim, world.user, { name: 'evdup', regions: ['westeurope'] });
+    const { runs, later } = await settledRuns(id);
+    const held = runs === 1 && later === 0;
+    record({ area: 'events', tried: 'same event delivered 5×', held, result: `${runs} run, ${later} later` });
+    expect({ runs, later }).toEqual({ runs: 1, later: 0 });
+  });
+
+  it('a storm of 50 events for one registry: one run, every delivery acknowledged, no loop', async () => {
+    const id = await createRegistry(world.sim, world.user, { name: 'evstorm', regions: ['westeurope'] });
+    const statuses = await Promise.all(Array.from({ length: 50 }, () => deliver(JSON.stringify([registryWrite(id)]))));
+    const { runs, later } = await settledRuns(id);
+    const bad = statuses.filter((s) => s >= 300);
+    record({ area: 'events', tried: 'storm of 50 events, one registry', held: runs === 1 && later === 0 && bad.length === 0, result: `${runs} run, ${later} later${bad.length ? `, ${bad.length} non-2xx` : ''}` });
+    expect(bad).toEqual([]);
+    expect({ runs, later }).toEqual({ runs: 1, later: 0 });
+  });
+
+  describe('events that must not start anything', () => {
+    const sub = (): string => world.sim.subscriptionId;
+    const rgId = (): string => `/subscriptions/${sub()}/resourceGroups/${DEMO.rg}`;
+    const cases: Array<[string, () => string]> = [
+      ['storage account write', () => JSON.stringify([registryWrite(`${rgId()}/providers/Microsoft.Storage/storageAccounts/evsa1`, { data: { operationName: 'Microsoft.Storage/storageAccounts/write', status: 'Succeeded' } })])],
+      ['workspace write', () => JSON.stringify([registryWrite(`${rgId()}/providers/Microsoft.MachineLearningServices/workspaces/evws1`, { data: { operationName: 'Microsoft.MachineLearningServices/workspaces/write', status: 'Succeeded' } })])],
+      ['registry delete event', () => JSON.stringify([registryWrite(registryPath(world, DEMO.rg, 'evdel'), { eventType: 'Microsoft.Resources.ResourceDeleteSuccess' })])],
+      ['registry write that failed', () => JSON.stringify([registryWrite(registryPath(world, DEMO.rg, 'evfail'), { data: { operationName: 'Microsoft.MachineLearningServices/registries/write', status: 'Failed' } })])],
+      ['other provider posing as a registry', () => JSON.stringify([registryWrite(`${rgId()}/providers/Microsoft.Evil/registries/evil1`)])],
+      ['subject with path traversal', () => JSON.stringify([registryWrite(`${registryPath(world, DEMO.rg, 'evtrav')}/../../../../providers/Microsoft.Storage/storageAccounts/x`)])],
+      ['subject with a query and fragment', () => JSON.stringify([registryWrite(`${registryPath(world, DEMO.rg, 'evq')}?api-version=1#x`)])],
+      ['subject not an ARM id', () => JSON.stringify([registryWrite('https://evil.example.com/registries/evurl')])],
+      ['subject of 100 000 characters', () => JSON.stringify([registryWrite(`${registryPath(world, DEMO.rg, 'evlong')}${'a'.repeat(100_000)}`)])],
+      ['event without id', () => JSON.stringify([{ ...registryWrite(registryPath(world, DEMO.rg, 'evnoid')), id: undefined }])],
+      ['event without data', () => JSON.stringify([{ ...registryWrite(registryPath(world, DEMO.rg, 'evnodata')), data: 'x' }])],
+      ['event without eventType', () => JSON.stringify([{ ...registryWrite(registryPath(world, DEMO.rg, 'evnotype')), eventType: 42 }])],
+      ['null, number and array events', () => JSON.stringify([null, 7, ['x'], 'str'])],
+      ['an empty array', () => '[]'],
+      ['a single object instead of an array', () => JSON.stringify({ nothing: true })],
+      ['not JSON at all', () => '{"eventType": "Microsoft.Resources.ResourceWriteSuccess", '],
+      ['deeply nested JSON', () => `${'['.repeat(5000)}${']'.repeat(5000)}`],
+      ['a body of 2 MiB', () => JSON.stringify([registryWrite(registryPath(world, DEMO.rg, 'evbig'), { pad: 'x'.repeat(2 * 1024 * 1024) })])],
+    ];
+
+    it.each(cases)('%s: acknowledged or rejected with a 4xx, never a 5xx, nothing written in ARM', async (tried, body) => {
+      await waitUntil('no active run', async () => {
+        for (const name of ['evdup', 'evstorm']) {
+          const s = world.host.durable.getStatus(instanceIdFor(registryPath(world, DEMO.rg, name)))?.runtimeStatus;
+          if (s === 'Running' || s === 'Pending') return undefined;
+        }
+        return true;
+      });
+      await clearRequestLog(world);
+      const status = await deliver(body());
+      await new Promise((r) => setTimeout(r, 300));
+      const writes = appWrites(await requestLog(world), world);
+      const held = status < 500 && writes.length === 0;
+      record({ area: 'events', tried, held, result: writes.length ? `${status}, ${writes.length} ARM writes` : String(status) });
+      expect(status).toBeLessThan(500);
+      expect(writes).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,181 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry, startWorld, type World } from '../../local/world';
+import type { OrchestrationStatus } from '../../local/func-host';
+import { DEFAULT_HARDEN_OPTIONS } from '../../src/domain/harden-input';
+import type { Outcome } from '../../src/domain/hardening';
+import { lastRunCreated, resources, startRun, waitForRun } from '../integration/harden/world-helpers';
+import { record } from './summary';
+
+/** Fast polls so a whole run takes seconds at the host's time scale. */
+export const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetrySeconds: 5, provisioningPollSeconds: 5, dnsDeadlineMinutes: 1 };
+/** Bounded: a run that has not ended by then is a hung run. */
+export const RUN_TIMEOUT_MS = 75_000;
+
+/** A world for one test file, without the Event Grid subscription (runs are started by hand). */
+export async function startFaultWorld(prefix: string): Promise<World> {
+  const world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), `rel-${prefix}-`)), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1' } });
+  const res = await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions/registry-writes`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`could not remove the registry-writes subscription: ${res.status}`);
+  return world;
+}
+
+export type FaultName = '429+Retry-After' | '500' | '503' | '409 AnotherOperationInProgress' | 'LRO Failed' | 'connection reset' | '409 persistent';
+
+export interface Operation {
+  name: string;
+  method: string;
+  /** path regex for the registry named `n` (every registry name in a file has the same length, so no prefix matches another) */
+  path: (n: string) => string;
+  lro: boolean;
+  /** writes: a fault that never goes away must end the run Failed with a stable code */
+  write: boolean;
+}
+
+export const OPS = {
+  registryGet: { name: 'registry GET', method: 'GET', path: (n) => `/Microsoft\\.MachineLearningServices/registries/${n}$`, lro: false, write: false },
+  registryPut: { name: 'registry PUT', method: 'PUT', path: (n) => `/Microsoft\\.MachineLearningServices/registries/${n}$`, lro: true, write: true },
+  storagePatch: { name: 'storage PATCH', method: 'PATCH', path: (n) => `/Microsoft\\.Storage/storageAccounts/${n}[a-z0-9]*$`, lro: true, write: true },
+  acrPatch: { name: 'ACR PATCH', method: 'PATCH', path: (n) => `/Microsoft\\.ContainerRegistry/registries/${n}[a-z0-9]*$`, lro: true, write: true },
+  endpointPut: { name: 'endpoint PUT', method: 'PUT', path: (n) => `/privateEndpoints/pe-${n}-[^/]+$`, lro: true, write: true },
+  zoneGroupPut: { name: 'zone-group PUT', method: 'PUT', path: (n) => `/privateEndpoints/pe-${n}-[^/]+/privateDnsZoneGroups/[^/]+$`, lro: true, write: true },
+  endpointGet: { name: 'endpoint GET', method: 'GET', path: (n) => `/privateEndpoints/pe-${n}-[^/]+$`, lro: false, write: false },
+  discoveryGet: { name: 'discovery GET', method: 'GET', path: (n) => `/discovery/[^/]+/registrymanagement/v1\\.0/registries/${n}/discovery`, lro: false, write: false },
+} satisfies Record<string, Operation>;
+
+function faultSpec(op: Operation, fault: FaultName, n: string): Record<string, unknown> {
+  const base = { method: op.method, pathPattern: op.path(n) };
+  switch (fault) {
+    case '429+Retry-After':
+      return { ...base, count: 2, kind: 'respond', status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'TooManyRequests', message: 'The request is being throttled.' } } };
+    case '500':
+      return { ...base, count: 2, kind: 'respond', status: 500 };
+    case '503':
+      return { ...base, count: 2, kind: 'respond', status: 503, body: { error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable.' } } };
+    case '409 AnotherOperationInProgress':
+      return { ...base, count: 2, kind: 'conflict' };
+    case 'LRO Failed':
+      return { ...base, count: 1, kind: 'lroFail', body: { error: { code: 'InternalServerError', message: 'The operation failed (injected).' } } };
+    case 'connection reset':
+      return { ...base, count: 2, kind: 'reset' };
+    case '409 persistent':
+      return { ...base, count: 1000, kind: 'conflict' };
+  }
+}
+
+async function inject(world: World, spec: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${world.sim.adminUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (!res.ok) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function removeFault(world: World, id: string): Promise<void> {
+  await fetch(`${world.sim.adminUrl}/faults/${id}`, { method: 'DELETE' });
+}
+
+const CODE = /\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s+([^"\\]*)/;
+
+interface Verdict {
+  ended: string;
+  problems: string[];
+}
+
+interface Resource { id: string; name: string; properties?: Record<string, unknown> }
+
+function targetOf(pe: Resource): string {
+  const props = pe.properties ?? {};
+  const conns = [...((props.privateLinkServiceConnections as Resource[] | undefined) ?? []), ...((props.manualPrivateLinkServiceConnections as Resource[] | undefined) ?? [])];
+  const c = conns[0]?.properties ?? {};
+  return `${String(c.privateLinkServiceId ?? '').toLowerCase()}#${((c.groupIds as string[] | undefined) ?? []).join(',')}`;
+}
+
+/** The invariants that hold after every run, whatever it reported. */
+async function checkResources(world: World, n: string, hardened: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  const endpoints = (await resources(world, 'Microsoft.Network/privateEndpoints')).filter((e) => e.name.startsWith(`pe-${n}-`));
+  const perTarget = new Map<string, number>();
+  for (const e of endpoints) perTarget.set(targetOf(e), (perTarget.get(targetOf(e)) ?? 0) + 1);
+  for (const [t, count] of perTarget) if (count > 1) problems.push(`${count} endpoints for ${t}`);
+  if (!hardened) return problems;
+  const groups = (await resources(world, 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups')).map((g) => g.id.toLowerCase());
+  for (const e of endpoints) if (!groups.some((g) => g.startsWith(`${e.id.toLowerCase()}/`))) problems.push(`endpoint ${e.name} without a zone group`);
+  if (endpoints.length !== 3) problems.push(`expected 3 endpoints, found ${endpoints.length}`);
+  const registry = (await resources(world, 'Microsoft.MachineLearningServices/registries')).find((r) => r.name === n);
+  const storage = (await resources(world, 'Microsoft.Storage/storageAccounts')).filter((r) => r.name.startsWith(n));
+  const acr = (await resources(world, 'Microsoft.ContainerRegistry/registries')).filter((r) => r.name.startsWith(n));
+  for (const r of [registry, ...storage, ...acr]) {
+    if (r?.properties?.publicNetworkAccess !== 'Disabled') problems.push(`public access of ${r?.name ?? n} is ${String(r?.properties?.publicNetworkAccess)}`);
+  }
+  return problems;
+}
+
+async function judge(world: World, n: string, run: OrchestrationStatus): Promise<Verdict> {
+  if (run.runtimeStatus === 'Completed') {
+    const outcome = run.output as Outcome;
+    const problems: string[] = [];
+    if (outcome.kind !== 'Hardened') problems.push(`outcome ${outcome.kind}`);
+    if (outcome.dns.length === 0 || !outcome.dns.every((d) => d.ok)) problems.push('DNS not proven');
+    problems.push(...(await checkResources(world, n, true)));
+    return { ended: 'Hardened', problems };
+  }
+  const text = JSON.stringify(run.output);
+  const m = CODE.exec(text);
+  const problems: string[] = [];
+  if (run.runtimeStatus !== 'Failed') problems.push(`ended ${run.runtimeStatus}`);
+  if (!m) problems.push(`no stable code in ${text.slice(0, 200)}`);
+  else if (m[1] === 'HARDEN.UNEXPECTED') problems.push(`unexpected error: ${text.slice(0, 300)}`);
+  else if ((m[2] ?? '').trim().length < 20) problems.push(`message not actionable: ${text.slice(0, 200)}`);
+  problems.push(...(await checkResources(world, n, false)));
+  return { ended: `Failed ${m?.[1] ?? '?'}`, problems };
+}
+
+export interface CaseResult { tried: string; ended: string; problems: string[] }
+
+/**
+ * One case: a fresh single-region registry, the fault armed, a run started and awaited (bounded),
+ * the invariants checked. A Failed run is then followed by a fault-free run that must converge
+ * (Hardened, no duplicate, every endpoint with its zone group).
+ */
+export async function runCase(world: World, n: string, op: Operation, fault: FaultName): Promise<CaseResult> {
+  const tried = `${op.name} × ${fault}`;
+  const id = await createRegistry(world.sim, world.user, { name: n, regions: ['westeurope'] });
+  const faultId = await inject(world, faultSpec(op, fault, n));
+  let verdict: Verdict;
+  try {
+    const before = lastRunCreated(world, id);
+    startRun(world, id, 'apply', FAST);
+    const run = await waitForRun(world, id, { after: before, timeoutMs: RUN_TIMEOUT_MS });
+    verdict = await judge(world, n, run);
+    if (verdict.ended.startsWith('Failed')) {
+      await removeFault(world, faultId);
+      const again = lastRunCreated(world, id);
+      startRun(world, id, 'apply', FAST);
+      const second = await waitForRun(world, id, { after: again, timeoutMs: RUN_TIMEOUT_MS });
+      const converged = await judge(world, n, second);
+      verdict = { ended: `${verdict.ended}, then ${converged.ended}`, problems: [...verdict.problems, ...converged.problems.map((p) => `after re-run: ${p}`)] };
+      if (converged.ended !== 'Hardened') verdict.problems.push('a fault-free re-run did not converge');
+    }
+  } catch (e) {
+    verdict = { ended: 'hung', problems: [(e as Error).message] };
+  } finally {
+    await removeFault(world, faultId);
+  }
+  const result = { tried, ended: verdict.ended, problems: verdict.problems };
+  record({ area: 'faults', tried, held: result.problems.length === 0, result: result.ended.replace(/, then Hardened$/, ' → re-run Hardened') });
+  return result;
+}
+
+export function faultsFor(op: Operation): FaultName[] {
+  const all: FaultName[] = ['429+Retry-After', '500', '503', '409 AnotherOperationInProgress', 'connection reset'];
+  if (op.lro) all.push('LRO Failed');
+  if (op.write) all.push('409 persistent');
+  return all;
+}
+
+/** Runs every fault of an operation concurrently, each on its own registry; returns the failing cases. */
+export async function runMatrix(world: World, op: Operation, namePrefix: string): Promise<CaseResult[]> {
+  const cases = faultsFor(op);
+  const results = await Promise.all(cases.map((fault, i) => runCase(world, `${namePrefix}${String(i).padStart(2, '0')}x`, op, fault)));
+  return results;
+}
