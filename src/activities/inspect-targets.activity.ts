@@ -3,13 +3,18 @@ import { ErrorCodes, LockdownError } from '../domain/errors';
 import type { EndpointInfo, EndpointPlacement, Target, TargetState } from '../domain/hardening';
 import type { ActivityDeps } from './deps';
 
-/** Where endpoints go, from settings: the subnet, its VNet's region, the endpoint group, the zones. */
-export async function placementFrom({ ports, config }: Pick<ActivityDeps, 'ports' | 'config'>): Promise<EndpointPlacement> {
-  const subnet = parseResourceIdOfType(config.PRIVATE_ENDPOINT_SUBNET_ID, 'Microsoft.Network/virtualNetworks/subnets');
+/**
+ * Where endpoints go: the configured subnet (or the run's override), its VNet's region, the
+ * endpoint group, the zones. PRIVATE_ENDPOINT_RESOURCE_GROUP belongs to the configured subnet;
+ * an overriding subnet keeps its endpoints in its own group.
+ */
+export async function placementFrom({ ports, config }: Pick<ActivityDeps, 'ports' | 'config'>, subnetOverride?: string): Promise<EndpointPlacement> {
+  const subnet = parseResourceIdOfType(subnetOverride ?? config.PRIVATE_ENDPOINT_SUBNET_ID, 'Microsoft.Network/virtualNetworks/subnets');
+  const group = subnetOverride === undefined ? config.PRIVATE_ENDPOINT_RESOURCE_GROUP : undefined;
   return {
     subnetId: subnet.id,
     subscriptionId: subnet.subscriptionId,
-    resourceGroup: config.PRIVATE_ENDPOINT_RESOURCE_GROUP ?? subnet.resourceGroup,
+    resourceGroup: group ?? subnet.resourceGroup,
     location: await ports.network.subnetLocation(subnet.id),
     zoneIds: { amlregistry: config.PRIVATE_DNS_ZONE_ID_API_AZUREML, blob: config.PRIVATE_DNS_ZONE_ID_BLOB, registry: config.PRIVATE_DNS_ZONE_ID_ACR },
   };
@@ -32,8 +37,8 @@ async function publicAccessAndEndpoints(target: Target, { ports }: Pick<Activity
  * Current state of every target: public access, and the endpoints connected to it that sit in
  * our subnet (whatever their name or group) — so the plan never creates a duplicate.
  */
-export async function inspectTargets(input: { targets: Target[] }, deps: Pick<ActivityDeps, 'ports' | 'config'>): Promise<{ placement: EndpointPlacement; states: TargetState[] }> {
-  const placement = await placementFrom(deps);
+export async function inspectTargets(input: { targets: Target[]; subnetId?: string }, deps: Pick<ActivityDeps, 'ports' | 'config'>): Promise<{ placement: EndpointPlacement; states: TargetState[] }> {
+  const placement = await placementFrom(deps, input.subnetId);
   const states = await Promise.all(input.targets.map(async (target): Promise<TargetState> => {
     const { publicNetworkAccess, endpointIds } = await publicAccessAndEndpoints(target, deps);
     const endpoints: EndpointInfo[] = [];

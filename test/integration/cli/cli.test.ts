@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, DEMO } from '../../../local/world';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { createRegistry, DEMO, NET } from '../../../local/world';
 import type { Outcome } from '../../../src/domain/hardening';
 import { admin, appWrites, clearRequestLog, requestLog, resources, runCli, startCliWorld, type CliWorld } from './cli-world';
 
@@ -249,6 +250,21 @@ describe('aml-lockdown on the local Azure', () => {
       const r = await runCli(['--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: aml-lockdown <command>/);
+    });
+  });
+
+  describe('--subnet', () => {
+    it('plans endpoints in the overriding subnet (and its resource group), not the configured one', async () => {
+      const network = new NetworkManagementClient(world.user, world.sim.subscriptionId, { endpoint: world.sim.armEndpoint });
+      const other = await network.subnets.createOrUpdate(NET.rg, NET.vnet, 'snet-pe2', { addressPrefix: '10.20.2.0/24' });
+      const r = await runCli(['plan', demoId, '--subnet', other.id ?? '', '--json', '--no-publish'], world.settings);
+      expect(r.code).toBe(0);
+      const outcome = JSON.parse(r.stdout) as { plan: { endpoints: Array<{ action: string; endpointId: string }> } };
+      expect(outcome.plan.endpoints.map((e) => e.action)).toEqual(['create', 'create', 'create', 'create']);
+      for (const e of outcome.plan.endpoints) expect(e.endpointId).toContain(`/resourceGroups/${NET.rg}/providers/Microsoft.Network/privateEndpoints/`);
+      // the configured subnet already has all four endpoints: without the override nothing is planned
+      const same = await runCli(['plan', demoId, '--json', '--no-publish'], world.settings);
+      expect((JSON.parse(same.stdout) as { plan: { writes: number } }).plan.writes).toBe(0);
     });
   });
 
