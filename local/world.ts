@@ -33,6 +33,13 @@ export function userCredential(sim: AzureSim): TokenCredential {
   };
 }
 
+/**
+ * The set-up's own LROs (the user's side, not the app's) poll every 20 ms instead of the SDK's
+ * 2 s default (the simulator sends no Retry-After unless told to): the app under test keeps its
+ * production polling.
+ */
+const SETUP_POLLING = { updateIntervalInMs: 20 };
+
 export async function layOutNetwork(sim: AzureSim, cred: TokenCredential): Promise<{ subnetId: string; zoneIds: string[] }> {
   const sub = sim.subscriptionId;
   const opts = { endpoint: sim.armEndpoint };
@@ -44,12 +51,12 @@ export async function layOutNetwork(sim: AzureSim, cred: TokenCredential): Promi
     location: NET.location,
     addressSpace: { addressPrefixes: [NET.prefix] },
     subnets: [{ name: NET.subnet, addressPrefix: NET.subnetPrefix }],
-  });
+  }, SETUP_POLLING);
   const subnetId = `${vnet.id ?? ''}/subnets/${NET.subnet}`;
   const zoneIds: string[] = [];
   for (const zone of ZONES) {
-    const z = await dns.privateZones.createOrUpdate(NET.rg, zone, { location: 'global' });
-    await dns.virtualNetworkLinks.createOrUpdate(NET.rg, zone, `link-${NET.vnet}`, { location: 'global', virtualNetwork: { id: vnet.id }, registrationEnabled: false });
+    const z = await dns.privateZones.createOrUpdate(NET.rg, zone, { location: 'global' }, SETUP_POLLING);
+    await dns.virtualNetworkLinks.createOrUpdate(NET.rg, zone, `link-${NET.vnet}`, { location: 'global', virtualNetwork: { id: vnet.id }, registrationEnabled: false }, SETUP_POLLING);
     zoneIds.push(z.id ?? '');
   }
   return { subnetId, zoneIds };
@@ -99,7 +106,7 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
         storageAccountDetails: [{ systemCreatedStorageAccount: { storageAccountType: 'Standard_LRS', storageAccountHnsEnabled: false, allowBlobPublicAccess: false } }],
       })),
     },
-  } as Parameters<typeof resources.resources.createOrUpdateById>[2]);
+  } as Parameters<typeof resources.resources.createOrUpdateById>[2], SETUP_POLLING);
   return id;
 }
 

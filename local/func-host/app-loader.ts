@@ -10,6 +10,8 @@ export interface LoadedApp {
   registrations: Map<string, Registration>;
   standIn: StandIn;
   files: string[];
+  /** forgets the modules the app brought into the process (call when the host stops) */
+  unload(): void;
 }
 
 export function resolveEntryFiles(appDir: string): string[] {
@@ -48,14 +50,7 @@ export function loadApp(appDir: string, logger: Logger): LoadedApp {
   };
   const files = resolveEntryFiles(appDir);
   const root = path.resolve(appDir) + path.sep;
-  // A second host in the same process must see the app register again: drop the app's own modules.
-  const Module = nativeModule();
-  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
-  for (const key of Object.keys(cache)) {
-    if (key.startsWith(root) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete cache[key];
-  }
-  const load = Module.createRequire(path.join(root, 'package.json'));
-  for (const file of files) load(file);
+  const unload = loadFresh(nativeModule(), root, files);
   if (!standIn.programmingModel && registrations.size > 0) {
     throw new Error('The app registered functions but set no programming model (is @azure/functions v4 in use?)');
   }
@@ -64,5 +59,29 @@ export function loadApp(appDir: string, logger: Logger): LoadedApp {
       `No function registered by ${files.length} file(s). If @azure/functions was required before the host started, it is in "test mode"; start the host first.`,
     );
   }
-  return { registrations, standIn, files };
+  return { registrations, standIn, files, unload };
+}
+
+type ModuleCache = Record<string, unknown>;
+
+/**
+ * Loads the app's entry files as a fresh worker process would, and returns the unload: it drops
+ * every module that came into the process since (the app's files and every package it loaded,
+ * eagerly or later), so module-level state does not cross from one host to the next in the same
+ * process. MSAL, for one, keeps the managed-identity source — with its endpoint — and its token
+ * cache in static fields: a host started after another one stopped would otherwise ask the first
+ * one's identity endpoint. Modules the process had before (the test runner's, the host's own)
+ * are left alone.
+ */
+function loadFresh(Module: ReturnType<typeof nativeModule>, root: string, files: string[]): () => void {
+  const cache = (Module as unknown as { _cache: ModuleCache })._cache;
+  for (const key of Object.keys(cache)) {
+    if (key.startsWith(root) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete cache[key];
+  }
+  const before = new Set(Object.keys(cache));
+  const load = Module.createRequire(path.join(root, 'package.json'));
+  for (const file of files) load(file);
+  return () => {
+    for (const key of Object.keys(cache)) if (!before.has(key)) delete cache[key];
+  };
 }

@@ -167,6 +167,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         for (const undo of envUndo.reverse()) undo();
+        app.unload();
       })();
       return stopping;
     },
