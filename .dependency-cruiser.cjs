@@ -2,8 +2,8 @@
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
-    { name: 'src-not-to-local-or-test', comment: 'Production code never knows the local tools or tests exist.',
-      severity: 'error', from: { path: '^src/' }, to: { path: '^(local|test)/' } },
+    { name: 'src-not-to-local-or-test', comment: 'Production code never knows the local tools, tests or benchmarks exist.',
+      severity: 'error', from: { path: '^src/' }, to: { path: '^(local|test|bench)/' } },
     { name: 'domain-is-pure', comment: 'domain imports no SDK, no adapters, no triggers.',
       severity: 'error', from: { path: '^src/domain/' },
       to: { path: '^(src/(azure|functions|activities|orchestrations|cli|config)/|node_modules/)' } },
@@ -13,7 +13,7 @@ module.exports = {
     { name: 'adapters-not-up', comment: 'Adapters do not reach up into triggers, orchestrations or activities.',
       severity: 'error', from: { path: '^src/azure/' }, to: { path: '^src/(functions|orchestrations|activities|cli)/' } },
     { name: 'local-only-through-wire', comment: 'The local tools talk to the app over the wire, not by import.',
-      severity: 'error', from: { path: '^local/' }, to: { path: '^src/' } },
+      severity: 'error', from: { path: '^local/' }, to: { path: '^(src|bench)/' } },
     { name: 'not-to-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
   ],
   options: {

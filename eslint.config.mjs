@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['local/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'src/config/**/*.ts'],
+    files: ['local/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'src/config/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -12,7 +12,7 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { loadOrCreateDevCa } from './azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
-import { startAzureSim, type AzureSim } from './azure-sim/server';
+import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
 import { startFuncHost, type FuncHost } from './func-host';
 
 /** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
@@ -88,13 +88,19 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
   };
 }
 
-export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string> } = {}): Promise<string> {
+/**
+ * Creates a registry through ARM as `az ml registry create` would. `wait: false` only sends the
+ * PUT (the creation event still comes when the LRO succeeds), e.g. for a burst of creations.
+ */
+export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; wait?: boolean } = {}): Promise<string> {
+  const sub = spec.subscriptionId ?? sim.subscriptionId;
   const rg = spec.resourceGroup ?? DEMO.rg;
   const name = spec.name ?? DEMO.registry;
   const regions = spec.regions ?? DEMO.regions;
-  const resources = new ResourceManagementClient(cred, sim.subscriptionId, { endpoint: sim.armEndpoint });
-  const id = `/subscriptions/${sim.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/registries/${name}`;
-  await resources.resources.createOrUpdateById(id, REGISTRY_API, {
+  const resources = new ResourceManagementClient(cred, sub, { endpoint: sim.armEndpoint });
+  const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/registries/${name}`;
+  const begin = spec.wait === false ? resources.resources.beginCreateOrUpdateById.bind(resources.resources) : resources.resources.createOrUpdateById.bind(resources.resources);
+  await begin(id, REGISTRY_API, {
     location: regions[0],
     tags: spec.tags ?? { purpose: 'sandbox demo' },
     identity: { type: 'SystemAssigned' },
@@ -119,6 +125,8 @@ export interface World {
   outcomeTopic: string;
   functionKey: string;
   endpoints: Record<string, string>;
+  /** stops the app's host (abrupt: like a crash) and starts it again on the same port and state; `host` is the new one */
+  restartHost(options?: { abrupt?: boolean }): Promise<FuncHost>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +141,8 @@ export interface WorldOptions {
   simTimeScale?: number;
   /** write .sandbox/endpoints.json */
   writeEndpoints?: boolean;
+  /** further simulator options (e.g. throttling, latencyMs, otherSubscriptionIds) */
+  sim?: Omit<SimOptions, 'ca' | 'stateDir' | 'timeScale'>;
 }
 
 /** Starts the simulator, lays out the network, starts the app in the host and subscribes it to registry writes. */
@@ -141,14 +151,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error('NODE_EXTRA_CA_CERTS is not set: run through `npm start` / `npm test`, which trust the development CA.');
   const ca = loadOrCreateDevCa(DEFAULT_DEV_CA_DIR);
   const stateDir = options.stateDir ?? join(SANDBOX_DIR, 'sandbox');
-  const sim = await startAzureSim({ ca, stateDir: join(stateDir, 'sim'), timeScale: options.simTimeScale ?? 0.01 });
+  const sim = await startAzureSim({ ...options.sim, ca, stateDir: join(stateDir, 'sim'), timeScale: options.simTimeScale ?? 0.01 });
   const user = userCredential(sim);
   let host: FuncHost | undefined;
   try {
     const { subnetId, zoneIds } = await layOutNetwork(sim, user);
     const [api, blob, acr] = zoneIds as [string, string, string];
     const outcomeTopic = outcomeTopicOf(sim);
-    host = await startFuncHost({
+    const hostOptions = {
       appDir: ROOT,
       port: options.port ?? 0,
       stateDir: join(stateDir, 'host'),
@@ -158,7 +168,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         DNS_DEADLINE_MINUTES: '5',
         ...options.settings,
       },
-    });
+    };
+    host = await startFuncHost(hostOptions);
     const h = host;
     const functionKey = h.keys.functionKeys.default ?? Object.values(h.keys.functionKeys)[0] ?? '';
     const eventGridKey = h.keys.systemKeys.eventgrid_extension ?? '';
@@ -178,13 +189,19 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       subscriptionId: sim.subscriptionId, tenantId: sim.tenantId, discoveryUrlTemplate: sim.discoveryUrlTemplate, adminUrl: sim.adminUrl,
     };
     if (options.writeEndpoints) writeFileSync(join(SANDBOX_DIR, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
-    return {
+    const world: World = {
       sim, host: h, user, subnetId, zoneIds: { api, blob, acr }, outcomeTopic, functionKey, endpoints,
+      restartHost: async (restart = {}) => {
+        await world.host.stop(restart);
+        world.host = await startFuncHost({ ...hostOptions, port: world.host.port });
+        return world.host;
+      },
       stop: async () => {
-        await h.stop();
+        await world.host.stop();
         await sim.stop();
       },
     };
+    return world;
   } catch (e) {
     if (host) await host.stop();
     await sim.stop();

@@ -44,6 +44,8 @@ export interface SimOptions {
   /** sign the https certificate with this CA (e.g. the dev CA that NODE_EXTRA_CA_CERTS trusts); default: a fresh CA */
   ca?: { certPem: string; keyPem: string; certFile?: string };
   subscriptionId?: string;
+  /** further subscriptions of the tenant that exist (e.g. for bursts across subscriptions); each has its own throttling buckets */
+  otherSubscriptionIds?: string[];
   tenantId?: string;
   /** the system-assigned identity the token endpoint issues tokens for */
   principal?: { oid: string; appid: string };
@@ -123,6 +125,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
   const lro = new LroEngine((kind) => latency[kind] * timeScale);
   const state = new SimState(store, tokens, lro, {
     subscriptionId,
+    otherSubscriptionIds: opts.otherSubscriptionIds ?? [],
     tenantId,
     pageSize: opts.pageSize ?? 100,
     lroRetryAfterSeconds: opts.lroRetryAfterSeconds ?? 0,

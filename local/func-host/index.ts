@@ -73,7 +73,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
 
   const keys = opts.keys ? normalizeKeys(opts.keys) : loadOrCreateKeys(stateDir);
   const hostJson = opts.hostJson ?? path.join(appDir, 'host.json');
-  const settings = readHostSettings(hostJson);
+  const settings = readHostSettings(hostJson, process.env);
   const app = loadApp(appDir, logger);
   const invoker = new Invoker(app.standIn, logger);
   const registrations = app.registrations;

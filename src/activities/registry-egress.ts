@@ -12,6 +12,8 @@ import type { NetworkSecurityPort, SubnetInfo } from '../domain/network-security
 
 export const EgressCodes = {
   WORKSPACE_NOT_FOUND: 'EGRESS.WORKSPACE_NOT_FOUND',
+  /** a workspace none of whose computes is in a subnet (egress-check of a workspace without --subnet) */
+  NO_SUBNET: 'EGRESS.NO_SUBNET',
   SUBNET_NOT_FOUND: 'EGRESS.SUBNET_NOT_FOUND',
   NO_NSG: 'EGRESS.NO_NSG',
   NSG_NOT_FOUND: 'EGRESS.NSG_NOT_FOUND',

@@ -13,10 +13,13 @@ import { commonClientOptions, type ArmPipelineSettings } from './arm-pipeline';
 import { RegistriesAdapter } from './registries.adapter';
 
 /** Settings the factory needs (a slice of Config, so tests and the CLI can build one too). */
-export type ClientFactorySettings = Pick<Config, 'AZURE_CLIENT_ID' | 'ARM_ENDPOINT' | 'ARM_SCOPE' | 'ARM_MAX_RETRIES' | 'ARM_MAX_RETRY_AFTER_SECONDS'>;
+export type ClientFactorySettings = Pick<Config, 'AZURE_CLIENT_ID' | 'ARM_ENDPOINT' | 'ARM_SCOPE' | 'ARM_MAX_RETRIES' | 'ARM_MAX_RETRY_AFTER_SECONDS' | 'ARM_LRO_POLL_INTERVAL_MS'> &
+  Partial<Pick<Config, 'ARM_REQUEST_TIMEOUT_SECONDS' | 'ARM_LRO_DEADLINE_SECONDS'>>;
 
 export interface AzureClients {
   readonly credential: TokenCredential;
+  /** the options every long-running operation the app waits on is polled with (ARM's Retry-After wins) */
+  readonly lroPolling: { readonly updateIntervalInMs: number; readonly deadlineSeconds?: number };
   network(subscriptionId: string): NetworkManagementClient;
   storage(subscriptionId: string): StorageManagementClient;
   containerRegistry(subscriptionId: string): ContainerRegistryManagementClient;
@@ -49,8 +52,8 @@ function memo<T>(make: (key: string) => T): (key: string) => T {
 
 /**
  * The one place that builds Azure clients: one credential, the configured ARM endpoint, one
- * retry policy honouring Retry-After up to a cap, and our user agent. Running against a local
- * ARM changes settings only.
+ * retry policy honouring Retry-After up to a cap, one LRO poll interval for when ARM sends no
+ * Retry-After, and our user agent. Running against a local ARM changes settings only.
  */
 export function createAzureClients(settings: ClientFactorySettings, credential: TokenCredential = createCredential(settings)): AzureClients {
   const pipeline: ArmPipelineSettings = {
@@ -58,14 +61,18 @@ export function createAzureClients(settings: ClientFactorySettings, credential: 
     scope: settings.ARM_SCOPE,
     maxRetries: settings.ARM_MAX_RETRIES,
     maxRetryAfterSeconds: settings.ARM_MAX_RETRY_AFTER_SECONDS,
+    ...(settings.ARM_REQUEST_TIMEOUT_SECONDS ? { requestTimeoutSeconds: settings.ARM_REQUEST_TIMEOUT_SECONDS } : {}),
   };
   const common = commonClientOptions(pipeline);
   const modular = { ...common, credentials: { scopes: [settings.ARM_SCOPE] } };
   const classic = { ...common, credentialScopes: [settings.ARM_SCOPE], endpoint: settings.ARM_ENDPOINT, $host: settings.ARM_ENDPOINT };
 
+  const lroPolling = Object.freeze({ updateIntervalInMs: settings.ARM_LRO_POLL_INTERVAL_MS, ...(settings.ARM_LRO_DEADLINE_SECONDS ? { deadlineSeconds: settings.ARM_LRO_DEADLINE_SECONDS } : {}) });
+
   let registries: RegistriesAdapter | undefined;
   return {
     credential,
+    lroPolling,
     network: memo((sub) => new NetworkManagementClient(credential, sub, modular)),
     storage: memo((sub) => new StorageManagementClient(credential, sub, modular)),
     containerRegistry: memo((sub) => new ContainerRegistryManagementClient(credential, sub, modular)),
@@ -73,7 +80,7 @@ export function createAzureClients(settings: ClientFactorySettings, credential: 
     resources: memo((sub) => new ResourceManagementClient(credential, sub, modular)),
     machineLearning: memo((sub) => new AzureMachineLearningWorkspaces(credential, sub, classic)),
     registries: () => {
-      registries ??= new RegistriesAdapter(new ServiceClient({ ...common, credential, credentialScopes: [settings.ARM_SCOPE] }), settings.ARM_ENDPOINT);
+      registries ??= new RegistriesAdapter(new ServiceClient({ ...common, credential, credentialScopes: [settings.ARM_SCOPE] }), settings.ARM_ENDPOINT, lroPolling);
       return registries;
     },
     eventGrid: memo((endpoint) => {

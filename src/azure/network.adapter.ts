@@ -2,6 +2,7 @@ import type { NetworkManagementClient } from '@azure/arm-network';
 import { parseResourceId, parseResourceIdOfType } from '../domain/arm-id';
 import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from '../domain/hardening';
 import type { EndpointName, EndpointSpec, NetworkPort } from '../domain/ports';
+import { runLro, type LroSettings } from './arm-pipeline';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 type PrivateEndpoint = Awaited<ReturnType<NetworkManagementClient['privateEndpoints']['get']>>;
@@ -19,7 +20,11 @@ function endpointRef(id: string): { subscriptionId: string; resourceGroup: strin
 
 /** Private endpoints, zone groups and NICs through @azure/arm-network. */
 export class NetworkAdapter implements NetworkPort {
-  constructor(private readonly client: (subscriptionId: string) => NetworkManagementClient) {}
+  constructor(
+    private readonly client: (subscriptionId: string) => NetworkManagementClient,
+    /** LRO poll interval when ARM gives no Retry-After (the SDK default otherwise) */
+    private readonly lro: LroSettings = {},
+  ) {}
 
   async subnetLocation(subnetId: string): Promise<string> {
     const rid = parseResourceIdOfType(subnetId, 'Microsoft.Network/virtualNetworks/subnets');
@@ -58,12 +63,12 @@ export class NetworkAdapter implements NetworkPort {
 
   async createEndpoint(spec: EndpointSpec): Promise<EndpointInfo> {
     const ref = endpointRef(spec.id);
-    const pe = await this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, {
+    const pe = await runLro(this.lro, `PUT ${spec.id}`, (options) => this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, {
       location: spec.location,
       tags: spec.tags,
       subnet: { id: spec.subnetId },
       privateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId] }],
-    }).catch(rethrowArm('PUT', spec.id));
+    }, options)).catch(rethrowArm('PUT', spec.id));
     return this.toInfo(pe, await this.listZoneGroups(spec.id));
   }
 
@@ -87,9 +92,9 @@ export class NetworkAdapter implements NetworkPort {
   async putZoneGroup(endpointId: string, name: string, zoneId: string): Promise<void> {
     const ref = endpointRef(endpointId);
     const zoneName = parseResourceId(zoneId).names[0] ?? 'zone';
-    await this.client(ref.subscriptionId).privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
+    await runLro(this.lro, `PUT ${endpointId}/privateDnsZoneGroups/${name}`, (options) => this.client(ref.subscriptionId).privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
       privateDnsZoneConfigs: [{ name: zoneName.replace(/\./g, '-'), privateDnsZoneId: zoneId }],
-    }).catch(rethrowArm('PUT', `${endpointId}/privateDnsZoneGroups/${name}`));
+    }, options)).catch(rethrowArm('PUT', `${endpointId}/privateDnsZoneGroups/${name}`));
   }
 
   async endpointNames(endpointId: string): Promise<{ nicNames: EndpointName[]; zoneRecords: EndpointName[] }> {

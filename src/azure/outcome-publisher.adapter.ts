@@ -1,6 +1,24 @@
 import type { EventGridPublisherClient } from '@azure/eventgrid';
 import type { OutcomePort } from '../domain/ports';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { ErrorCodes, LockdownError } from '../domain/errors';
 import { APP_NAME } from '../version';
+import { isRequestTimeout } from './arm-pipeline';
+import { parseArmError } from './arm-errors';
+import { credentialError, isCredentialError } from './sdk-errors';
+
+/** Why the topic refused (or never answered), as a coded error; retryable unless the topic said no for good. */
+function publishError(type: string, e: unknown): LockdownError {
+  if (isCredentialError(e)) return credentialError(e);
+  const status = isRestError(e) ? e.statusCode : undefined;
+  const reason = isRequestTimeout(e)
+    ? e.message
+    : status !== undefined
+      ? `the topic answered ${status} ${parseArmError(isRestError(e) ? e.response?.bodyAsText ?? undefined : undefined)?.message ?? ''}`.trim()
+      : `it failed on the way: ${e instanceof Error ? e.message : String(e)}`;
+  const retryable = status === undefined || status === 408 || status === 429 || status >= 500;
+  return new LockdownError(ErrorCodes.OUTCOME_PUBLISH_FAILED, `the outcome event ${type} could not be published to OUTCOME_TOPIC_ENDPOINT: ${reason}; check the topic and the app's EventGrid Data Sender role, then start the run again (a hardened registry costs no writes).`, { cause: e, retryable });
+}
 
 /** Publishes outcome CloudEvents to the configured custom topic (Entra auth, no keys). */
 export class OutcomePublisherAdapter implements OutcomePort {
@@ -8,7 +26,11 @@ export class OutcomePublisherAdapter implements OutcomePort {
 
   async publish(type: string, subject: string, data: unknown): Promise<boolean> {
     if (!this.client) return false;
-    await this.client.send([{ type, source: `/${APP_NAME}`, subject, data, datacontenttype: 'application/json' }]);
+    try {
+      await this.client.send([{ type, source: `/${APP_NAME}`, subject, data, datacontenttype: 'application/json' }]);
+    } catch (e) {
+      throw publishError(type, e);
+    }
     return true;
   }
 }

@@ -95,8 +95,17 @@ export const PERMISSIONS: readonly Permission[] = [
   {
     action: 'Microsoft.MachineLearningServices/workspaces/read',
     kind: 'action', grantedBy: 'custom-role',
-    why: "Read a workspace for its storage account (share-with), before auditing its online deployments, and to check it exists before the egress check.",
-    calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/workspaces/*` }],
+    why: "Read a workspace for its storage account (share-with), before auditing its online deployments, and to check it exists before the egress check; list a subscription's workspaces (fleet reports).",
+    calls: [
+      { method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/workspaces/*` },
+      { method: 'GET', pathPattern: `${SUB}/providers/Microsoft.MachineLearningServices/workspaces` },
+    ],
+  },
+  {
+    action: 'Microsoft.MachineLearningServices/workspaces/computes/read',
+    kind: 'action', grantedBy: 'custom-role',
+    why: "List a workspace's computes for the subnets they sit in (fleet egress and exfiltration reports, egress-check of a workspace).",
+    calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.MachineLearningServices/workspaces/*/computes` }],
   },
   {
     action: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read',

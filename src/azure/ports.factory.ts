@@ -52,7 +52,7 @@ export function createPorts(config: Config, credential: TokenCredential = create
   const registries = clients.registries();
   // discovery and management groups: plain requests over one ServiceClient with the SDK clients' options
   const armServiceClient = new ServiceClient({
-    ...commonClientOptions({ endpoint: config.ARM_ENDPOINT, scope: config.ARM_SCOPE, maxRetries: config.ARM_MAX_RETRIES, maxRetryAfterSeconds: config.ARM_MAX_RETRY_AFTER_SECONDS }),
+    ...commonClientOptions({ endpoint: config.ARM_ENDPOINT, scope: config.ARM_SCOPE, maxRetries: config.ARM_MAX_RETRIES, maxRetryAfterSeconds: config.ARM_MAX_RETRY_AFTER_SECONDS, requestTimeoutSeconds: config.ARM_REQUEST_TIMEOUT_SECONDS }),
     credential,
     credentialScopes: [config.ARM_SCOPE],
   });
@@ -60,10 +60,10 @@ export function createPorts(config: Config, credential: TokenCredential = create
     clients,
     registries: { get: (id) => registries.get(id), put: (r) => registries.createOrUpdate(r) },
     resourceGroups: new ResourceGroupsAdapter(clients.resources),
-    network: new NetworkAdapter(clients.network),
-    networkSecurity: new NetworkSecurityAdapter(clients.network),
+    network: new NetworkAdapter(clients.network, clients.lroPolling),
+    networkSecurity: new NetworkSecurityAdapter(clients.network, clients.lroPolling),
     storage: new StorageAdapter(clients.storage),
-    containerRegistry: new ContainerRegistryAdapter(clients.containerRegistry),
+    containerRegistry: new ContainerRegistryAdapter(clients.containerRegistry, clients.lroPolling),
     dns: new DnsResolverAdapter(config.DNS_SERVERS),
     discovery: new DiscoveryAdapter(armServiceClient, config.DISCOVERY_URL_TEMPLATE, config.AZURE_CLOUD),
     managementGroups: new ManagementGroupsAdapter(armServiceClient, config.ARM_ENDPOINT),

@@ -4,7 +4,8 @@ import { createHttpPoller, type OperationResponse, type OperationState, type Run
 import { parseRegistryId, registryId, REGISTRY_API_VERSION, REGISTRY_TYPE, type Registry } from '../domain/registry';
 import { ErrorCodes, LockdownError } from '../domain/errors';
 import { armResponseError } from './arm-errors';
-import { credentialError, isCredentialError } from './sdk-errors';
+import { isRequestTimeout, withLroDeadline } from './arm-pipeline';
+import { credentialError, isCredentialError, timeoutError } from './sdk-errors';
 import { parseRegistry } from './registry-schema';
 
 export interface LroOptions {
@@ -33,6 +34,8 @@ export class RegistriesAdapter {
   constructor(
     private readonly client: ServiceClient,
     private readonly endpoint: string,
+    /** the poll interval used unless a call passes its own (the client factory's ARM_LRO_POLL_INTERVAL_MS) */
+    private readonly polling: { updateIntervalInMs: number; deadlineSeconds?: number },
   ) {}
 
   private url(path: string): string {
@@ -55,6 +58,7 @@ export class RegistriesAdapter {
       response = await this.client.sendRequest(request);
     } catch (e) {
       if (isCredentialError(e)) throw credentialError(e);
+      if (isRequestTimeout(e)) throw timeoutError(method, url, e);
       if (isRestError(e) && e.statusCode === undefined) {
         throw new LockdownError(ErrorCodes.ARM_TRANSPORT, `${method} ${url.replace(/\?.*$/, '')} failed on the way: ${e.message}`, { cause: e, retryable: true });
       }
@@ -112,6 +116,8 @@ export class RegistriesAdapter {
    * wait for the long-running operation; returns the registry as ARM has it afterwards.
    */
   async createOrUpdate(registry: Registry, options: LroOptions = {}): Promise<Registry> {
+    const deadline = this.polling.deadlineSeconds;
+    if (deadline && !options.abortSignal) return withLroDeadline(deadline, `PUT ${registry.id}`, (abortSignal) => this.createOrUpdate(registry, { ...options, abortSignal }));
     const ref = parseRegistryId(registry.id);
     const path = registryId(ref.subscriptionId, ref.resourceGroup, ref.name);
     const { id: _id, name: _name, type: _type, systemData: _systemData, ...writable } = registry;
@@ -132,7 +138,7 @@ export class RegistriesAdapter {
       },
     };
     const poller = createHttpPoller<unknown, OperationState<unknown>>(lro, {
-      intervalInMs: options.updateIntervalInMs ?? 2000,
+      intervalInMs: options.updateIntervalInMs ?? this.polling.updateIntervalInMs,
       resourceLocationConfig: 'azure-async-operation',
     });
     let result: unknown;

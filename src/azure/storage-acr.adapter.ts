@@ -2,6 +2,7 @@ import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { parseResourceIdOfType } from '../domain/arm-id';
 import type { ContainerRegistryPort, NetworkedResource, StoragePort } from '../domain/ports';
+import { runLro, type LroSettings } from './arm-pipeline';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 /** What storage accounts and container registries share: a name, public access and endpoint connections. */
@@ -70,12 +71,13 @@ export class StorageAdapter extends NetworkedAdapter implements StoragePort {
 
 /** The registry's container registry: public access is a PATCH answered as a long-running operation. */
 export class ContainerRegistryAdapter extends NetworkedAdapter implements ContainerRegistryPort {
-  constructor(client: (subscriptionId: string) => ContainerRegistryManagementClient) {
+  /** `lro`: poll interval when ARM gives no Retry-After (the SDK default otherwise) and the deadline */
+  constructor(client: (subscriptionId: string) => ContainerRegistryManagementClient, lro: LroSettings = {}) {
     super({
       type: 'Microsoft.ContainerRegistry/registries',
       label: 'container registry',
       get: (sub, rg, name) => client(sub).registries.get(rg, name),
-      disable: (sub, rg, name) => client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }),
+      disable: (sub, rg, name) => runLro(lro, `PATCH /subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerRegistry/registries/${name}`, (options) => client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options)),
     });
   }
 }

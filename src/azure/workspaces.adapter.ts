@@ -1,16 +1,36 @@
-import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { AmlCompute, AzureMachineLearningWorkspaces, ComputeInstance, ComputeUnion, Workspace as SdkWorkspace } from '@azure/arm-machinelearning';
 import type { NetworkRuleSet, StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { parseResourceIdOfType } from '../domain/arm-id';
 import { ErrorCodes, LockdownError } from '../domain/errors';
-import { parseWorkspaceId, STORAGE_ACCOUNT_TYPE, type Workspace } from '../domain/workspace';
-import type { OnlineDeploymentInfo, StorageLookup, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkPort, StorageNetworkState, TenantPort, WorkspacesPort } from '../domain/workspace-ports';
+import { parseWorkspaceId, STORAGE_ACCOUNT_TYPE, WORKSPACE_TYPE, type Workspace } from '../domain/workspace';
+import type { ComputeSubnet, OnlineDeploymentInfo, StorageLookup, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkPort, StorageNetworkState, TenantPort, WorkspacesPort } from '../domain/workspace-ports';
 import { isNotFound, rethrowArm } from './sdk-errors';
+
+function isAmlCompute(c: ComputeUnion): c is AmlCompute {
+  return c.computeType === 'AmlCompute';
+}
+
+function isComputeInstance(c: ComputeUnion): c is ComputeInstance {
+  return c.computeType === 'ComputeInstance';
+}
+
+function fromSdkWorkspace(w: SdkWorkspace, id: string, name: string): Workspace {
+  return {
+    id: w.id ?? id,
+    name: w.name ?? name,
+    location: w.location ?? '',
+    ...(w.storageAccount ? { storageAccountId: w.storageAccount } : {}),
+    ...(w.publicNetworkAccess ? { publicNetworkAccess: w.publicNetworkAccess } : {}),
+    ...(w.tenantId ? { tenantId: w.tenantId } : {}),
+  };
+}
 
 /**
  * Azure ML workspaces and their online endpoints/deployments through @azure/arm-machinelearning
- * 2.1.1 (api 2022-10-01): Workspaces_Get, OnlineEndpoints_List, OnlineDeployments_List.
+ * 2.1.1 (api 2022-10-01): Workspaces_Get, Workspaces_ListBySubscription, Compute_List,
+ * OnlineEndpoints_List, OnlineDeployments_List.
  */
 export class WorkspacesAdapter implements WorkspacesPort {
   constructor(private readonly client: (subscriptionId: string) => AzureMachineLearningWorkspaces) {}
@@ -18,19 +38,41 @@ export class WorkspacesAdapter implements WorkspacesPort {
   async get(id: string): Promise<Workspace | undefined> {
     const ref = parseWorkspaceId(id);
     try {
-      const w = await this.client(ref.subscriptionId).workspaces.get(ref.resourceGroup, ref.name);
-      return {
-        id: w.id ?? ref.id,
-        name: w.name ?? ref.name,
-        location: w.location ?? '',
-        ...(w.storageAccount ? { storageAccountId: w.storageAccount } : {}),
-        ...(w.publicNetworkAccess ? { publicNetworkAccess: w.publicNetworkAccess } : {}),
-        ...(w.tenantId ? { tenantId: w.tenantId } : {}),
-      };
+      return fromSdkWorkspace(await this.client(ref.subscriptionId).workspaces.get(ref.resourceGroup, ref.name), ref.id, ref.name);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       return rethrowArm('GET', ref.id)(e);
     }
+  }
+
+  /** Workspaces_ListBySubscription, every page (the SDK follows nextLink). */
+  async listBySubscription(subscriptionId: string): Promise<Workspace[]> {
+    const out: Workspace[] = [];
+    try {
+      for await (const w of this.client(subscriptionId).workspaces.listBySubscription()) {
+        if (w.id !== undefined) out.push(fromSdkWorkspace(w, w.id, w.name ?? ''));
+      }
+    } catch (e) {
+      return rethrowArm('GET', `/subscriptions/${subscriptionId}/providers/${WORKSPACE_TYPE}`)(e);
+    }
+    return out;
+  }
+
+  /** Compute_List, every page: the computes with `properties.subnet.id` (AmlCompute, ComputeInstance). */
+  async listComputeSubnets(id: string): Promise<ComputeSubnet[]> {
+    const ref = parseWorkspaceId(id);
+    const out: ComputeSubnet[] = [];
+    try {
+      for await (const c of this.client(ref.subscriptionId).computeOperations.list(ref.resourceGroup, ref.name)) {
+        const p = c.properties;
+        if (p === undefined) continue;
+        const subnetId = isAmlCompute(p) || isComputeInstance(p) ? p.properties?.subnet?.id : undefined;
+        if (subnetId) out.push({ computeName: c.name ?? '', computeType: p.computeType, subnetId });
+      }
+    } catch (e) {
+      return rethrowArm('GET', `${ref.id}/computes`)(e);
+    }
+    return out;
   }
 
   async listOnlineDeployments(id: string): Promise<{ endpoints: number; deployments: OnlineDeploymentInfo[] }> {

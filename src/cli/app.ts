@@ -13,6 +13,7 @@ import { runHardening, verifyDns, type RunnerDeps } from './runner';
 import { fetchStatus, statusExitCode } from './status';
 import { isWorkspaceCommand, runWorkspaceCommand } from './workspace-commands';
 import { runNetworkCommand } from './network-commands';
+import { runFleetCommand } from './fleet-commands';
 import { sweepCommand } from './sweep';
 
 /** 0 done / compliant, 1 failed (DNS not proven included), 2 bad usage or settings. */
@@ -86,8 +87,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const activity: ActivityDeps = { config, ports: createPorts(config), now: io.now ?? (() => new Date()) };
 
   if (command.command === 'egress-check' || command.command === 'exfiltration') {
-    return runNetworkCommand(command, activity.ports.networkSecurity, config.AZURE_CLOUD, io);
+    return runNetworkCommand(command, activity.ports.networkSecurity, activity.ports.workspace.workspaces, config.AZURE_CLOUD, io);
   }
+  if (command.command === 'fleet') return runFleetCommand(command, config, activity.ports, io);
 
   if (command.command === 'discovery') {
     try {

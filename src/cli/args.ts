@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isResourceOfType } from '../domain/arm-id';
+import type { FleetCapability } from '../domain/fleet';
+import { parseWorkspaceId } from '../domain/workspace';
 import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../domain/registry';
 
 /**
@@ -35,8 +37,12 @@ export type Command =
   | ({ command: 'discovery'; region: string; registryName: string } & Common)
   | { command: 'status'; registry: RegistryRef; json: boolean; api: string; key?: string }
   | ({ command: 'sweep'; apply: boolean; subscriptionIds?: string[] } & Common & HardenFlags)
-  | ({ command: 'egress-check'; subnetId: string; regions?: string[]; fix: boolean } & Common)
-  | ({ command: 'exfiltration'; subnetId: string; apply: boolean } & Common);
+  | ({ command: 'egress-check'; regions?: string[]; fix: boolean } & EgressTarget & Common)
+  | ({ command: 'exfiltration'; subnetId: string; apply: boolean } & Common)
+  | ({ command: 'fleet'; capability: FleetCapability; subscriptionIds?: string[]; regions?: string[] } & Common);
+
+/** egress-check: a subnet, or a workspace (read first) with --subnet or, without it, its computes' subnets. */
+export type EgressTarget = { subnetId: string; workspaceId?: undefined } | { workspaceId: string; subnetId?: string };
 
 export const USAGE = `Usage: aml-lockdown <command> [options]
 
@@ -50,17 +56,24 @@ Commands:
   status <registryId>         the app's last run for the registry, through its HTTP API
   sweep                       plan every registry of TARGET_SUBSCRIPTION_IDS (or --subscriptions);
                               --apply hardens the non-compliant ones here, paced by the write budget
-  egress-check <subnetId>     the outbound NSG rules a secured workspace needs for a public registry:
-                              present / missing / shadowed (--fix adds the missing ones)
+  egress-check <subnetId | workspaceId>
+                              the outbound NSG rules a secured workspace needs for a public registry:
+                              present / missing / shadowed (--fix adds the missing ones); a workspace
+                              is read first, then --subnet or the subnets of its computes
+  egress-check --all          report only, over every workspace of TARGET_SUBSCRIPTION_IDS +
+                              TARGET_MANAGEMENT_GROUP (or --subscriptions); fix per workspace
   exfiltration <subnetId>     the ML-alias service endpoint policy + Storage endpoint on the subnet
                               (--apply creates / attaches them, removing nothing)
+  exfiltration --all          report only, over the compute subnets of every target workspace
   allow-sharing <workspaceId> <registryId>
                               let the registry in on the workspace's storage account (selected
                               networks + resource-instance rule; --force for a fully public or
                               disabled account)
-  audit-deployments <workspaceId>...
+  audit-deployments <workspaceId>... | --all
                               managed online deployments serving a registry model without
-                              egressPublicNetworkAccess Disabled (report only)
+                              egressPublicNetworkAccess Disabled (report only; --all: every
+                              workspace of the target subscriptions)
+  (allow-sharing is one workspace with one registry: it has no --all)
 
 Options:
   --json                      print one JSON document instead of the human display
@@ -72,7 +85,10 @@ Options:
   --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status)
   --key <functionKey>         its function key (status; default: env AML_LOCKDOWN_FUNCTION_KEY)
   --apply                     harden the non-compliant registries (sweep; default: report only)
-  --subscriptions <ids>       comma-separated subscription ids instead of TARGET_SUBSCRIPTION_IDS (sweep)
+  --subscriptions <ids>       comma-separated subscription ids instead of TARGET_SUBSCRIPTION_IDS and
+                              TARGET_MANAGEMENT_GROUP (sweep, --all)
+  --all                       every workspace of the target subscriptions, report only
+                              (egress-check, exfiltration, audit-deployments)
   --region <r[,r...]>         the registry's region(s) (egress-check; default: the subnet's VNet region)
   --fix                       add the missing outbound rules (egress-check)
   --force                     also change a fully public or public-access-Disabled account (allow-sharing)
@@ -95,6 +111,7 @@ const OPTIONS = {
   subscriptions: { type: 'string' },
   region: { type: 'string' },
   fix: { type: 'boolean' },
+  all: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -107,8 +124,8 @@ const ALLOWED: Readonly<Record<CommandName, readonly OptionName[]>> = {
   discovery: ['json', 'settings'],
   status: ['json', 'api', 'key'],
   sweep: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish', 'apply', 'subscriptions'],
-  'egress-check': ['json', 'settings', 'region', 'fix'],
-  exfiltration: ['json', 'settings', 'apply'],
+  'egress-check': ['json', 'settings', 'region', 'fix', 'subnet', 'all', 'subscriptions'],
+  exfiltration: ['json', 'settings', 'apply', 'all', 'subscriptions'],
 };
 
 const ARITY: Readonly<Record<CommandName, readonly string[]>> = {
@@ -118,7 +135,7 @@ const ARITY: Readonly<Record<CommandName, readonly string[]>> = {
   discovery: ['<region>', '<name>'],
   status: ['<registryId>'],
   sweep: [],
-  'egress-check': ['<subnetId>'],
+  'egress-check': ['<subnetId | workspaceId>'],
   exfiltration: ['<subnetId>'],
 };
 
@@ -160,6 +177,36 @@ type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allow
 
 const GUID_RULE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** `--subscriptions a,b`: GUIDs, lower case; a UsageError naming the first bad one. */
+export function subscriptionList(value: string): string[] {
+  const ids = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = ids.filter((s) => !GUID_RULE.test(s));
+  if (ids.length === 0 || bad.length > 0) throw new UsageError(`--subscriptions must be comma-separated subscription ids (GUIDs)${bad.length > 0 ? `, not '${bad[0] ?? ''}'` : ''}`);
+  return ids.map((s) => s.toLowerCase());
+}
+
+function regionList(value: string): string[] {
+  const regions = value.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
+  const bad = regions.find((r) => !/^[a-z0-9]+$/.test(r));
+  if (regions.length === 0 || bad !== undefined) throw new UsageError(`--region must be region names in ARM form, comma-separated (e.g. westeurope,northeurope), not '${value}'`);
+  return regions;
+}
+
+const SUBNET_TYPE = 'Microsoft.Network/virtualNetworks/subnets';
+
+/** egress-check --all / exfiltration --all: a fleet report, reads only. */
+function fleetCommand(name: 'egress-check' | 'exfiltration', rest: readonly string[], values: ParsedValues, json: boolean): Command {
+  if (rest.length > 0) throw new UsageError(`'${name} --all' takes no ${name === 'egress-check' ? '<subnetId | workspaceId>' : '<subnetId>'}: it covers every workspace of the target subscriptions`);
+  const change = name === 'egress-check' ? values.fix : values.apply;
+  if (change !== undefined) throw new UsageError(`--all reports only: ${name === 'egress-check' ? '--fix' : '--apply'} stays per ${name === 'egress-check' ? 'workspace or subnet' : 'subnet'}, named explicitly`);
+  if (values.subnet !== undefined) throw new UsageError('--subnet names one subnet of a workspace; --all covers the subnets of every workspace');
+  const command: Command = { command: 'fleet', capability: name === 'egress-check' ? 'registry-egress' : 'exfiltration', json };
+  if (values.settings !== undefined) command.settingsFile = values.settings;
+  if (values.subscriptions !== undefined) command.subscriptionIds = subscriptionList(values.subscriptions);
+  if (values.region !== undefined) command.regions = regionList(values.region);
+  return command;
+}
+
 function sweepCommand(values: ParsedValues, json: boolean): Command {
   const command: Command = { command: 'sweep', apply: values.apply === true, json, publish: values['no-publish'] !== true };
   if (values.settings !== undefined) command.settingsFile = values.settings;
@@ -168,28 +215,37 @@ function sweepCommand(values: ParsedValues, json: boolean): Command {
     command.subnetId = values.subnet;
   }
   if (values['poll-seconds'] !== undefined) command.pollSeconds = positiveSeconds(values['poll-seconds']);
-  if (values.subscriptions !== undefined) {
-    const ids = values.subscriptions.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    const bad = ids.filter((s) => !GUID_RULE.test(s));
-    if (ids.length === 0 || bad.length > 0) throw new UsageError(`--subscriptions must be comma-separated subscription ids (GUIDs)${bad.length > 0 ? `, not '${bad[0] ?? ''}'` : ''}`);
-    command.subscriptionIds = ids.map((s) => s.toLowerCase());
-  }
+  if (values.subscriptions !== undefined) command.subscriptionIds = subscriptionList(values.subscriptions);
   return command;
 }
 
-/** egress-check / exfiltration: a subnet id, and --region (a list of region names, checked against the cloud later) / --fix / --apply. */
-function networkCommand(name: 'egress-check' | 'exfiltration', subnetId: string, values: ParsedValues, json: boolean): Command {
-  if (!isResourceOfType(subnetId, 'Microsoft.Network/virtualNetworks/subnets')) throw new UsageError(`bad <subnetId>: a Microsoft.Network/virtualNetworks/subnets resource id, not '${subnetId}'`);
+/** egress-check / exfiltration: a subnet id (egress-check: or a workspace id, with --subnet), and --region / --fix / --apply. */
+function networkCommand(name: 'egress-check' | 'exfiltration', target: string, values: ParsedValues, json: boolean): Command {
+  if (values.subscriptions !== undefined) throw new UsageError('--subscriptions goes with --all');
   const common: Common = { json };
   if (values.settings !== undefined) common.settingsFile = values.settings;
-  if (name === 'exfiltration') return { command: name, subnetId, apply: values.apply === true, ...common };
-  const command: Command = { command: name, subnetId, fix: values.fix === true, ...common };
-  if (values.region !== undefined) {
-    const regions = values.region.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
-    const bad = regions.find((r) => !/^[a-z0-9]+$/.test(r));
-    if (regions.length === 0 || bad !== undefined) throw new UsageError(`--region must be region names in ARM form, comma-separated (e.g. westeurope,northeurope), not '${values.region}'`);
-    command.regions = regions;
+  if (name === 'exfiltration') {
+    if (!isResourceOfType(target, SUBNET_TYPE)) throw new UsageError(`bad <subnetId>: a ${SUBNET_TYPE} resource id, not '${target}'`);
+    return { command: name, subnetId: target, apply: values.apply === true, ...common };
   }
+  let egressTarget: EgressTarget;
+  if (isResourceOfType(target, SUBNET_TYPE)) {
+    if (values.subnet !== undefined) throw new UsageError('--subnet goes with a <workspaceId>: the subnet is already named');
+    egressTarget = { subnetId: target };
+  } else if (/\/providers\/Microsoft\.MachineLearningServices\/workspaces\//i.test(target)) {
+    let workspaceId: string;
+    try {
+      workspaceId = parseWorkspaceId(target).id;
+    } catch (e) {
+      throw new UsageError(`bad <workspaceId>: ${(e as Error).message.replace(/^\[[^\]]+\]\s/, '')}`);
+    }
+    if (values.subnet !== undefined && !isResourceOfType(values.subnet, SUBNET_TYPE)) throw new UsageError(`--subnet must be a ${SUBNET_TYPE} resource id, not '${values.subnet}'`);
+    egressTarget = values.subnet !== undefined ? { workspaceId, subnetId: values.subnet } : { workspaceId };
+  } else {
+    throw new UsageError(`bad <subnetId | workspaceId>: a ${SUBNET_TYPE} or Microsoft.MachineLearningServices/workspaces resource id, not '${target}'`);
+  }
+  const command: Command = { command: name, ...egressTarget, fix: values.fix === true, ...common };
+  if (values.region !== undefined) command.regions = regionList(values.region);
   return command;
 }
 
@@ -211,6 +267,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (notHere.length > 0) {
     throw new UsageError(`${notHere.map((o) => `--${o}`).join(', ')} ${notHere.length === 1 ? 'is' : 'are'} not an option of '${name}' (its options: ${ALLOWED[name].map((o) => `--${o}`).join(', ')})`);
   }
+  if ((name === 'egress-check' || name === 'exfiltration') && values.all === true) return fleetCommand(name, rest, values, values.json === true);
   const arity = ARITY[name];
   if (rest.length !== arity.length) {
     throw new UsageError(`'${name}' takes ${arity.join(' ')}; got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);

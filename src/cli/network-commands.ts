@@ -2,7 +2,10 @@
  * `aml-lockdown egress-check` and `aml-lockdown exfiltration`: the same use cases as the HTTP
  * routes (src/activities/registry-egress.ts), in process, with a human or JSON rendering.
  */
-import { checkExfiltration, checkRegistryEgress } from '../activities/registry-egress';
+import { checkExfiltration, checkRegistryEgress, EgressCodes, type EgressCheck } from '../activities/registry-egress';
+import type { EgressTarget } from './args';
+import { subnetsOfComputes } from '../domain/fleet';
+import type { WorkspacesPort } from '../domain/workspace-ports';
 import { errorCodeOf, ErrorCodes, LockdownError } from '../domain/errors';
 import type { FlowResult } from '../domain/egress';
 import type { NetworkSecurityPort } from '../domain/network-security.port';
@@ -10,7 +13,7 @@ import { isKnownRegion, type AzureCloud } from '../domain/regions';
 import type { Output } from './render';
 
 export type NetworkCommand =
-  | { command: 'egress-check'; subnetId: string; regions?: string[]; fix: boolean; json: boolean }
+  | ({ command: 'egress-check'; regions?: string[]; fix: boolean; json: boolean } & EgressTarget)
   | { command: 'exfiltration'; subnetId: string; apply: boolean; json: boolean };
 
 export interface NetworkIo {
@@ -34,11 +37,49 @@ function flowLine(f: FlowResult): string {
   return `  ${MARK[f.state]} ${f.serviceTag.padEnd(42)} ${f.protocol} ${String(f.port).padEnd(5)}  ${f.why}\n`;
 }
 
+function egressDocument(result: EgressCheck): Record<string, unknown> {
+  return { subnetId: result.subnetId, nsgId: result.nsgId, regions: result.regions, compliant: result.report.compliant, counts: result.report.counts, flows: result.report.flows, ...(result.added ? { added: result.added } : {}) };
+}
+
+function egressText(result: EgressCheck, fix: boolean): string {
+  const { counts } = result.report;
+  let text = `aml-lockdown egress-check ${result.subnetId}\nNSG ${result.nsgId}, registry region(s) ${result.regions.join(', ')}\n`;
+  for (const f of result.report.flows) text += flowLine(f);
+  if (result.added !== undefined) {
+    text += result.added.length === 0 ? 'fix: nothing to add\n' : `fix: added ${result.added.map((r) => `${r.name} (priority ${r.priority})`).join(', ')}\n`;
+  }
+  text += `${result.report.compliant ? 'compliant' : 'NOT compliant'}: ${counts.present} present, ${counts.missing} missing, ${counts.shadowed} shadowed${!result.report.compliant && !fix ? ' (run with --fix to add them)' : ''}\n`;
+  return text;
+}
+
+/**
+ * egress-check of a workspace: read it (unknown: EGRESS.WORKSPACE_NOT_FOUND, nothing checked),
+ * then --subnet, or every subnet of its computes, each checked (and with --fix, fixed) on its own.
+ */
+async function workspaceEgress(command: Extract<NetworkCommand, { command: 'egress-check' }> & { workspaceId: string }, port: NetworkSecurityPort, workspaces: Pick<WorkspacesPort, 'get' | 'listComputeSubnets'>, io: NetworkIo): Promise<0 | 1> {
+  const workspace = await workspaces.get(command.workspaceId);
+  if (!workspace) return fail(io, command, EgressCodes.WORKSPACE_NOT_FOUND, `workspace ${command.workspaceId} does not exist (or the app cannot read it); nothing was checked or changed.`);
+  const subnetIds = command.subnetId !== undefined ? [command.subnetId] : subnetsOfComputes(await workspaces.listComputeSubnets(workspace.id)).map((s) => s.subnetId);
+  if (subnetIds.length === 0) return fail(io, command, EgressCodes.NO_SUBNET, `no compute of workspace ${workspace.id} is in a subnet (AmlCompute / ComputeInstance with a subnet): name the subnet with --subnet.`);
+  const results: Array<{ subnetId: string; check?: EgressCheck; error?: { code: string; message: string } }> = [];
+  for (const subnetId of subnetIds) {
+    const r = await checkRegistryEgress(port, { subnetId, fix: command.fix, ...(command.regions ? { regions: command.regions } : {}) });
+    results.push(r.kind === 'refused' ? { subnetId, error: { code: r.code, message: r.message } } : { subnetId, check: r });
+  }
+  const compliant = results.every((r) => r.check?.report.compliant === true);
+  if (command.json) writeJson(io, { workspaceId: workspace.id, compliant, subnets: results.map((r) => (r.check ? egressDocument(r.check) : { subnetId: r.subnetId, error: r.error })) });
+  else {
+    io.stdout.write(`workspace ${workspace.id}: ${results.length} subnet(s)\n`);
+    for (const r of results) io.stdout.write(r.check ? egressText(r.check, command.fix) : `aml-lockdown egress-check ${r.subnetId}\n  ${r.error?.code ?? ''}: ${r.error?.message ?? ''}\n`);
+  }
+  return compliant ? 0 : 1;
+}
+
 /**
  * Runs one of the two commands. Exit 0: compliant / protected (after the fix or apply when
  * asked); 1: not compliant, refused, or an ARM failure; 2: a region unknown to the cloud.
  */
-export async function runNetworkCommand(command: NetworkCommand, port: NetworkSecurityPort, cloud: AzureCloud, io: NetworkIo): Promise<0 | 1 | 2> {
+export async function runNetworkCommand(command: NetworkCommand, port: NetworkSecurityPort, workspaces: Pick<WorkspacesPort, 'get' | 'listComputeSubnets'>, cloud: AzureCloud, io: NetworkIo): Promise<0 | 1 | 2> {
   try {
     if (command.command === 'egress-check') {
       const unknown = (command.regions ?? []).filter((r) => !isKnownRegion(r, cloud));
@@ -46,20 +87,11 @@ export async function runNetworkCommand(command: NetworkCommand, port: NetworkSe
         io.stderr.write(`aml-lockdown: --region: '${unknown.join("', '")}' ${unknown.length === 1 ? 'is not a region' : 'are not regions'} of ${cloud}\nRun 'aml-lockdown --help' for usage.\n`);
         return 2;
       }
+      if (command.workspaceId !== undefined) return await workspaceEgress({ ...command, workspaceId: command.workspaceId }, port, workspaces, io);
       const result = await checkRegistryEgress(port, { subnetId: command.subnetId, fix: command.fix, ...(command.regions ? { regions: command.regions } : {}) });
       if (result.kind === 'refused') return fail(io, command, result.code, result.message);
-      if (command.json) {
-        writeJson(io, { subnetId: result.subnetId, nsgId: result.nsgId, regions: result.regions, compliant: result.report.compliant, counts: result.report.counts, flows: result.report.flows, ...(result.added ? { added: result.added } : {}) });
-      } else {
-        const { counts } = result.report;
-        let text = `aml-lockdown egress-check ${result.subnetId}\nNSG ${result.nsgId}, registry region(s) ${result.regions.join(', ')}\n`;
-        for (const f of result.report.flows) text += flowLine(f);
-        if (result.added !== undefined) {
-          text += result.added.length === 0 ? 'fix: nothing to add\n' : `fix: added ${result.added.map((r) => `${r.name} (priority ${r.priority})`).join(', ')}\n`;
-        }
-        text += `${result.report.compliant ? 'compliant' : 'NOT compliant'}: ${counts.present} present, ${counts.missing} missing, ${counts.shadowed} shadowed${!result.report.compliant && !command.fix ? ' (run with --fix to add them)' : ''}\n`;
-        io.stdout.write(text);
-      }
+      if (command.json) writeJson(io, egressDocument(result));
+      else io.stdout.write(egressText(result, command.fix));
       return result.report.compliant ? 0 : 1;
     }
     const result = await checkExfiltration(port, { subnetId: command.subnetId, apply: command.apply });

@@ -1,6 +1,9 @@
-import { listManagementGroupSubscriptions, listRegistries, planRegistry } from '../activities/sweep.activity';
+import { listRegistries, planRegistry } from '../activities/sweep.activity';
+import { mapBounded } from '../activities/bounded';
+import { resolveTargetSubscriptions } from '../activities/targets';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
+import { targetsFromConfig } from '../config/targets';
 import { codedFailure } from '../domain/errors';
 import { parseHardenInput } from '../domain/harden-input';
 import type { Outcome } from '../domain/hardening';
@@ -9,14 +12,12 @@ import {
   assembleReport,
   estimatedWrites,
   lineFromPlan,
-  mergeSubscriptionIds,
   needsRun,
   parseSweepInput,
   subscriptionOf,
   type PendingStart,
   type RegistryPlanSummary,
   type SweepInput,
-  type SweepManagementGroupLine,
   type SweepRegistryLine,
   type SweepReport,
   type SweepSubscriptionLine,
@@ -38,19 +39,6 @@ export interface SweepCliOptions {
   publish: boolean;
   /** one line per registry as it is decided (the human display) */
   onLine?: (line: SweepRegistryLine) => void;
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 function lineFromOutcome(summary: RegistryPlanSummary, outcome: Outcome): SweepRegistryLine {
@@ -79,13 +67,7 @@ export async function runSweepInProcess(input: SweepInput, options: SweepCliOpti
     return line;
   };
 
-  let subscriptionIds = input.subscriptionIds;
-  let managementGroups: SweepManagementGroupLine[] | undefined;
-  if (input.managementGroupId !== undefined) {
-    const group = await listManagementGroupSubscriptions({ managementGroupId: input.managementGroupId }, deps.activity);
-    managementGroups = [group.ok ? { managementGroupId: input.managementGroupId, ok: true, subscriptions: group.subscriptionIds.length } : { managementGroupId: input.managementGroupId, ok: false, subscriptions: 0, error: group.error }];
-    if (group.ok) subscriptionIds = mergeSubscriptionIds(input.subscriptionIds, group.subscriptionIds);
-  }
+  const { subscriptionIds, managementGroups } = await resolveTargetSubscriptions(input, deps.activity);
   const listed = await Promise.all(subscriptionIds.map((subscriptionId) => listRegistries({ subscriptionId }, deps.activity)));
   const subscriptions: SweepSubscriptionLine[] = [];
   const registryIds: string[] = [];
@@ -163,13 +145,11 @@ export type SweepCommand = Extract<Command, { command: 'sweep' }>;
  */
 export async function sweepCommand(command: SweepCommand, config: Config, deps: RunnerDeps, out: { stdout: Output; stderr: Output }): Promise<0 | 1 | 2> {
   // --subscriptions names the whole list; otherwise the settings: TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP
-  const subscriptionIds = command.subscriptionIds ?? [...config.TARGET_SUBSCRIPTION_IDS];
-  const managementGroupId = command.subscriptionIds === undefined ? config.TARGET_MANAGEMENT_GROUP : undefined;
+  const targets = targetsFromConfig(config, command.subscriptionIds);
   let input: SweepInput;
   try {
     input = parseSweepInput({
-      subscriptionIds,
-      ...(managementGroupId !== undefined ? { managementGroupId } : {}),
+      ...targets,
       mode: command.apply ? 'apply' : 'plan',
       options: optionsFromConfig(config, command),
       budget: { capacity: config.SWEEP_WRITE_BURST, refillPerSecond: config.SWEEP_WRITE_REFILL_PER_SECOND },

@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { auditWorkspaceDeployments, shareWorkspaceWithRegistry, type CapabilityFailure, type ShareReport } from '../activities/workspace-capabilities';
 import { createAzureClients } from '../azure/client-factory';
-import { createWorkspacePorts } from '../azure/ports.factory';
+import { createPorts, createWorkspacePorts } from '../azure/ports.factory';
+import { subscriptionList } from './args';
+import { runFleetCommand } from './fleet-commands';
 import type { WorkspacePorts } from '../domain/workspace-ports';
 import { loadConfig, type Config } from '../config';
 import type { EnvironmentMap } from '../config/cli-environment';
@@ -27,12 +29,17 @@ export const WORKSPACE_USAGE = `Usage:
   aml-lockdown audit-deployments <workspaceId>... [--json] [--settings <file>]
       report managed online deployments serving a registry model without
       egressPublicNetworkAccess Disabled (reads only)
+  aml-lockdown audit-deployments --all [--subscriptions <ids>] [--json] [--settings <file>]
+      the same for every workspace of TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP (or
+      --subscriptions); a subscription or workspace that cannot be read is a failed line
+  allow-sharing has no --all: it lets one registry in on one workspace's storage, named each time
 Exit codes: 0 shared / compliant, 1 refused, failed or findings, 2 bad usage or settings.`;
 
 export type WorkspaceCommand =
   | { command: 'help' }
   | { command: 'allow-sharing'; workspaceId: string; registryId: string; force: boolean; json: boolean; settingsFile?: string }
-  | { command: 'audit-deployments'; workspaceIds: string[]; json: boolean; settingsFile?: string };
+  | { command: 'audit-deployments'; workspaceIds: string[]; json: boolean; settingsFile?: string }
+  | { command: 'audit-deployments-all'; subscriptionIds?: string[]; json: boolean; settingsFile?: string };
 
 export class WorkspaceUsageError extends Error {
   override readonly name = 'WorkspaceUsageError';
@@ -50,7 +57,7 @@ function bare(e: unknown): string {
 export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, settings: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, settings: { type: 'string' }, force: { type: 'boolean' }, all: { type: 'boolean' }, subscriptions: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
     throw new WorkspaceUsageError(bare(e));
   }
@@ -59,6 +66,21 @@ export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand
   if (values.help === true) return { command: 'help' };
   const json = values.json === true;
   const settings = values.settings !== undefined ? { settingsFile: values.settings } : {};
+  if (name === 'allow-sharing' && (values.all !== undefined || values.subscriptions !== undefined)) {
+    throw new WorkspaceUsageError("'allow-sharing' has no --all / --subscriptions: sharing lets one registry in on one workspace's storage account, so both are always named");
+  }
+  if (name === 'audit-deployments' && values.all === true) {
+    if (values.force !== undefined) throw new WorkspaceUsageError("--force is not an option of 'audit-deployments'");
+    if (rest.length > 0) throw new WorkspaceUsageError("'audit-deployments --all' takes no <workspaceId>: it covers every workspace of the target subscriptions");
+    let subscriptionIds: string[] | undefined;
+    try {
+      subscriptionIds = values.subscriptions === undefined ? undefined : subscriptionList(values.subscriptions);
+    } catch (e) {
+      throw new WorkspaceUsageError(bare(e));
+    }
+    return { command: 'audit-deployments-all', json, ...settings, ...(subscriptionIds ? { subscriptionIds } : {}) };
+  }
+  if (values.subscriptions !== undefined) throw new WorkspaceUsageError('--subscriptions goes with audit-deployments --all');
   if (name === 'allow-sharing') {
     if (rest.length !== 2) throw new WorkspaceUsageError(`'allow-sharing' takes <workspaceId> <registryId>; got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);
     const [ws, reg] = rest as [string, string];
@@ -143,6 +165,10 @@ export async function runWorkspaceCommand(argv: readonly string[], io: Workspace
   } catch (e) {
     if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return usage(io, bare(e));
     throw e;
+  }
+  if (command.command === 'audit-deployments-all') {
+    const fleet = { capability: 'deployments-audit' as const, json: command.json, ...(command.subscriptionIds ? { subscriptionIds: command.subscriptionIds } : {}) };
+    return runFleetCommand(fleet, config, createPorts(config), io);
   }
   const ports = io.ports ? io.ports(config) : createWorkspacePorts(createAzureClients(config), config.ARM_SCOPE);
   const json = (value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

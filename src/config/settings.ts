@@ -62,6 +62,21 @@ export const SETTINGS = {
     meaning: 'Retries of one ARM request on 429, 5xx and connection errors.',
     schema: z.coerce.number().int().min(0).max(10).default(4),
   },
+  ARM_LRO_POLL_INTERVAL_MS: {
+    name: 'ARM_LRO_POLL_INTERVAL_MS', required: false, example: '2000',
+    meaning: 'How often a long-running ARM operation is polled when ARM sends no Retry-After (a Retry-After always wins); the SDK default is 2000.',
+    schema: z.coerce.number().int().min(1).max(60_000).default(2000),
+  },
+  ARM_REQUEST_TIMEOUT_SECONDS: {
+    name: 'ARM_REQUEST_TIMEOUT_SECONDS', required: false, example: '60',
+    meaning: 'How long one ARM (or discovery, Event Grid) request may go unanswered before it is abandoned and retried like a connection error; the last one fails as ARM.TIMEOUT.',
+    schema: positiveInt(600).default(60),
+  },
+  ARM_LRO_DEADLINE_SECONDS: {
+    name: 'ARM_LRO_DEADLINE_SECONDS', required: false, example: '1800',
+    meaning: 'How long the app waits for one long-running ARM operation (an endpoint, zone group, registry or ACR write) before it fails as ARM.LRO_DEADLINE and the durable retry takes over.',
+    schema: positiveInt(24 * 3600).default(1800),
+  },
   AZURE_CLOUD: {
     name: 'AZURE_CLOUD', required: false, example: 'AzurePublicCloud',
     meaning: 'Which cloud\'s region list validates region names (AzurePublicCloud, AzureUSGovernment, AzureChinaCloud).',
@@ -150,12 +165,12 @@ export const SETTINGS = {
   },
   TARGET_SUBSCRIPTION_IDS: {
     name: 'TARGET_SUBSCRIPTION_IDS', required: false, example: '00000000-0000-0000-0000-000000000000,11111111-2222-3333-4444-555555555555',
-    meaning: 'Comma-separated ids of the subscriptions the sweep covers (empty: POST /api/sweep answers 409 SWEEP.NO_SUBSCRIPTIONS).',
+    meaning: 'Comma-separated ids of the subscriptions the sweep and the fleet reports cover (empty: POST /api/sweep answers 409 SWEEP.NO_SUBSCRIPTIONS).',
     schema: csv.default([]).pipe(z.array(guid.transform((s) => s.toLowerCase())).max(100, 'at most 100 subscriptions')),
   },
   TARGET_MANAGEMENT_GROUP: {
     name: 'TARGET_MANAGEMENT_GROUP', required: false, example: 'mg-ml-platform',
-    meaning: 'Id (name) of a management group: the sweep also covers every subscription under it (listed at each sweep, merged with TARGET_SUBSCRIPTION_IDS); a group the app cannot read is a failed line of the report.',
+    meaning: 'Id (name) of a management group: the sweep and the fleet reports also cover every subscription under it (listed at each use, merged with TARGET_SUBSCRIPTION_IDS); a group the app cannot read is a failed line of the report.',
     schema: z.string().regex(/^[A-Za-z0-9_().-]{0,89}[A-Za-z0-9_()-]$/, 'must be a management group id (1-90 letters, digits, - _ ( ) .; not ending in .)').optional(),
   },
   SWEEP_SCHEDULE: {

@@ -95,3 +95,25 @@ export interface ApproveEventInput {
   endpointId?: string;
   approvedBy?: string;
 }
+
+/**
+ * What a hardenRegistry activity answers instead of throwing when it failed in a way no retry can
+ * fix: a missing permission (`[ARM.FORBIDDEN]`). Durable Functions for JavaScript retries every
+ * failure of callActivityWithRetry (RetryOptions have no "handle" predicate), so the activity
+ * completes with this and the orchestrator throws it at once: the run fails fast, with the same
+ * `[CODE] message` a thrown error would carry.
+ */
+export interface ActivityRefusal {
+  refused: string;
+}
+
+/** Codes no retry of the same call can fix. */
+const REFUSED_CODES: readonly string[] = ['ARM.FORBIDDEN'];
+
+export function isRefusalCode(code: string | undefined): boolean {
+  return code !== undefined && REFUSED_CODES.includes(code);
+}
+
+export function isActivityRefusal(value: unknown): value is ActivityRefusal {
+  return typeof value === 'object' && value !== null && typeof (value as { refused?: unknown }).refused === 'string' && Object.keys(value).length === 1;
+}

@@ -8,9 +8,13 @@ import { codedFailure, ErrorCodes, LockdownError, type CodedFailure } from './er
 import { parseHardenInput } from './harden-input';
 import { MANAGEMENT_GROUP_ID_RULE } from './management-groups.port';
 import type { HardeningPlan, HardenOptions } from './hardening';
+import type { ManagementGroupLine } from './targets';
 import { ARM_WRITE_BUDGET, fullBucket, take, type BucketBudget, type BucketState } from './token-bucket';
 
 export type SweepMode = 'apply' | 'plan';
+
+// the target subscriptions' rule is shared with the fleet reports
+export { mergeSubscriptionIds, type ListManagementGroupOutput } from './targets';
 
 /** Orchestration input of sweepRegistries (also what the CLI sweep runs with). */
 export interface SweepInput {
@@ -82,21 +86,12 @@ export function parseSweepInput(raw: unknown): SweepInput {
   return input;
 }
 
-/**
- * The subscriptions a sweep covers: the named ones first, then those listed under the
- * management group, each once (ids compared case-insensitively, lower case out).
- */
-export function mergeSubscriptionIds(named: readonly string[], fromGroup: readonly string[] = []): string[] {
-  return [...new Set([...named, ...fromGroup].map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0))];
-}
-
 /* ---------- activity contracts ---------- */
 
 /** listManagementGroupSubscriptions: the subscription ids under a management group (every page). */
 export interface ListManagementGroupInput {
   managementGroupId: string;
 }
-export type ListManagementGroupOutput = { ok: true; subscriptionIds: string[] } | { ok: false; error: CodedFailure };
 
 /** listRegistries: the registry ids of one subscription (every page). */
 export interface ListRegistriesInput {
@@ -246,13 +241,8 @@ export interface SweepSubscriptionLine {
   error?: CodedFailure;
 }
 
-/** The management group line: how many subscriptions it gave, or why it could not be listed. */
-export interface SweepManagementGroupLine {
-  managementGroupId: string;
-  ok: boolean;
-  subscriptions: number;
-  error?: CodedFailure;
-}
+/** The management group line (src/domain/targets.ts). */
+export type SweepManagementGroupLine = ManagementGroupLine;
 
 export interface SweepReport {
   mode: SweepMode;

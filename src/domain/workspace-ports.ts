@@ -62,8 +62,19 @@ export interface OnlineDeploymentInfo {
   provisioningState?: string;
 }
 
+/** A compute of a workspace placed in a VNet subnet of the customer (AmlCompute, ComputeInstance). */
+export interface ComputeSubnet {
+  computeName: string;
+  computeType: string;
+  subnetId: string;
+}
+
 export interface WorkspacesPort {
   get(workspaceId: string): Promise<Workspace | undefined>;
+  /** every workspace of the subscription (all pages); throws a coded error when the subscription cannot be listed */
+  listBySubscription(subscriptionId: string): Promise<Workspace[]>;
+  /** the workspace's computes that sit in a subnet (properties.subnet.id), all pages */
+  listComputeSubnets(workspaceId: string): Promise<ComputeSubnet[]>;
   /** every deployment of every online endpoint of the workspace */
   listOnlineDeployments(workspaceId: string): Promise<{ endpoints: number; deployments: OnlineDeploymentInfo[] }>;
 }

@@ -1,3 +1,4 @@
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { activityDeps } from '../activities/deps';
 import { collectDnsExpectations, checkDiscovery, proveDns } from '../activities/dns-proof.activity';
@@ -6,12 +7,27 @@ import { inspectTargets } from '../activities/inspect-targets.activity';
 import { disablePublicAccess } from '../activities/public-access.activity';
 import { publishOutcome } from '../activities/publish-outcome.activity';
 import { readRegistry } from '../activities/read-registry.activity';
-import type * as C from '../domain/activity-contracts';
+import * as C from '../domain/activity-contracts';
+import { errorCodeOf, errorMessageOf } from '../domain/errors';
 import { Activities } from './names';
 
-/** Registration only: each activity is a typed function over (input, deps) in src/activities. */
+/**
+ * Registration only: each activity is a typed function over (input, deps) in src/activities. A
+ * failure no retry can fix (a missing permission) is answered as an ActivityRefusal, which the
+ * orchestrator throws at once, instead of being retried by the durable retry policy.
+ */
 function activity<I, O>(name: string, run: (input: I, deps: ReturnType<typeof activityDeps>) => Promise<O>): void {
-  df.app.activity(name, { handler: (input: unknown) => run(input as I, activityDeps()) });
+  df.app.activity(name, {
+    handler: async (input: unknown, context: InvocationContext): Promise<O | C.ActivityRefusal> => {
+      try {
+        return await run(input as I, activityDeps());
+      } catch (e) {
+        if (!C.isRefusalCode(errorCodeOf(e))) throw e;
+        context.error(`${name}: ${errorMessageOf(e)} (not retried: the run fails now)`);
+        return { refused: errorMessageOf(e) };
+      }
+    },
+  });
 }
 
 activity<C.ReadRegistryInput, C.ReadRegistryOutput>(Activities.readRegistry, readRegistry);

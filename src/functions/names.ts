@@ -53,5 +53,8 @@ export const HttpFunctions = {
   applyExfiltrationProtection: 'applyExfiltrationProtection',
   shareWorkspaceWithRegistry: 'shareWorkspaceWithRegistry',
   auditWorkspaceDeployments: 'auditWorkspaceDeployments',
+  fleetRegistryEgress: 'fleetRegistryEgress',
+  fleetExfiltration: 'fleetExfiltration',
+  fleetDeploymentsAudit: 'fleetDeploymentsAudit',
   getOpenApi: 'getOpenApi',
 } as const;

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { SweepInput, SweepMode } from '../domain/sweep';
 import { Orchestrators, SWEEP_INSTANCE_ID } from './names';
 import { optionsFromConfig } from '../config/harden-options';
+import { targetsFromConfig } from '../config/targets';
 import { findStatus, isActiveStatus } from './starter';
 
 /** The sweep's input from settings: the target subscriptions, the run options, the write budget. */
@@ -11,7 +12,7 @@ export function sweepInputFromConfig(
   args: { mode: SweepMode; trigger: string; triggeredAt?: string },
 ): SweepInput {
   const input: SweepInput = {
-    subscriptionIds: [...config.TARGET_SUBSCRIPTION_IDS],
+    ...targetsFromConfig(config),
     mode: args.mode,
     options: optionsFromConfig(config),
     budget: { capacity: config.SWEEP_WRITE_BURST, refillPerSecond: config.SWEEP_WRITE_REFILL_PER_SECOND },
@@ -19,7 +20,6 @@ export function sweepInputFromConfig(
     trigger: args.trigger,
   };
   if (args.triggeredAt !== undefined) input.triggeredAt = args.triggeredAt;
-  if (config.TARGET_MANAGEMENT_GROUP !== undefined) input.managementGroupId = config.TARGET_MANAGEMENT_GROUP;
   return input;
 }
 

@@ -21,6 +21,7 @@ import type {
   ReadRegistryInput,
   ReadRegistryOutput,
 } from '../domain/activity-contracts';
+import { isActivityRefusal } from '../domain/activity-contracts';
 import {
   approvalDeadlineError,
   connectionsOfPlan,
@@ -81,6 +82,12 @@ export type { HardenStatus } from '../domain/progress';
 type Work<T> = Generator<Task, T, unknown>;
 type ReadyReading = Extract<RegistryReading, { status: 'ready' }>;
 
+/** An activity's answer; a refusal (a failure no retry can fix, see ActivityRefusal) is thrown as the error it stands for. */
+function answerOf(value: unknown): unknown {
+  if (isActivityRefusal(value)) throw new Error(value.refused);
+  return value;
+}
+
 /** How the operator starts over after a deadline or a rejection. */
 const AGAIN = 'start the run again';
 
@@ -135,13 +142,13 @@ class HardenRun {
   }
 
   private *call<K extends ActivityName>(name: K, input: HardenActivities[K]['input']): Work<HardenActivities[K]['output']> {
-    return (yield this.schedule(name, input)) as HardenActivities[K]['output'];
+    return answerOf(yield this.schedule(name, input)) as HardenActivities[K]['output'];
   }
 
   /** Task.all, tolerating an empty list (Task.all([]) throws). */
   private *all<T>(tasks: Task[]): Work<T[]> {
     if (tasks.length === 0) return [];
-    return (yield this.context.df.Task.all(tasks)) as T[];
+    return ((yield this.context.df.Task.all(tasks)) as unknown[]).map(answerOf) as T[];
   }
 
   private *sleepUntil(ms: number): Work<void> {

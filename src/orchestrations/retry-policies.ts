@@ -7,8 +7,10 @@ import { Activities } from '../functions/names';
  * Every policy is bounded: after the last attempt the error reaches the orchestrator, which
  * records a Failed outcome with the error's stable code.
  *
- * Durable JS retries every failure (it has no "handle" predicate), so a 403 is tried again too;
- * the attempts are few and the run still ends Failed with ARM.FORBIDDEN.
+ * Durable JS retries every failure (RetryOptions have no "handle" predicate), so a failure no
+ * retry can fix — a missing permission, [ARM.FORBIDDEN] — is not thrown: the activity answers an
+ * ActivityRefusal (src/functions/activities.ts) that the orchestrator throws at once, and the run
+ * fails fast naming the permission.
  */
 interface PolicySpec {
   firstRetryIntervalMs: number;

@@ -7,7 +7,6 @@ import {
   estimatedWrites,
   lineFromPlan,
   lineFromStart,
-  mergeSubscriptionIds,
   needsRun,
   parseSweepInput,
   subscriptionOf,
@@ -27,6 +26,7 @@ import {
   type SweepReport,
   type SweepSubscriptionLine,
 } from '../domain/sweep';
+import { resolveTargets } from '../domain/targets';
 import type { BucketState } from '../domain/token-bucket';
 import { SweepActivities } from '../functions/names';
 
@@ -142,13 +142,8 @@ class Sweep {
       const managementGroupId = input.managementGroupId;
       const [r] = yield* this.each(SweepActivities.listManagementGroupSubscriptions, [{ managementGroupId }]);
       const result: ListManagementGroupOutput = r === undefined ? { ok: false, error: { code: 'HARDEN.UNEXPECTED', message: 'no result' } } : r.ok ? r.value : { ok: false, error: r.error };
-      if (result.ok) {
-        managementGroups = [{ managementGroupId, ok: true, subscriptions: result.subscriptionIds.length }];
-        subscriptionIds = mergeSubscriptionIds(input.subscriptionIds, result.subscriptionIds);
-      } else {
-        managementGroups = [{ managementGroupId, ok: false, subscriptions: 0, error: result.error }];
-        this.log('management group failed', { managementGroupId, code: result.error.code });
-      }
+      ({ subscriptionIds, managementGroups } = resolveTargets(input, result));
+      if (!result.ok) this.log('management group failed', { managementGroupId, code: result.error.code });
       this.update({ phase: 'listing', subscriptions: subscriptionIds.length });
     }
 

@@ -1,11 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, startWorld, type World } from '../../local/world';
+import { createRegistry, DEMO, startWorld, type World } from '../../local/world';
 import type { OrchestrationStatus } from '../../local/func-host';
 import { DEFAULT_HARDEN_OPTIONS } from '../../src/domain/harden-input';
+import { instanceIdFor } from '../../src/domain/instance-id';
 import type { Outcome } from '../../src/domain/hardening';
-import { lastRunCreated, resources, startRun, waitForRun } from '../integration/harden/world-helpers';
+import { arm, lastRunCreated, resources, startRun, waitForRun, waitUntil } from '../integration/harden/world-helpers';
 import { record } from './summary';
 
 /** Fast polls so a whole run takes seconds at the host's time scale. */
@@ -13,15 +14,25 @@ export const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetr
 /** Bounded: a run that has not ended by then is a hung run. */
 export const RUN_TIMEOUT_MS = 75_000;
 
+/**
+ * The app's request timeout and LRO deadline in the fault worlds (production: 60 s and 30 min),
+ * short so a hung call or a stuck operation costs seconds; SLOW_MS is past the request timeout.
+ * LROs are polled every 100 ms (the simulator's operations take a few hundred ms at its time scale).
+ */
+export const FAULT_SETTINGS = { DNS_DEADLINE_MINUTES: '1', ARM_REQUEST_TIMEOUT_SECONDS: '3', ARM_LRO_DEADLINE_SECONDS: '4', ARM_LRO_POLL_INTERVAL_MS: '100' };
+const SLOW_MS = 4_500;
+
 /** A world for one test file, without the Event Grid subscription (runs are started by hand). */
 export async function startFaultWorld(prefix: string): Promise<World> {
-  const world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), `rel-${prefix}-`)), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1' } });
+  const world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), `rel-${prefix}-`)), hostTimeScale: 0.05, settings: FAULT_SETTINGS });
   const res = await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions/registry-writes`, { method: 'DELETE' });
   if (!res.ok) throw new Error(`could not remove the registry-writes subscription: ${res.status}`);
   return world;
 }
 
-export type FaultName = '429+Retry-After' | '500' | '503' | '409 AnotherOperationInProgress' | 'LRO Failed' | 'connection reset' | '409 persistent';
+export type FaultName =
+  | '429+Retry-After' | '500' | '503' | '409 AnotherOperationInProgress' | 'LRO Failed' | 'connection reset' | '409 persistent'
+  | 'LRO never finishes (deadline)' | 'slow response past the client timeout';
 
 export interface Operation {
   name: string;
@@ -31,17 +42,24 @@ export interface Operation {
   lro: boolean;
   /** writes: a fault that never goes away must end the run Failed with a stable code */
   write: boolean;
+  /** armed only once the run waits for approval (the target's connections are then approved by hand) */
+  phase?: 'approval';
+  /** one path for every registry (the outcome topic): its cases run one after the other */
+  shared?: boolean;
 }
 
 export const OPS = {
   registryGet: { name: 'registry GET', method: 'GET', path: (n) => `/Microsoft\\.MachineLearningServices/registries/${n}$`, lro: false, write: false },
   registryPut: { name: 'registry PUT', method: 'PUT', path: (n) => `/Microsoft\\.MachineLearningServices/registries/${n}$`, lro: true, write: true },
-  storagePatch: { name: 'storage PATCH', method: 'PATCH', path: (n) => `/Microsoft\\.Storage/storageAccounts/${n}[a-z0-9]*$`, lro: true, write: true },
+  // a storage account PATCH is synchronous (200 with the account), so no LRO faults
+  storagePatch: { name: 'storage PATCH', method: 'PATCH', path: (n) => `/Microsoft\\.Storage/storageAccounts/${n}[a-z0-9]*$`, lro: false, write: true },
   acrPatch: { name: 'ACR PATCH', method: 'PATCH', path: (n) => `/Microsoft\\.ContainerRegistry/registries/${n}[a-z0-9]*$`, lro: true, write: true },
   endpointPut: { name: 'endpoint PUT', method: 'PUT', path: (n) => `/privateEndpoints/pe-${n}-[^/]+$`, lro: true, write: true },
   zoneGroupPut: { name: 'zone-group PUT', method: 'PUT', path: (n) => `/privateEndpoints/pe-${n}-[^/]+/privateDnsZoneGroups/[^/]+$`, lro: true, write: true },
   endpointGet: { name: 'endpoint GET', method: 'GET', path: (n) => `/privateEndpoints/pe-${n}-[^/]+$`, lro: false, write: false },
   discoveryGet: { name: 'discovery GET', method: 'GET', path: (n) => `/discovery/[^/]+/registrymanagement/v1\\.0/registries/${n}/discovery`, lro: false, write: false },
+  connectionGet: { name: 'connection GET', method: 'GET', path: (n) => `/privateEndpoints/pe-${n}-[^/]+$`, lro: false, write: false, phase: 'approval' },
+  outcomePublish: { name: 'outcome publish', method: 'POST', path: () => '/eventgrid/topics/lockdown-outcomes/api/events$', lro: false, write: true, shared: true },
 } satisfies Record<string, Operation>;
 
 function faultSpec(op: Operation, fault: FaultName, n: string): Record<string, unknown> {
@@ -61,6 +79,10 @@ function faultSpec(op: Operation, fault: FaultName, n: string): Record<string, u
       return { ...base, count: 2, kind: 'reset' };
     case '409 persistent':
       return { ...base, count: 1000, kind: 'conflict' };
+    case 'LRO never finishes (deadline)':
+      return { ...base, count: 1, kind: 'lroStall' };
+    case 'slow response past the client timeout':
+      return { ...base, count: 2, kind: 'slow', delayMs: SLOW_MS };
   }
 }
 
@@ -74,9 +96,42 @@ async function removeFault(world: World, id: string): Promise<void> {
   await fetch(`${world.sim.adminUrl}/faults/${id}`, { method: 'DELETE' });
 }
 
+/** Whether the fault hit at least one request (a rule that is gone was used up). */
+async function faultFired(world: World, id: string, count: number): Promise<boolean> {
+  const rules = (await (await fetch(`${world.sim.adminUrl}/faults`)).json()) as Array<{ id: string; remaining: number }>;
+  const rule = rules.find((r) => r.id === id);
+  return rule === undefined || rule.remaining < count;
+}
+
+/** Makes the registry's own private link target approve by hand, before the registry exists. */
+async function manualApproval(world: World, registryId: string): Promise<void> {
+  const res = await fetch(`${world.sim.adminUrl}/approval-mode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targetId: registryId, mode: 'manual' }) });
+  if (!res.ok) throw new Error(`approval-mode: ${res.status}`);
+}
+
+/** Once the run waits for approval: arms the fault, then approves the Pending connections as the registry's owner would. */
+async function armDuringApproval(world: World, registryId: string, spec: Record<string, unknown>): Promise<string> {
+  await waitUntil('the approval step', () => {
+    const steps = (world.host.durable.getStatus(instanceIdFor(registryId))?.customStatus as { steps?: Array<{ step: string; state: string }> } | undefined)?.steps;
+    return steps?.some((x) => x.step === 'approval' && x.state === 'running') ? true : undefined;
+  }, RUN_TIMEOUT_MS);
+  const id = await inject(world, spec);
+  const api = '?api-version=2025-12-01';
+  const list = await arm(world, 'GET', `${registryId}/privateEndpointConnections${api}`);
+  // an ML registry names the state registryPrivateLinkServiceConnectionState
+  const stateOf = (c: Resource): { status?: string } | undefined => (c.properties?.registryPrivateLinkServiceConnectionState ?? c.properties?.privateLinkServiceConnectionState) as { status?: string } | undefined;
+  const pending = ((list.body.value as Resource[] | undefined) ?? []).filter((c) => stateOf(c)?.status === 'Pending');
+  if (pending.length === 0) throw new Error(`no Pending connection on ${registryId}: ${JSON.stringify(list.body).slice(0, 300)}`);
+  for (const c of pending) {
+    const put = await arm(world, 'PUT', `${c.id}${api}`, { properties: { registryPrivateLinkServiceConnectionState: { status: 'Approved', description: 'approved by the test' } } });
+    if (put.status >= 300) throw new Error(`approving ${c.id}: ${put.status} ${JSON.stringify(put.body).slice(0, 300)}`);
+  }
+  return id;
+}
+
 const CODE = /\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s+([^"\\]*)/;
 
-interface Verdict {
+export interface Verdict {
   ended: string;
   problems: string[];
 }
@@ -110,7 +165,8 @@ async function checkResources(world: World, n: string, hardened: boolean): Promi
   return problems;
 }
 
-async function judge(world: World, n: string, run: OrchestrationStatus): Promise<Verdict> {
+/** Hardened with DNS proven and the invariants held (Completed), or Failed with a stable, actionable code; `problems` says what broke. */
+export async function judge(world: World, n: string, run: OrchestrationStatus): Promise<Verdict> {
   if (run.runtimeStatus === 'Completed') {
     const outcome = run.output as Outcome;
     const problems: string[] = [];
@@ -139,14 +195,19 @@ export interface CaseResult { tried: string; ended: string; problems: string[] }
  */
 export async function runCase(world: World, n: string, op: Operation, fault: FaultName): Promise<CaseResult> {
   const tried = `${op.name} × ${fault}`;
+  const registryId = `/subscriptions/${world.sim.subscriptionId}/resourceGroups/${DEMO.rg}/providers/Microsoft.MachineLearningServices/registries/${n}`;
+  if (op.phase === 'approval') await manualApproval(world, registryId);
   const id = await createRegistry(world.sim, world.user, { name: n, regions: ['westeurope'] });
-  const faultId = await inject(world, faultSpec(op, fault, n));
+  const spec = faultSpec(op, fault, n);
+  let faultId = op.phase === 'approval' ? '' : await inject(world, spec);
   let verdict: Verdict;
   try {
     const before = lastRunCreated(world, id);
     startRun(world, id, 'apply', FAST);
+    if (op.phase === 'approval') faultId = await armDuringApproval(world, id, spec);
     const run = await waitForRun(world, id, { after: before, timeoutMs: RUN_TIMEOUT_MS });
     verdict = await judge(world, n, run);
+    if (!(await faultFired(world, faultId, Number(spec.count)))) verdict.problems.push('the fault never hit a request');
     if (verdict.ended.startsWith('Failed')) {
       await removeFault(world, faultId);
       const again = lastRunCreated(world, id);
@@ -159,7 +220,7 @@ export async function runCase(world: World, n: string, op: Operation, fault: Fau
   } catch (e) {
     verdict = { ended: 'hung', problems: [(e as Error).message] };
   } finally {
-    await removeFault(world, faultId);
+    if (faultId) await removeFault(world, faultId);
   }
   const result = { tried, ended: verdict.ended, problems: verdict.problems };
   record({ area: 'faults', tried, held: result.problems.length === 0, result: result.ended.replace(/, then Hardened$/, ' → re-run Hardened') });
@@ -167,8 +228,8 @@ export async function runCase(world: World, n: string, op: Operation, fault: Fau
 }
 
 export function faultsFor(op: Operation): FaultName[] {
-  const all: FaultName[] = ['429+Retry-After', '500', '503', '409 AnotherOperationInProgress', 'connection reset'];
-  if (op.lro) all.push('LRO Failed');
+  const all: FaultName[] = ['429+Retry-After', '500', '503', '409 AnotherOperationInProgress', 'connection reset', 'slow response past the client timeout'];
+  if (op.lro) all.push('LRO Failed', 'LRO never finishes (deadline)');
   if (op.write) all.push('409 persistent');
   return all;
 }
@@ -176,6 +237,9 @@ export function faultsFor(op: Operation): FaultName[] {
 /** Runs every fault of an operation concurrently, each on its own registry; returns the failing cases. */
 export async function runMatrix(world: World, op: Operation, namePrefix: string): Promise<CaseResult[]> {
   const cases = faultsFor(op);
-  const results = await Promise.all(cases.map((fault, i) => runCase(world, `${namePrefix}${String(i).padStart(2, '0')}x`, op, fault)));
+  const name = (i: number): string => `${namePrefix}${String(i).padStart(2, '0')}x`;
+  if (!op.shared) return Promise.all(cases.map((fault, i) => runCase(world, name(i), op, fault)));
+  const results: CaseResult[] = [];
+  for (const [i, fault] of cases.entries()) results.push(await runCase(world, name(i), op, fault));
   return results;
 }

@@ -46,11 +46,32 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 
 const MODES: readonly ApprovalMode[] = ['auto', 'manual', 'deny'];
 
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((a) => typeof a === 'string' && a.trim() !== '');
+}
+
 /** The simulator's admin API (plain http on 127.0.0.1); documented in README.md. */
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 400, { error: { code: 'BadRequest', message: e instanceof Error ? e.message : String(e) } }));
   };
+
+  /** PUT {actions, notActions?}: enforce that role for the principal; DELETE: back to no enforcement; GET: the assignment. */
+  async function roleAssignment(req: IncomingMessage, res: ServerResponse, method: string, principalId: string): Promise<void> {
+    const { rbac } = deps.state;
+    if (method === 'GET') {
+      const a = rbac.get(principalId);
+      return a ? send(res, 200, { principalId, ...a }) : send(res, 404, { error: { code: 'NotFound', message: `No role assignment for ${principalId}: it is not checked.` } });
+    }
+    if (method === 'DELETE') return send(res, rbac.delete(principalId) ? 204 : 404);
+    if (method !== 'PUT') return send(res, 405, { error: { code: 'MethodNotAllowed', message: 'GET, PUT or DELETE.' } });
+    const body = (await readJson(req)) as { actions?: unknown; notActions?: unknown };
+    if (!isStringList(body.actions) || (body.notActions !== undefined && !isStringList(body.notActions))) {
+      return send(res, 400, { error: { code: 'BadRequest', message: 'Body must be { actions: string[], notActions?: string[] } (non-empty strings, * as wildcard).' } });
+    }
+    rbac.set(principalId, { actions: body.actions, notActions: body.notActions ?? [] });
+    return send(res, 200, { principalId, ...rbac.get(principalId) });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -62,6 +83,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     }
     const oneFault = /^\/faults\/([0-9a-f-]+)$/i.exec(path);
     if (method === 'DELETE' && oneFault?.[1]) return send(res, deps.faults.remove(oneFault[1]) ? 204 : 404);
+    const assignment = /^\/role-assignments\/([^/]+)$/i.exec(path);
+    if (assignment?.[1]) return roleAssignment(req, res, method, decodeURIComponent(assignment[1]));
     const route = `${method} ${path}`;
     switch (route) {
       case 'GET /':
@@ -73,11 +96,11 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
         deps.log.clear();
         return send(res, 204);
       case 'GET /faults':
-        return send(res, 200, deps.faults.list().map(({ regex: _r, ...rest }) => rest));
+        return send(res, 200, deps.faults.list().map(({ regex: _r, released: _s, ...rest }) => rest));
       case 'POST /faults': {
         const body = await readJson(req);
         const specs = (Array.isArray(body) ? body : [body]) as FaultSpec[];
-        const added = specs.map((s) => deps.faults.add(s)).map(({ regex: _r, ...rest }) => rest);
+        const added = specs.map((s) => deps.faults.add(s)).map(({ regex: _r, released: _s, ...rest }) => rest);
         return send(res, 201, Array.isArray(body) ? added : added[0]);
       }
       case 'DELETE /faults':
@@ -91,6 +114,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
         deps.state.approvalModes.set(body.targetId.toLowerCase(), body.mode as ApprovalMode);
         return send(res, 200, { targetId: body.targetId, mode: body.mode });
       }
+      case 'GET /role-assignments':
+        return send(res, 200, deps.state.rbac.all());
       case 'GET /approval-mode':
         return send(res, 200, Object.fromEntries(deps.state.approvalModes));
       case 'GET /resources': {

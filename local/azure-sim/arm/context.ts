@@ -5,6 +5,14 @@ import type { ArmErrorDetail } from './errors';
 
 export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE' | 'HEAD';
 
+/** One check ARM made for a request (arm/rbac.ts): the action, over which scope, whether the caller's role covered it. */
+export interface AuthorizationCheck {
+  action: string;
+  scope: string;
+  linked: boolean;
+  allowed: boolean;
+}
+
 /** One authenticated, parsed ARM request as handed to a provider. */
 export interface ArmRequest {
   method: HttpMethod;
@@ -23,8 +31,12 @@ export interface ArmRequest {
   clientIp: string;
   /** full URL as the client sent it (for event httpRequest.url) */
   url: string;
+  /** the authorization checks made for this request: the request's own action first, then linked ones (providers add them) */
+  checks: AuthorizationCheck[];
   /** set when an injected `lroFail` fault matched this request */
   injectedLroFailure?: ArmErrorDetail;
+  /** set when an injected `lroStall` fault matched: the LRO stays InProgress until this settles */
+  injectedLroStall?: Promise<void>;
 }
 
 export interface ArmResult {

@@ -75,11 +75,20 @@ export const armErrors = {
       `The client '${objectId}' with object id '${objectId}' has permission to perform action '${action}' on scope '${scope}'; however, the access is denied because of the deny assignment with name 'System deny assignment created by Azure Machine Learning' and Id '${denyId}' at scope '${denyScope}'.`,
     );
   },
-  linkedAuthorizationFailed(objectId: string, action: string, scope: string): ArmError {
+  /** ARM's answer when the caller's role does not cover the request's action. */
+  authorizationFailed(objectId: string, action: string, scope: string): ArmError {
+    return new ArmError(
+      403,
+      'AuthorizationFailed',
+      `The client '${objectId}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    );
+  },
+  /** ARM's answer when the caller may perform `action` on `scope` but not the linked checks a reference in the body needs (several: comma-separated, respectively). */
+  linkedAuthorizationFailed(objectId: string, action: string, scope: string, linked: readonly { action: string; scope: string }[]): ArmError {
     return new ArmError(
       403,
       'LinkedAuthorizationFailed',
-      `The client '${objectId}' with object id '${objectId}' has permission to perform action 'Microsoft.Network/privateEndpoints/write' on scope; however, it does not have permission to perform action(s) '${action}' on the linked scope(s) '${scope}' (respectively) or the linked scope(s) are invalid.`,
+      `The client '${objectId}' with object id '${objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${linked.map((l) => l.action).join(',')}' on the linked scope(s) '${linked.map((l) => l.scope).join(',')}' (respectively) or the linked scope(s) are invalid.`,
     );
   },
   invalidResourceReference(resourceId: string, referencedBy: string): ArmError {

@@ -7,8 +7,13 @@ import { randomUUID } from 'node:crypto';
  * - lroFail: the request is accepted but its long-running operation ends Failed
  * - hang: never answer (the client's timeout fires; the socket closes when the sim stops)
  * - reset: destroy the connection
+ * - slow: answer as usual, but only after `delayMs` (real ms); the request takes effect even when
+ *   the client gave up meanwhile (as in Azure: a write that timed out on the client may have happened)
+ * - lroStall: the request is accepted but its long-running operation stays InProgress (so further
+ *   writes on the resource get 409 AnotherOperationInProgress) until the fault is removed
+ *   (DELETE /faults/{id} or /faults), then it runs its course
  */
-export type FaultKind = 'respond' | 'lroFail' | 'hang' | 'reset' | 'conflict';
+export type FaultKind = 'respond' | 'lroFail' | 'hang' | 'reset' | 'conflict' | 'slow' | 'lroStall';
 
 export interface FaultSpec {
   method?: string;
@@ -18,6 +23,8 @@ export interface FaultSpec {
   body?: unknown;
   headers?: Record<string, string>;
   kind?: FaultKind;
+  /** slow: how long the answer is held back (real ms, default 5000) */
+  delayMs?: number;
 }
 
 export interface FaultRule {
@@ -30,12 +37,17 @@ export interface FaultRule {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  delayMs?: number;
+  /** lroStall: settles when the rule is removed */
+  released?: Promise<void>;
 }
 
-const KINDS: readonly FaultKind[] = ['respond', 'lroFail', 'hang', 'reset', 'conflict'];
+const KINDS: readonly FaultKind[] = ['respond', 'lroFail', 'hang', 'reset', 'conflict', 'slow', 'lroStall'];
 
 export class FaultInjector {
   private rules: FaultRule[] = [];
+  /** lroStall rules (used up or not) whose operations wait until the rule is removed */
+  private readonly stalls = new Map<string, () => void>();
 
   add(spec: FaultSpec): FaultRule {
     if (typeof spec.pathPattern !== 'string' || spec.pathPattern === '') throw new Error('pathPattern (a regular expression) is required');
@@ -51,7 +63,9 @@ export class FaultInjector {
       ...(spec.status !== undefined ? { status: spec.status } : {}),
       ...(spec.body !== undefined ? { body: spec.body } : {}),
       ...(spec.headers ? { headers: spec.headers } : {}),
+      ...(spec.delayMs !== undefined ? { delayMs: spec.delayMs } : {}),
     };
+    if (kind === 'lroStall') rule.released = new Promise<void>((resolve) => this.stalls.set(rule.id, resolve));
     this.rules.push(rule);
     return rule;
   }
@@ -69,7 +83,15 @@ export class FaultInjector {
   remove(id: string): boolean {
     const before = this.rules.length;
     this.rules = this.rules.filter((r) => r.id !== id);
-    return this.rules.length < before;
+    const stalled = this.release(id);
+    return this.rules.length < before || stalled;
+  }
+
+  private release(id: string): boolean {
+    const resolve = this.stalls.get(id);
+    this.stalls.delete(id);
+    resolve?.();
+    return resolve !== undefined;
   }
 
   list(): FaultRule[] {
@@ -78,5 +100,6 @@ export class FaultInjector {
 
   clear(): void {
     this.rules = [];
+    for (const id of [...this.stalls.keys()]) this.release(id);
   }
 }

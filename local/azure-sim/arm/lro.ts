@@ -71,6 +71,8 @@ export interface StartLro {
   onFailed?: (error: ArmErrorDetail) => void;
   /** forced failure (fault injection) */
   fail?: ArmErrorDetail;
+  /** forced stall (fault injection): the operation's clock starts only when this settles */
+  stall?: Promise<void>;
   finalBody?: () => unknown;
 }
 
@@ -79,6 +81,7 @@ export class LroEngine {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** resource ids (lower-cased) with a running operation, for AnotherOperationInProgress */
   private readonly running = new Map<string, string>();
+  private stopped = false;
 
   constructor(private readonly durationOf: (kind: LatencyKind) => number) {}
 
@@ -97,6 +100,20 @@ export class LroEngine {
     this.ops.set(op.id, op);
     const key = args.resourceId.toLowerCase();
     this.running.set(key, op.id);
+    if (args.stall) {
+      void args.stall.then(() => {
+        if (this.stopped) return;
+        op.startedAtMs = Date.now();
+        this.arm(op, key, args);
+      });
+      return op;
+    }
+    this.arm(op, key, args);
+    return op;
+  }
+
+  private arm(op: LroOperation, key: string, args: StartLro): void {
+    const durationMs = op.durationMs;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.running.get(key) === op.id) this.running.delete(key);
@@ -116,7 +133,6 @@ export class LroEngine {
     }, durationMs);
     timer.unref();
     this.timers.add(timer);
-    return op;
   }
 
   private finishFailed(op: LroOperation, error: ArmErrorDetail, onFailed?: (error: ArmErrorDetail) => void): void {
@@ -142,6 +158,7 @@ export class LroEngine {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

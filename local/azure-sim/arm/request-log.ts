@@ -7,6 +7,12 @@ export interface RequestLogEntry {
   /** object id of the caller, or null when the token was missing/invalid */
   principal: string | null;
   apiVersion?: string;
+  /** the action ARM authorized the request against (routed ARM requests only), e.g. Microsoft.Network/privateEndpoints/write */
+  action?: string;
+  /** the linked actions checked for references in the body (e.g. Microsoft.Network/virtualNetworks/subnets/join/action) */
+  linkedActions?: string[];
+  /** the checks the caller's role assignment did not cover (the request was answered 403) */
+  denied?: string[];
 }
 
 export class RequestLog {

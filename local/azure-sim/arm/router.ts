@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ARM_AUDIENCE } from '../tokens';
 import { API_VERSIONS } from './api-versions';
-import type { ArmRequest, ArmResult, HttpMethod, Route } from './context';
+import type { ArmRequest, ArmResult, AuthorizationCheck, HttpMethod, Route } from './context';
 import { ArmError, armErrors } from './errors';
 import type { FaultInjector } from './faults';
+import { actionForRequest, scopeOfPath } from './rbac';
 import type { RequestLog } from './request-log';
 import type { SimState } from './state';
 import type { Throttle } from './throttle';
@@ -83,7 +84,11 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
     // clients that join the endpoint and an id may send `//subscriptions/…`: collapse repeated slashes
     const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/').replace(/([^:])\/{2,}/g, '$1/'), state.armBase || 'https://127.0.0.1');
     const path = url.pathname;
-    if (deps.extra?.(req, res, path)) return;
+    // fault injection comes first: it models failures anywhere on the path (discovery and Event Grid topics too)
+    const fault = deps.faults.take(req.method ?? 'GET', path);
+    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs ?? 5000));
+    const answered = fault !== undefined && ['hang', 'reset', 'conflict', 'respond'].includes(fault.kind);
+    if (!answered && deps.extra?.(req, res, path)) return;
 
     const method = (req.method ?? 'GET').toUpperCase() as HttpMethod;
     const requestId = randomUUID();
@@ -92,6 +97,7 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
     const apiVersion = url.searchParams.get('api-version');
     const started = new Date();
     let principal: string | null = null;
+    const checks: AuthorizationCheck[] = [];
     const baseHeaders: Record<string, string> = {
       'x-ms-request-id': requestId,
       'x-ms-correlation-request-id': correlationId,
@@ -112,14 +118,25 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
       headers['content-length'] = String(payload ? Buffer.byteLength(payload) : 0);
       res.writeHead(result.status, headers);
       res.end(payload);
-      deps.log.add({ method, path, status: result.status, time: started.toISOString(), principal, ...(apiVersion ? { apiVersion } : {}) });
+      const own = checks.find((c) => !c.linked);
+      const linked = checks.filter((c) => c.linked).map((c) => c.action);
+      const denied = checks.filter((c) => !c.allowed).map((c) => c.action);
+      deps.log.add({
+        method,
+        path,
+        status: result.status,
+        time: started.toISOString(),
+        principal,
+        ...(apiVersion ? { apiVersion } : {}),
+        ...(own ? { action: own.action } : {}),
+        ...(linked.length ? { linkedActions: linked } : {}),
+        ...(denied.length ? { denied } : {}),
+      });
     };
     const sendError = (e: ArmError): void => send({ status: e.status, body: e.toBody(), headers: e.headers });
 
     const rawBody = await readBody(req);
 
-    // fault injection comes first: it models failures anywhere on the path to the provider
-    const fault = deps.faults.take(method, path);
     if (fault?.kind === 'hang') {
       deps.log.add({ method, path, status: 0, time: started.toISOString(), principal: null });
       return;
@@ -192,8 +209,22 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
     baseHeaders[remainingHeader] = String(t.remaining);
     baseHeaders[kind === 'read' ? 'x-ms-ratelimit-remaining-subscription-global-reads' : 'x-ms-ratelimit-remaining-subscription-global-writes'] = String(t.remaining);
     if (!t.ok) {
-      sendError(armErrors.throttled(kind, subscriptionId, principal, t.retryAfterSeconds));
+      const e = armErrors.throttled(kind, subscriptionId, principal, t.retryAfterSeconds);
+      // time-scaled run: the wait ARM would ask for, scaled (Retry-After rounds it up to whole seconds)
+      if (t.retryAfterMs !== t.retryAfterSeconds * 1000) Object.assign(e.headers, { 'Retry-After': String(Math.ceil(t.retryAfterMs / 1000)), 'retry-after-ms': String(t.retryAfterMs) });
+      sendError(e);
       return;
+    }
+
+    // authorization: the caller's role assignment must cover the request's action
+    const action = actionForRequest(method, path);
+    if (action) {
+      const allowed = state.rbac.allows(principal, action);
+      checks.push({ action, scope: scopeOfPath(path), linked: false, allowed });
+      if (!allowed) {
+        sendError(armErrors.authorizationFailed(principal, action, scopeOfPath(path)));
+        return;
+      }
     }
 
     let body: unknown = undefined;
@@ -221,6 +252,8 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
       clientRequestId,
       clientIp: req.socket.remoteAddress ?? '127.0.0.1',
       url: `${state.armBase}${req.url ?? path}`,
+      checks,
+      ...(fault?.kind === 'lroStall' && fault.released ? { injectedLroStall: fault.released } : {}),
       ...(fault?.kind === 'lroFail'
         ? {
             injectedLroFailure:

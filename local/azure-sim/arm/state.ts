@@ -5,6 +5,7 @@ import type { ArmRequest, ArmResult } from './context';
 import { ArmError, armErrors } from './errors';
 import { parseArmId, rgId, typeOf } from './ids';
 import { LroEngine, type LatencyKind, type LroOperation } from './lro';
+import { RoleAssignments } from './rbac';
 
 /** Placeholder object id used for writes the Azure ML resource provider makes itself. */
 export const SYSTEM_APP_ID = '00000000-0000-0000-0000-00000000a1a1';
@@ -13,6 +14,8 @@ export type ApprovalMode = 'auto' | 'manual' | 'deny';
 
 export interface StateOptions {
   subscriptionId: string;
+  /** further subscriptions that exist besides subscriptionId */
+  otherSubscriptionIds?: readonly string[];
   tenantId: string;
   pageSize: number;
   lroRetryAfterSeconds: number;
@@ -29,6 +32,8 @@ export class SimState {
   readonly approvalModes = new Map<string, ApprovalMode>();
   /** internal data per resource id (lower-cased), never returned on the wire */
   readonly internal = new Map<string, Record<string, string>>();
+  /** role assignments the admin API set (principals without one are not checked) */
+  readonly rbac = new RoleAssignments();
 
   constructor(
     readonly store: ResourceStore,
@@ -53,8 +58,18 @@ export class SimState {
 
   // ---- validation helpers -------------------------------------------------------------
 
+  knowsSubscription(subscriptionId: string): boolean {
+    const wanted = subscriptionId.toLowerCase();
+    return [this.options.subscriptionId, ...(this.options.otherSubscriptionIds ?? [])].some((s) => s.toLowerCase() === wanted);
+  }
+
   requireSubscription(subscriptionId: string): void {
-    if (subscriptionId.toLowerCase() !== this.options.subscriptionId.toLowerCase()) throw armErrors.subscriptionNotFound(subscriptionId);
+    if (!this.knowsSubscription(subscriptionId)) throw armErrors.subscriptionNotFound(subscriptionId);
+  }
+
+  /** The subscription a resource id lives in (the home subscription for ids that name none). */
+  subscriptionOf(resourceId: string): string {
+    return parseArmId(resourceId)?.subscriptionId ?? this.options.subscriptionId;
   }
 
   requireResourceGroup(subscriptionId: string, resourceGroup: string): ArmResource {
@@ -91,6 +106,23 @@ export class SimState {
     throw armErrors.denyAssignment(req.principalId, action, targetId, rg.id, denyId);
   }
 
+  /**
+   * The linked access checks ARM makes for references in a request's body (joining a subnet,
+   * a private DNS zone, approving on a private link target), recorded on the request; any the
+   * caller's role does not cover (or `denied` says no to) fail the request with one
+   * LinkedAuthorizationFailed naming them all.
+   */
+  authorizeLinked(req: ArmRequest, linked: readonly { action: string; scope: string; denied?: boolean }[]): void {
+    const failed: { action: string; scope: string }[] = [];
+    for (const l of linked) {
+      const allowed = l.denied !== true && this.rbac.allows(req.principalId, l.action);
+      req.checks.push({ action: l.action, scope: l.scope, linked: true, allowed });
+      if (!allowed) failed.push({ action: l.action, scope: l.scope });
+    }
+    const primary = req.checks.find((c) => !c.linked);
+    if (failed.length > 0) throw armErrors.linkedAuthorizationFailed(req.principalId, primary?.action ?? '', primary?.scope ?? req.path, failed);
+  }
+
   // ---- events ---------------------------------------------------------------------------
 
   /** Records a successful write (raises ResourceWriteSuccess through the store). */
@@ -104,7 +136,7 @@ export class SimState {
       resourceId,
       operationName,
       resourceProvider: type.split('/')[0] ?? 'Microsoft.Resources',
-      subscriptionId: this.options.subscriptionId,
+      subscriptionId: this.subscriptionOf(resourceId),
       tenantId: this.options.tenantId,
       correlationId: req.correlationId,
       claims: { ...req.claims },
@@ -126,7 +158,7 @@ export class SimState {
       resourceId,
       operationName,
       resourceProvider: type.split('/')[0] ?? 'Microsoft.Resources',
-      subscriptionId: this.options.subscriptionId,
+      subscriptionId: this.subscriptionOf(resourceId),
       tenantId: this.options.tenantId,
       correlationId,
       claims: { aud: 'https://management.azure.com', tid: this.options.tenantId, idtyp: 'app', appid: SYSTEM_APP_ID, oid: SYSTEM_APP_ID },
@@ -156,6 +188,7 @@ export class SimState {
       ...(extra.onFailed ? { onFailed: extra.onFailed } : {}),
       ...(extra.finalBody ? { finalBody: extra.finalBody } : {}),
       ...(req.injectedLroFailure ? { fail: req.injectedLroFailure } : {}),
+      ...(req.injectedLroStall ? { stall: req.injectedLroStall } : {}),
     });
   }
 

@@ -21,7 +21,12 @@ interface Bucket {
   at: number;
 }
 
-export type ThrottleResult = { ok: true; remaining: number } | { ok: false; remaining: 0; retryAfterSeconds: number };
+/**
+ * A refusal says how long to wait as ARM would: whole seconds of simulated time, at least 1
+ * (`retryAfterSeconds`). Scaled to this run (timeScale < 1) that is usually under a second, which
+ * `Retry-After` cannot say: `retryAfterMs` is the same wait in real ms, sent as `retry-after-ms`.
+ */
+export type ThrottleResult = { ok: true; remaining: number } | { ok: false; remaining: 0; retryAfterSeconds: number; retryAfterMs: number };
 
 export class Throttle {
   private readonly buckets = new Map<string, Bucket>();
@@ -61,7 +66,9 @@ export class Throttle {
       b.tokens -= 1;
       return { ok: true, remaining: Math.floor(b.tokens) };
     }
-    const msToToken = ratePerMs > 0 ? (1 - b.tokens) / ratePerMs : 60_000;
-    return { ok: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil(msToToken / 1000)) };
+    const scale = this.timeScale > 0 ? this.timeScale : 1;
+    const simulatedMsToToken = ratePerMs > 0 ? (1 - b.tokens) / ratePerMs / scale : 60_000;
+    const retryAfterSeconds = Math.max(1, Math.ceil(simulatedMsToToken / 1000));
+    return { ok: false, remaining: 0, retryAfterSeconds, retryAfterMs: Math.round(retryAfterSeconds * 1000 * scale) };
   }
 }

@@ -186,8 +186,26 @@ const ACTION_NAMES: Record<number, string> = {
   14: 'ReleaseEntities',
 };
 
+/**
+ * An opt-in probe for the bench (a dev tool: production has no such hook): CPU of each
+ * orchestrator episode with the history length it replayed, and CPU and wall time of each
+ * activity. CPU is process.cpuUsage() around the invocation, so work running concurrently in this
+ * process is counted too.
+ */
+export interface EngineMetrics {
+  episode?(m: { instanceId: string; name: string; historyLength: number; cpuMicros: number; wallMs: number }): void;
+  activity?(m: { instanceId: string; name: string; cpuMicros: number; wallMs: number }): void;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return d.user + d.system;
+}
+
 export class DurableEngine {
   readonly events = new EventEmitter();
+  /** opt-in CPU/wall probe (see EngineMetrics) */
+  metrics: EngineMetrics | undefined;
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly clock: EngineClock;
   private readonly processing = new Set<string>();
@@ -666,8 +684,11 @@ export class DurableEngine {
       failure = { message: `The orchestrator function '${rec.name}' is not registered in this app.` };
     } else {
       try {
+        const cpu = process.cpuUsage();
+        const wall = performance.now();
         const inputData: RpcParameterBinding[] = [{ name: reg.triggerName, data: { string: JSON.stringify(payload) } }, ...this.opts.extraInputs(reg)];
         const res = await this.opts.invoke(reg, inputData);
+        this.metrics?.episode?.({ instanceId: rec.instanceId, name: rec.name, historyLength: replayHistory.length, cpuMicros: cpuSince(cpu), wallMs: performance.now() - wall });
         state = isRecord(res.result) ? res.result : undefined;
         if (!state) failure = { message: 'The orchestrator returned no orchestration state.' };
       } catch (err) {
@@ -977,7 +998,10 @@ export class DurableEngine {
           { name: reg.triggerName, data: work.input === null ? undefined : { string: work.input } },
           ...this.opts.extraInputs(reg),
         ];
+        const cpu = process.cpuUsage();
+        const wall = performance.now();
         const res = await this.opts.invoke(reg, inputData);
+        this.metrics?.activity?.({ instanceId: work.instanceId, name: work.name, cpuMicros: cpuSince(cpu), wallMs: performance.now() - wall });
         msg = { type: 'TaskCompleted', executionId: work.executionId, taskId: work.taskId, result: jsonText(res.result) ?? 'null' };
       } catch (err) {
         msg = { type: 'TaskFailed', executionId: work.executionId, taskId: work.taskId, reason: errorMessage(err), details: errorStack(err) ?? errorMessage(err) };

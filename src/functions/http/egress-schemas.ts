@@ -41,7 +41,7 @@ export const exfiltrationQuery = z.object({ subnetId: subnetIdQueryParam });
 const ruleRefSchema = z.object({ name: z.string(), priority: z.number(), isDefault: z.boolean() });
 
 export const egressReportSchema = z.object({
-  workspace: z.object({ subscriptionId: z.string(), resourceGroup: z.string(), workspaceName: z.string() }).describe('As addressed; the workspace itself is not read (its subnet cannot be derived without a managed network).'),
+  workspace: z.object({ subscriptionId: z.string(), resourceGroup: z.string(), workspaceName: z.string() }).describe('As addressed; the workspace is read first (404 when unknown), the subnet is the one named in subnetId.'),
   subnetId: z.string(),
   nsgId: z.string(),
   regions: z.array(z.string()),

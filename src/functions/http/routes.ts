@@ -9,6 +9,7 @@ import * as S from './schemas';
 import * as WS from './workspace-schemas';
 import * as EG from './egress-schemas';
 import * as SW from './sweep-schemas';
+import * as FL from './fleet-schemas';
 
 /** host.json `extensions.http.routePrefix` (the Functions default). */
 export const ROUTE_PREFIX = 'api';
@@ -46,6 +47,11 @@ function route<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType
 
 const HARDEN = 'registries/{subscriptionId}/{resourceGroup}/{registryName}/harden';
 const REGISTRY_EGRESS = 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/registry-egress';
+
+const FLEET_RESPONSES: Record<number, ResponseSpec> = {
+  200: { description: 'The report: per subscription (listed, or failed with the reason) and per workspace; reads only.', schema: FL.fleetReportSchema },
+  409: { description: 'No target subscriptions configured (FLEET.NO_SUBSCRIPTIONS).', schema: S.errorResponseSchema },
+};
 
 export const Routes = {
   getDiscovery: route({
@@ -182,6 +188,24 @@ export const Routes = {
       404: { description: 'The workspace does not exist or is not visible to the app (WORKSPACE.NOT_FOUND).', schema: S.errorResponseSchema },
       502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
     },
+  }),
+  fleetRegistryEgress: route({
+    name: HttpFunctions.fleetRegistryEgress, method: 'GET', route: 'fleet/registry-egress', authLevel: 'function', tag: 'fleet',
+    summary: "Report only, over every ML workspace of the target subscriptions (TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP): the registry egress check of each subnet of the workspace's computes. The fix stays per workspace (POST …/registry-egress).",
+    params: S.noParams, query: FL.fleetEgressQuery, body: undefined,
+    responses: FLEET_RESPONSES,
+  }),
+  fleetExfiltration: route({
+    name: HttpFunctions.fleetExfiltration, method: 'GET', route: 'fleet/exfiltration', authLevel: 'function', tag: 'fleet',
+    summary: "Report only, over every ML workspace of the target subscriptions: the exfiltration protection (ML-alias service endpoint policy + Storage endpoint) of each subnet of the workspace's computes. Apply stays per subnet (POST /api/subnets/exfiltration).",
+    params: S.noParams, query: S.noQuery, body: undefined,
+    responses: FLEET_RESPONSES,
+  }),
+  fleetDeploymentsAudit: route({
+    name: HttpFunctions.fleetDeploymentsAudit, method: 'GET', route: 'fleet/deployments-audit', authLevel: 'function', tag: 'fleet',
+    summary: 'Report only, over every ML workspace of the target subscriptions: the online deployments audit of each.',
+    params: S.noParams, query: S.noQuery, body: undefined,
+    responses: FLEET_RESPONSES,
   }),
   getOpenApi: route({
     name: HttpFunctions.getOpenApi, method: 'GET', route: 'openapi.json', authLevel: 'anonymous', tag: 'meta',

@@ -158,3 +158,49 @@ describe('local Azure: throttling in real time', () => {
     expect(log.filter((e) => e.status === 429).length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('local Azure: throttling per subscription and principal, time-scaled', () => {
+  const OTHER_SUB = '00000000-0000-0000-0000-0000000000a2';
+  let sim: AzureSim;
+  beforeAll(async () => {
+    // 1 write per bucket, refilled once per 100 s of simulated time (1 s of real time at timeScale 0.01)
+    sim = await startSim({ timeScale: 0.01, otherSubscriptionIds: [OTHER_SUB], throttling: { enabled: true, writes: { capacity: 1, refillPerSecond: 0.01 } } });
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  const rgPath = (sub: string, rg: string): string => `/subscriptions/${sub}/resourcegroups/${rg}?api-version=${RG_API}`;
+  const user = (): string => sim.tokens.issue('https://management.azure.com/', 3600, { oid: '00000000-0000-0000-0000-00000000d001', idtyp: 'user' }).token;
+
+  it('each subscription + principal has its own write bucket; a refusal says the simulated wait and its scaled value', async () => {
+    const first = await armFetch(sim, 'PUT', rgPath(sim.subscriptionId, 'rg-1'), { body: { location: 'eastus' } });
+    const second = await armFetch(sim, 'PUT', rgPath(sim.subscriptionId, 'rg-2'), { body: { location: 'eastus' } });
+    const otherSub = await armFetch(sim, 'PUT', rgPath(OTHER_SUB, 'rg-1'), { body: { location: 'eastus' } });
+    const otherPrincipal = await armFetch(sim, 'PUT', rgPath(sim.subscriptionId, 'rg-3'), { body: { location: 'eastus' }, token: user() });
+    expect(first.status).toBe(201);
+    expect(first.headers['x-ms-ratelimit-remaining-subscription-writes']).toBe('0');
+    expect(second.status).toBe(429);
+    expect(second.body).toMatchObject({ error: { code: 'SubscriptionRequestsThrottled', message: expect.stringContaining("after '100' seconds") as unknown as string } });
+    expect(second.headers['retry-after']).toBe('1');
+    expect(second.headers['retry-after-ms']).toBe('1000');
+    expect(otherSub.status).toBe(201);
+    expect(otherPrincipal.status).toBe(201);
+  });
+
+  it('a further subscription holds resources of its own and raises its own events; an unknown one is SubscriptionNotFound', async () => {
+    const writes: { subscriptionId: string; resourceId: string }[] = [];
+    const off = sim.store.onWrite((r) => writes.push({ subscriptionId: r.subscriptionId, resourceId: r.resourceId }));
+    const put = await armFetch(sim, 'PUT', rgPath(OTHER_SUB, 'rg-events'), { body: { location: 'eastus' }, token: user() });
+    off();
+    expect(put.status).toBe(201);
+    expect(writes).toEqual([{ subscriptionId: OTHER_SUB, resourceId: `/subscriptions/${OTHER_SUB}/resourceGroups/rg-events` }]);
+    const got = await armFetch(sim, 'GET', rgPath(OTHER_SUB, 'rg-1'));
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id: `/subscriptions/${OTHER_SUB}/resourceGroups/rg-1` });
+    expect((await armFetch(sim, 'GET', rgPath(sim.subscriptionId, 'rg-1'))).status).toBe(200);
+    expect((await armFetch(sim, 'GET', rgPath(OTHER_SUB, 'rg-2'))).status).toBe(404);
+    const unknown = await armFetch(sim, 'GET', rgPath('00000000-0000-0000-0000-0000000000a3', 'rg-1'));
+    expect(unknown.body).toMatchObject({ error: { code: 'SubscriptionNotFound' } });
+  });
+});

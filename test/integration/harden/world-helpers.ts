@@ -20,7 +20,17 @@ export async function arm(world: World, method: string, pathWithQuery: string, b
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-export interface RequestLogEntry { method: string; path: string; status: number; principal?: string }
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  principal?: string;
+  /** what ARM authorized the request against, and the linked checks of its body (routed ARM requests) */
+  action?: string;
+  linkedActions?: string[];
+  /** the checks the caller's role assignment did not cover */
+  denied?: string[];
+}
 
 export async function requestLog(world: World): Promise<RequestLogEntry[]> {
   return (await (await fetch(`${world.sim.adminUrl}/requests`)).json()) as RequestLogEntry[];

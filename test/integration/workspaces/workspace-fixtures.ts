@@ -112,3 +112,26 @@ export async function otherTenantFault(sim: AzureSim, pathPattern: string, count
   });
   if (!res.ok) throw new Error(`fault: ${res.status}`);
 }
+
+/** A compute of the workspace in a subnet (Compute_CreateOrUpdate, api 2022-10-01): an AmlCompute cluster or a ComputeInstance. */
+export async function createCompute(sim: AzureSim, cred: TokenCredential, workspaceId: string, name: string, computeType: 'AmlCompute' | 'ComputeInstance', subnetId: string): Promise<string> {
+  const id = `${workspaceId}/computes/${name}`;
+  const properties = computeType === 'AmlCompute'
+    ? { vmSize: 'STANDARD_DS3_V2', scaleSettings: { minNodeCount: 0, maxNodeCount: 2 }, subnet: { id: subnetId } }
+    : { vmSize: 'STANDARD_DS3_V2', subnet: { id: subnetId } };
+  await ok(armAs(sim, cred, 'PUT', id, WS_API, { location: 'westeurope', properties: { computeType, properties } }), `compute ${name}`);
+  return id;
+}
+
+/** The next `count` ARM calls under the subscription answer 403 AuthorizationFailed: a subscription the app cannot read. */
+export async function unreadableSubscription(sim: AzureSim, subscriptionId: string, count = 100): Promise<void> {
+  const res = await fetch(`${sim.adminUrl}/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      pathPattern: `^/subscriptions/${subscriptionId}/`, count, kind: 'respond', status: 403,
+      body: { error: { code: 'AuthorizationFailed', message: `The client '${sim.principal.oid}' with object id '${sim.principal.oid}' does not have authorization to perform action 'Microsoft.MachineLearningServices/workspaces/read' over scope '/subscriptions/${subscriptionId}' or the scope is invalid. If access was recently granted, please refresh your credentials.` } },
+    }),
+  });
+  if (!res.ok) throw new Error(`fault: ${res.status}`);
+}

@@ -37,7 +37,7 @@ describe('RegistriesAdapter on the wire', () => {
     await stub.start();
     clients = createAzureClients({
       AZURE_CLIENT_ID: undefined, ARM_ENDPOINT: stub.url, ARM_SCOPE: 'https://management.azure.com/.default',
-      ARM_MAX_RETRIES: 3, ARM_MAX_RETRY_AFTER_SECONDS: 5,
+      ARM_MAX_RETRIES: 3, ARM_MAX_RETRY_AFTER_SECONDS: 5, ARM_LRO_POLL_INTERVAL_MS: 10,
     }, credential);
   });
   afterAll(() => stub.stop());
@@ -97,7 +97,8 @@ describe('RegistriesAdapter on the wire', () => {
       json(200, { status: 'InProgress' }, { 'retry-after': '0' }),
       json(200, registry('Disabled')),
     );
-    const result = await clients.registries().createOrUpdate(registry('Disabled'), { updateIntervalInMs: 10 });
+    // polled at the factory's ARM_LRO_POLL_INTERVAL_MS (no per-call interval)
+    const result = await clients.registries().createOrUpdate(registry('Disabled'));
     expect(result.properties.publicNetworkAccess).toBe('Disabled');
     expect(stub.requests[0]?.method).toBe('PUT');
     expect(putBody).not.toHaveProperty('id');
@@ -138,7 +139,7 @@ describe('RegistriesAdapter on the wire', () => {
       },
     };
     const noToken = createAzureClients({
-      AZURE_CLIENT_ID: undefined, ARM_ENDPOINT: stub.url, ARM_SCOPE: 'https://management.azure.com/.default', ARM_MAX_RETRIES: 0, ARM_MAX_RETRY_AFTER_SECONDS: 5,
+      AZURE_CLIENT_ID: undefined, ARM_ENDPOINT: stub.url, ARM_SCOPE: 'https://management.azure.com/.default', ARM_MAX_RETRIES: 0, ARM_MAX_RETRY_AFTER_SECONDS: 5, ARM_LRO_POLL_INTERVAL_MS: 2000,
     }, failing);
     stub.script(json(200, registry('Enabled')));
     const err = await noToken.registries().get(ID).catch((e: unknown) => e);

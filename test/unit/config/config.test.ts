@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     expect(config.LOCKDOWN_ACR).toBe(true);
     expect(config.EXEMPTION_TAG).toEqual({ name: 'aml-registry-lockdown', value: 'exempt' });
     expect(config.DNS_SERVERS).toEqual([]);
+    expect(config.ARM_LRO_POLL_INTERVAL_MS).toBe(2000);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.EXEMPTION_TAG)).toBe(true);
   });
@@ -59,6 +60,7 @@ describe('loadConfig', () => {
     ['DNS_SERVERS', '10.0.0.4,not a server', 'IP address'],
     ['DISCOVERY_URL_TEMPLATE', 'https://api.azureml.ms', '{region}'],
     ['DNS_DEADLINE_MINUTES', '-1', ''],
+    ['ARM_LRO_POLL_INTERVAL_MS', '0', 'Too small'],
   ])('rejects %s=%p', (name, value, hint) => {
     const message = configError({ ...VALID, [name]: value });
     expect(message).toContain(`${name} is malformed`);
@@ -66,10 +68,11 @@ describe('loadConfig', () => {
   });
 
   it('parses lists and numbers', () => {
-    const config = loadConfig({ ...VALID, DNS_SERVERS: '127.0.0.1:5353, 10.0.0.4', DNS_DEADLINE_MINUTES: '3', LOCKDOWN_ACR: 'false' });
+    const config = loadConfig({ ...VALID, DNS_SERVERS: '127.0.0.1:5353, 10.0.0.4', DNS_DEADLINE_MINUTES: '3', LOCKDOWN_ACR: 'false', ARM_LRO_POLL_INTERVAL_MS: '40' });
     expect(config.DNS_SERVERS).toEqual(['127.0.0.1:5353', '10.0.0.4']);
     expect(config.DNS_DEADLINE_MINUTES).toBe(3);
     expect(config.LOCKDOWN_ACR).toBe(false);
+    expect(config.ARM_LRO_POLL_INTERVAL_MS).toBe(40);
   });
 });
 

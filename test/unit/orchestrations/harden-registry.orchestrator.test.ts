@@ -334,6 +334,24 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(stepOf(done, 'publish').state).toBe('done');
   });
 
+  it('a refusal (an activity answering a missing permission instead of throwing) fails the run at once: no retry, Failed published with ARM.FORBIDDEN', async () => {
+    const h = new DurableHistory(handler, input());
+    await throughPlan(h);
+    const disables = h.open(Activities.disablePublicAccess);
+    const [first, ...rest] = disables as [ScheduledTask, ...ScheduledTask[]];
+    for (const t of rest) h.complete(t, { changed: true, at: h.now.toISOString() });
+    h.complete(first, { refused: "[ARM.FORBIDDEN] missing permission 'Microsoft.Storage/storageAccounts/write' on scope '/x': PATCH /x was refused with 403 AuthorizationFailed." });
+    const publish = await h.next();
+    expect(h.tasks.filter((t) => t.name === 'timer')).toEqual([]);
+    expect(names(publish)).toEqual([Activities.publishOutcome]);
+    expect(publish.scheduled[0]?.input).toMatchObject({ kind: 'Failed', error: { code: 'ARM.FORBIDDEN' } });
+    expect(stepOf(publish, 'lockdown').detail).toMatch(/^\[ARM\.FORBIDDEN\] missing permission 'Microsoft\.Storage\/storageAccounts\/write'/);
+    h.complete(Activities.publishOutcome);
+    const done = await h.next();
+    expect(done.failed).toBe(true);
+    expect(done.state.error).toMatch(/^\[ARM\.FORBIDDEN\] missing permission/);
+  });
+
   it('a retried activity that succeeds on its second attempt does not disturb the run', async () => {
     const h = new DurableHistory(handler, input());
     await h.start();

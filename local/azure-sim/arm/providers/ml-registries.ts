@@ -188,7 +188,7 @@ export class MlRegistriesProvider implements Provider {
 
   /** Creates (or extends) the managed resource group, storage accounts and the geo-replicated ACR. */
   private provision(req: ArmRequest, registry: ArmResource, props: Record<string, unknown>, regions: string[]): void {
-    const sub = this.state.options.subscriptionId;
+    const sub = this.state.subscriptionOf(registry.id);
     const guid = registryGuid(this.state, registry);
     const props0 = (registry.properties ??= {});
     const existingMrgId = strOf(recOf(props0.managedResourceGroup).resourceId);

@@ -10,6 +10,7 @@ import { beginPut, listRoutes, requireLocation } from './tracked-resources';
 export const ML_WORKSPACE = 'Microsoft.MachineLearningServices/workspaces';
 export const ML_ONLINE_ENDPOINT = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints';
 export const ML_ONLINE_DEPLOYMENT = 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments';
+export const ML_COMPUTE = 'Microsoft.MachineLearningServices/workspaces/computes';
 
 const WORKSPACE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$/;
 const ENDPOINT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,31}$/;
@@ -17,6 +18,10 @@ const DEPLOYMENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,31}$/;
 const COMPUTE_TYPES = ['Managed', 'Kubernetes', 'AzureMLCompute'];
 const ENABLED_DISABLED = ['Enabled', 'Disabled'];
 const AUTH_MODES = ['AMLToken', 'Key', 'AADToken'];
+const COMPUTE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,23}$/;
+/** Compute.computeType (api 2022-10-01); AmlCompute and ComputeInstance carry properties.subnet.id */
+const COMPUTE_KINDS = ['AKS', 'Kubernetes', 'AmlCompute', 'ComputeInstance', 'VirtualMachine', 'HDInsight', 'DataFactory', 'Databricks', 'DataLakeAnalytics', 'SynapseSpark'];
+const SUBNET_TYPE = 'Microsoft.Network/virtualNetworks/subnets';
 
 function guidOf(s: string): string {
   return createHash('sha256').update(s.toLowerCase()).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
@@ -36,10 +41,13 @@ function enabledDisabled(value: unknown, field: string, fallback: string): strin
 
 /**
  * Azure ML workspaces (api 2022-10-01, what @azure/arm-machinelearning 2.1.1 sends, up to
- * 2025-12-01) with managed online endpoints and their deployments.
+ * 2025-12-01) with managed online endpoints and their deployments, and computes (Compute_List /
+ * Get / CreateOrUpdate: `properties.computeType`, and for AmlCompute / ComputeInstance the
+ * VNet subnet in `properties.properties.subnet.id`). Lists (by resource group, by subscription,
+ * endpoints, deployments, computes) page with `nextLink`.
  *
  * Simplifications (documented in the README): PUTs complete at once (the workspace answers 200,
- * endpoints and deployments 201/200 with `provisioningState: Succeeded`, no operation to poll);
+ * endpoints, deployments and computes 201/200 with `provisioningState: Succeeded`, no operation to poll);
  * the workspace's associated resources are checked for their type, and the storage account for
  * existence when it is in this simulator's subscription.
  */
@@ -50,6 +58,7 @@ export class MlWorkspacesProvider implements Provider {
     const w = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}';
     const e = `${w}/onlineEndpoints/{endpointName}`;
     const d = `${e}/deployments/{deploymentName}`;
+    const c = `${w}/computes/{computeName}`;
     const g = 'mlWorkspaces' as const;
     return [
       { method: 'GET', template: w, apiGroup: g, handler: (q) => ({ status: 200, body: clone(this.workspace(q)) }) },
@@ -61,6 +70,9 @@ export class MlWorkspacesProvider implements Provider {
       { method: 'GET', template: `${e}/deployments`, apiGroup: g, handler: (q) => this.state.page(q, this.state.store.list(ML_ONLINE_DEPLOYMENT, this.endpoint(q).id).map(clone)) },
       { method: 'GET', template: d, apiGroup: g, handler: (q) => ({ status: 200, body: clone(this.state.requireResource(this.deploymentId(q))) }) },
       { method: 'PUT', template: d, apiGroup: g, handler: (q) => this.putDeployment(q) },
+      { method: 'GET', template: `${w}/computes`, apiGroup: g, handler: (q) => this.state.page(q, this.state.store.list(ML_COMPUTE, this.workspace(q).id).map(clone)) },
+      { method: 'GET', template: c, apiGroup: g, handler: (q) => ({ status: 200, body: clone(this.state.requireResource(this.computeId(q))) }) },
+      { method: 'PUT', template: c, apiGroup: g, handler: (q) => this.putCompute(q) },
     ];
   }
 
@@ -83,6 +95,11 @@ export class MlWorkspacesProvider implements Provider {
 
   private deploymentId(req: ArmRequest): string {
     return `${this.endpointId(req)}/deployments/${req.params.deploymentName ?? ''}`;
+  }
+
+  private computeId(req: ArmRequest): string {
+    this.workspace(req);
+    return `${this.workspaceId(req)}/computes/${req.params.computeName ?? ''}`;
   }
 
   private systemData(req: ArmRequest, existing: ArmResource | undefined): Record<string, unknown> {
@@ -134,7 +151,7 @@ export class MlWorkspacesProvider implements Provider {
     const applicationInsights = this.associated(props, 'applicationInsights', 'Microsoft.Insights/components', false, prev);
     const containerRegistry = this.associated(props, 'containerRegistry', 'Microsoft.ContainerRegistry/registries', false, prev);
     const storageSub = parseArmId(storageAccount)?.subscriptionId ?? '';
-    if (!existing && storageSub.toLowerCase() === this.state.options.subscriptionId.toLowerCase() && !this.state.store.get(storageAccount)) {
+    if (!existing && this.state.knowsSubscription(storageSub) && !this.state.store.get(storageAccount)) {
       throw new ArmError(400, 'ValidationError', `The storage account '${storageAccount}' was not found.`);
     }
     const workspaceId = strOf(prev.workspaceId) ?? guidOf(id);
@@ -267,5 +284,55 @@ export class MlWorkspacesProvider implements Provider {
     this.state.store.put(deployment);
     this.state.emitWrite(req, id, 'write', { isUpdate: !!existing });
     return { status: existing ? 200 : 201, body: clone(deployment) };
+  }
+
+  /**
+   * Compute_CreateOrUpdate: completes at once (201 new, 200 update; the service runs an LRO).
+   * The subnet of an AmlCompute / ComputeInstance must be a subnet id, and exist when it is in
+   * this simulator's subscription (inferred error: 400 UserError).
+   */
+  private putCompute(req: ArmRequest): ArmResult {
+    const workspace = this.workspace(req);
+    const name = req.params.computeName ?? '';
+    if (!COMPUTE_NAME.test(name)) throw userError(`Invalid compute name '${name}': 2-24 letters, digits and '-', starting with a letter.`);
+    const id = this.computeId(req);
+    const existing = this.state.store.get(id);
+    const body = requireBody(req);
+    if (!isRecord(body.properties)) throw armErrors.invalidRequestContent("Required property 'properties' not found in JSON. Path ''");
+    const props = body.properties;
+    const prev = recOf(existing?.properties);
+    const computeType = strOf(props.computeType) ?? strOf(prev.computeType);
+    if (!computeType || !COMPUTE_KINDS.includes(computeType)) throw userError(`Invalid value '${String(props.computeType)}' for computeType. Possible values: ${COMPUTE_KINDS.join(', ')}.`);
+    if (existing && strOf(prev.computeType) !== computeType) throw userError(`The compute type of '${name}' cannot be changed from ${String(prev.computeType)} to ${computeType}.`);
+    const inner = isRecord(props.properties) ? props.properties : recOf(prev.properties);
+    const subnet = recOf(inner.subnet).id;
+    if (subnet !== undefined) {
+      const p = typeof subnet === 'string' ? parseArmId(subnet) : undefined;
+      if (!p || typeOf(p).toLowerCase() !== SUBNET_TYPE.toLowerCase()) throw userError(`Property 'properties.subnet.id' must be the ARM id of a ${SUBNET_TYPE} resource.`);
+      if (p.subscriptionId.toLowerCase() === this.state.options.subscriptionId.toLowerCase() && !this.state.store.get(String(subnet))) throw userError(`Subnet '${String(subnet)}' was not found.`);
+    }
+    const now = new Date().toISOString();
+    const compute: ArmResource = {
+      id,
+      name: existing?.name ?? name,
+      type: ML_COMPUTE,
+      location: normLocation(strOf(body.location) ?? existing?.location ?? workspace.location ?? ''),
+      tags: tagsOf(body.tags) ?? existing?.tags ?? {},
+      systemData: this.systemData(req, existing),
+      properties: {
+        computeType,
+        computeLocation: normLocation(strOf(props.computeLocation) ?? strOf(prev.computeLocation) ?? workspace.location ?? ''),
+        description: strOf(props.description) ?? strOf(prev.description) ?? '',
+        provisioningState: 'Succeeded',
+        createdOn: strOf(prev.createdOn) ?? now,
+        modifiedOn: now,
+        isAttachedCompute: false,
+        disableLocalAuth: props.disableLocalAuth === true,
+        properties: inner,
+      },
+    };
+    this.state.store.put(compute);
+    this.state.emitWrite(req, id, 'write', { isUpdate: !!existing });
+    return { status: existing ? 200 : 201, body: clone(compute) };
   }
 }

@@ -29,7 +29,7 @@ export function networkPut(state: SimState, req: ArmRequest, kind: LatencyKind, 
     status: isNew ? 201 : 200,
     body: clone(resource),
     headers: {
-      'Azure-AsyncOperation': state.url(opPaths.networkStatus(state.options.subscriptionId, loc, op.id), req.apiVersion),
+      'Azure-AsyncOperation': state.url(opPaths.networkStatus(state.subscriptionOf(resource.id), loc, op.id), req.apiVersion),
       ...state.retryAfter(),
     },
   };
@@ -47,7 +47,7 @@ export function networkDelete(state: SimState, req: ArmRequest, kind: LatencyKin
     },
   });
   const loc = normLocation(resource.location) || 'global';
-  const sub = state.options.subscriptionId;
+  const sub = state.subscriptionOf(resource.id);
   return acceptedAnswer(state, req, opPaths.networkStatus(sub, loc, op.id), opPaths.networkResult(sub, loc, op.id));
 }
 

@@ -196,6 +196,15 @@ export class NetworkProvider implements Provider {
     const body = requireBody(req);
     const name = req.params.subnetName ?? '';
     const id = `${vnet.id}/subnets/${name}`;
+    // ARM's linked access checks: every resource the subnet references must be joinable by the caller
+    const props = recOf(body.properties);
+    const joins: [unknown, string][] = [
+      [recOf(props.networkSecurityGroup).id, 'Microsoft.Network/networkSecurityGroups/join/action'],
+      [recOf(props.routeTable).id, 'Microsoft.Network/routeTables/join/action'],
+      [recOf(props.natGateway).id, 'Microsoft.Network/natGateways/join/action'],
+      ...arrOf(props.serviceEndpointPolicies).map((p): [unknown, string] => [recOf(p).id, 'Microsoft.Network/serviceEndpointPolicies/join/action']),
+    ];
+    this.state.authorizeLinked(req, joins.flatMap(([ref, action]) => (typeof ref === 'string' ? [{ action, scope: ref }] : [])));
     const existing = this.state.store.get(id);
     const prefixes = arrOf(recOf(recOf(vnet.properties).addressSpace).addressPrefixes).filter((p): p is string => typeof p === 'string');
     const subnet = this.writeSubnet(id, existing?.name ?? name, recOf(body.properties), prefixes, 'Updating', vnet.location);
@@ -335,7 +344,7 @@ export class NetworkProvider implements Provider {
       status: existing ? 200 : 201,
       body: clone(rule),
       headers: {
-        'Azure-AsyncOperation': this.state.url(opPaths.networkStatus(this.state.options.subscriptionId, normLocation(nsg.location) || 'global', op.id), req.apiVersion),
+        'Azure-AsyncOperation': this.state.url(opPaths.networkStatus(this.state.subscriptionOf(nsg.id), normLocation(nsg.location) || 'global', op.id), req.apiVersion),
         ...this.state.retryAfter(),
       },
     };

@@ -125,7 +125,7 @@ export class PrivateDnsProvider implements Provider {
   /** Private DNS LROs: 202 with Azure-AsyncOperation (privateDnsOperationStatuses) and Location (privateDnsOperationResults). */
   private accepted(req: ArmRequest, kind: LatencyKind, target: ArmResource, complete: () => void, extra: { onFailed?: () => void; finalBody?: () => unknown } = {}): ArmResult {
     const op = this.state.startLro(req, kind, target.id, complete, extra);
-    const sub = this.state.options.subscriptionId;
+    const sub = this.state.subscriptionOf(target.id);
     const rg = req.params.resourceGroupName ?? '';
     return acceptedAnswer(this.state, req, opPaths.dnsStatus(sub, rg, op.id), opPaths.dnsResult(sub, rg, op.id));
   }

@@ -3,6 +3,7 @@ import type { ArmResource } from '../../store';
 import type { ArmRequest, ArmResult, Provider, Route } from '../context';
 import { ArmError, armErrors } from '../errors';
 import { parentId, resourceId, sameId } from '../ids';
+import { resourceTypeOfPath } from '../rbac';
 import { arrOf, clone, etag, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
 import { NIC, PE } from './network';
 import { intToIp, networkDelete, networkPut, parseCidr } from './network-common';
@@ -103,6 +104,11 @@ export class PrivateEndpointsProvider implements Provider {
     const connProps = { ...recOf(conn.properties), ...conn };
     const targetId = strOf(connProps.privateLinkServiceId);
     if (!targetId) throw armErrors.invalidRequestContent("Required property 'privateLinkServiceId' not found in JSON. Path 'properties.privateLinkServiceConnections[0].properties'");
+    // ARM's linked access checks for the body's references: joining the subnet, and approving on the target (automatic approval only)
+    this.state.authorizeLinked(req, [
+      { action: 'Microsoft.Network/virtualNetworks/subnets/join/action', scope: subnetId },
+      ...(isManual ? [] : [{ action: `${resourceTypeOfPath(targetId) ?? 'unknown'}/privateEndpointConnectionsApproval/action`, scope: targetId }]),
+    ]);
     const target = this.state.store.get(targetId);
     if (!target) throw armErrors.invalidResourceReference(targetId, id);
     const kind = targetKind(target);
@@ -134,7 +140,7 @@ export class PrivateEndpointsProvider implements Provider {
     // approval: the caller may approve on the target unless the admin API says otherwise
     const mode = this.state.approvalMode(target.id);
     if (mode === 'deny' && !isManual) {
-      throw armErrors.linkedAuthorizationFailed(req.principalId, `${target.type}/privateEndpointConnectionsApproval/action`, target.id);
+      throw armErrors.linkedAuthorizationFailed(req.principalId, `${PE}/write`, id, [{ action: `${target.type}/privateEndpointConnectionsApproval/action`, scope: target.id }]);
     }
     const status: ConnectionStatus = isManual || mode === 'manual' ? 'Pending' : 'Approved';
     const description = status === 'Approved' ? 'Auto-Approved' : strOf(connProps.requestMessage) ?? 'Awaiting approval';
@@ -306,9 +312,16 @@ export class PrivateEndpointsProvider implements Provider {
     if (others.length > 0) {
       throw new ArmError(400, 'OnlyOnePrivateDnsZoneGroupAllowed', `Private endpoint ${pe.id} already has a private DNS zone group ${others[0]?.name ?? ''}; only one zone group is allowed.`);
     }
-    const configs = arrOf(recOf(body.properties).privateDnsZoneConfigs).map((c) => {
+    const zoneIdOf = (c: unknown): string | undefined => strOf(recOf(recOf(c).properties).privateDnsZoneId) ?? strOf(recOf(c).privateDnsZoneId);
+    const zoneConfigs = arrOf(recOf(body.properties).privateDnsZoneConfigs);
+    // ARM's linked access check: referencing a private DNS zone needs its join action
+    this.state.authorizeLinked(
+      req,
+      zoneConfigs.flatMap((c) => zoneIdOf(c) ?? []).map((zoneId) => ({ action: 'Microsoft.Network/privateDnsZones/join/action', scope: zoneId })),
+    );
+    const configs = zoneConfigs.map((c) => {
       const cr = recOf(c);
-      const zoneId = strOf(recOf(cr.properties).privateDnsZoneId) ?? strOf(cr.privateDnsZoneId);
+      const zoneId = zoneIdOf(c);
       if (!zoneId) throw armErrors.invalidRequestContent("Required property 'privateDnsZoneId' not found in JSON. Path 'properties.privateDnsZoneConfigs[0].properties'");
       const zone = this.state.store.get(zoneId);
       if (!zone || zone.type.toLowerCase() !== ZONE.toLowerCase()) throw armErrors.invalidResourceReference(zoneId, id);

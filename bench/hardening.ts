@@ -1,0 +1,209 @@
+/**
+ * Sections 1 (exposure window) and 2 (ARM calls per registry): real hardening runs in the sandbox
+ * world — the simulator and the app in the local Functions host, both at one time scale — started
+ * the production way, by the registry's creation event. Everything is measured on the
+ * simulator's side: Event Grid's system events (event times) and the ARM request log.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LatencyKind } from '../local/azure-sim/arm/lro';
+import type { EventGridEvent } from '../local/azure-sim/eventgrid/schema';
+import { createRegistry, startWorld, type World } from '../local/world';
+import { adminGet, appWrites, clearRequestLog, lastRunCreated, outcomeOf, requestLog, waitForRun, type RequestLogEntry } from '../test/integration/harden/world-helpers';
+import { exposureCriticalPath, minimumWrites, policyExposure, publicAccessWrites, type LockdownOrder, type PlanShape } from './critical-path';
+import { median, type BenchRow } from './report';
+
+export interface HardeningBenchOptions {
+  repeat: number;
+  /** simulator and host time scale: simulated durations × timeScale = real durations */
+  timeScale: number;
+  /** section 1: both orders, 1 and 3 regions */
+  exposure: boolean;
+  /** section 2: lockdown-first, 1 region, fresh and re-run */
+  armCalls: boolean;
+  log: (line: string) => void;
+}
+
+const REGIONS = ['westeurope', 'northeurope', 'francecentral'];
+const REGISTRY_WRITE = 'Microsoft.MachineLearningServices/registries/write';
+/** the operations that turn public access off: registry PUT, storage PATCH, ACR PATCH */
+const PUBLIC_ACCESS_WRITES = new Set([REGISTRY_WRITE, 'Microsoft.Storage/storageAccounts/write', 'Microsoft.ContainerRegistry/registries/write']);
+/** LRO status and result URLs of the simulated providers (Network, private DNS, ML, ACR, Storage) */
+const LRO_POLL = /\/(operations|operationResults|privateDnsOperationStatuses|privateDnsOperationResults|mfeOperationsStatus|mfeOperationResults|operationStatuses|asyncoperations)\/[^/]+$/i;
+/** SDK default LRO poll interval (ms) when ARM sends no Retry-After; the bench keeps it in simulated time */
+const SDK_POLL_MS = 2000;
+const RUN_TIMEOUT_MS = 120_000;
+type ModelKinds = Record<LatencyKind, number>;
+/**
+ * Operations that only set the scene, before any window opens: shortened so the bench spends its
+ * time on what it measures (stated in the output). Every operation of a hardening run keeps the
+ * simulator's default latency.
+ */
+const SETUP_LATENCY_MS: Partial<ModelKinds> = { registryCreate: 2000, vnetCreate: 1000, privateDnsZoneCreate: 1000, vnetLinkCreate: 1000 };
+
+interface Calls {
+  reads: number;
+  polls: number;
+  writes: number;
+}
+
+interface FreshRun extends Calls {
+  exposureMs: number;
+  /** the app's own figure (outcome.exposureWindowMs: event time → when it saw its last write done), a cross-check */
+  appReportedMs: number | undefined;
+}
+
+function eventOid(e: EventGridEvent): string | undefined {
+  return ((e.data as { claims?: Record<string, string> } | undefined)?.claims ?? {}).oid;
+}
+
+function operationOf(e: EventGridEvent): string {
+  return String((e.data as { operationName?: unknown } | undefined)?.operationName ?? '');
+}
+
+/** The app's ARM calls (its principal; neither discovery nor Event Grid, which are not ARM). */
+function armCallsOf(world: World, log: RequestLogEntry[]): Calls {
+  const arm = log.filter((r) => r.principal === world.sim.principal.oid && !r.path.startsWith('/discovery/') && !r.path.includes('/eventgrid/'));
+  const gets = arm.filter((r) => r.method === 'GET');
+  return { reads: gets.length, polls: gets.filter((r) => LRO_POLL.test(r.path)).length, writes: appWrites(log, world).length };
+}
+
+async function clearLogs(world: World): Promise<void> {
+  await clearRequestLog(world);
+  const res = await fetch(`${world.sim.adminUrl}/eventgrid/events`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`could not clear the simulator's event log: ${res.status}`);
+}
+
+/**
+ * A registry created the way `az ml registry create` does; the app hardens it on the creation
+ * event. The exposure window: from the event time of the user's registry write (the creation's
+ * completion) to the event time of the app's last public-access write (its completion: LROs raise
+ * their event when they succeed, the storage PATCH when it answers).
+ */
+async function freshRun(world: World, name: string, shape: PlanShape): Promise<{ id: string; run: FreshRun }> {
+  await clearLogs(world);
+  const id = await createRegistry(world.sim, world.user, { name, regions: REGIONS.slice(0, shape.regions) });
+  const status = await waitForRun(world, id, { timeoutMs: RUN_TIMEOUT_MS });
+  const outcome = outcomeOf(status);
+  if (outcome.kind !== 'Hardened') throw new Error(`${name}: the run ended ${outcome.kind}, not Hardened`);
+
+  const events = await adminGet<EventGridEvent[]>(world, '/eventgrid/events');
+  const app = world.sim.principal.oid;
+  const created = events.find((e) => e.subject.toLowerCase() === id.toLowerCase() && operationOf(e) === REGISTRY_WRITE && eventOid(e) !== app);
+  if (!created) throw new Error(`${name}: no creation event of ${id} in the simulator's event log`);
+  const lockdown = events.filter((e) => eventOid(e) === app && PUBLIC_ACCESS_WRITES.has(operationOf(e)));
+  if (lockdown.length !== publicAccessWrites(shape)) {
+    throw new Error(`${name}: expected ${publicAccessWrites(shape)} public-access writes by the app, the event log has ${lockdown.length}`);
+  }
+  const last = Math.max(...lockdown.map((e) => Date.parse(e.eventTime)));
+  const calls = armCallsOf(world, await requestLog(world));
+  return { id, run: { exposureMs: last - Date.parse(created.eventTime), appReportedMs: outcome.exposureWindowMs, ...calls } };
+}
+
+/** A second run on the hardened registry, started through the HTTP API as an operator would. */
+async function reRun(world: World, id: string): Promise<Calls> {
+  await clearLogs(world);
+  const before = lastRunCreated(world, id);
+  const path = id.replace(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/registries\/([^/]+)$/i, '$1/$2/$3');
+  const res = await fetch(`${world.host.baseUrl}/api/registries/${path}/harden`, { method: 'POST', headers: { 'x-functions-key': world.functionKey } });
+  if (res.status !== 202) throw new Error(`re-run of ${id}: POST …/harden answered ${res.status} ${await res.text()}`);
+  const outcome = outcomeOf(await waitForRun(world, id, { after: before, timeoutMs: RUN_TIMEOUT_MS }));
+  if (outcome.kind !== 'Hardened') throw new Error(`re-run of ${id} ended ${outcome.kind}, not Hardened`);
+  return armCallsOf(world, await requestLog(world));
+}
+
+interface Samples {
+  fresh: Map<string, FreshRun[]>;
+  rerun: Calls[];
+  model: ModelKinds;
+}
+
+const key = (order: LockdownOrder, regions: number) => `${order}/${regions}`;
+
+async function sampleOrder(order: LockdownOrder, options: HardeningBenchOptions, samples: Samples): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), `bench-${order}-`));
+  const world = await startWorld({
+    stateDir,
+    simTimeScale: options.timeScale,
+    hostTimeScale: options.timeScale,
+    // production's polling, in simulated time: the SDK's 2 s, scaled like every other duration
+    settings: { LOCKDOWN_ORDER: order, ARM_LRO_POLL_INTERVAL_MS: String(Math.max(1, Math.round(SDK_POLL_MS * options.timeScale))) },
+    sim: { latencyMs: SETUP_LATENCY_MS },
+  });
+  try {
+    samples.model = await adminGet<ModelKinds>(world, '/latency');
+    // one unmeasured run first: the app's modules, token and connections are warm in a running app
+    await freshRun(world, `bw${order === 'lockdown-first' ? 'l' : 'e'}`, { order, regions: 1, lockdownAcr: true });
+    const regionCounts = options.exposure ? [1, 3] : [1];
+    for (let rep = 0; rep < options.repeat; rep++) {
+      for (const regions of regionCounts) {
+        const name = `b${order === 'lockdown-first' ? 'l' : 'e'}${regions}r${rep}`;
+        const { id, run } = await freshRun(world, name, { order, regions, lockdownAcr: true });
+        const unscaled = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / options.timeScale / 1000).toFixed(1)} s`);
+        options.log(`  ${order}, ${regions} region(s), #${rep + 1}: exposure ${unscaled(run.exposureMs)} (the app reports ${unscaled(run.appReportedMs)}), ${run.writes} writes, ${run.reads} reads`);
+        const list = samples.fresh.get(key(order, regions)) ?? [];
+        list.push(run);
+        samples.fresh.set(key(order, regions), list);
+        if (options.armCalls && order === 'lockdown-first' && regions === 1) {
+          const again = await reRun(world, id);
+          options.log(`  re-run on ${name}: ${again.writes} writes, ${again.reads} reads`);
+          samples.rerun.push(again);
+        }
+      }
+    }
+  } finally {
+    await world.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+export async function measureHardening(options: HardeningBenchOptions): Promise<BenchRow[]> {
+  const samples: Samples = { fresh: new Map(), rerun: [], model: {} as ModelKinds };
+  const orders: LockdownOrder[] = options.exposure ? ['lockdown-first', 'endpoints-first'] : ['lockdown-first'];
+  for (const order of orders) await sampleOrder(order, options, samples);
+
+  const { model } = samples;
+  const modelText = `latency model (the simulator's defaults; simulated time, run ${Math.round(1 / options.timeScale)}× faster, reported unscaled): registry PUT ${model.registryUpdate / 1000} s, ` +
+    `private endpoint PUT ${model.privateEndpointCreate / 1000} s, zone-group PUT ${model.zoneGroupCreate / 1000} s, ACR PATCH ${model.acrUpdate / 1000} s, storage PATCH synchronous, reads 0 s; ` +
+    `no Retry-After: the app polls LROs every ${SDK_POLL_MS / 1000} s (ARM_LRO_POLL_INTERVAL_MS, scaled). Set-up only, before any window: registry create ${model.registryCreate / 1000} s, VNet/DNS zone/link ${model.vnetCreate / 1000} s.\n` +
+    `the app's own work (event delivery, activities, tokens, HTTP) takes real time, which the scaling does not shrink: it weighs ${Math.round(1 / options.timeScale)}× in the unscaled figures, so they over-state it; one unmeasured warm-up run per world`;
+  const rows: BenchRow[] = [];
+  if (options.exposure) {
+    for (const regions of [1, 3]) {
+      for (const order of orders) {
+        const shape: PlanShape = { order, regions, lockdownAcr: true };
+        const runs = samples.fresh.get(key(order, regions)) ?? [];
+        const path = exposureCriticalPath(model, shape);
+        const values = runs.map((r) => seconds(r.exposureMs / options.timeScale));
+        const metric = `exposure window, ${regions} region${regions > 1 ? 's' : ''}, ${order}`;
+        rows.push({
+          section: '1', metric, unit: 's', samples: values, referenceLabel: 'critical path', reference: seconds(path.ms), goal: '≤ 1.1×',
+          note: `exposure window = event time of the registry's creation (ResourceWriteSuccess) → event time of the app's last public-access write (its completion), from the simulator's event log\n` +
+            `${modelText}\ncritical path, ${regions} region(s), ${order}: ${path.chain}`,
+        });
+        const policy = policyExposure(model, shape);
+        rows.push({
+          section: '1', metric: `${metric} vs Azure Policy`, unit: 's', samples: values, referenceLabel: 'Azure Policy DINE', reference: seconds(policy.ms), goal: '< 1×',
+          note: `Azure Policy under the same model, ${regions} region(s): ${policy.chain}`,
+        });
+      }
+    }
+  }
+  if (options.armCalls) {
+    const shape = { regions: 1, lockdownAcr: true };
+    const runs = samples.fresh.get(key('lockdown-first', 1)) ?? [];
+    const callNote = 'ARM calls by the app\'s principal from the simulator\'s request log (discovery and Event Grid excluded); reads include the LRO status polls';
+    rows.push(
+      { section: '2', metric: 'ARM writes, fresh registry (1 region)', unit: 'calls', samples: runs.map((r) => r.writes), referenceLabel: 'minimum: 3 endpoint + 3 zone-group + 3 public-access', reference: minimumWrites(shape), goal: '= 1×', note: callNote },
+      { section: '2', metric: 'ARM reads, fresh registry (1 region)', unit: 'calls', samples: runs.map((r) => r.reads), note: `${callNote}\nof a fresh registry's reads, LRO status polls: median ${runs.length > 0 ? median(runs.map((r) => r.polls)) : '-'}` },
+      { section: '2', metric: 'ARM writes, re-run on the hardened registry', unit: 'calls', samples: samples.rerun.map((r) => r.writes), referenceLabel: 'minimum', reference: 0, goal: '= 0', note: callNote },
+      { section: '2', metric: 'ARM reads, re-run on the hardened registry', unit: 'calls', samples: samples.rerun.map((r) => r.reads), note: callNote },
+    );
+  }
+  return rows;
+}
