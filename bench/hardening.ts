@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LatencyKind } from '../local/azure-sim/arm/lro';
 import type { EventGridEvent } from '../local/azure-sim/eventgrid/schema';
+import { eventOid, operationOf } from './events';
 import { createRegistry, startWorld, type World } from '../local/world';
 import { adminGet, appWrites, clearRequestLog, lastRunCreated, outcomeOf, requestLog, waitForRun, type RequestLogEntry } from '../test/integration/harden/world-helpers';
 import { exposureCriticalPath, minimumWrites, policyExposure, publicAccessWrites, type LockdownOrder, type PlanShape } from './critical-path';
@@ -52,14 +53,6 @@ interface FreshRun extends Calls {
   exposureMs: number;
   /** the app's own figure (outcome.exposureWindowMs: event time → when it saw its last write done), a cross-check */
   appReportedMs: number | undefined;
-}
-
-function eventOid(e: EventGridEvent): string | undefined {
-  return ((e.data as { claims?: Record<string, string> } | undefined)?.claims ?? {}).oid;
-}
-
-function operationOf(e: EventGridEvent): string {
-  return String((e.data as { operationName?: unknown } | undefined)?.operationName ?? '');
 }
 
 /** The app's ARM calls (its principal; neither discovery nor Event Grid, which are not ARM). */

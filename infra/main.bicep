@@ -182,6 +182,7 @@ module outcomeTopic 'app/outcome-topic.bicep' = {
 // pinning down). A unit test compares these keys with the config schema.
 var appSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
+  APP_PRINCIPAL_ID: identity.outputs.principalId
   ARM_ENDPOINT: environment().resourceManager
   ARM_SCOPE: '${environment().resourceManager}.default'
   AZURE_CLOUD: azureCloud

@@ -76,6 +76,8 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
   return {
     IDENTITY_ENDPOINT: sim.identityEndpoint,
     IDENTITY_HEADER: sim.identityHeader,
+    // the object id of the identity the app's tokens come from (the simulator's system-assigned one)
+    APP_PRINCIPAL_ID: sim.principal.oid,
     ARM_ENDPOINT: sim.armEndpoint,
     DNS_SERVERS: `${sim.dnsServer.host}:${sim.dnsServer.port}`,
     DISCOVERY_URL_TEMPLATE: sim.discoveryUrlTemplate,

@@ -14,15 +14,15 @@ const KIND_OF_TYPE: Record<string, TargetKind> = {
  * Every name of every endpoint as ARM reports it at run time: the NICs' privateLinkConnectionProperties
  * fqdns (public forms, and the registry's private FQDNs) and the zone groups' record sets
  * (privatelink forms). customDnsConfigs is empty once a zone group exists, so it is not used.
+ * Three reads per endpoint (the endpoint, its NIC, its zone groups): under throttling every read counts.
  */
 export async function collectDnsExpectations(input: { endpointIds: string[] }, { ports }: Pick<ActivityDeps, 'ports'>): Promise<DnsExpectation[]> {
   const out = new Map<string, DnsExpectation>();
   for (const endpointId of input.endpointIds) {
-    const pe = await ports.network.getEndpoint(endpointId);
-    if (!pe) continue;
-    const kind = KIND_OF_TYPE[(fullTypeOf(parseResourceId(pe.targetId)) ?? '').toLowerCase()] ?? 'registry';
-    const { nicNames, zoneRecords } = await ports.network.endpointNames(endpointId);
-    for (const n of [...nicNames, ...zoneRecords]) {
+    const names = await ports.network.endpointNames(endpointId);
+    if (!names) continue;
+    const kind = KIND_OF_TYPE[(fullTypeOf(parseResourceId(names.targetId)) ?? '').toLowerCase()] ?? 'registry';
+    for (const n of [...names.nicNames, ...names.zoneRecords]) {
       const fqdn = n.fqdn.toLowerCase().replace(/\.$/, '');
       if (!out.has(fqdn)) out.set(fqdn, { fqdn, expectedIp: n.ip, endpointId, kind });
     }

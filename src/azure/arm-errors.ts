@@ -59,9 +59,18 @@ function forbiddenPermission(body: ArmErrorBody | undefined, refused: { method: 
 /**
  * Turns a failed ARM response into a LockdownError whose message names the call and ARM's own
  * code, and for a 403 the missing permission first. `refused`: the request ARM refused when it is
- * not the call itself (a long-running operation's poll, a page of a list).
+ * not the call itself (a long-running operation's poll, a page of a list). `retryAfterMs`: ARM's
+ * Retry-After, kept on a 429's error so the run can wait it out.
  */
-export function armResponseError(method: string, url: string, status: number, bodyText: string | undefined, requestId?: string, refused?: { method: string; url: string }): LockdownError {
+export function armResponseError(
+  method: string,
+  url: string,
+  status: number,
+  bodyText: string | undefined,
+  requestId?: string,
+  refused?: { method: string; url: string },
+  retryAfterMs?: number,
+): LockdownError {
   const body = parseArmError(bodyText);
   const { code, retryable } = codeForStatus(status, body?.code);
   const path = pathOf(url);
@@ -77,5 +86,5 @@ export function armResponseError(method: string, url: string, status: number, bo
     );
   }
   const armPart = body?.code ? `${body.code}: ${body.message ?? ''}`.trim() : `HTTP ${status}`;
-  return new LockdownError(code, `${method} ${path} answered ${status} ${armPart}${rid}`, { retryable });
+  return new LockdownError(code, `${method} ${path} answered ${status} ${armPart}${rid}`, { retryable, ...(status === 429 && retryAfterMs !== undefined ? { retryAfterMs } : {}) });
 }

@@ -20,13 +20,17 @@ export const REQUEST_TIMEOUT_CODE = 'ARM_REQUEST_TIMEOUT';
 const TRANSIENT_ERRORS = new Set([REQUEST_TIMEOUT_CODE, 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'REQUEST_SEND_ERROR']);
 
 /** Retry-After in ms from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or HTTP date). */
-export function retryAfterMs(response: PipelineResponse | undefined, now = Date.now()): number | undefined {
-  if (!response) return undefined;
+export function retryAfterMs(response: Pick<PipelineResponse, 'headers'> | undefined, now = Date.now()): number | undefined {
+  return response ? retryAfterFromHeaders((name) => response.headers.get(name), now) : undefined;
+}
+
+/** The same, over a header lookup by lower-case name (a response's headers as a plain record, too). */
+export function retryAfterFromHeaders(header: (name: string) => string | undefined, now = Date.now()): number | undefined {
   for (const h of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-    const v = response.headers.get(h);
+    const v = header(h);
     if (v !== undefined && /^\d+$/.test(v.trim())) return Number(v);
   }
-  const v = response.headers.get('retry-after');
+  const v = header('retry-after');
   if (v === undefined) return undefined;
   if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
   const date = Date.parse(v);
@@ -35,8 +39,9 @@ export function retryAfterMs(response: PipelineResponse | undefined, now = Date.
 
 /**
  * One retry strategy for every ARM call: honour Retry-After (429, 503) up to a cap — a longer
- * wait fails fast as ARM.THROTTLED so the durable retry policy takes over instead of an activity
- * sleeping for an hour — and back off exponentially on 5xx and connection errors.
+ * wait fails fast as ARM.THROTTLED (carrying the Retry-After) so the run waits it out with a
+ * durable timer instead of an activity sleeping for an hour — and back off exponentially on 5xx
+ * and connection errors.
  */
 export function armRetryStrategy(settings: Pick<ArmPipelineSettings, 'maxRetryAfterSeconds' | 'retryDelayInMs'>): RetryStrategy {
   const baseDelay = settings.retryDelayInMs ?? 800;
@@ -48,7 +53,7 @@ export function armRetryStrategy(settings: Pick<ArmPipelineSettings, 'maxRetryAf
       const after = retryAfterMs(response);
       if (after !== undefined && (status === 429 || status === 503)) {
         if (after > cap) {
-          throw new LockdownError(ErrorCodes.ARM_THROTTLED, `ARM asked to wait ${Math.ceil(after / 1000)} s (Retry-After), longer than ARM_MAX_RETRY_AFTER_SECONDS=${settings.maxRetryAfterSeconds}; retry later.`, { retryable: true });
+          throw new LockdownError(ErrorCodes.ARM_THROTTLED, `ARM asked to wait ${Math.ceil(after / 1000)} s (Retry-After), longer than ARM_MAX_RETRY_AFTER_SECONDS=${settings.maxRetryAfterSeconds}; retry later.`, { retryable: true, retryAfterMs: after });
         }
         return { retryAfterInMs: after };
       }

@@ -1,6 +1,6 @@
 import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { ErrorCodes, LockdownError } from '../domain/errors';
+import { ErrorCodes, LockdownError, excerpt } from '../domain/errors';
 import { isValidRegistryName } from '../domain/registry';
 import { isKnownRegion, normalizeRegion, type AzureCloud } from '../domain/regions';
 import type { DiscoveryDocument, DiscoveryPort } from '../domain/ports';
@@ -20,7 +20,7 @@ export class DiscoveryAdapter implements DiscoveryPort {
   urlFor(region: string, registryName: string): string {
     const r = normalizeRegion(region);
     if (!isKnownRegion(r, this.cloud)) throw new LockdownError(ErrorCodes.DISCOVERY_BAD_INPUT, `'${region}' is not an ${this.cloud} region.`);
-    if (!isValidRegistryName(registryName)) throw new LockdownError(ErrorCodes.DISCOVERY_BAD_INPUT, `'${registryName}' is not a valid registry name.`);
+    if (!isValidRegistryName(registryName)) throw new LockdownError(ErrorCodes.DISCOVERY_BAD_INPUT, `'${excerpt(registryName)}' is not a valid registry name.`);
     return `${this.urlTemplate.replace('{region}', r)}/registrymanagement/v1.0/registries/${encodeURIComponent(registryName)}/discovery`;
   }
 

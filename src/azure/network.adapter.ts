@@ -97,10 +97,17 @@ export class NetworkAdapter implements NetworkPort {
     }, options)).catch(rethrowArm('PUT', `${endpointId}/privateDnsZoneGroups/${name}`));
   }
 
-  async endpointNames(endpointId: string): Promise<{ nicNames: EndpointName[]; zoneRecords: EndpointName[] }> {
+  async endpointNames(endpointId: string): Promise<{ targetId: string; nicNames: EndpointName[]; zoneRecords: EndpointName[] } | undefined> {
     const ref = endpointRef(endpointId);
     const client = this.client(ref.subscriptionId);
-    const pe = await client.privateEndpoints.get(ref.resourceGroup, ref.name).catch(rethrowArm('GET', endpointId));
+    let pe: PrivateEndpoint;
+    try {
+      pe = await client.privateEndpoints.get(ref.resourceGroup, ref.name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      return rethrowArm('GET', endpointId)(e);
+    }
+    const conn = pe.privateLinkServiceConnections?.[0] ?? pe.manualPrivateLinkServiceConnections?.[0];
     const nicNames: EndpointName[] = [];
     for (const nicRef of pe.networkInterfaces ?? []) {
       if (!nicRef.id) continue;
@@ -123,6 +130,6 @@ export class NetworkAdapter implements NetworkPort {
     } catch (e) {
       return rethrowArm('GET', `${endpointId}/privateDnsZoneGroups`)(e);
     }
-    return { nicNames, zoneRecords };
+    return { targetId: conn?.privateLinkServiceId ?? '', nicNames, zoneRecords };
   }
 }

@@ -24,10 +24,10 @@ function publishError(type: string, e: unknown): LockdownError {
 export class OutcomePublisherAdapter implements OutcomePort {
   constructor(private readonly client: EventGridPublisherClient<'CloudEvent'> | undefined) {}
 
-  async publish(type: string, subject: string, data: unknown): Promise<boolean> {
+  async publish({ id, type, subject, data }: { id: string; type: string; subject: string; data: unknown }): Promise<boolean> {
     if (!this.client) return false;
     try {
-      await this.client.send([{ type, source: `/${APP_NAME}`, subject, data, datacontenttype: 'application/json' }]);
+      await this.client.send([{ id, type, source: `/${APP_NAME}`, subject, data, datacontenttype: 'application/json' }]);
     } catch (e) {
       throw publishError(type, e);
     }

@@ -4,7 +4,7 @@ import { createHttpPoller, type OperationResponse, type OperationState, type Run
 import { parseRegistryId, registryId, REGISTRY_API_VERSION, REGISTRY_TYPE, type Registry } from '../domain/registry';
 import { ErrorCodes, LockdownError } from '../domain/errors';
 import { armResponseError } from './arm-errors';
-import { isRequestTimeout, withLroDeadline } from './arm-pipeline';
+import { isRequestTimeout, retryAfterFromHeaders, withLroDeadline } from './arm-pipeline';
 import { credentialError, isCredentialError, timeoutError } from './sdk-errors';
 import { parseRegistry } from './registry-schema';
 
@@ -77,7 +77,7 @@ export class RegistriesAdapter {
   }
 
   private fail(call: RawCall): never {
-    throw armResponseError(call.method, call.url, call.status, call.bodyText, call.headers['x-ms-request-id']);
+    throw armResponseError(call.method, call.url, call.status, call.bodyText, call.headers['x-ms-request-id'], undefined, retryAfterFromHeaders((h) => call.headers[h]));
   }
 
   /** The registry, or undefined when ARM says it does not exist. */

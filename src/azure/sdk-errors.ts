@@ -1,7 +1,7 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 import { ErrorCodes, LockdownError } from '../domain/errors';
 import { armResponseError } from './arm-errors';
-import { isRequestTimeout } from './arm-pipeline';
+import { isRequestTimeout, retryAfterMs } from './arm-pipeline';
 
 const CREDENTIAL_ERRORS = new Set(['AuthenticationError', 'AggregateAuthenticationError', 'CredentialUnavailableError', 'AuthenticationRequiredError']);
 
@@ -36,7 +36,7 @@ export function rethrowArm(method: string, id: string): (e: unknown) => never {
     if (isRestError(e)) {
       const body = e.response?.bodyAsText ?? JSON.stringify({ error: { code: e.code, message: e.message } });
       const refused = e.request ? { method: e.request.method, url: e.request.url } : undefined;
-      throw armResponseError(method, id, e.statusCode ?? 0, body, e.response?.headers.get('x-ms-request-id'), refused);
+      throw armResponseError(method, id, e.statusCode ?? 0, body, e.response?.headers.get('x-ms-request-id'), refused, retryAfterMs(e.response));
     }
     const message = e instanceof Error ? e.message : String(e);
     throw new LockdownError(ErrorCodes.ARM_LRO_FAILED, `${method} ${id} did not complete: ${message}`, { cause: e });

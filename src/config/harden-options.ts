@@ -3,7 +3,7 @@ import type { HardenOptions } from '../domain/hardening';
 import type { Config } from './index';
 
 /** The settings the run options come from. */
-export type HardenOptionSettings = Pick<Config, 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES'>;
+export type HardenOptionSettings = Pick<Config, 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES' | 'THROTTLE_PATIENCE_MINUTES'>;
 
 /**
  * Run options from settings, for the app's starters and the CLI alike. The poll intervals keep
@@ -18,6 +18,7 @@ export function optionsFromConfig(config: HardenOptionSettings, overrides: { sub
     approvalDeadlineMinutes: config.APPROVAL_DEADLINE_MINUTES,
     dnsDeadlineMinutes: config.DNS_DEADLINE_MINUTES,
     provisioningDeadlineMinutes: config.PROVISIONING_DEADLINE_MINUTES,
+    throttlePatienceMinutes: config.THROTTLE_PATIENCE_MINUTES,
   };
   if (overrides.pollSeconds !== undefined) {
     options.approvalPollSeconds = overrides.pollSeconds;

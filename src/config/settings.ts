@@ -42,6 +42,11 @@ export const SETTINGS = {
     meaning: 'Client id of the user-assigned managed identity used for every Azure call (unset: system-assigned identity / developer credential).',
     schema: guid.optional(),
   },
+  APP_PRINCIPAL_ID: {
+    name: 'APP_PRINCIPAL_ID', required: false, example: '22222222-3333-4444-5555-666666666666',
+    meaning: 'Object (principal) id of the identity the app calls ARM with: Event Grid registry writes whose caller is this principal (the app\'s own public-access PUT) start no run (unset: every registry write starts one, a read-only re-check for the app\'s own).',
+    schema: guid.transform((s) => s.toLowerCase()).optional(),
+  },
   ARM_ENDPOINT: {
     name: 'ARM_ENDPOINT', required: false, example: 'https://management.azure.com',
     meaning: 'Azure Resource Manager endpoint (sovereign clouds, or the local simulator).',
@@ -54,7 +59,7 @@ export const SETTINGS = {
   },
   ARM_MAX_RETRY_AFTER_SECONDS: {
     name: 'ARM_MAX_RETRY_AFTER_SECONDS', required: false, example: '60',
-    meaning: 'Longest Retry-After the SDK waits in-process; a longer one fails the call as ARM.THROTTLED so the durable retry policy takes over.',
+    meaning: 'Longest Retry-After the SDK waits in-process; a longer one ends the call as ARM.THROTTLED and the run waits it out with a durable timer (see THROTTLE_PATIENCE_MINUTES).',
     schema: positiveInt(3600).default(60),
   },
   ARM_MAX_RETRIES: {
@@ -140,6 +145,11 @@ export const SETTINGS = {
   PROVISIONING_DEADLINE_MINUTES: {
     name: 'PROVISIONING_DEADLINE_MINUTES', required: false, example: '60',
     meaning: 'How long a run waits for a registry that is still provisioning.',
+    schema: positiveInt(24 * 60).default(60),
+  },
+  THROTTLE_PATIENCE_MINUTES: {
+    name: 'THROTTLE_PATIENCE_MINUTES', required: false, example: '60',
+    meaning: 'How long in total a run waits out ARM throttling (429 after the in-process retries): it waits with durable timers and calls again; past this it fails with ARM.THROTTLED.',
     schema: positiveInt(24 * 60).default(60),
   },
   DNS_SERVERS: {

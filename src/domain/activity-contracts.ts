@@ -117,3 +117,27 @@ export function isRefusalCode(code: string | undefined): boolean {
 export function isActivityRefusal(value: unknown): value is ActivityRefusal {
   return typeof value === 'object' && value !== null && typeof (value as { refused?: unknown }).refused === 'string' && Object.keys(value).length === 1;
 }
+
+/**
+ * What a hardenRegistry activity answers instead of throwing when ARM kept throttling it
+ * (`[ARM.THROTTLED]`: still 429 after the in-process retries, or a Retry-After longer than
+ * ARM_MAX_RETRY_AFTER_SECONDS). The durable retry policy would give up after a few attempts;
+ * instead the orchestrator waits with a durable timer (at least `retryAfterMs`) and calls the
+ * same activity again, within the run's throttle patience.
+ */
+export interface ActivityThrottled {
+  /** the `[ARM.THROTTLED] …` message */
+  throttled: string;
+  /** ARM's Retry-After in ms; 0 when it did not say */
+  retryAfterMs: number;
+}
+
+export function isThrottleCode(code: string | undefined): boolean {
+  return code === 'ARM.THROTTLED';
+}
+
+export function isActivityThrottled(value: unknown): value is ActivityThrottled {
+  if (typeof value !== 'object' || value === null || Object.keys(value).length !== 2) return false;
+  const v = value as { throttled?: unknown; retryAfterMs?: unknown };
+  return typeof v.throttled === 'string' && typeof v.retryAfterMs === 'number' && Number.isFinite(v.retryAfterMs) && v.retryAfterMs >= 0;
+}

@@ -51,14 +51,18 @@ export class LockdownError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail: string,
-    options: { cause?: unknown; retryable?: boolean } = {},
+    options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number } = {},
   ) {
     super(`[${code}] ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** Whether trying the same call again later may succeed (throttling, 5xx, transport). */
   readonly retryable: boolean;
+
+  /** How long ARM asked to wait (its Retry-After) when it throttled the call, if it said. */
+  readonly retryAfterMs: number | undefined;
 
   /** The message without the code prefix. */
   get detail(): string {
@@ -125,4 +129,9 @@ export function codedText(error: unknown): { code: string; text: string } {
 export function codedFailure(error: unknown, maxLength = MAX_ERROR_MESSAGE): CodedFailure {
   const { code, text } = codedText(error);
   return { code, message: text.slice(code.length + 3).slice(0, maxLength) };
+}
+
+/** A value quoted in an error message, cut to `max` characters (a hostile 100 kB name must not flood the logs). */
+export function excerpt(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }

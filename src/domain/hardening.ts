@@ -37,6 +37,8 @@ export interface HardenOptions {
   approvalDeadlineMinutes: number;
   dnsDeadlineMinutes: number;
   provisioningDeadlineMinutes: number;
+  /** how long in total the run waits out ARM throttling before it fails with ARM.THROTTLED */
+  throttlePatienceMinutes: number;
   /** poll intervals for durable timers (seconds) */
   approvalPollSeconds: number;
   dnsRetrySeconds: number;

@@ -1,4 +1,5 @@
 import type { DiscoveryCheck, DnsCheck, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RunMode, Target } from './hardening';
+import { sha256Hex } from './hash';
 import { describeTarget, zoneNameOf } from './plan';
 
 /**
@@ -12,6 +13,18 @@ export const OUTCOME_EVENT_TYPE_PREFIX = 'AmlRegistryLockdown.Registry.';
 
 export function outcomeEventType(kind: OutcomeKind): string {
   return `${OUTCOME_EVENT_TYPE_PREFIX}${kind}`;
+}
+
+/**
+ * The outcome CloudEvent's id: the same for every publish of one run's outcome (a durable retry
+ * after a slow or timed-out send, a replay), different for another run (the run's start time —
+ * deterministic in the orchestrator — and instance id) or another outcome kind, so consumers
+ * can drop duplicates by source + id. A UUID-shaped SHA-256 (version 8, RFC 9562's custom form).
+ */
+export function outcomeEventId(outcome: Pick<Outcome, 'instanceId' | 'startedAt' | 'kind'>): string {
+  const h = sha256Hex(JSON.stringify([outcome.instanceId, outcome.startedAt, outcome.kind]));
+  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** What the apply phase actually did (the activities' answers), for the summary lines. */

@@ -59,8 +59,8 @@ export interface NetworkPort {
   createEndpoint(spec: EndpointSpec): Promise<EndpointInfo>;
   listZoneGroups(endpointId: string): Promise<ZoneGroupInfo[]>;
   putZoneGroup(endpointId: string, name: string, zoneId: string): Promise<void>;
-  /** names from the NICs' privateLinkConnectionProperties and the zone groups' record sets */
-  endpointNames(endpointId: string): Promise<{ nicNames: EndpointName[]; zoneRecords: EndpointName[] }>;
+  /** the endpoint's target and its names from the NICs' privateLinkConnectionProperties and the zone groups' record sets; undefined when it does not exist */
+  endpointNames(endpointId: string): Promise<{ targetId: string; nicNames: EndpointName[]; zoneRecords: EndpointName[] } | undefined>;
 }
 
 export interface DnsAnswer {
@@ -86,8 +86,8 @@ export interface DiscoveryPort {
 }
 
 export interface OutcomePort {
-  /** false when no topic is configured */
-  publish(type: string, subject: string, data: unknown): Promise<boolean>;
+  /** sends one CloudEvent with this id (the same id for a retried send); false when no topic is configured */
+  publish(event: { id: string; type: string; subject: string; data: unknown }): Promise<boolean>;
 }
 
 export type { ConnectionStatus };

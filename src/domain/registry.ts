@@ -1,5 +1,5 @@
 import { parseResourceIdOfType, resourceGroupId, type ResourceId } from './arm-id';
-import { ErrorCodes, LockdownError } from './errors';
+import { ErrorCodes, LockdownError, excerpt } from './errors';
 
 export const REGISTRY_TYPE = 'Microsoft.MachineLearningServices/registries';
 export const REGISTRY_API_VERSION = '2025-12-01';
@@ -23,7 +23,7 @@ export function parseRegistryId(id: string): RegistryRef {
   const rid: ResourceId & { resourceGroup: string } = parseResourceIdOfType(id, REGISTRY_TYPE);
   const name = rid.names[0] as string;
   if (!isValidRegistryName(name)) {
-    throw new LockdownError(ErrorCodes.REGISTRY_NAME_INVALID, `'${name}' is not a valid registry name (${REGISTRY_NAME_RULE.source}).`);
+    throw new LockdownError(ErrorCodes.REGISTRY_NAME_INVALID, `'${excerpt(name)}' is not a valid registry name (${REGISTRY_NAME_RULE.source}).`);
   }
   return { id: rid.id, subscriptionId: rid.subscriptionId, resourceGroup: rid.resourceGroup, name };
 }

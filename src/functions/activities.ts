@@ -8,21 +8,28 @@ import { disablePublicAccess } from '../activities/public-access.activity';
 import { publishOutcome } from '../activities/publish-outcome.activity';
 import { readRegistry } from '../activities/read-registry.activity';
 import * as C from '../domain/activity-contracts';
-import { errorCodeOf, errorMessageOf } from '../domain/errors';
+import { errorCodeOf, errorMessageOf, LockdownError } from '../domain/errors';
 import { Activities } from './names';
 
 /**
  * Registration only: each activity is a typed function over (input, deps) in src/activities. A
  * failure no retry can fix (a missing permission) is answered as an ActivityRefusal, which the
- * orchestrator throws at once, instead of being retried by the durable retry policy.
+ * orchestrator throws at once, instead of being retried by the durable retry policy; ARM
+ * throttling is answered as ActivityThrottled, which the orchestrator waits out and calls again.
  */
 function activity<I, O>(name: string, run: (input: I, deps: ReturnType<typeof activityDeps>) => Promise<O>): void {
   df.app.activity(name, {
-    handler: async (input: unknown, context: InvocationContext): Promise<O | C.ActivityRefusal> => {
+    handler: async (input: unknown, context: InvocationContext): Promise<O | C.ActivityRefusal | C.ActivityThrottled> => {
       try {
         return await run(input as I, activityDeps());
       } catch (e) {
-        if (!C.isRefusalCode(errorCodeOf(e))) throw e;
+        const code = errorCodeOf(e);
+        if (C.isThrottleCode(code)) {
+          const retryAfterMs = e instanceof LockdownError ? (e.retryAfterMs ?? 0) : 0;
+          context.warn(`${name}: ${errorMessageOf(e)} (the run waits at least ${Math.ceil(retryAfterMs / 1000)} s, then calls again)`);
+          return { throttled: errorMessageOf(e), retryAfterMs };
+        }
+        if (!C.isRefusalCode(code)) throw e;
         context.error(`${name}: ${errorMessageOf(e)} (not retried: the run fails now)`);
         return { refused: errorMessageOf(e) };
       }

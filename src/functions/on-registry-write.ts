@@ -7,12 +7,14 @@ import { optionsFromConfig, startHardening, type StartResult } from './starter';
 
 /**
  * Event Grid: a registry was written. Parse, filter, start (or leave running) one run for it.
- * Ignored and malformed events are logged and acknowledged — Event Grid must not retry them.
+ * Ignored events (other operations, the app's own registry writes) and malformed ones are
+ * logged once and acknowledged — Event Grid must not retry them.
  */
 export async function onRegistryWrite(event: unknown, client: Pick<df.DurableClient, 'getStatus' | 'startNew'>, context: InvocationContext): Promise<StartResult | undefined> {
-  const decision = decideOnEvent(event);
+  const config = getConfig();
+  const decision = decideOnEvent(event, { appPrincipalId: config.APP_PRINCIPAL_ID });
   if (decision.kind === 'ignore') {
-    context.debug(`ignored event: ${decision.reason}`);
+    context.info(`ignored event (acknowledged, no run started): ${decision.reason}`);
     return undefined;
   }
   if (decision.kind === 'malformed') {
@@ -22,7 +24,7 @@ export async function onRegistryWrite(event: unknown, client: Pick<df.DurableCli
   const result = await startHardening(client, {
     registryId: decision.registryId,
     mode: 'apply',
-    options: optionsFromConfig(getConfig()),
+    options: optionsFromConfig(config),
     trigger: 'eventgrid',
     ...(decision.eventTime ? { triggeredAt: decision.eventTime } : {}),
   });

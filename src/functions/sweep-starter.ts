@@ -2,13 +2,13 @@ import type * as df from 'durable-functions';
 import type { Config } from '../config';
 import type { SweepInput, SweepMode } from '../domain/sweep';
 import { Orchestrators, SWEEP_INSTANCE_ID } from './names';
-import { optionsFromConfig } from '../config/harden-options';
+import { optionsFromConfig, type HardenOptionSettings } from '../config/harden-options';
 import { targetsFromConfig } from '../config/targets';
 import { findStatus, isActiveStatus } from './starter';
 
 /** The sweep's input from settings: the target subscriptions, the run options, the write budget. */
 export function sweepInputFromConfig(
-  config: Pick<Config, 'TARGET_SUBSCRIPTION_IDS' | 'TARGET_MANAGEMENT_GROUP' | 'SWEEP_WRITE_BURST' | 'SWEEP_WRITE_REFILL_PER_SECOND' | 'SWEEP_CONCURRENCY' | 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR' | 'APPROVAL_DEADLINE_MINUTES' | 'DNS_DEADLINE_MINUTES' | 'PROVISIONING_DEADLINE_MINUTES'>,
+  config: Pick<Config, 'TARGET_SUBSCRIPTION_IDS' | 'TARGET_MANAGEMENT_GROUP' | 'SWEEP_WRITE_BURST' | 'SWEEP_WRITE_REFILL_PER_SECOND' | 'SWEEP_CONCURRENCY'> & HardenOptionSettings,
   args: { mode: SweepMode; trigger: string; triggeredAt?: string },
 ): SweepInput {
   const input: SweepInput = {

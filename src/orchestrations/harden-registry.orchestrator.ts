@@ -21,7 +21,7 @@ import type {
   ReadRegistryInput,
   ReadRegistryOutput,
 } from '../domain/activity-contracts';
-import { isActivityRefusal } from '../domain/activity-contracts';
+import { isActivityRefusal, isActivityThrottled, type ActivityThrottled } from '../domain/activity-contracts';
 import {
   approvalDeadlineError,
   connectionsOfPlan,
@@ -32,7 +32,7 @@ import {
   type ConnectionBook,
 } from '../domain/approval';
 import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven } from '../domain/dns-expectations';
-import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../domain/errors';
+import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE, withoutStack } from '../domain/errors';
 import { parseHardenInput } from '../domain/harden-input';
 import type {
   DiscoveryCheck,
@@ -52,6 +52,7 @@ import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type A
 import { planHardening } from '../domain/plan';
 import { initialSteps, runningStep, skipPending, withStep, type HardenStatus } from '../domain/progress';
 import * as detail from '../domain/step-details';
+import { throttleWaitMs } from '../domain/throttle-wait';
 import { Activities, Events } from '../functions/names';
 import { ACTIVITY_RETRY, type ActivityName } from './retry-policies';
 
@@ -80,6 +81,8 @@ export interface HardenActivities {
 export type { HardenStatus } from '../domain/progress';
 
 type Work<T> = Generator<Task, T, unknown>;
+/** One activity call: its name and input, so a throttled call can be made again. */
+type Call = { [K in ActivityName]: { name: K; input: HardenActivities[K]['input'] } }[ActivityName];
 type ReadyReading = Extract<RegistryReading, { status: 'ready' }>;
 
 /** An activity's answer; a refusal (a failure no retry can fix, see ActivityRefusal) is thrown as the error it stands for. */
@@ -102,6 +105,9 @@ class HardenRun {
   private readonly createdIds = new Map<string, string>();
   private dns: DnsCheck[] = [];
   private discovery: DiscoveryCheck | undefined;
+  /** time spent waiting out ARM throttling so far, and how many waits (seeds the jitter) */
+  private throttledMs = 0;
+  private throttleWaits = 0;
 
   constructor(
     private readonly context: OrchestrationContext,
@@ -137,18 +143,64 @@ class HardenRun {
     this.log(`${step} ${state}`, { step, state, detail });
   }
 
-  private schedule<K extends ActivityName>(name: K, input: HardenActivities[K]['input']): Task {
+  private schedule({ name, input }: Call): Task {
     return this.context.df.callActivityWithRetry(name, ACTIVITY_RETRY[name], input);
   }
 
   private *call<K extends ActivityName>(name: K, input: HardenActivities[K]['input']): Work<HardenActivities[K]['output']> {
-    return answerOf(yield this.schedule(name, input)) as HardenActivities[K]['output'];
+    const [answer] = yield* this.settle([{ name, input } as Call]);
+    return answer as HardenActivities[K]['output'];
   }
 
-  /** Task.all, tolerating an empty list (Task.all([]) throws). */
-  private *all<T>(tasks: Task[]): Work<T[]> {
-    if (tasks.length === 0) return [];
-    return ((yield this.context.df.Task.all(tasks)) as unknown[]).map(answerOf) as T[];
+  /** The calls in parallel; an empty list answers [] (Task.all([]) throws). */
+  private *all<T>(calls: Call[]): Work<T[]> {
+    return (yield* this.settle(calls)) as T[];
+  }
+
+  /**
+   * Makes the calls (one alone, several in parallel) and answers in their order, waiting out ARM
+   * throttling: the calls that answered ActivityThrottled are made again after a durable timer,
+   * the others keep their answers, until the run's throttle patience is spent.
+   */
+  private *settle(calls: Call[]): Work<unknown[]> {
+    const answers: unknown[] = new Array<unknown>(calls.length);
+    let open = calls.map((_, i) => i);
+    while (open.length > 0) {
+      const tasks = open.map((i) => this.schedule(calls[i] as Call));
+      const got = tasks.length === 1 ? [yield tasks[0] as Task] : ((yield this.context.df.Task.all(tasks)) as unknown[]);
+      const throttled: ActivityThrottled[] = [];
+      const again: number[] = [];
+      got.forEach((value, k) => {
+        const i = open[k] as number;
+        if (isActivityThrottled(value)) {
+          throttled.push(value);
+          again.push(i);
+        } else answers[i] = answerOf(value);
+      });
+      if (again.length > 0) yield* this.waitOutThrottling(throttled, again.map((i) => (calls[i] as Call).name));
+      open = again;
+    }
+    return answers;
+  }
+
+  private *waitOutThrottling(throttled: ActivityThrottled[], names: string[]): Work<void> {
+    const patienceMs = this.input.options.throttlePatienceMinutes * 60_000;
+    const retryAfterMs = Math.max(...throttled.map((t) => t.retryAfterMs));
+    const waitMs = throttleWaitMs(retryAfterMs, `${this.context.df.instanceId}#${this.throttleWaits}`);
+    const what = [...new Set(names)].join(', ');
+    if (this.throttledMs + waitMs > patienceMs) {
+      throw new LockdownError(
+        ErrorCodes.ARM_THROTTLED,
+        `ARM kept throttling ${what} after this run had waited ${Math.round(this.throttledMs / 1000)} s in total (THROTTLE_PATIENCE_MINUTES=${this.input.options.throttlePatienceMinutes}); ` +
+          `start the run again later, raise THROTTLE_PATIENCE_MINUTES, or spread the load over time (other clients of the subscription share its ARM request budget). Last answer: ${withoutStack(throttled[0]?.throttled ?? '')}`,
+      );
+    }
+    this.throttledMs += waitMs;
+    this.throttleWaits++;
+    const until = this.nowMs() + waitMs;
+    const step = runningStep(this.status.steps) ?? 'read';
+    this.step(step, 'running', `ARM is throttling ${what} (${throttled.length} call(s)); calling again at ${new Date(until).toISOString()} (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`);
+    yield* this.sleepUntil(until);
   }
 
   private *sleepUntil(ms: number): Work<void> {
@@ -226,7 +278,7 @@ class HardenRun {
       this.step('endpoints', 'done', detail.describeEndpointsPresent(plan));
     } else {
       this.step('endpoints', 'running', detail.describeEndpointsCreating(plan));
-      const infos = yield* this.all<EndpointInfo>(toCreate.map((plan) => this.schedule(Activities.ensurePrivateEndpoint, { plan, placement })));
+      const infos = yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement } })));
       toCreate.forEach((e, i) => {
         const info = infos[i] as EndpointInfo;
         this.createdIds.set(e.endpointId.toLowerCase(), info.id);
@@ -234,7 +286,7 @@ class HardenRun {
         this.applied.endpoints.push({ endpointId: info.id, connectionStatus: info.connectionStatus });
       });
       const changed = yield* this.all<EnsureZoneGroupOutput>(
-        zoneGroups.map((e) => this.schedule(Activities.ensureZoneGroup, { endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId })),
+        zoneGroups.map((e) => ({ name: Activities.ensureZoneGroup, input: { endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId } })),
       );
       zoneGroups.forEach((e, i) => {
         this.applied.zoneGroups.push({ endpointId: e.endpointId, name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId, changed: (changed[i] as EnsureZoneGroupOutput).changed });
@@ -259,7 +311,7 @@ class HardenRun {
       const approval = this.context.df.waitForExternalEvent(Events.approve);
       const winner = yield this.context.df.Task.any([approval, timer]);
       if (winner === approval && !timer.isCompleted) timer.cancel();
-      const infos = yield* this.all<EndpointInfo>(waiting.map((e) => this.schedule(Activities.readEndpoint, { endpointId: this.endpointIdOf(e) })));
+      const infos = yield* this.all<EndpointInfo>(waiting.map((e) => ({ name: Activities.readEndpoint, input: { endpointId: this.endpointIdOf(e) } })));
       waiting = recordConnectionAnswers(waiting, infos, connection, this.applied.approved, AGAIN);
     }
     this.step('approval', 'done', describeAllApproved(plan));
@@ -272,7 +324,7 @@ class HardenRun {
       return;
     }
     this.step('lockdown', 'running', detail.describeLockdownRunning(toDisable.length));
-    const results = yield* this.all<DisablePublicAccessOutput>(toDisable.map((p) => this.schedule(Activities.disablePublicAccess, { target: p.target })));
+    const results = yield* this.all<DisablePublicAccessOutput>(toDisable.map((p) => ({ name: Activities.disablePublicAccess, input: { target: p.target } })));
     toDisable.forEach((p, i) => {
       const r = results[i] as DisablePublicAccessOutput;
       this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
@@ -289,8 +341,8 @@ class HardenRun {
     for (let attempt = 1; ; attempt++) {
       const expectations = yield* this.call(Activities.collectDnsExpectations, { endpointIds });
       const [checks, discovery] = yield* this.all<ProveDnsOutput | CheckDiscoveryOutput>([
-        this.schedule(Activities.proveDns, { expectations }),
-        this.schedule(Activities.checkDiscovery, { registryId: this.input.registryId, regions: reading.regions }),
+        ({ name: Activities.proveDns, input: { expectations } }),
+        ({ name: Activities.checkDiscovery, input: { registryId: this.input.registryId, regions: reading.regions } }),
       ]);
       this.dns = checks as DnsCheck[];
       this.discovery = discovery as DiscoveryCheck;

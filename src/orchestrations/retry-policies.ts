@@ -10,7 +10,9 @@ import { Activities } from '../functions/names';
  * Durable JS retries every failure (RetryOptions have no "handle" predicate), so a failure no
  * retry can fix — a missing permission, [ARM.FORBIDDEN] — is not thrown: the activity answers an
  * ActivityRefusal (src/functions/activities.ts) that the orchestrator throws at once, and the run
- * fails fast naming the permission.
+ * fails fast naming the permission. Likewise ARM throttling ([ARM.THROTTLED] after the in-process
+ * retries) is not thrown: the activity answers ActivityThrottled and the orchestrator waits it
+ * out with durable timers (THROTTLE_PATIENCE_MINUTES), so a burst does not use up these attempts.
  */
 interface PolicySpec {
   firstRetryIntervalMs: number;

@@ -41,12 +41,30 @@ export function eventTypeOf(method: WriteRecord['method']): string {
   }
 }
 
-/** Entra claims appear in the event as strings, like the real service sends them. */
+/**
+ * ARM reports some token claims under their long claim types, not the JWT's short names (the
+ * documented ResourceWriteSuccess sample: `http://schemas.microsoft.com/identity/claims/objectidentifier`
+ * for the caller's object id, while `appid`, `aud`, `iss`, `name`… stay short).
+ */
+const EVENT_CLAIM_TYPES: Readonly<Record<string, string>> = {
+  oid: 'http://schemas.microsoft.com/identity/claims/objectidentifier',
+  tid: 'http://schemas.microsoft.com/identity/claims/tenantid',
+  scp: 'http://schemas.microsoft.com/identity/claims/scope',
+  sub: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier',
+  acr: 'http://schemas.microsoft.com/claims/authnclassreference',
+  amr: 'http://schemas.microsoft.com/claims/authnmethodsreferences',
+  given_name: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname',
+  family_name: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname',
+  unique_name: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
+  upn: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
+};
+
+/** Entra claims appear in the event as strings, under ARM's claim types, like the real service sends them. */
 function stringClaims(claims: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(claims)) {
     if (v === undefined || v === null) continue;
-    out[k] = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+    out[EVENT_CLAIM_TYPES[k] ?? k] = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   }
   return out;
 }

@@ -175,6 +175,9 @@ describe('delivery', () => {
       authorization: { scope: REGISTRY_ID, action: REG_WRITE, evidence: { role: 'Contributor' } },
     });
     expect((e.data['claims'] as Record<string, unknown>)['iat']).toBe('1700000000');
+    // ARM's claim types, as in the documented sample: the caller's object id under the long name
+    expect(e.data['claims']).toMatchObject({ 'http://schemas.microsoft.com/identity/claims/objectidentifier': 'oid-1', appid: 'app-1', 'http://schemas.microsoft.com/identity/claims/tenantid': TENANT });
+    expect(e.data['claims']).not.toHaveProperty('oid');
     expect(e.data).not.toHaveProperty('httpRequest');
     expect(isSystemEvent('Microsoft.Resources.ResourceWriteSuccess', { ...e, eventTime: new Date(String(e.eventTime)) })).toBe(true);
   });

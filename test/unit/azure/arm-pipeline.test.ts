@@ -90,3 +90,33 @@ describe('withLroDeadline / runLro', () => {
     expect(errorCodeOf(error)).toBe(ErrorCodes.ARM_LRO_DEADLINE);
   });
 });
+
+describe('ARM.THROTTLED carries the Retry-After, so the run can wait it out', () => {
+  const throttledResponse = (headers: Record<string, string>): PipelineResponse => ({ request: request(), status: 429, headers: createHttpHeaders(headers) });
+
+  it('a Retry-After past ARM_MAX_RETRY_AFTER_SECONDS fails at once as ARM.THROTTLED with the wait in ms', () => {
+    let thrown: unknown;
+    try {
+      armRetryStrategy({ maxRetryAfterSeconds: 60 }).retry({ retryCount: 0, response: throttledResponse({ 'retry-after': '120' }) });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(errorCodeOf(thrown)).toBe(ErrorCodes.ARM_THROTTLED);
+    expect((thrown as LockdownError).retryAfterMs).toBe(120_000);
+  });
+
+  it('a 429 still answered after the in-process retries becomes ARM.THROTTLED with its Retry-After (retry-after-ms first)', () => {
+    const error = new RestError('Too many requests', {
+      statusCode: 429,
+      response: throttledResponse({ 'retry-after': '3', 'retry-after-ms': '2500' }) as PipelineResponse & { bodyAsText: string },
+    });
+    let thrown: unknown;
+    try {
+      rethrowArm('GET', '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe')(error);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(errorCodeOf(thrown)).toBe(ErrorCodes.ARM_THROTTLED);
+    expect((thrown as LockdownError).retryAfterMs).toBe(2500);
+  });
+});

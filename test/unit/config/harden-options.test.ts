@@ -2,7 +2,7 @@ import { optionsFromConfig } from '../../../src/config/harden-options';
 import { DEFAULT_HARDEN_OPTIONS } from '../../../src/domain/harden-input';
 import { optionsFromConfig as starterOptions } from '../../../src/functions/starter';
 
-const settings = { LOCKDOWN_ORDER: 'endpoints-first', LOCKDOWN_ACR: false, APPROVAL_DEADLINE_MINUTES: 10, DNS_DEADLINE_MINUTES: 2, PROVISIONING_DEADLINE_MINUTES: 5 } as const;
+const settings = { LOCKDOWN_ORDER: 'endpoints-first', LOCKDOWN_ACR: false, APPROVAL_DEADLINE_MINUTES: 10, DNS_DEADLINE_MINUTES: 2, PROVISIONING_DEADLINE_MINUTES: 5, THROTTLE_PATIENCE_MINUTES: 30 } as const;
 
 describe('optionsFromConfig', () => {
   it('fills the run options from the settings, poll intervals at their defaults', () => {
@@ -13,6 +13,7 @@ describe('optionsFromConfig', () => {
       approvalDeadlineMinutes: 10,
       dnsDeadlineMinutes: 2,
       provisioningDeadlineMinutes: 5,
+      throttlePatienceMinutes: 30,
     });
   });
 

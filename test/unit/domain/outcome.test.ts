@@ -1,5 +1,5 @@
 import type { TargetState } from '../../../src/domain/hardening';
-import { outcomeEventType, summarizeOutcome, emptyApplied } from '../../../src/domain/outcome';
+import { outcomeEventId, outcomeEventType, summarizeOutcome, emptyApplied } from '../../../src/domain/outcome';
 import { planHardening } from '../../../src/domain/plan';
 import { endpoint, freshStates, PLACEMENT, REGISTRY_ID, TARGETS } from '../../helpers/hardening-fixtures';
 
@@ -9,6 +9,15 @@ describe('outcome', () => {
   it('names the event types', () => {
     expect(outcomeEventType('Hardened')).toBe('AmlRegistryLockdown.Registry.Hardened');
     expect(outcomeEventType('Failed')).toBe('AmlRegistryLockdown.Registry.Failed');
+  });
+
+  it('derives the event id from the run and the outcome kind: stable across publishes, different per run', () => {
+    const id = outcomeEventId({ instanceId: 'i1', startedAt: base.startedAt, kind: 'Hardened' });
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(outcomeEventId(summarizeOutcome({ ...base, kind: 'Hardened', mode: 'apply' }))).toBe(id);
+    expect(outcomeEventId({ instanceId: 'i1', startedAt: '2026-03-01T10:00:00.001Z', kind: 'Hardened' })).not.toBe(id);
+    expect(outcomeEventId({ instanceId: 'i2', startedAt: base.startedAt, kind: 'Hardened' })).not.toBe(id);
+    expect(outcomeEventId({ instanceId: 'i1', startedAt: base.startedAt, kind: 'Failed' })).not.toBe(id);
   });
 
   it('summarizes a plan-mode run as what would change', () => {

@@ -47,4 +47,36 @@ describe('decideOnEvent', () => {
     expect(d.kind).toBe('malformed');
     expect(d.kind === 'malformed' && d.reason).toContain(reason);
   });
+
+  describe("the app's own writes", () => {
+    const APP = '7c1e9a52-3f4b-4d8e-9a61-2b5c0d8e7f13';
+    const OID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+    const byCaller = (claims: Record<string, string>) => egEvent({ data: data({ claims: { aud: 'https://management.azure.com', appid: 'a-1', ...claims } }) });
+
+    it('ignores a registry write whose caller (ARM\'s object id claim) is the app, whatever the casing', () => {
+      const d = decideOnEvent(byCaller({ [OID]: APP.toUpperCase() }), { appPrincipalId: APP });
+      expect(d.kind).toBe('ignore');
+      expect(d.kind === 'ignore' && d.reason).toContain('written by the app itself');
+      expect(d.kind === 'ignore' && d.reason).toContain(REG);
+    });
+
+    it('also reads a short oid claim, and the CloudEvents schema', () => {
+      expect(decideOnEvent(cloudEvent({ data: data({ claims: { oid: APP } }) }), { appPrincipalId: APP }).kind).toBe('ignore');
+    });
+
+    it('hardens on a write by another principal (a user), and when the app\'s id is not configured', () => {
+      expect(decideOnEvent(byCaller({ [OID]: '00000000-0000-0000-0000-00000000d001' }), { appPrincipalId: APP })).toMatchObject({ kind: 'harden', registryId: REG });
+      expect(decideOnEvent(byCaller({ [OID]: APP })).kind).toBe('harden');
+      expect(decideOnEvent(byCaller({ [OID]: APP }), { appPrincipalId: undefined }).kind).toBe('harden');
+    });
+
+    it('hardens when the claims name no caller, or are not an object', () => {
+      expect(decideOnEvent(byCaller({ appid: APP }), { appPrincipalId: APP }).kind).toBe('harden');
+      expect(decideOnEvent(egEvent({ data: data({ claims: 'x' }) }), { appPrincipalId: APP }).kind).toBe('harden');
+    });
+
+    it('a malformed event stays malformed, whoever wrote it', () => {
+      expect(decideOnEvent(egEvent({ id: undefined, data: data({ claims: { [OID]: APP } }) }), { appPrincipalId: APP }).kind).toBe('malformed');
+    });
+  });
 });

@@ -14,6 +14,12 @@ describe('registry ids', () => {
     expect(errorCodeOf(catchError(() => parseRegistryId(registryId(SUB, 'rg', '-bad'))))).toBe('REGISTRY.NAME_INVALID');
   });
 
+  it('quotes a huge bad name cut short, with its length', () => {
+    const message = (catchError(() => parseRegistryId(registryId(SUB, 'rg', 'x'.repeat(100_000)))) as Error).message;
+    expect(message.length).toBeLessThan(300);
+    expect(message).toContain(`'${'x'.repeat(80)}… (100000 characters)'`);
+  });
+
   it.each([
     ['abc', true], ['a-b_c9', true], ['ab', false], ['-abc', false], ['a'.repeat(33), true], ['a'.repeat(34), false], ['ab.c', false],
   ])('name rule: %p → %p', (name, ok) => {

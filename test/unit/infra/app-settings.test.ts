@@ -20,8 +20,10 @@ describe('the Bicep sets the app settings the config schema asks for', () => {
   });
 
   it('the identity and the outcome topic are wired through settings', () => {
-    for (const name of ['AZURE_CLIENT_ID', 'OUTCOME_TOPIC_ENDPOINT', 'PRIVATE_ENDPOINT_RESOURCE_GROUP', 'LOCKDOWN_ACR', 'LOCKDOWN_ORDER']) expect(appKeys).toContain(name);
+    for (const name of ['AZURE_CLIENT_ID', 'APP_PRINCIPAL_ID', 'OUTCOME_TOPIC_ENDPOINT', 'PRIVATE_ENDPOINT_RESOURCE_GROUP', 'LOCKDOWN_ACR', 'LOCKDOWN_ORDER']) expect(appKeys).toContain(name);
     expect(stripComments(main)).toMatch(/AZURE_CLIENT_ID:\s*identity\.outputs\.clientId/);
+    // the same identity's object id: the trigger ignores the events of the app's own writes by it
+    expect(stripComments(main)).toMatch(/APP_PRINCIPAL_ID:\s*identity\.outputs\.principalId/);
     expect(stripComments(main)).toMatch(/OUTCOME_TOPIC_ENDPOINT:\s*outcomeTopic\.outputs\.endpoint/);
   });
 

@@ -352,6 +352,76 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(done.state.error).toMatch(/^\[ARM\.FORBIDDEN\] missing permission/);
   });
 
+  it('throttling: a throttled answer is waited out with a durable timer (at least the Retry-After), then the same call is made again', async () => {
+    const h = new DurableHistory(handler, input());
+    await h.start();
+    const first = h.open(Activities.readRegistry)[0] as ScheduledTask;
+    h.complete(first, { throttled: "[ARM.THROTTLED] GET /x answered 429 SubscriptionRequestsThrottled: Number of 'read' requests exceeded.", retryAfterMs: 30_000 });
+    const waiting = await h.next();
+    expect(names(waiting)).toEqual(['timer']);
+    const waitMs = Date.parse(waiting.scheduled[0]?.fireAt ?? '') - h.now.getTime();
+    expect(waitMs).toBeGreaterThanOrEqual(30_000);
+    expect(waitMs).toBeLessThanOrEqual(45_000);
+    expect(stepOf(waiting, 'read')).toMatchObject({ state: 'running' });
+    expect(stepOf(waiting, 'read').detail).toContain(`ARM is throttling ${Activities.readRegistry}`);
+
+    h.fireTimer();
+    const again = await h.next();
+    expect(names(again)).toEqual([Activities.readRegistry]);
+    expect(again.scheduled[0]?.input).toEqual(first.input);
+    h.complete(Activities.readRegistry, readyReading({ exempt: true }));
+    const publish = await h.next();
+    expect(names(publish)).toEqual([Activities.publishOutcome]);
+    expect(publish.scheduled[0]?.input).toMatchObject({ kind: 'Exempt' });
+  });
+
+  it('throttling in parallel work: only the throttled calls are made again, the others keep their answers', async () => {
+    const h = new DurableHistory(handler, input());
+    await throughPlan(h);
+    const [a, b, c, d] = h.open(Activities.disablePublicAccess) as [ScheduledTask, ScheduledTask, ScheduledTask, ScheduledTask];
+    for (const t of [a, d]) h.complete(t, { changed: true, at: h.now.toISOString() });
+    for (const t of [b, c]) h.complete(t, { throttled: '[ARM.THROTTLED] PATCH /x answered 429', retryAfterMs: 0 });
+    const waiting = await h.next();
+    expect(names(waiting)).toEqual(['timer']);
+    expect(Date.parse(waiting.scheduled[0]?.fireAt ?? '') - h.now.getTime()).toBeGreaterThanOrEqual(10_000); // the floor when ARM gave no Retry-After
+    h.fireTimer();
+    const again = await h.next();
+    expect(names(again)).toEqual([Activities.disablePublicAccess, Activities.disablePublicAccess]);
+    expect(again.scheduled.map((t) => t.input)).toEqual([b.input, c.input]);
+    completeDisables(h);
+    const pes = await h.next();
+    expect(names(pes)).toEqual(Array(4).fill(Activities.ensurePrivateEndpoint));
+    expect(stepOf(pes, 'lockdown')).toMatchObject({ state: 'done' });
+  });
+
+  it('throttling past the patience fails the run with ARM.THROTTLED, saying what to do, and publishes Failed', async () => {
+    const h = new DurableHistory(handler, input({}, { throttlePatienceMinutes: 1 }));
+    await h.start();
+    const throttled = { throttled: '[ARM.THROTTLED] GET /x answered 429 SubscriptionRequestsThrottled', retryAfterMs: 25_000 };
+    h.complete(Activities.readRegistry, throttled);
+    let episode = await h.next();
+    let waits = 0;
+    while (names(episode).includes('timer')) {
+      waits++;
+      h.fireTimer();
+      episode = await h.next();
+      expect(names(episode)).toEqual([Activities.readRegistry]);
+      h.complete(Activities.readRegistry, throttled);
+      episode = await h.next();
+    }
+    expect(waits).toBeGreaterThanOrEqual(1);
+    expect(waits).toBeLessThanOrEqual(2); // each wait is ≥ 25 s, the patience 60 s
+    expect(names(episode)).toEqual([Activities.publishOutcome]);
+    const outcome = episode.scheduled[0]?.input as Outcome;
+    expect(outcome).toMatchObject({ kind: 'Failed', error: { code: 'ARM.THROTTLED' } });
+    expect(outcome.error?.message).toContain('THROTTLE_PATIENCE_MINUTES=1');
+    expect(stepOf(episode, 'read')).toMatchObject({ state: 'failed' });
+    h.complete(Activities.publishOutcome);
+    const done = await h.next();
+    expect(done.failed).toBe(true);
+    expect(done.state.error).toMatch(/^\[ARM\.THROTTLED\] ARM kept throttling readRegistry/);
+  });
+
   it('a retried activity that succeeds on its second attempt does not disturb the run', async () => {
     const h = new DurableHistory(handler, input());
     await h.start();
