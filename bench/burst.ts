@@ -124,6 +124,8 @@ export async function runBurst(options: {
     stateDir,
     simTimeScale: options.timeScale,
     hostTimeScale: options.timeScale,
+    // 3 endpoints per registry: 200 registries need more addresses than the sandbox's /24 has
+    subnetPrefix: '10.20.16.0/20',
     sim: {
       otherSubscriptionIds: [OTHER_SUBSCRIPTION],
       throttling: { enabled: true, writes: options.bucket, reads: options.reads },
@@ -151,9 +153,11 @@ export async function runBurst(options: {
     const statuses = await waitForAll(world, ids, options.timeoutMs);
     const finishedAt = Date.now();
 
+    // the simulator lists the last 1000 events: the creations (filtered, so none is pushed out) and the latest writes
+    const registryWrites = await adminGet<EventGridEvent[]>(world, `/eventgrid/events?operationName=${encodeURIComponent(REGISTRY_WRITE)}`);
     const events = await adminGet<EventGridEvent[]>(world, '/eventgrid/events');
     const app = world.sim.principal.oid;
-    const created = events.filter((e) => operationOf(e) === REGISTRY_WRITE && eventOid(e) !== app).map((e) => Date.parse(e.eventTime));
+    const created = registryWrites.filter((e) => operationOf(e) === REGISTRY_WRITE && eventOid(e) !== app).map((e) => Date.parse(e.eventTime));
     if (created.length !== options.registries) throw new Error(`burst: ${created.length} creation events for ${options.registries} registries`);
     const start = Math.min(...created);
     const appEvents = events.filter((e) => eventOid(e) === app).map((e) => Date.parse(e.eventTime));

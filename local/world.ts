@@ -40,7 +40,7 @@ export function userCredential(sim: AzureSim): TokenCredential {
  */
 const SETUP_POLLING = { updateIntervalInMs: 20 };
 
-export async function layOutNetwork(sim: AzureSim, cred: TokenCredential): Promise<{ subnetId: string; zoneIds: string[] }> {
+export async function layOutNetwork(sim: AzureSim, cred: TokenCredential, subnetPrefix: string = NET.subnetPrefix): Promise<{ subnetId: string; zoneIds: string[] }> {
   const sub = sim.subscriptionId;
   const opts = { endpoint: sim.armEndpoint };
   const resources = new ResourceManagementClient(cred, sub, opts);
@@ -50,7 +50,7 @@ export async function layOutNetwork(sim: AzureSim, cred: TokenCredential): Promi
   const vnet = await network.virtualNetworks.createOrUpdate(NET.rg, NET.vnet, {
     location: NET.location,
     addressSpace: { addressPrefixes: [NET.prefix] },
-    subnets: [{ name: NET.subnet, addressPrefix: NET.subnetPrefix }],
+    subnets: [{ name: NET.subnet, addressPrefix: subnetPrefix }],
   }, SETUP_POLLING);
   const subnetId = `${vnet.id ?? ''}/subnets/${NET.subnet}`;
   const zoneIds: string[] = [];
@@ -141,6 +141,8 @@ export interface WorldOptions {
   hostTimeScale?: number;
   /** simulator time scale (LRO latencies, throttling refill) */
   simTimeScale?: number;
+  /** the endpoints' subnet (default NET.subnetPrefix, a /24: 251 addresses, as Azure reserves 5) */
+  subnetPrefix?: string;
   /** write .sandbox/endpoints.json */
   writeEndpoints?: boolean;
   /** further simulator options (e.g. throttling, latencyMs, otherSubscriptionIds) */
@@ -157,7 +159,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const user = userCredential(sim);
   let host: FuncHost | undefined;
   try {
-    const { subnetId, zoneIds } = await layOutNetwork(sim, user);
+    const { subnetId, zoneIds } = await layOutNetwork(sim, user, options.subnetPrefix);
     const [api, blob, acr] = zoneIds as [string, string, string];
     const outcomeTopic = outcomeTopicOf(sim);
     const hostOptions = {

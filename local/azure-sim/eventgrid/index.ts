@@ -21,7 +21,7 @@ import { cloudEventProblem, resourceEventOf, toCloudEvent, type CloudEvent, type
  *   DELETE subscriptions/{name}           delete (pending retries are dropped)
  *   GET    deliveries[?subscription=n]    delivery attempts;  DELETE clears
  *   GET    deadletters[?subscription=n]   dead-lettered events; DELETE clears
- *   GET    events                         system events raised (most recent 1000); DELETE clears
+ *   GET    events[?operationName=o]       system events raised (most recent 1000 [of that operation]); DELETE clears
  *   GET    topics                         custom topics and their event counts
  *   GET    topics/{name}/events           events a custom topic received; DELETE clears
  */
@@ -569,7 +569,12 @@ export function createEventGrid(deps: EventGridDeps): EventGridSim {
       if (head === 'deadletters' && parts.length === 1) {
         return listEndpoint(deadletters, bySub(deadletters as { subscriptionName?: unknown }[]));
       }
-      if (head === 'events' && parts.length === 1) return listEndpoint(systemEvents, systemEvents.slice(-MAX_LOG));
+      if (head === 'events' && parts.length === 1) {
+        // ?operationName= filters the kept events before the last MAX_LOG are taken (a burst raises thousands)
+        const operation = query.get('operationName')?.toLowerCase();
+        const matching = operation ? systemEvents.filter((e) => String((e.data as { operationName?: unknown } | undefined)?.operationName ?? '').toLowerCase() === operation) : systemEvents;
+        return listEndpoint(systemEvents, matching.slice(-MAX_LOG));
+      }
       if (head === 'topics' && parts.length === 1 && method === 'GET') {
         return json(res, 200, Object.fromEntries([...topics.entries()].map(([name, events]) => [name, { eventCount: events.length }])));
       }

@@ -317,6 +317,19 @@ describe('delivery', () => {
   });
 });
 
+describe('the system event log', () => {
+  it('?operationName= keeps the matching events even when more than the last 1000 were raised after them', async () => {
+    await call('DELETE', 'events');
+    write('PUT');
+    for (let i = 0; i < 1100; i++) write('PATCH', `${STORAGE_ID}x${i}`, 'Microsoft.Storage/storageAccounts/write');
+    const last = (await call('GET', 'events')).body as Array<{ data: { operationName: string } }>;
+    expect(last).toHaveLength(1000);
+    expect(last.some((e) => e.data.operationName === REG_WRITE)).toBe(false);
+    const registryWrites = (await call('GET', `events?operationName=${encodeURIComponent(REG_WRITE.toUpperCase())}`)).body as Array<{ subject: string }>;
+    expect(registryWrites.map((e) => e.subject)).toEqual([REGISTRY_ID]);
+  });
+});
+
 describe('stop()', () => {
   it('clears retry timers and stops listening to the store', async () => {
     const localStore = new ResourceStore();
