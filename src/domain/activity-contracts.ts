@@ -10,6 +10,7 @@ import type {
   Target,
   TargetState,
 } from './hardening';
+import { ErrorCodes, errorCodeOf, errorMessageOf, LockdownError } from './errors';
 
 /**
  * What the hardenRegistry orchestrator sends to each activity and expects back (all JSON: it
@@ -107,13 +108,6 @@ export interface ActivityRefusal {
   refused: string;
 }
 
-/** Codes no retry of the same call can fix. */
-const REFUSED_CODES: readonly string[] = ['ARM.FORBIDDEN'];
-
-export function isRefusalCode(code: string | undefined): boolean {
-  return code !== undefined && REFUSED_CODES.includes(code);
-}
-
 export function isActivityRefusal(value: unknown): value is ActivityRefusal {
   return typeof value === 'object' && value !== null && typeof (value as { refused?: unknown }).refused === 'string' && Object.keys(value).length === 1;
 }
@@ -132,12 +126,19 @@ export interface ActivityThrottled {
   retryAfterMs: number;
 }
 
-export function isThrottleCode(code: string | undefined): boolean {
-  return code === 'ARM.THROTTLED';
-}
-
 export function isActivityThrottled(value: unknown): value is ActivityThrottled {
   if (typeof value !== 'object' || value === null || Object.keys(value).length !== 2) return false;
   const v = value as { throttled?: unknown; retryAfterMs?: unknown };
   return typeof v.throttled === 'string' && typeof v.retryAfterMs === 'number' && Number.isFinite(v.retryAfterMs) && v.retryAfterMs >= 0;
+}
+
+/**
+ * The answer an activity gives instead of throwing `error`, or undefined when the error is thrown
+ * (and retried by the durable retry policy): a missing permission is refused, throttling is waited out.
+ */
+export function failureAnswerOf(error: unknown): ActivityRefusal | ActivityThrottled | undefined {
+  const code = errorCodeOf(error);
+  if (code === ErrorCodes.ARM_THROTTLED) return { throttled: errorMessageOf(error), retryAfterMs: error instanceof LockdownError ? (error.retryAfterMs ?? 0) : 0 };
+  if (code === ErrorCodes.ARM_FORBIDDEN) return { refused: errorMessageOf(error) };
+  return undefined;
 }

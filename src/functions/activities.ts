@@ -8,7 +8,6 @@ import { disablePublicAccess } from '../activities/public-access.activity';
 import { publishOutcome } from '../activities/publish-outcome.activity';
 import { readRegistry } from '../activities/read-registry.activity';
 import * as C from '../domain/activity-contracts';
-import { errorCodeOf, errorMessageOf, LockdownError } from '../domain/errors';
 import { Activities } from './names';
 
 /**
@@ -23,15 +22,11 @@ function activity<I, O>(name: string, run: (input: I, deps: ReturnType<typeof ac
       try {
         return await run(input as I, activityDeps());
       } catch (e) {
-        const code = errorCodeOf(e);
-        if (C.isThrottleCode(code)) {
-          const retryAfterMs = e instanceof LockdownError ? (e.retryAfterMs ?? 0) : 0;
-          context.warn(`${name}: ${errorMessageOf(e)} (the run waits at least ${Math.ceil(retryAfterMs / 1000)} s, then calls again)`);
-          return { throttled: errorMessageOf(e), retryAfterMs };
-        }
-        if (!C.isRefusalCode(code)) throw e;
-        context.error(`${name}: ${errorMessageOf(e)} (not retried: the run fails now)`);
-        return { refused: errorMessageOf(e) };
+        const answer = C.failureAnswerOf(e);
+        if (!answer) throw e;
+        if ('throttled' in answer) context.warn(`${name}: ${answer.throttled} (the run waits at least ${Math.ceil(answer.retryAfterMs / 1000)} s, then calls again)`);
+        else context.error(`${name}: ${answer.refused} (not retried: the run fails now)`);
+        return answer;
       }
     },
   });
