@@ -13,8 +13,8 @@ import { eventOid, operationOf } from './events';
 import { MAX_ACTIVITIES_SETTING } from '../local/func-host/host-json';
 import type { OrchestrationStatus } from '../local/func-host';
 import { createRegistry, DEMO, startWorld, type World } from '../local/world';
-import { instanceIdFor } from '../src/domain/instance-id';
-import { adminGet, appWrites, clearRequestLog, requestLog } from '../test/integration/harden/world-helpers';
+import { instanceIdFor } from '../src/shared/instance-id';
+import { adminGet, appWrites, clearRequestLog, requestLog } from '../test/helpers/world-helpers';
 import type { BenchRow } from './report';
 
 const OTHER_SUBSCRIPTION = '00000000-0000-0000-0000-0000000000a2';

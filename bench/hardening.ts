@@ -11,7 +11,7 @@ import type { LatencyKind } from '../local/azure-sim/arm/lro';
 import type { EventGridEvent } from '../local/azure-sim/eventgrid/schema';
 import { eventOid, operationOf } from './events';
 import { createRegistry, startWorld, type World } from '../local/world';
-import { adminGet, appWrites, clearRequestLog, lastRunCreated, outcomeOf, requestLog, waitForRun, type RequestLogEntry } from '../test/integration/harden/world-helpers';
+import { adminGet, appWrites, clearRequestLog, lastRunCreated, outcomeOf, requestLog, waitForRun, type RequestLogEntry } from '../test/helpers/world-helpers';
 import { exposureCriticalPath, minimumWrites, policyExposure, publicAccessWrites, type LockdownOrder, type PlanShape } from './critical-path';
 import { median, type BenchRow } from './report';
 

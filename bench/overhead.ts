@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineMetrics } from '../local/func-host/durable/engine';
 import { createRegistry, ROOT, startWorld } from '../local/world';
-import { outcomeOf, waitForRun } from '../test/integration/harden/world-helpers';
+import { outcomeOf, waitForRun } from '../test/helpers/world-helpers';
 import { median, type BenchRow } from './report';
 
 const TIME_SCALE = 0.01;

@@ -1,4 +1,4 @@
-import { ErrorCodes, LockdownError, type ErrorCode } from '../domain/errors';
+import { ErrorCodes, LockdownError, type ErrorCode } from '../shared/errors';
 import { actionsFor } from './permissions';
 
 /** ARM's error body: `{ error: { code, message, details? } }` (sometimes unwrapped). */

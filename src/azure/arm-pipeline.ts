@@ -1,7 +1,7 @@
 import { RestError, retryPolicy, type PipelinePolicy, type PipelineResponse, type RetryStrategy } from '@azure/core-rest-pipeline';
 import type { CommonClientOptions } from '@azure/core-client';
-import { ErrorCodes, LockdownError } from '../domain/errors';
-import { USER_AGENT_PREFIX } from '../version';
+import { ErrorCodes, LockdownError } from '../shared/errors';
+import { USER_AGENT_PREFIX } from '../shared/version';
 
 export interface ArmPipelineSettings {
   endpoint: string;

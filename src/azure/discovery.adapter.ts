@@ -1,9 +1,9 @@
 import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { ErrorCodes, LockdownError, excerpt } from '../domain/errors';
-import { isValidRegistryName } from '../domain/registry';
-import { isKnownRegion, normalizeRegion, type AzureCloud } from '../domain/regions';
-import type { DiscoveryDocument, DiscoveryPort } from '../domain/ports';
+import { ErrorCodes, LockdownError, excerpt } from '../shared/errors';
+import { isValidRegistryName } from '../hardening/domain/registry';
+import { isKnownRegion, normalizeRegion, type AzureCloud } from '../shared/regions';
+import type { DiscoveryDocument, DiscoveryPort } from '../hardening/domain/ports';
 
 /**
  * Registry discovery: GET {template with region}/registrymanagement/v1.0/registries/{name}/discovery

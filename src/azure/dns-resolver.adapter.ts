@@ -1,5 +1,5 @@
 import { promises as dns } from 'node:dns';
-import type { DnsAnswer, DnsResolverPort } from '../domain/ports';
+import type { DnsAnswer, DnsResolverPort } from '../hardening/domain/ports';
 
 /**
  * Resolves through the configured servers (or the system's): follows CNAMEs as a client would

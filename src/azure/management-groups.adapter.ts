@@ -1,7 +1,7 @@
 import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { ErrorCodes, LockdownError } from '../domain/errors';
-import { MANAGEMENT_GROUP_ID_RULE, type ManagementGroupsPort } from '../domain/management-groups.port';
+import { ErrorCodes, LockdownError } from '../shared/errors';
+import { MANAGEMENT_GROUP_ID_RULE, type ManagementGroupsPort } from '../shared/ports';
 import { armResponseError } from './arm-errors';
 
 export const MANAGEMENT_GROUPS_API = '2020-05-01';

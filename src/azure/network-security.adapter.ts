@@ -1,8 +1,8 @@
 import type { NetworkManagementClient, SecurityRule, ServiceEndpointPolicy, Subnet } from '@azure/arm-network';
-import { parseResourceIdOfType } from '../domain/arm-id';
-import type { NewRule, NsgRule } from '../domain/egress';
-import type { EndpointPolicy, PolicyDefinition } from '../domain/exfiltration';
-import type { NetworkSecurityPort, NsgInfo, SubnetInfo } from '../domain/network-security.port';
+import { parseResourceIdOfType } from '../shared/arm-id';
+import type { NewRule, NsgRule } from '../network/domain/egress';
+import type { EndpointPolicy, PolicyDefinition } from '../network/domain/exfiltration';
+import type { NetworkSecurityPort, NsgInfo, SubnetInfo } from '../network/domain/ports';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 const SUBNET = 'Microsoft.Network/virtualNetworks/subnets';

@@ -1,7 +1,7 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
-import { parseResourceId, parseResourceIdOfType } from '../domain/arm-id';
-import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from '../domain/hardening';
-import type { EndpointName, EndpointSpec, NetworkPort } from '../domain/ports';
+import { parseResourceId, parseResourceIdOfType } from '../shared/arm-id';
+import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from '../hardening/domain/hardening';
+import type { EndpointName, EndpointSpec, NetworkPort } from '../hardening/domain/ports';
 import { runLro, type LroSettings } from './arm-pipeline';
 import { isNotFound, rethrowArm } from './sdk-errors';
 

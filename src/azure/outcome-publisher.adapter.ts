@@ -1,8 +1,8 @@
 import type { EventGridPublisherClient } from '@azure/eventgrid';
-import type { OutcomePort } from '../domain/ports';
+import type { OutcomePort } from '../hardening/domain/ports';
 import { isRestError } from '@azure/core-rest-pipeline';
-import { ErrorCodes, LockdownError } from '../domain/errors';
-import { APP_NAME } from '../version';
+import { ErrorCodes, LockdownError } from '../shared/errors';
+import { APP_NAME } from '../shared/version';
 import { isRequestTimeout } from './arm-pipeline';
 import { parseArmError } from './arm-errors';
 import { credentialError, isCredentialError } from './sdk-errors';

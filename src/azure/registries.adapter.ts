@@ -1,8 +1,8 @@
 import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, isRestError, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createHttpPoller, type OperationResponse, type OperationState, type RunningOperation } from '@azure/core-lro';
-import { parseRegistryId, registryId, REGISTRY_API_VERSION, REGISTRY_TYPE, type Registry } from '../domain/registry';
-import { ErrorCodes, LockdownError } from '../domain/errors';
+import { parseRegistryId, registryId, REGISTRY_API_VERSION, REGISTRY_TYPE, type Registry } from '../hardening/domain/registry';
+import { ErrorCodes, LockdownError } from '../shared/errors';
 import { armResponseError } from './arm-errors';
 import { isRequestTimeout, retryAfterFromHeaders, withLroDeadline } from './arm-pipeline';
 import { credentialError, isCredentialError, timeoutError } from './sdk-errors';

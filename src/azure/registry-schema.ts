@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ErrorCodes, LockdownError } from '../domain/errors';
-import type { Registry } from '../domain/registry';
+import { ErrorCodes, LockdownError } from '../shared/errors';
+import type { Registry } from '../hardening/domain/registry';
 
 const nullable = <T extends z.ZodType>(t: T) => t.nullish();
 const armRef = z.looseObject({ resourceId: nullable(z.string()) });

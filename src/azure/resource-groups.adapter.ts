@@ -1,6 +1,6 @@
 import type { ResourceManagementClient } from '@azure/arm-resources';
-import { parseResourceId } from '../domain/arm-id';
-import type { ResourceGroupPort } from '../domain/ports';
+import { parseResourceId } from '../shared/arm-id';
+import type { ResourceGroupPort } from '../hardening/domain/ports';
 import { rethrowArm } from './sdk-errors';
 
 /** Generic resource listing, for finding a registry's resources in its managed group by type. */

@@ -1,5 +1,5 @@
 import { isRestError } from '@azure/core-rest-pipeline';
-import { ErrorCodes, LockdownError } from '../domain/errors';
+import { ErrorCodes, LockdownError } from '../shared/errors';
 import { armResponseError } from './arm-errors';
 import { isRequestTimeout, retryAfterMs } from './arm-pipeline';
 

@@ -1,7 +1,7 @@
 import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import { parseResourceIdOfType } from '../domain/arm-id';
-import type { ContainerRegistryPort, NetworkedResource, StoragePort } from '../domain/ports';
+import { parseResourceIdOfType } from '../shared/arm-id';
+import type { ContainerRegistryPort, NetworkedResource, StoragePort } from '../hardening/domain/ports';
 import { runLro, type LroSettings } from './arm-pipeline';
 import { isNotFound, rethrowArm } from './sdk-errors';
 

@@ -2,10 +2,10 @@ import type { AmlCompute, AzureMachineLearningWorkspaces, ComputeInstance, Compu
 import type { NetworkRuleSet, StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
-import { parseResourceIdOfType } from '../domain/arm-id';
-import { ErrorCodes, LockdownError } from '../domain/errors';
-import { parseWorkspaceId, STORAGE_ACCOUNT_TYPE, WORKSPACE_TYPE, type Workspace } from '../domain/workspace';
-import type { ComputeSubnet, OnlineDeploymentInfo, StorageLookup, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkPort, StorageNetworkState, TenantPort, WorkspacesPort } from '../domain/workspace-ports';
+import { parseResourceIdOfType } from '../shared/arm-id';
+import { ErrorCodes, LockdownError } from '../shared/errors';
+import { parseWorkspaceId, STORAGE_ACCOUNT_TYPE, WORKSPACE_TYPE, type Workspace } from '../workspaces/domain/workspace';
+import type { ComputeSubnet, OnlineDeploymentInfo, StorageLookup, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkPort, StorageNetworkState, TenantPort, WorkspacesPort } from '../workspaces/domain/ports';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 function isAmlCompute(c: ComputeUnion): c is AmlCompute {

@@ -1,20 +1,20 @@
-import type { ActivityDeps } from '../activities/deps';
-import { createPorts } from '../azure/ports.factory';
+import type { ActivityDeps } from '../main';
+import { createPorts } from '../main';
 import { loadConfig, type Config } from '../config';
 import { CLI_FUNCTION_KEY_SETTING, cliEnvironment, readSettingsFileValues, type EnvironmentMap } from '../config/cli-environment';
 import { optionsFromConfig } from '../config/harden-options';
-import { codedFailure, errorCodeOf, ErrorCodes } from '../domain/errors';
-import { parseHardenInput } from '../domain/harden-input';
-import type { OutcomeKind, RunMode } from '../domain/hardening';
-import { isKnownRegion } from '../domain/regions';
+import { codedFailure, errorCodeOf, ErrorCodes } from '../shared/errors';
+import { parseHardenInput } from '../hardening/domain/harden-input';
+import type { OutcomeKind, RunMode } from '../hardening/domain/hardening';
+import { isKnownRegion } from '../shared/regions';
 import { parseCommandLine, UsageError, USAGE, type Command } from './args';
 import { discoverySummary, outcomeSummary, ProgressDisplay, statusSummary, verifyDnsSummary, type Output } from './render';
-import { runHardening, verifyDns, type RunnerDeps } from './runner';
-import { fetchStatus, statusExitCode } from './status';
-import { isWorkspaceCommand, runWorkspaceCommand } from './workspace-commands';
-import { runNetworkCommand } from './network-commands';
-import { runFleetCommand } from './fleet-commands';
-import { sweepCommand } from './sweep';
+import { runHardening, verifyDns, type RunnerDeps } from '../hardening/runner';
+import { fetchStatus, statusExitCode } from '../hardening/cli-status';
+import { isWorkspaceCommand, runWorkspaceCommand } from '../workspaces/cli';
+import { runNetworkCommand } from '../network/cli';
+import { runFleetCommand } from '../fleet/cli';
+import { sweepCommand } from '../sweep/cli';
 
 /** 0 done / compliant, 1 failed (DNS not proven included), 2 bad usage or settings. */
 export type ExitCode = 0 | 1 | 2;

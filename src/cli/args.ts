@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { isResourceOfType } from '../domain/arm-id';
-import type { FleetCapability } from '../domain/fleet';
-import { parseWorkspaceId } from '../domain/workspace';
-import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../domain/registry';
+import { isResourceOfType } from '../shared/arm-id';
+import type { FleetCapability } from '../fleet/domain/fleet';
+import { parseWorkspaceId } from '../workspaces/domain/workspace';
+import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../hardening/domain/registry';
 
 /**
  * The command line of `aml-lockdown`, parsed with node:util parseArgs (strict): a typed command

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, LockdownError } from '../domain/errors';
+import { ErrorCodes, LockdownError } from '../shared/errors';
 
 /**
  * The operator CLI's settings source. The CLI reads the same settings as the app (through

@@ -1,5 +1,5 @@
-import { DEFAULT_HARDEN_OPTIONS } from '../domain/harden-input';
-import type { HardenOptions } from '../domain/hardening';
+import { DEFAULT_HARDEN_OPTIONS } from '../hardening/domain/harden-input';
+import type { HardenOptions } from '../hardening/domain/hardening';
 import type { Config } from './index';
 
 /** The settings the run options come from. */

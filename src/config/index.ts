@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCodes, LockdownError } from '../domain/errors';
+import { ErrorCodes, LockdownError } from '../shared/errors';
 import { SETTINGS, type SettingName } from './settings';
 
 type Settings = typeof SETTINGS;

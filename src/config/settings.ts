@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseResourceId, fullTypeOf } from '../domain/arm-id';
+import { parseResourceId, fullTypeOf } from '../shared/arm-id';
 
 /**
  * Every setting the app reads, in one list: the loader validates with it, and tests check that

@@ -1,4 +1,4 @@
-import { ErrorCodes, LockdownError } from '../domain/errors';
+import { ErrorCodes, LockdownError } from '../shared/errors';
 import { SETTINGS } from './settings';
 
 /**

@@ -1,5 +1,5 @@
 import type { Config } from './index';
-import { targetsFrom, type TargetSubscriptions } from '../domain/targets';
+import { targetsFrom, type TargetSubscriptions } from '../shared/targets';
 
 /**
  * The target subscriptions from settings (TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP), or

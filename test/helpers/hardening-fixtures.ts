@@ -1,5 +1,5 @@
-import type { EndpointInfo, EndpointPlacement, HardenInput, RegistryReading, Target, TargetState } from '../../src/domain/hardening';
-import { DEFAULT_HARDEN_OPTIONS } from '../../src/domain/harden-input';
+import type { EndpointInfo, EndpointPlacement, HardenInput, RegistryReading, Target, TargetState } from '../../src/hardening/domain/hardening';
+import { DEFAULT_HARDEN_OPTIONS } from '../../src/hardening/domain/harden-input';
 
 /** Plain objects for the hardening job: a two-region registry (eastus home, westeurope). */
 export const SUB = '00000000-0000-0000-0000-000000000001';

@@ -7,8 +7,8 @@
  */
 import { createRegistry, type World } from '../../local/world';
 import { HistoryEventType } from '../../local/func-host/durable/history';
-import { instanceIdFor } from '../../src/domain/instance-id';
-import { startRun, waitForRun } from '../integration/harden/world-helpers';
+import { instanceIdFor } from '../../src/shared/instance-id';
+import { startRun, waitForRun } from '../helpers/world-helpers';
 import { FAST, judge, RUN_TIMEOUT_MS, startFaultWorld } from './fault-harness';
 import { flushUnreported, record } from './summary';
 

@@ -7,8 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, startWorld, type World } from '../../local/world';
-import { instanceIdFor } from '../../src/domain/instance-id';
-import { adminGet, appWrites, clearRequestLog, registryPath, requestLog, resources, waitForRun, waitUntil } from '../integration/harden/world-helpers';
+import { instanceIdFor } from '../../src/shared/instance-id';
+import { adminGet, appWrites, clearRequestLog, registryPath, requestLog, resources, waitForRun, waitUntil } from '../helpers/world-helpers';
 import { DEMO } from '../../local/world';
 import { flushUnreported, record } from './summary';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, DEMO, startWorld, type World } from '../../local/world';
 import type { OrchestrationStatus } from '../../local/func-host';
-import { DEFAULT_HARDEN_OPTIONS } from '../../src/domain/harden-input';
-import { instanceIdFor } from '../../src/domain/instance-id';
-import type { Outcome } from '../../src/domain/hardening';
-import { arm, lastRunCreated, resources, startRun, waitForRun, waitUntil } from '../integration/harden/world-helpers';
+import { DEFAULT_HARDEN_OPTIONS } from '../../src/hardening/domain/harden-input';
+import { instanceIdFor } from '../../src/shared/instance-id';
+import type { Outcome } from '../../src/hardening/domain/hardening';
+import { arm, lastRunCreated, resources, startRun, waitForRun, waitUntil } from '../helpers/world-helpers';
 import { record } from './summary';
 
 /** Fast polls so a whole run takes seconds at the host's time scale. */

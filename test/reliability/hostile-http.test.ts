@@ -2,7 +2,7 @@
  * Hostile input through the HTTP API: garbage and oversized bodies, tricks in every route
  * parameter, spoofed and malformed headers. Every answer is a 4xx (or a plain 2xx/404 for
  * harmless reads), never a 5xx; no key or token is echoed; nothing is written in ARM.
- * (The discovery token's destination is covered by test/integration/http/discovery-token.test.ts.)
+ * (The discovery token's destination is covered by test/integration/hardening/discovery-token.test.ts.)
  */
 import { mkdtempSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -10,9 +10,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO, startWorld, type World } from '../../local/world';
-import { instanceIdFor } from '../../src/domain/instance-id';
-import { ALL_ROUTES } from '../../src/functions/http/routes';
-import { appWrites, clearRequestLog, registryPath, requestLog } from '../integration/harden/world-helpers';
+import { instanceIdFor } from '../../src/shared/instance-id';
+import { ALL_ROUTES } from '../../src/http/routes';
+import { appWrites, clearRequestLog, registryPath, requestLog } from '../helpers/world-helpers';
 import { flushUnreported, record } from './summary';
 
 interface Answer { status: number; headers: Record<string, string | string[] | undefined>; text: string }

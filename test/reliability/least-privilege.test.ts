@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrchestrationStatus } from '../../local/func-host';
 import { createRegistry, type World } from '../../local/world';
-import type { Outcome, StepName, StepStatus } from '../../src/domain/hardening';
-import type { HardenStatus } from '../../src/domain/progress';
-import { clearRequestLog, lastRunCreated, outcomeOf, requestLog, resources, startRun, waitForRun, type RequestLogEntry } from '../integration/harden/world-helpers';
+import type { Outcome, StepName, StepStatus } from '../../src/hardening/domain/hardening';
+import type { HardenStatus } from '../../src/hardening/domain/progress';
+import { clearRequestLog, lastRunCreated, outcomeOf, requestLog, resources, startRun, waitForRun, type RequestLogEntry } from '../helpers/world-helpers';
 import { FAST, RUN_TIMEOUT_MS, startFaultWorld } from './fault-harness';
 import { flushUnreported, record } from './summary';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { createRegistry, DEMO, NET } from '../../../local/world';
-import type { Outcome } from '../../../src/domain/hardening';
+import type { Outcome } from '../../../src/hardening/domain/hardening';
 import { admin, appWrites, clearRequestLog, requestLog, resources, runCli, startCliWorld, type CliWorld } from './cli-world';
 
 /** `aml-lockdown` end to end: the built CLI as a child process against the local Azure. */

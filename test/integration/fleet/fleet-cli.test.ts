@@ -1,5 +1,5 @@
 import { actionsFor } from '../../../src/azure/permissions';
-import type { FleetReport } from '../../../src/domain/fleet';
+import type { FleetReport } from '../../../src/fleet/domain/fleet';
 import { appWrites, clearRequestLog, requestLog, runCli, startCliWorld, type CliWorld } from '../cli/cli-world';
 import { unreadableSubscription } from '../workspaces/workspace-fixtures';
 import { layOutFleet, OTHER_SUB, type Fleet } from './fleet-fixtures';

@@ -10,7 +10,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { AzureSim } from '../../../local/azure-sim/server';
-import { layOutWorkspaceSubnets, type WorkspaceSubnets } from '../egress/egress-network';
+import { layOutWorkspaceSubnets, type WorkspaceSubnets } from '../network/egress-network';
 import { createCompute, createDeployment, createEndpoint, createStorage, createWorkspace, ensureResourceGroup } from '../workspaces/workspace-fixtures';
 
 export const OTHER_SUB = '00000000-0000-0000-0000-0000000000c7';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWorld, type World } from '../../../local/world';
 import { actionsFor } from '../../../src/azure/permissions';
-import type { FleetReport } from '../../../src/domain/fleet';
-import { fleetReportSchema } from '../../../src/functions/http/fleet-schemas';
-import { appWrites, clearRequestLog, requestLog } from '../harden/world-helpers';
+import type { FleetReport } from '../../../src/fleet/domain/fleet';
+import { fleetReportSchema } from '../../../src/fleet/http-schemas';
+import { appWrites, clearRequestLog, requestLog } from '../../helpers/world-helpers';
 import { unreadableSubscription } from '../workspaces/workspace-fixtures';
 import { layOutFleet, OTHER_SUB, type Fleet } from './fleet-fixtures';
 

@@ -1,8 +1,8 @@
 import { layOutNetwork, userCredential, worldSettings } from '../../../local/world';
 import type { AzureSim } from '../../../local/azure-sim/server';
-import { createPorts } from '../../../src/azure/ports.factory';
+import { createPorts } from '../../../src/main';
 import { loadConfig } from '../../../src/config';
-import type { WorkspacesPort } from '../../../src/domain/workspace-ports';
+import type { WorkspacesPort } from '../../../src/workspaces/domain/ports';
 import { armFetch, simCredential, startSim } from '../helpers/sim';
 import { armAs, createCompute, createStorage, createWorkspace, ensureResourceGroup, WS_API } from '../workspaces/workspace-fixtures';
 

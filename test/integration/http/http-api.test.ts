@@ -6,10 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, DEMO, startWorld, type World } from '../../../local/world';
-import { runStatusSchema, runsPageSchema, startAcceptedSchema, conflictSchema, discoveryDocumentSchema, errorResponseSchema } from '../../../src/functions/http/schemas';
-import { ALL_ROUTES } from '../../../src/functions/http/routes';
+import { runStatusSchema, runsPageSchema, startAcceptedSchema, conflictSchema, discoveryDocumentSchema, errorResponseSchema } from '../../../src/http/schemas';
+import { ALL_ROUTES } from '../../../src/http/routes';
 import { openApi30Problems } from '../../helpers/openapi3';
-import { arm, clearRequestLog, requestLog, waitUntil } from '../harden/world-helpers';
+import { arm, clearRequestLog, requestLog, waitUntil } from '../../helpers/world-helpers';
 
 const API = '?api-version=2025-12-01';
 

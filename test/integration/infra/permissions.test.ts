@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, startWorld, type World } from '../../../local/world';
 import { actionsFor, ALL_ACTIONS, ROLE_ACTIONS } from '../../../src/azure/permissions';
-import { clearRequestLog, outcomeOf, requestLog, waitForRun, type RequestLogEntry } from '../harden/world-helpers';
+import { clearRequestLog, outcomeOf, requestLog, waitForRun, type RequestLogEntry } from '../../helpers/world-helpers';
 
 /**
  * The permission list (src/azure/permissions.ts, which generates the deployment's custom role)

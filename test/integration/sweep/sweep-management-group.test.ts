@@ -7,7 +7,7 @@
 import { managementGroupFixture } from '../../../local/azure-sim/arm/providers/management-groups';
 import { createRegistry, DEMO } from '../../../local/world';
 import { actionsFor } from '../../../src/azure/permissions';
-import type { SweepReport } from '../../../src/domain/sweep';
+import type { SweepReport } from '../../../src/sweep/domain/sweep';
 import { clearRequestLog, requestLog, runCli, startCliWorld, type CliWorld } from '../cli/cli-world';
 import { armFetch, simAdmin } from '../helpers/sim';
 

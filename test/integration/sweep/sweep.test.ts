@@ -6,10 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, DEMO, startWorld, type World } from '../../../local/world';
-import type { SweepReport } from '../../../src/domain/sweep';
-import { sweepAcceptedSchema, sweepStatusSchema } from '../../../src/functions/http/sweep-schemas';
-import { runStatusSchema } from '../../../src/functions/http/schemas';
-import { arm, waitUntil } from '../harden/world-helpers';
+import type { SweepReport } from '../../../src/sweep/domain/sweep';
+import { sweepAcceptedSchema, sweepStatusSchema } from '../../../src/sweep/http-schemas';
+import { runStatusSchema } from '../../../src/http/schemas';
+import { arm, waitUntil } from '../../helpers/world-helpers';
 
 const SIM_SUB = '00000000-0000-0000-0000-0000000000a1';
 const MISSING_SUB = '00000000-0000-0000-0000-0000000000b2';

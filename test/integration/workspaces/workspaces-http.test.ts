@@ -7,8 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, startWorld, type World } from '../../../local/world';
-import { deploymentsAuditSchema, refusalSchema, shareReportSchema } from '../../../src/functions/http/workspace-schemas';
-import { appWrites, clearRequestLog, requestLog } from '../harden/world-helpers';
+import { deploymentsAuditSchema, refusalSchema, shareReportSchema } from '../../../src/workspaces/http-schemas';
+import { appWrites, clearRequestLog, requestLog } from '../../helpers/world-helpers';
 import {
   createDeployment, createEndpoint, createStorage, createWorkspace, ensureResourceGroup, getStorage, otherTenantFault, rgPath, selectedNetworks, WS_RG,
 } from './workspace-fixtures';

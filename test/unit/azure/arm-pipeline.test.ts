@@ -1,7 +1,7 @@
 import { createHttpHeaders, createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse, type SendRequest } from '@azure/core-rest-pipeline';
 import { armRetryStrategy, isRequestTimeout, REQUEST_TIMEOUT_CODE, requestTimeoutPolicy, runLro, withLroDeadline } from '../../../src/azure/arm-pipeline';
 import { rethrowArm } from '../../../src/azure/sdk-errors';
-import { ErrorCodes, errorCodeOf, LockdownError } from '../../../src/domain/errors';
+import { ErrorCodes, errorCodeOf, LockdownError } from '../../../src/shared/errors';
 
 /** The transport: answers only when `answer` says so, and gives up like the SDK's http client when the request is aborted. */
 function transport(answer: 'never' | 'at-once'): SendRequest {

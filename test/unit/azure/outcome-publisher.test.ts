@@ -1,9 +1,9 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { publishOutcome } from '../../../src/activities/publish-outcome.activity';
-import { createPorts, type Ports } from '../../../src/azure/ports.factory';
+import { publishOutcome } from '../../../src/hardening/activities/publish-outcome.activity';
+import { createPorts, type Ports } from '../../../src/main';
 import { loadConfig } from '../../../src/config';
-import { errorCodeOf } from '../../../src/domain/errors';
-import { summarizeOutcome } from '../../../src/domain/outcome';
+import { errorCodeOf } from '../../../src/shared/errors';
+import { summarizeOutcome } from '../../../src/hardening/domain/outcome';
 import { REGISTRY_ID, SUBNET_ID, ZONES } from '../../helpers/hardening-fixtures';
 import { empty, HttpsStub, json } from '../../helpers/https-stub';
 

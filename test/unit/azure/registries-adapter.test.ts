@@ -1,7 +1,7 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { createAzureClients } from '../../../src/azure/client-factory';
-import { errorCodeOf, type LockdownError } from '../../../src/domain/errors';
-import { registryId, type Registry } from '../../../src/domain/registry';
+import { errorCodeOf, type LockdownError } from '../../../src/shared/errors';
+import { registryId, type Registry } from '../../../src/hardening/domain/registry';
 import { empty, HttpsStub, json } from '../../helpers/https-stub';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';

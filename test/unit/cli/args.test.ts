@@ -1,8 +1,8 @@
 import { parseCommandLine, UsageError, type Command } from '../../../src/cli/args';
 import { ProgressDisplay } from '../../../src/cli/render';
-import { statusExitCode, statusUrl } from '../../../src/cli/status';
-import { initialSteps, withStep } from '../../../src/domain/progress';
-import { parseRegistryId } from '../../../src/domain/registry';
+import { statusExitCode, statusUrl } from '../../../src/hardening/cli-status';
+import { initialSteps, withStep } from '../../../src/hardening/domain/progress';
+import { parseRegistryId } from '../../../src/hardening/domain/registry';
 
 const SUB = '00000000-0000-0000-0000-0000000000a1';
 const REG = `/subscriptions/${SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/registries/reg1`;

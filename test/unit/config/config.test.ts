@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config';
 import { SETTINGS } from '../../../src/config/settings';
-import { APP_VERSION } from '../../../src/version';
+import { APP_VERSION } from '../../../src/shared/version';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';

@@ -1,6 +1,6 @@
 import { optionsFromConfig } from '../../../src/config/harden-options';
-import { DEFAULT_HARDEN_OPTIONS } from '../../../src/domain/harden-input';
-import { optionsFromConfig as starterOptions } from '../../../src/functions/starter';
+import { DEFAULT_HARDEN_OPTIONS } from '../../../src/hardening/domain/harden-input';
+import { optionsFromConfig as starterOptions } from '../../../src/hardening/starter';
 
 const settings = { LOCKDOWN_ORDER: 'endpoints-first', LOCKDOWN_ACR: false, APPROVAL_DEADLINE_MINUTES: 10, DNS_DEADLINE_MINUTES: 2, PROVISIONING_DEADLINE_MINUTES: 5, THROTTLE_PATIENCE_MINUTES: 30 } as const;
 

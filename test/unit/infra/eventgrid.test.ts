@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Triggers } from '../../../src/functions/names';
+import { Triggers } from '../../../src/shared/names';
 import { ROOT, read, stripComments } from './bicep-text';
 
 const eventGrid = stripComments(read('infra/app/eventgrid.bicep'));

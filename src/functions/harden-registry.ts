@@ -1,5 +1,0 @@
-import * as df from 'durable-functions';
-import { hardenRegistryOrchestrator } from '../orchestrations/harden-registry.orchestrator';
-import { Orchestrators } from './names';
-
-df.app.orchestration(Orchestrators.hardenRegistry, hardenRegistryOrchestrator);

@@ -1,0 +1,75 @@
+import { isResourceOfType } from '../../shared/arm-id';
+import { parseRegistryId, REGISTRY_TYPE } from './registry';
+
+export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
+export const REGISTRY_WRITE_OPERATION = 'Microsoft.MachineLearningServices/registries/write';
+
+/**
+ * Where ARM puts the caller's object id in the event's `data.claims`: under the long claim type
+ * (the documented sample: `http://schemas.microsoft.com/identity/claims/objectidentifier`), not
+ * the JWT's short `oid` — which is accepted too, should a copy of the raw token claims turn up.
+ */
+export const OBJECT_ID_CLAIMS = ['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid'] as const;
+
+export interface EventFilter {
+  /** the object id of the app's own identity: registry writes it made itself start nothing */
+  appPrincipalId?: string | undefined;
+}
+
+export type RegistryEventDecision =
+  | { kind: 'harden'; registryId: string; eventId: string; eventTime: string | undefined }
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'malformed'; reason: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/**
+ * Decides what one delivered event means, for Event Grid schema and CloudEvents 1.0 alike
+ * (detected by shape). Only a successful registry write starts a run — unless the caller in its
+ * claims is the app itself (`filter.appPrincipalId`): the event of the app's own registry PUT
+ * would only start a read-only re-check. Everything else is ignored, and a malformed event is
+ * reported as such — never an error that makes Event Grid retry for a day.
+ */
+/** The caller's object id from an ARM event's claims, when it carries one. */
+export function callerObjectIdOf(data: Record<string, unknown>): string | undefined {
+  const claims = data.claims;
+  if (!isObject(claims)) return undefined;
+  for (const name of OBJECT_ID_CLAIMS) {
+    const oid = str(claims[name]);
+    if (oid) return oid;
+  }
+  return undefined;
+}
+
+export function decideOnEvent(event: unknown, filter: EventFilter = {}): RegistryEventDecision {
+  if (!isObject(event)) return { kind: 'malformed', reason: 'the event is not a JSON object' };
+  const isCloudEvent = str(event.specversion) !== undefined;
+  const type = isCloudEvent ? str(event.type) : str(event.eventType);
+  const id = str(event.id);
+  const subject = str(event.subject);
+  const time = isCloudEvent ? str(event.time) : str(event.eventTime);
+  if (!type) return { kind: 'malformed', reason: `missing ${isCloudEvent ? 'type' : 'eventType'}` };
+  if (!id) return { kind: 'malformed', reason: 'missing id' };
+  if (type !== RESOURCE_WRITE_SUCCESS) return { kind: 'ignore', reason: `event type ${type}` };
+  const data = event.data;
+  if (!isObject(data)) return { kind: 'malformed', reason: 'missing data' };
+  const operation = str(data.operationName);
+  if (!operation) return { kind: 'malformed', reason: 'missing data.operationName' };
+  if (operation.toLowerCase() !== REGISTRY_WRITE_OPERATION.toLowerCase()) return { kind: 'ignore', reason: `operation ${operation}` };
+  const status = str(data.status);
+  if (status !== undefined && status.toLowerCase() !== 'succeeded') return { kind: 'ignore', reason: `status ${status}` };
+  const resourceId = subject ?? str(data.resourceUri);
+  if (!resourceId) return { kind: 'malformed', reason: 'missing subject' };
+  if (!isResourceOfType(resourceId, REGISTRY_TYPE)) return { kind: 'ignore', reason: `subject ${resourceId} is not a registry` };
+  try {
+    const ref = parseRegistryId(resourceId);
+    const caller = callerObjectIdOf(data);
+    if (filter.appPrincipalId && caller?.toLowerCase() === filter.appPrincipalId.toLowerCase()) {
+      return { kind: 'ignore', reason: `written by the app itself (principal ${caller}): ${ref.id}` };
+    }
+    return { kind: 'harden', registryId: ref.id, eventId: id, eventTime: time };
+  } catch (e) {
+    return { kind: 'malformed', reason: (e as Error).message };
+  }
+}

@@ -1,0 +1,5 @@
+/** What other features may use of hardening: starting runs, reading a registry and its targets, the in-process run. */
+export { findStatus, isActiveStatus, startHardening, type StartResult } from './starter';
+export { readRegistry } from './activities/read-registry.activity';
+export { inspectTargets } from './activities/inspect-targets.activity';
+export { runHardening, type RunnerDeps } from './runner';

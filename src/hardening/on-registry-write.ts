@@ -1,0 +1,32 @@
+import type { InvocationContext } from '@azure/functions';
+import type * as df from 'durable-functions';
+import { getConfig } from '../config';
+import { decideOnEvent } from './domain/registry-event';
+import { optionsFromConfig, startHardening, type StartResult } from './starter';
+
+/**
+ * Event Grid: a registry was written. Parse, filter, start (or leave running) one run for it.
+ * Ignored events (other operations, the app's own registry writes) and malformed ones are
+ * logged once and acknowledged — Event Grid must not retry them.
+ */
+export async function onRegistryWrite(event: unknown, client: Pick<df.DurableClient, 'getStatus' | 'startNew'>, context: InvocationContext): Promise<StartResult | undefined> {
+  const config = getConfig();
+  const decision = decideOnEvent(event, { appPrincipalId: config.APP_PRINCIPAL_ID });
+  if (decision.kind === 'ignore') {
+    context.info(`ignored event (acknowledged, no run started): ${decision.reason}`);
+    return undefined;
+  }
+  if (decision.kind === 'malformed') {
+    context.error(`rejected malformed event (no run started): ${decision.reason}`);
+    return undefined;
+  }
+  const result = await startHardening(client, {
+    registryId: decision.registryId,
+    mode: 'apply',
+    options: optionsFromConfig(config),
+    trigger: 'eventgrid',
+    ...(decision.eventTime ? { triggeredAt: decision.eventTime } : {}),
+  });
+  context.log(JSON.stringify({ registryId: decision.registryId, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', eventId: decision.eventId }));
+  return result;
+}

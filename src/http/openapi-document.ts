@@ -1,0 +1,127 @@
+/**
+ * The OpenAPI 3.0 document of the HTTP API, generated from the route table and the same zod
+ * schemas the handlers validate with.
+ */
+import { z } from 'zod';
+import { APP_NAME, APP_VERSION } from '../shared/version';
+import { HttpErrorCodes } from './errors';
+import { ROUTE_PREFIX, type AnyRoute } from './routes';
+import { errorResponseSchema, type SchemaContext } from './schemas';
+
+type JsonSchema = Record<string, unknown>;
+
+export interface OpenApiParameter {
+  name: string;
+  in: 'path' | 'query';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  parameters: OpenApiParameter[];
+  requestBody?: { required: boolean; description?: string; content: { 'application/json': { schema: JsonSchema } } };
+  responses: Record<string, { description: string; headers?: Record<string, { description: string; schema: JsonSchema }>; content?: { 'application/json': { schema: JsonSchema } } }>;
+  security?: Array<Record<string, string[]>>;
+}
+
+export interface OpenApiDocument {
+  openapi: '3.0.3';
+  info: { title: string; version: string; description: string };
+  servers?: Array<{ url: string }>;
+  paths: Record<string, Partial<Record<'get' | 'post' | 'delete', OpenApiOperation>>>;
+  components: { securitySchemes: Record<string, { type: 'apiKey'; in: 'header' | 'query'; name: string; description: string }> };
+  security: Array<Record<string, string[]>>;
+}
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  const js = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  delete js.$schema;
+  return js;
+}
+
+/** `/api/discovery/{region}/{registryName}` from a route template. */
+export function openApiPath(route: string): string {
+  return `/${ROUTE_PREFIX}/${route}`;
+}
+
+/** Path parameter names in the order of the template. */
+export function templateParams(route: string): string[] {
+  return [...route.matchAll(/\{([A-Za-z_]\w*)\}/g)].map((m) => m[1] as string);
+}
+
+function parametersOf(object: z.ZodObject, where: 'path' | 'query', order?: string[]): OpenApiParameter[] {
+  const js = jsonSchema(object);
+  const properties = (js.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((js.required as string[] | undefined) ?? []);
+  const names = order ?? Object.keys(properties);
+  return names.map((name) => {
+    const schema = { ...(properties[name] ?? {}) };
+    const description = typeof schema.description === 'string' ? schema.description : undefined;
+    delete schema.description;
+    return { name, in: where, required: where === 'path' || required.has(name), ...(description ? { description } : {}), schema };
+  });
+}
+
+const ERROR_CONTENT = { 'application/json': { schema: jsonSchema(errorResponseSchema) } };
+
+function operationOf(route: AnyRoute, ctx: SchemaContext): OpenApiOperation {
+  const pathParams = templateParams(route.route);
+  const parameters = [...parametersOf(route.params(ctx), 'path', pathParams), ...parametersOf(route.query, 'query')];
+  const responses: OpenApiOperation['responses'] = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    responses[status] = {
+      description: spec.description,
+      ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
+      ...(spec.schema ? { content: { 'application/json': { schema: jsonSchema(spec.schema) } } } : {}),
+    };
+  }
+  if (parameters.length > 0 || route.body) {
+    responses['400'] ??= { description: `Invalid input (${[HttpErrorCodes.INVALID_PARAMETER, ...(route.body ? [HttpErrorCodes.INVALID_JSON, HttpErrorCodes.INVALID_BODY, HttpErrorCodes.UNKNOWN_FIELD] : [HttpErrorCodes.BODY_NOT_ALLOWED])].join(', ')}).`, content: ERROR_CONTENT };
+  }
+  if (route.authLevel !== 'anonymous') responses['401'] = { description: 'No valid function key (x-functions-key header or ?code=).' };
+  if (route.body) {
+    responses['413'] = { description: `The body is larger than the limit (${HttpErrorCodes.BODY_TOO_LARGE}).`, content: ERROR_CONTENT };
+    responses['415'] = { description: `The body is not JSON (${HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE}).`, content: ERROR_CONTENT };
+  }
+  responses['500'] = { description: `Unexpected failure (${HttpErrorCodes.INTERNAL}); details are in the app's logs.`, content: ERROR_CONTENT };
+  const op: OpenApiOperation = { operationId: route.name, summary: route.summary, tags: [route.tag], parameters, responses };
+  if (route.body) {
+    const schema = jsonSchema(route.body);
+    const description = typeof schema.description === 'string' ? schema.description : undefined;
+    op.requestBody = { required: false, ...(description ? { description } : {}), content: { 'application/json': { schema } } };
+  }
+  if (route.authLevel === 'anonymous') op.security = [];
+  return op;
+}
+
+export function openApiDocument(routes: readonly AnyRoute[], ctx: SchemaContext, serverUrl?: string): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const route of routes) {
+    const path = openApiPath(route.route);
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'delete';
+    const item = (paths[path] ??= {});
+    if (item[method]) throw new Error(`two routes for ${route.method} ${path}`);
+    item[method] = operationOf(route, ctx);
+  }
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: `${APP_NAME} HTTP API`,
+      version: APP_VERSION,
+      description: 'Discovery proxy, hardening runs (start, plan, status, approve, terminate) and run history. Every operation except this document needs a function key.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    paths,
+    components: {
+      securitySchemes: {
+        functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (or the master key).' },
+        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code', description: 'A function key (or the master key) as ?code=.' },
+      },
+    },
+    security: [{ functionKeyHeader: [] }, { functionKeyQuery: [] }],
+  };
+}

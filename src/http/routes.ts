@@ -1,0 +1,225 @@
+/**
+ * The HTTP API in one table: each route's function name, method, path, auth level, and the
+ * schemas of its parameters, query, body and responses. The registrations (src/<feature>/functions.ts)
+ * and the OpenAPI document are both built from it, so they cannot disagree.
+ */
+import type { z } from 'zod';
+import { HttpFunctions } from '../shared/names';
+import * as S from './schemas';
+import * as WS from '../workspaces/http-schemas';
+import * as EG from '../network/http-schemas';
+import * as SW from '../sweep/http-schemas';
+import * as FL from '../fleet/http-schemas';
+
+/** host.json `extensions.http.routePrefix` (the Functions default). */
+export const ROUTE_PREFIX = 'api';
+
+/** Request bodies larger than this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject, B extends z.ZodType | undefined = z.ZodType | undefined> {
+  /** the registered function name (names.ts) and the OpenAPI operationId */
+  name: string;
+  method: HttpMethod;
+  /** route template below the prefix, as registered with the host */
+  route: string;
+  authLevel: 'function' | 'anonymous';
+  summary: string;
+  tag: string;
+  params: (ctx: S.SchemaContext) => P;
+  query: Q;
+  /** the JSON body, optional for the caller; undefined: the route takes no body */
+  body: B;
+  responses: Record<number, ResponseSpec>;
+}
+
+function route<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType | undefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+  return spec;
+}
+
+const HARDEN = 'registries/{subscriptionId}/{resourceGroup}/{registryName}/harden';
+const REGISTRY_EGRESS = 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/registry-egress';
+
+const FLEET_RESPONSES: Record<number, ResponseSpec> = {
+  200: { description: 'The report: per subscription (listed, or failed with the reason) and per workspace; reads only.', schema: FL.fleetReportSchema },
+  409: { description: 'No target subscriptions configured (FLEET.NO_SUBSCRIPTIONS).', schema: S.errorResponseSchema },
+};
+
+export const Routes = {
+  getDiscovery: route({
+    name: HttpFunctions.getDiscovery, method: 'GET', route: 'discovery/{region}/{registryName}', authLevel: 'function', tag: 'discovery',
+    summary: "The registry's discovery document (registryFqdns per region), fetched with the app's token from the discovery host of that region.",
+    params: S.discoveryParams, query: S.noQuery, body: undefined,
+    responses: {
+      200: { description: 'The discovery document (briefly cached, DISCOVERY_CACHE_SECONDS).', schema: S.discoveryDocumentSchema },
+      404: { description: 'The registry may not exist in that region, or the app has no access to it (DISCOVERY.NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: "Discovery refused the app's token (DISCOVERY.UNAUTHORIZED) or failed (DISCOVERY.FAILED).", schema: S.errorResponseSchema },
+    },
+  }),
+  startHardening: route({
+    name: HttpFunctions.startHardening, method: 'POST', route: HARDEN, authLevel: 'function', tag: 'hardening',
+    summary: 'Start a hardening run for the registry, or restart a finished or failed one; ?mode=plan is a dry run.',
+    params: S.registryParams, query: S.startQuery, body: S.hardenOverridesBody,
+    responses: {
+      202: { description: 'Started; poll the Location.', schema: S.startAcceptedSchema, headers: { Location: 'The status URL of the run.' } },
+      409: { description: 'A run of this registry is going on (RUN.ALREADY_RUNNING); its status is in `run`.', schema: S.conflictSchema },
+    },
+  }),
+  getHardeningStatus: route({
+    name: HttpFunctions.getHardeningStatus, method: 'GET', route: HARDEN, authLevel: 'function', tag: 'hardening',
+    summary: "The registry's current or last run: runtime state, per-step progress, output.",
+    params: S.registryParams, query: S.noQuery, body: undefined,
+    responses: {
+      200: { description: 'The run status.', schema: S.runStatusSchema },
+      404: { description: 'The registry was never hardened by this app (RUN.NOT_FOUND).', schema: S.errorResponseSchema },
+    },
+  }),
+  approveHardening: route({
+    name: HttpFunctions.approveHardening, method: 'POST', route: `${HARDEN}/approve`, authLevel: 'function', tag: 'hardening',
+    summary: 'Raise the approval event: the run re-checks its Pending private endpoint connections now.',
+    params: S.registryParams, query: S.noQuery, body: undefined,
+    responses: {
+      202: { description: 'The event was raised.', schema: S.eventAcceptedSchema },
+      404: { description: 'No run (RUN.NOT_FOUND).', schema: S.errorResponseSchema },
+      409: { description: 'The run is not going on (RUN.NOT_RUNNING).', schema: S.errorResponseSchema },
+    },
+  }),
+  terminateHardening: route({
+    name: HttpFunctions.terminateHardening, method: 'DELETE', route: HARDEN, authLevel: 'function', tag: 'hardening',
+    summary: 'Terminate the running run, with a reason.',
+    params: S.registryParams, query: S.terminateQuery, body: undefined,
+    responses: {
+      202: { description: 'Termination requested.', schema: S.terminateAcceptedSchema },
+      404: { description: 'No run (RUN.NOT_FOUND).', schema: S.errorResponseSchema },
+      409: { description: 'The run is not going on (RUN.NOT_RUNNING).', schema: S.errorResponseSchema },
+    },
+  }),
+  listRuns: route({
+    name: HttpFunctions.listRuns, method: 'GET', route: 'runs', authLevel: 'function', tag: 'hardening',
+    summary: 'Recent hardening runs, newest first, paged.',
+    params: S.noParams, query: S.runsQuery, body: undefined,
+    responses: { 200: { description: 'One page of runs.', schema: S.runsPageSchema } },
+  }),
+  startSweep: route({
+    name: HttpFunctions.startSweep, method: 'POST', route: 'sweep', authLevel: 'function', tag: 'sweep',
+    summary: 'Start the backfill and drift sweep over TARGET_SUBSCRIPTION_IDS: plan every registry, start runs for the non-compliant ones (paced by the ARM write budget); ?mode=plan reports only.',
+    params: S.noParams, query: SW.sweepQuery, body: undefined,
+    responses: {
+      202: { description: 'Started; poll the Location for the report.', schema: SW.sweepAcceptedSchema, headers: { Location: 'The status URL of the sweep.' } },
+      409: { description: 'No subscriptions configured (SWEEP.NO_SUBSCRIPTIONS), or a sweep is going on (RUN.ALREADY_RUNNING).', schema: S.errorResponseSchema },
+    },
+  }),
+  getSweepStatus: route({
+    name: HttpFunctions.getSweepStatus, method: 'GET', route: 'sweep', authLevel: 'function', tag: 'sweep',
+    summary: 'The current or last sweep: progress while it runs, the per-subscription and per-registry report once done.',
+    params: S.noParams, query: S.noQuery, body: undefined,
+    responses: {
+      200: { description: 'The sweep status and report.', schema: SW.sweepStatusSchema },
+      404: { description: 'No sweep has run (RUN.NOT_FOUND).', schema: S.errorResponseSchema },
+    },
+  }),
+  checkRegistryEgress: route({
+    name: HttpFunctions.checkRegistryEgress, method: 'GET', route: REGISTRY_EGRESS, authLevel: 'function', tag: 'network',
+    summary: "Secured workspace, public registry: whether the subnet's NSG lets out what the isolation guide lists (AzureMachineLearning TCP 443/877/18881 + UDP 5831; Storage, MicrosoftContainerRegistry, AzureContainerRegistry .<region> TCP 443): each present, missing or shadowed by a higher-priority deny.",
+    params: EG.workspaceParams, query: EG.egressQuery, body: undefined,
+    responses: {
+      200: { description: 'The report.', schema: EG.egressReportSchema },
+      404: { description: 'The workspace (EGRESS.WORKSPACE_NOT_FOUND) or the subnet (EGRESS.SUBNET_NOT_FOUND) does not exist.', schema: S.errorResponseSchema },
+      409: { description: 'The subnet has no NSG (EGRESS.NO_NSG) or its NSG cannot be read (EGRESS.NSG_NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  fixRegistryEgress: route({
+    name: HttpFunctions.fixRegistryEgress, method: 'POST', route: REGISTRY_EGRESS, authLevel: 'function', tag: 'network',
+    summary: 'Add the missing or shadowed outbound rules as new Allow rules ahead of the deny that blocks them (free priorities, chosen deterministically); never modifies or deletes a rule.',
+    params: EG.workspaceParams, query: EG.egressFixQuery, body: undefined,
+    responses: {
+      200: { description: 'The report after the fix, with the rules added.', schema: EG.egressReportSchema },
+      404: { description: 'The workspace (EGRESS.WORKSPACE_NOT_FOUND) or the subnet (EGRESS.SUBNET_NOT_FOUND) does not exist; nothing was changed.', schema: S.errorResponseSchema },
+      409: { description: 'No NSG (EGRESS.NO_NSG, EGRESS.NSG_NOT_FOUND), or no free priority ahead of the blocking deny (EGRESS.NO_FREE_PRIORITY); nothing was changed.', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  getExfiltrationProtection: route({
+    name: HttpFunctions.getExfiltrationProtection, method: 'GET', route: 'subnets/exfiltration', authLevel: 'function', tag: 'network',
+    summary: 'Whether the subnet has the Microsoft.Storage service endpoint and a service endpoint policy with the /services/Azure/MachineLearning alias (exfiltration protection for system registries).',
+    params: S.noParams, query: EG.exfiltrationQuery, body: undefined,
+    responses: {
+      200: { description: 'The report.', schema: EG.exfiltrationReportSchema },
+      404: { description: 'The subnet does not exist (EXFILTRATION.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  applyExfiltrationProtection: route({
+    name: HttpFunctions.applyExfiltrationProtection, method: 'POST', route: 'subnets/exfiltration', authLevel: 'function', tag: 'network',
+    summary: "Attach a policy with the /services/Azure/MachineLearning alias (an existing one, or a new sep-aml-<hash> in the subnet's resource group) and the Microsoft.Storage service endpoint, keeping every existing endpoint and policy.",
+    params: S.noParams, query: EG.exfiltrationQuery, body: undefined,
+    responses: {
+      200: { description: 'The report after the apply, with what was done.', schema: EG.exfiltrationReportSchema },
+      404: { description: 'The subnet does not exist (EXFILTRATION.SUBNET_NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  shareWorkspaceWithRegistry: route({
+    name: HttpFunctions.shareWorkspaceWithRegistry, method: 'POST', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/share-with', authLevel: 'function', tag: 'workspaces',
+    summary: "Let a registry in on the workspace's storage account (sharing assets to the registry): public access from selected networks (Enabled + defaultAction Deny) plus a resource-instance rule for the registry, added to the existing rules; idempotent.",
+    params: WS.workspaceRouteParams, query: WS.shareWithQuery, body: undefined,
+    responses: {
+      200: { description: 'Shared: the rule was added (one PATCH) or was already there (zero writes).', schema: WS.shareReportSchema },
+      404: { description: 'The workspace (WORKSPACE.NOT_FOUND) or the registry (REGISTRY.NOT_FOUND) does not exist or is not visible to the app.', schema: S.errorResponseSchema },
+      409: { description: 'Refused, nothing changed: fully public account (SHARING.FULLY_PUBLIC) or public access Disabled (SHARING.PUBLIC_ACCESS_DISABLED) without force=true, a network security perimeter (SHARING.SECURED_BY_PERIMETER), a storage account in another tenant (SHARING.STORAGE_OTHER_TENANT), missing or unreadable (SHARING.NO_STORAGE_ACCOUNT, SHARING.STORAGE_NOT_FOUND).', schema: WS.refusalSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN), or the re-read after the PATCH does not show the rule (SHARING.NOT_VERIFIED).', schema: WS.refusalSchema },
+    },
+  }),
+  auditWorkspaceDeployments: route({
+    name: HttpFunctions.auditWorkspaceDeployments, method: 'GET', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/deployments-audit', authLevel: 'function', tag: 'workspaces',
+    summary: 'Report only: the managed online deployments of the workspace that serve a registry model (azureml://registries/…) without egressPublicNetworkAccess Disabled.',
+    params: WS.workspaceRouteParams, query: S.noQuery, body: undefined,
+    responses: {
+      200: { description: 'The audit (compliant: no findings).', schema: WS.deploymentsAuditSchema },
+      404: { description: 'The workspace does not exist or is not visible to the app (WORKSPACE.NOT_FOUND).', schema: S.errorResponseSchema },
+      502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
+    },
+  }),
+  fleetRegistryEgress: route({
+    name: HttpFunctions.fleetRegistryEgress, method: 'GET', route: 'fleet/registry-egress', authLevel: 'function', tag: 'fleet',
+    summary: "Report only, over every ML workspace of the target subscriptions (TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP): the registry egress check of each subnet of the workspace's computes. The fix stays per workspace (POST …/registry-egress).",
+    params: S.noParams, query: FL.fleetEgressQuery, body: undefined,
+    responses: FLEET_RESPONSES,
+  }),
+  fleetExfiltration: route({
+    name: HttpFunctions.fleetExfiltration, method: 'GET', route: 'fleet/exfiltration', authLevel: 'function', tag: 'fleet',
+    summary: "Report only, over every ML workspace of the target subscriptions: the exfiltration protection (ML-alias service endpoint policy + Storage endpoint) of each subnet of the workspace's computes. Apply stays per subnet (POST /api/subnets/exfiltration).",
+    params: S.noParams, query: S.noQuery, body: undefined,
+    responses: FLEET_RESPONSES,
+  }),
+  fleetDeploymentsAudit: route({
+    name: HttpFunctions.fleetDeploymentsAudit, method: 'GET', route: 'fleet/deployments-audit', authLevel: 'function', tag: 'fleet',
+    summary: 'Report only, over every ML workspace of the target subscriptions: the online deployments audit of each.',
+    params: S.noParams, query: S.noQuery, body: undefined,
+    responses: FLEET_RESPONSES,
+  }),
+  getOpenApi: route({
+    name: HttpFunctions.getOpenApi, method: 'GET', route: 'openapi.json', authLevel: 'anonymous', tag: 'meta',
+    summary: 'This OpenAPI 3.0 document.',
+    params: S.noParams, query: S.noQuery, body: undefined,
+    responses: { 200: { description: 'The OpenAPI document.', schema: S.openApiDocumentSchema } },
+  }),
+} as const;
+
+export type AnyRoute = RouteSpec<z.ZodObject, z.ZodObject, z.ZodType | undefined>;
+
+export const ALL_ROUTES: readonly AnyRoute[] = Object.values(Routes);
+
+/** The trigger options a route is registered with (route, methods, auth level). */
+export function httpTriggerOptions(spec: AnyRoute): { route: string; methods: HttpMethod[]; authLevel: 'function' | 'anonymous' } {
+  return { route: spec.route, methods: [spec.method], authLevel: spec.authLevel };
+}

@@ -1,0 +1,129 @@
+/** Durable statuses → the API's views (pure). */
+import type { HardenInput, StepStatus } from '../hardening/domain/hardening';
+import { parseRegistryId } from '../hardening/domain/registry';
+import { ROUTE_PREFIX } from './routes';
+import type { RunStatusView, RunSummary } from './schemas';
+
+/** What the durable client reports about an instance (a class instance or the raw JSON of a list). */
+export interface DurableStatusLike {
+  instanceId?: string;
+  name?: string;
+  runtimeStatus?: unknown;
+  input?: unknown;
+  customStatus?: unknown;
+  output?: unknown;
+  createdTime?: unknown;
+  lastUpdatedTime?: unknown;
+}
+
+/** A durable status time (Date or string) as ISO 8601; '' when absent. */
+export function iso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') {
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? value : new Date(t).toISOString();
+  }
+  return '';
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value === 'string') {
+    try {
+      return record(JSON.parse(value) as unknown);
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function inputOf(s: DurableStatusLike): Partial<HardenInput> {
+  return (record(s.input) ?? record(s.customStatus) ?? {}) as Partial<HardenInput>;
+}
+
+function modeOf(value: unknown): 'apply' | 'plan' | undefined {
+  return value === 'apply' || value === 'plan' ? value : undefined;
+}
+
+/** `/api/registries/{sub}/{rg}/{name}/harden` of a registry id. */
+export function statusPath(registryId: string): string {
+  const ref = parseRegistryId(registryId);
+  return `/${ROUTE_PREFIX}/registries/${encodeURIComponent(ref.subscriptionId)}/${encodeURIComponent(ref.resourceGroup)}/${encodeURIComponent(ref.name)}/harden`;
+}
+
+export function runStatusView(s: DurableStatusLike): RunStatusView {
+  const input = inputOf(s);
+  const custom = record(s.customStatus);
+  const steps = Array.isArray(custom?.steps) ? (custom.steps as StepStatus[]) : [];
+  const mode = modeOf(input.mode);
+  return {
+    instanceId: s.instanceId ?? '',
+    ...(typeof input.registryId === 'string' ? { registryId: input.registryId } : {}),
+    ...(mode ? { mode } : {}),
+    runtimeStatus: String(s.runtimeStatus ?? 'Unknown'),
+    steps,
+    output: s.output ?? null,
+    createdTime: iso(s.createdTime),
+    lastUpdatedTime: iso(s.lastUpdatedTime),
+  };
+}
+
+export function runSummary(s: DurableStatusLike, origin: string): RunSummary {
+  const input = inputOf(s);
+  const mode = modeOf(input.mode);
+  let statusUrl: string | undefined;
+  if (typeof input.registryId === 'string') {
+    try {
+      statusUrl = `${origin}${statusPath(input.registryId)}`;
+    } catch {
+      statusUrl = undefined;
+    }
+  }
+  return {
+    instanceId: s.instanceId ?? '',
+    ...(typeof input.registryId === 'string' ? { registryId: input.registryId } : {}),
+    ...(mode ? { mode } : {}),
+    runtimeStatus: String(s.runtimeStatus ?? 'Unknown'),
+    createdTime: iso(s.createdTime),
+    lastUpdatedTime: iso(s.lastUpdatedTime),
+    ...(statusUrl ? { statusUrl } : {}),
+  };
+}
+
+/* ---- paging: an opaque keyset token (createdTime, instanceId of the last item given) ---- */
+
+export interface PageCursor {
+  createdTime: string;
+  instanceId: string;
+}
+
+export function encodeCursor(c: PageCursor): string {
+  return Buffer.from(JSON.stringify([c.createdTime, c.instanceId]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(token: string): PageCursor | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0]))) {
+      return { createdTime: v[0], instanceId: v[1] };
+    }
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+/** Newest first; ties by instance id. */
+export function compareRuns(a: RunSummary, b: RunSummary): number {
+  return b.createdTime.localeCompare(a.createdTime) || a.instanceId.localeCompare(b.instanceId);
+}
+
+/** One page after the cursor (exclusive) and the cursor of the next page, if any. */
+export function pageOf(sorted: readonly RunSummary[], top: number, after: PageCursor | undefined): { items: RunSummary[]; next: PageCursor | undefined } {
+  const start = after === undefined ? 0 : sorted.findIndex((r) => compareRuns(r, { instanceId: after.instanceId, createdTime: after.createdTime, runtimeStatus: '', lastUpdatedTime: '' }) > 0);
+  const from = start < 0 ? sorted.length : start;
+  const items = sorted.slice(from, from + top);
+  const last = items[items.length - 1];
+  const next = last !== undefined && from + top < sorted.length ? { createdTime: last.createdTime, instanceId: last.instanceId } : undefined;
+  return { items, next };
+}

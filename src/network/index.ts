@@ -1,0 +1,3 @@
+/** What other features may use of network (egress, exfiltration): the checks and their query schema. */
+export { checkExfiltration, checkRegistryEgress } from './activities/registry-egress';
+export { egressQuery, regionsOf } from './http-schemas';

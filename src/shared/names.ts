@@ -1,0 +1,60 @@
+/** Every registered function, orchestrator, activity and event name: one place, no repeated literals. */
+export const Orchestrators = {
+  hardenRegistry: 'hardenRegistry',
+  sweepRegistries: 'sweepRegistries',
+} as const;
+
+export const Activities = {
+  readRegistry: 'readRegistry',
+  inspectTargets: 'inspectTargets',
+  ensurePrivateEndpoint: 'ensurePrivateEndpoint',
+  ensureZoneGroup: 'ensureZoneGroup',
+  readEndpoint: 'readEndpoint',
+  disablePublicAccess: 'disablePublicAccess',
+  collectDnsExpectations: 'collectDnsExpectations',
+  proveDns: 'proveDns',
+  checkDiscovery: 'checkDiscovery',
+  publishOutcome: 'publishOutcome',
+} as const;
+
+/** The sweep's activities (their retry policies are the sweep orchestrator's, not ACTIVITY_RETRY). */
+export const SweepActivities = {
+  listManagementGroupSubscriptions: 'listManagementGroupSubscriptions',
+  listRegistries: 'listRegistries',
+  planRegistry: 'planRegistry',
+  startHardeningRun: 'startHardeningRun',
+} as const;
+
+/** The sweep's singleton instance: one sweep at a time, whether started by the timer or over HTTP. */
+export const SWEEP_INSTANCE_ID = 'sweep-registries';
+
+export const Events = {
+  approve: 'approve',
+} as const;
+
+export const Triggers = {
+  onRegistryWrite: 'onRegistryWrite',
+  sweepTimer: 'sweepTimer',
+} as const;
+
+/** HTTP-triggered functions (routes in src/http/routes.ts). */
+export const HttpFunctions = {
+  getDiscovery: 'getDiscovery',
+  startHardening: 'startHardening',
+  getHardeningStatus: 'getHardeningStatus',
+  approveHardening: 'approveHardening',
+  terminateHardening: 'terminateHardening',
+  listRuns: 'listRuns',
+  startSweep: 'startSweep',
+  getSweepStatus: 'getSweepStatus',
+  checkRegistryEgress: 'checkRegistryEgress',
+  fixRegistryEgress: 'fixRegistryEgress',
+  getExfiltrationProtection: 'getExfiltrationProtection',
+  applyExfiltrationProtection: 'applyExfiltrationProtection',
+  shareWorkspaceWithRegistry: 'shareWorkspaceWithRegistry',
+  auditWorkspaceDeployments: 'auditWorkspaceDeployments',
+  fleetRegistryEgress: 'fleetRegistryEgress',
+  fleetExfiltration: 'fleetExfiltration',
+  fleetDeploymentsAudit: 'fleetDeploymentsAudit',
+  getOpenApi: 'getOpenApi',
+} as const;
