@@ -6,7 +6,7 @@ import type { LatencyKind } from '../local/azure-sim/arm/lro';
  * hardenRegistry runs in parallel (Task.all) and what it runs one after the other. Pure: the
  * model and the plan's shape in, milliseconds and the chain in words out.
  *
- * The run (src/hardening/harden-registry.orchestrator.ts), for a fresh registry:
+ * The run (src/hardening/harden.workflow.ts), for a fresh registry:
  * - lockdown: every public-access write at once — registry GET + full PUT (LRO `registryUpdate`),
  *   one storage PATCH per region (synchronous in ARM: no LRO), the ACR PATCH (LRO `acrUpdate`)
  *   unless LOCKDOWN_ACR=false;

@@ -9,7 +9,7 @@ import type { OutcomeKind, RunMode } from '../hardening/domain/hardening';
 import { isKnownRegion } from '../shared/regions';
 import { parseCommandLine, UsageError, USAGE, type Command } from './args';
 import { discoverySummary, outcomeSummary, ProgressDisplay, statusSummary, verifyDnsSummary, type Output } from './render';
-import { runHardening, verifyDns, type RunnerDeps } from '../hardening/runner';
+import { runHardening, verifyDns, type RunnerDeps } from '../hardening/harden.in-process';
 import { fetchStatus, statusExitCode } from '../hardening/cli-status';
 import { isWorkspaceCommand, runWorkspaceCommand } from '../workspaces/cli';
 import { runNetworkCommand } from '../network/cli';

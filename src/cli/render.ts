@@ -1,7 +1,7 @@
 import { describeDnsCheck } from '../hardening/domain/dns-expectations';
 import type { DnsCheck, DiscoveryCheck, Outcome, StepStatus } from '../hardening/domain/hardening';
 import type { DiscoveryDocument } from '../hardening/domain/ports';
-import type { VerifyDnsResult } from '../hardening/runner';
+import type { VerifyDnsResult } from '../hardening/harden.in-process';
 
 /** The human output of the CLI: a live step display and the summaries. */
 export interface Output {

@@ -2,4 +2,4 @@
 export { findStatus, isActiveStatus, startHardening, type StartResult } from './starter';
 export { readRegistry } from './activities/read-registry.activity';
 export { inspectTargets } from './activities/inspect-targets.activity';
-export { runHardening, type RunnerDeps } from './runner';
+export { runHardening, type RunnerDeps } from './harden.in-process';

@@ -10,7 +10,7 @@ import type {
   Target,
   TargetState,
 } from '../domain/hardening';
-import { ErrorCodes, errorCodeOf, errorMessageOf, LockdownError } from '../../shared/errors';
+import { Activities } from '../../shared/names';
 
 /**
  * What the hardenRegistry orchestrator sends to each activity and expects back (all JSON: it
@@ -89,7 +89,10 @@ export type CheckDiscoveryOutput = DiscoveryCheck;
 
 /** publishOutcome: send the outcome CloudEvent (no-op when no topic is configured). */
 export type PublishOutcomeInput = Outcome;
-export type PublishOutcomeOutput = void;
+export interface PublishOutcomeOutput {
+  /** false when no outcome topic is configured (OUTCOME_TOPIC_ENDPOINT) */
+  published: boolean;
+}
 
 /** Optional payload of the `approve` external event; any payload (or none) makes the run re-check the connections now. */
 export interface ApproveEventInput {
@@ -97,48 +100,20 @@ export interface ApproveEventInput {
   approvedBy?: string;
 }
 
-/**
- * What a hardenRegistry activity answers instead of throwing when it failed in a way no retry can
- * fix: a missing permission (`[ARM.FORBIDDEN]`). Durable Functions for JavaScript retries every
- * failure of callActivityWithRetry (RetryOptions have no "handle" predicate), so the activity
- * completes with this and the orchestrator throws it at once: the run fails fast, with the same
- * `[CODE] message` a thrown error would carry.
- */
-export interface ActivityRefusal {
-  refused: string;
+/** The activities' contracts, by registered name (what the workflow sends and expects back). */
+export interface HardenActivities {
+  [Activities.readRegistry]: { input: ReadRegistryInput; output: ReadRegistryOutput };
+  [Activities.inspectTargets]: { input: InspectTargetsInput; output: InspectTargetsOutput };
+  [Activities.ensurePrivateEndpoint]: { input: EnsurePrivateEndpointInput; output: EnsurePrivateEndpointOutput };
+  [Activities.ensureZoneGroup]: { input: EnsureZoneGroupInput; output: EnsureZoneGroupOutput };
+  [Activities.readEndpoint]: { input: ReadEndpointInput; output: ReadEndpointOutput };
+  [Activities.disablePublicAccess]: { input: DisablePublicAccessInput; output: DisablePublicAccessOutput };
+  [Activities.collectDnsExpectations]: { input: CollectDnsExpectationsInput; output: CollectDnsExpectationsOutput };
+  [Activities.proveDns]: { input: ProveDnsInput; output: ProveDnsOutput };
+  [Activities.checkDiscovery]: { input: CheckDiscoveryInput; output: CheckDiscoveryOutput };
+  [Activities.publishOutcome]: { input: PublishOutcomeInput; output: PublishOutcomeOutput };
 }
 
-export function isActivityRefusal(value: unknown): value is ActivityRefusal {
-  return typeof value === 'object' && value !== null && typeof (value as { refused?: unknown }).refused === 'string' && Object.keys(value).length === 1;
-}
+export type HardenActivityName = keyof HardenActivities;
 
-/**
- * What a hardenRegistry activity answers instead of throwing when ARM kept throttling it
- * (`[ARM.THROTTLED]`: still 429 after the in-process retries, or a Retry-After longer than
- * ARM_MAX_RETRY_AFTER_SECONDS). The durable retry policy would give up after a few attempts;
- * instead the orchestrator waits with a durable timer (at least `retryAfterMs`) and calls the
- * same activity again, within the run's throttle patience.
- */
-export interface ActivityThrottled {
-  /** the `[ARM.THROTTLED] …` message */
-  throttled: string;
-  /** ARM's Retry-After in ms; 0 when it did not say */
-  retryAfterMs: number;
-}
-
-export function isActivityThrottled(value: unknown): value is ActivityThrottled {
-  if (typeof value !== 'object' || value === null || Object.keys(value).length !== 2) return false;
-  const v = value as { throttled?: unknown; retryAfterMs?: unknown };
-  return typeof v.throttled === 'string' && typeof v.retryAfterMs === 'number' && Number.isFinite(v.retryAfterMs) && v.retryAfterMs >= 0;
-}
-
-/**
- * The answer an activity gives instead of throwing `error`, or undefined when the error is thrown
- * (and retried by the durable retry policy): a missing permission is refused, throttling is waited out.
- */
-export function failureAnswerOf(error: unknown): ActivityRefusal | ActivityThrottled | undefined {
-  const code = errorCodeOf(error);
-  if (code === ErrorCodes.ARM_THROTTLED) return { throttled: errorMessageOf(error), retryAfterMs: error instanceof LockdownError ? (error.retryAfterMs ?? 0) : 0 };
-  if (code === ErrorCodes.ARM_FORBIDDEN) return { refused: errorMessageOf(error) };
-  return undefined;
-}
+export { failureAnswerOf, isActivityRefusal, isActivityThrottled, type ActivityRefusal, type ActivityThrottled } from '../../shared/activity-answers';

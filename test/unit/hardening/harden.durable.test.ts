@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlan, HardenInput, Outcome, StepStatus, Target } from '../../../src/hardening/domain/hardening';
 import type { HardenStatus } from '../../../src/hardening/domain/progress';
 import { Activities, Events, Orchestrators } from '../../../src/shared/names';
-import { hardenRegistryOrchestrator } from '../../../src/hardening/harden-registry.orchestrator';
+import { hardenRegistryOrchestrator } from '../../../src/hardening/harden.durable';
 import { DurableHistory, registeredOrchestration, type Episode, type OrchestrationTriggerHandler, type ScheduledTask } from '../../helpers/durable-history';
 import type { FunctionsCoreMock } from '../../helpers/functions-core-mock';
 import { endpoint, freshStates, input, PLACEMENT, readyReading, REGISTRY_ID, TARGETS } from '../../helpers/hardening-fixtures';

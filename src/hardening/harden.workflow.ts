@@ -1,0 +1,357 @@
+import { Activities, Events } from '../shared/names';
+import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE, withoutStack } from '../shared/errors';
+import { throttleWaitMs } from '../shared/throttle-wait';
+import { callAll, progress, sleepUntil, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
+import { isActivityRefusal, isActivityThrottled, type ActivityThrottled, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
+import { approvalDeadlineError, connectionsOfPlan, connectionsToAwait, describeAllApproved, endpointNames, recordConnectionAnswers, type ConnectionBook } from './domain/approval';
+import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven } from './domain/dns-expectations';
+import type { DiscoveryCheck, DnsCheck, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RegistryReading, StepName, StepState } from './domain/hardening';
+import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from './domain/outcome';
+import { planHardening } from './domain/plan';
+import { initialSteps, runningStep, skipPending, withStep, type HardenStatus } from './domain/progress';
+import * as detail from './domain/step-details';
+
+/**
+ * The hardening of one registry, written once (ARCHITECTURE.md, "The job"): read → resolve →
+ * plan → lockdown / endpoints + zone groups (in the configured order) → approval → DNS proof →
+ * outcome. A generator of effects (src/shared/workflow.ts): the durable driver
+ * (harden.durable.ts) runs it as the hardenRegistry orchestration, the in-process driver
+ * (harden.in-process.ts) runs it for the CLI. Both get the same rules:
+ *  - throttling: a call answered ActivityThrottled is made again after a sleep, the others keep
+ *    their answers, within THROTTLE_PATIENCE_MINUTES;
+ *  - approval: wait for the 'approve' event or the next poll, until the approval deadline;
+ *  - refusals (ActivityRefusal) and failed calls end the run Failed with their code.
+ * The result always carries the Outcome (published unless `publish` is off); on failure also the
+ * coded error, which the durable driver throws so that the orchestration ends Failed.
+ */
+
+export interface HardenRunOptions {
+  /** publish the outcome CloudEvent (the CLI's --no-publish turns it off) */
+  publish: boolean;
+}
+
+export interface HardenResult {
+  outcome: Outcome;
+  status: HardenStatus;
+  /** the coded error of a failed run (its message starts with `[CODE]`) */
+  error?: Error;
+}
+
+/** How the operator starts over after a deadline or a rejection. */
+const AGAIN = 'start the run again';
+
+type Call = { [K in HardenActivityName]: { name: K; input: HardenActivities[K]['input'] } }[HardenActivityName];
+type ReadyReading = Extract<RegistryReading, { status: 'ready' }>;
+
+/** An activity's answer; a refusal (a failure no retry can fix) is thrown as the error it stands for. */
+function answerOf(value: unknown): unknown {
+  if (isActivityRefusal(value)) throw new Error(value.refused);
+  return value;
+}
+
+class HardenRun {
+  status: HardenStatus;
+  private readonly startedAt: string;
+  private plan: HardeningPlan | undefined;
+  private readonly applied: AppliedChanges = emptyApplied();
+  /** endpoint id (lower case) → id as reported by ARM, for endpoints this run created */
+  private readonly createdIds = new Map<string, string>();
+  private dns: DnsCheck[] = [];
+  private discovery: DiscoveryCheck | undefined;
+  /** time spent waiting out ARM throttling so far, and how many waits (seeds the jitter) */
+  private throttledMs = 0;
+  private throttleWaits = 0;
+
+  constructor(
+    private readonly ctx: WorkflowContext,
+    private readonly input: HardenInput,
+    private readonly options: HardenRunOptions,
+  ) {
+    this.startedAt = this.nowIso();
+    this.status = { registryId: input.registryId, mode: input.mode, steps: initialSteps() };
+  }
+
+  /* ---------- plumbing ---------- */
+
+  private nowMs(): number {
+    return this.ctx.nowMs();
+  }
+
+  private nowIso(): string {
+    return new Date(this.ctx.nowMs()).toISOString();
+  }
+
+  private *setSteps(steps: HardenStatus['steps']): Workflow<void> {
+    this.status = { ...this.status, steps };
+    yield* progress(this.status);
+  }
+
+  private *step(step: StepName, state: StepState, text: string): Workflow<void> {
+    yield* this.setSteps(withStep(this.status.steps, step, state, text, this.nowIso()));
+    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text });
+  }
+
+  private *call<K extends HardenActivityName>(name: K, input: HardenActivities[K]['input']): Workflow<HardenActivities[K]['output']> {
+    const [answer] = yield* this.settle([{ name, input } as Call]);
+    return answer as HardenActivities[K]['output'];
+  }
+
+  private *all<T>(calls: Call[]): Workflow<T[]> {
+    return (yield* this.settle(calls)) as T[];
+  }
+
+  /**
+   * Makes the calls (one alone, several in parallel) and answers in their order. A failed call
+   * fails the run; calls answered ActivityThrottled are made again after a sleep, the others keep
+   * their answers, until the run's throttle patience is spent.
+   */
+  private *settle(calls: Call[]): Workflow<unknown[]> {
+    const answers: unknown[] = new Array<unknown>(calls.length);
+    let open = calls.map((_, i) => i);
+    while (open.length > 0) {
+      const got = yield* callAll(open.map((i) => calls[i] as Call));
+      const throttled: ActivityThrottled[] = [];
+      const again: number[] = [];
+      got.forEach((settled, k) => {
+        const i = open[k] as number;
+        if (!settled.ok) throw settled.error;
+        if (isActivityThrottled(settled.value)) {
+          throttled.push(settled.value);
+          again.push(i);
+        } else answers[i] = answerOf(settled.value);
+      });
+      if (again.length > 0) yield* this.waitOutThrottling(throttled, again.map((i) => (calls[i] as Call).name));
+      open = again;
+    }
+    return answers;
+  }
+
+  private *waitOutThrottling(throttled: ActivityThrottled[], names: string[]): Workflow<void> {
+    const patienceMs = this.input.options.throttlePatienceMinutes * 60_000;
+    const retryAfterMs = Math.max(...throttled.map((t) => t.retryAfterMs));
+    const waitMs = throttleWaitMs(retryAfterMs, `${this.ctx.instanceId}#${this.throttleWaits}`);
+    const what = [...new Set(names)].join(', ');
+    if (this.throttledMs + waitMs > patienceMs) {
+      throw new LockdownError(
+        ErrorCodes.ARM_THROTTLED,
+        `ARM kept throttling ${what} after this run had waited ${Math.round(this.throttledMs / 1000)} s in total (THROTTLE_PATIENCE_MINUTES=${this.input.options.throttlePatienceMinutes}); ` +
+          `start the run again later, raise THROTTLE_PATIENCE_MINUTES, or spread the load over time (other clients of the subscription share its ARM request budget). Last answer: ${withoutStack(throttled[0]?.throttled ?? '')}`,
+      );
+    }
+    this.throttledMs += waitMs;
+    this.throttleWaits++;
+    const until = this.nowMs() + waitMs;
+    const step = runningStep(this.status.steps) ?? 'read';
+    yield* this.step(step, 'running', `ARM is throttling ${what} (${throttled.length} call(s)); calling again at ${new Date(until).toISOString()} (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`);
+    yield* sleepUntil(until);
+  }
+
+  /* ---------- the job ---------- */
+
+  *execute(): Workflow<Outcome> {
+    yield* progress(this.status);
+    const reading = yield* this.readUntilReady();
+    if (reading.status === 'notFound') {
+      yield* this.step('read', 'done', 'the registry does not exist');
+      return yield* this.finish('NotFound', 'the registry was not found', ['the registry does not exist (deleted, or the event is stale): nothing to do']);
+    }
+    if (reading.status !== 'ready') throw new LockdownError(ErrorCodes.HARDEN_UNEXPECTED, `unexpected registry reading '${reading.status}'.`);
+    yield* this.step('read', 'done', detail.describeReading(reading));
+    if (reading.exempt) {
+      return yield* this.finish('Exempt', 'the registry is exempt', ['the registry carries the exemption tag: nothing was checked or changed']);
+    }
+
+    yield* this.step('resolve', 'running', detail.describeInspecting(reading));
+    const inspectInput: InspectTargetsInput = { targets: reading.targets };
+    if (this.input.options.subnetId !== undefined) inspectInput.subnetId = this.input.options.subnetId;
+    const { placement, states } = yield* this.call(Activities.inspectTargets, inspectInput);
+    yield* this.step('resolve', 'done', detail.describeResolved(reading));
+
+    yield* this.step('plan', 'running', 'comparing with the desired state');
+    const plan = planHardening({ registryId: this.input.registryId, states, placement, lockdownAcr: this.input.options.lockdownAcr });
+    this.plan = plan;
+    yield* this.step('plan', 'done', detail.describePlan(plan));
+    if (this.input.mode === 'plan') return yield* this.finish('Planned', 'plan mode: nothing is changed');
+
+    if (this.input.options.order === 'lockdown-first') {
+      yield* this.lockdown(plan);
+      yield* this.endpoints(plan, placement);
+    } else {
+      yield* this.endpoints(plan, placement);
+      yield* this.lockdown(plan);
+    }
+    yield* this.proveDns(plan, reading);
+    return yield* this.finish('Hardened', '');
+  }
+
+  private *readUntilReady(): Workflow<RegistryReading> {
+    yield* this.step('read', 'running', 're-reading the registry');
+    const { registryId, options } = this.input;
+    const deadline = this.nowMs() + options.provisioningDeadlineMinutes * 60_000;
+    let reading = yield* this.call(Activities.readRegistry, { registryId });
+    while (reading.status === 'provisioning') {
+      if (this.nowMs() >= deadline) {
+        throw new LockdownError(
+          ErrorCodes.HARDEN_PROVISIONING_DEADLINE,
+          `the registry is still '${reading.provisioningState}' after ${options.provisioningDeadlineMinutes} minute(s); start the run again once provisioning has finished.`,
+        );
+      }
+      const next = Math.min(this.nowMs() + options.provisioningPollSeconds * 1000, deadline);
+      yield* this.step('read', 'running', `the registry is '${reading.provisioningState}'; next look at ${new Date(next).toISOString()}`);
+      yield* sleepUntil(next);
+      reading = yield* this.call(Activities.readRegistry, { registryId });
+    }
+    return reading;
+  }
+
+  private endpointIdOf(e: EndpointPlan): string {
+    return this.createdIds.get(e.endpointId.toLowerCase()) ?? e.endpointId;
+  }
+
+  private *endpoints(plan: HardeningPlan, placement: EndpointPlacement): Workflow<void> {
+    const { toCreate, zoneGroups } = detail.endpointWork(plan);
+    const connection = connectionsOfPlan(plan);
+
+    if (toCreate.length === 0 && zoneGroups.length === 0) {
+      yield* this.step('endpoints', 'done', detail.describeEndpointsPresent(plan));
+    } else {
+      yield* this.step('endpoints', 'running', detail.describeEndpointsCreating(plan));
+      const infos = yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement } })));
+      toCreate.forEach((e, i) => {
+        const info = infos[i] as EndpointInfo;
+        this.createdIds.set(e.endpointId.toLowerCase(), info.id);
+        connection.set(e.endpointId.toLowerCase(), info.connectionStatus);
+        this.applied.endpoints.push({ endpointId: info.id, connectionStatus: info.connectionStatus });
+      });
+      const changed = yield* this.all<{ changed: boolean }>(
+        zoneGroups.map((e) => ({ name: Activities.ensureZoneGroup, input: { endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId } })),
+      );
+      zoneGroups.forEach((e, i) => {
+        this.applied.zoneGroups.push({ endpointId: e.endpointId, name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId, changed: changed[i]?.changed ?? false });
+      });
+      yield* this.step('endpoints', 'done', detail.describeEndpointsDone(plan));
+    }
+    yield* this.awaitApproval(plan, connection);
+  }
+
+  private *awaitApproval(plan: HardeningPlan, connection: ConnectionBook): Workflow<void> {
+    let waiting = connectionsToAwait(plan, connection, AGAIN);
+    if (waiting.length === 0) {
+      yield* this.step('approval', 'done', describeAllApproved(plan));
+      return;
+    }
+    const { approvalDeadlineMinutes, approvalPollSeconds } = this.input.options;
+    const deadline = this.nowMs() + approvalDeadlineMinutes * 60_000;
+    while (waiting.length > 0) {
+      if (this.nowMs() >= deadline) throw approvalDeadlineError(waiting, approvalDeadlineMinutes, AGAIN);
+      yield* this.step('approval', 'running', `waiting for approval of ${endpointNames(waiting)}: approve the connection(s) on the target, then raise '${Events.approve}' (or wait for the next check)`);
+      yield* waitForEvent(Events.approve, Math.min(this.nowMs() + approvalPollSeconds * 1000, deadline));
+      const infos = yield* this.all<EndpointInfo>(waiting.map((e) => ({ name: Activities.readEndpoint, input: { endpointId: this.endpointIdOf(e) } })));
+      waiting = recordConnectionAnswers(waiting, infos, connection, this.applied.approved, AGAIN);
+    }
+    yield* this.step('approval', 'done', describeAllApproved(plan));
+  }
+
+  private *lockdown(plan: HardeningPlan): Workflow<void> {
+    const toDisable = plan.publicAccess.filter((p) => p.action === 'disable');
+    if (toDisable.length === 0) {
+      yield* this.step('lockdown', 'done', detail.describeLockdownPresent(plan));
+      return;
+    }
+    yield* this.step('lockdown', 'running', detail.describeLockdownRunning(toDisable.length));
+    const results = yield* this.all<{ changed: boolean; at: string }>(toDisable.map((p) => ({ name: Activities.disablePublicAccess, input: { target: p.target } })));
+    toDisable.forEach((p, i) => {
+      const r = results[i] as { changed: boolean; at: string };
+      this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
+    });
+    const changed = results.filter((r) => r.changed).length;
+    yield* this.step('lockdown', 'done', detail.describeLockdownDone(plan, changed));
+  }
+
+  private *proveDns(plan: HardeningPlan, reading: ReadyReading): Workflow<void> {
+    const { dnsDeadlineMinutes, dnsRetrySeconds } = this.input.options;
+    const endpointIds = plan.endpoints.map((e) => this.endpointIdOf(e));
+    const deadline = this.nowMs() + dnsDeadlineMinutes * 60_000;
+    yield* this.step('dns', 'running', detail.describeDnsStart(endpointIds.length));
+    for (let attempt = 1; ; attempt++) {
+      const expectations = yield* this.call(Activities.collectDnsExpectations, { endpointIds });
+      const [checks, discovery] = yield* this.all<DnsCheck[] | DiscoveryCheck>([
+        { name: Activities.proveDns, input: { expectations } },
+        { name: Activities.checkDiscovery, input: { registryId: this.input.registryId, regions: reading.regions } },
+      ]);
+      this.dns = checks as DnsCheck[];
+      this.discovery = discovery as DiscoveryCheck;
+      if (isDnsProven(this.dns, this.discovery)) break;
+      if (this.nowMs() >= deadline) throw dnsProofFailedError(attempt, dnsDeadlineMinutes, this.dns, this.discovery);
+      const next = Math.min(this.nowMs() + dnsRetrySeconds * 1000, deadline);
+      yield* this.step('dns', 'running', `${describeDnsAttempt(attempt, this.dns, this.discovery)}; retrying at ${new Date(next).toISOString()}`);
+      yield* sleepUntil(next);
+    }
+    yield* this.step('dns', 'done', describeDnsProven(this.dns, this.discovery));
+  }
+
+  /* ---------- the end ---------- */
+
+  private outcomeArgs(kind: OutcomeKind): OutcomeArgs {
+    const { input, startedAt, plan, applied, dns, discovery } = this;
+    return outcomeArgsOf({ kind, input, instanceId: this.ctx.instanceId, startedAt, endedAt: this.nowIso(), plan, applied, dns, discovery });
+  }
+
+  /** The publish step begins: running, or skipped when this run does not publish (--no-publish). */
+  private *beginPublish(kind: OutcomeKind): Workflow<void> {
+    if (this.options.publish) yield* this.step('publish', 'running', `publishing ${outcomeEventType(kind)}`);
+    else yield* this.step('publish', 'skipped', 'not published (--no-publish)');
+  }
+
+  /** Publishes the outcome when this run publishes; a missing topic is a skipped step, not a failure. */
+  private *endPublish(outcome: Outcome): Workflow<void> {
+    if (!this.options.publish) return;
+    const answer = (yield* this.call(Activities.publishOutcome, outcome)) as { published?: boolean } | null | undefined;
+    if (answer?.published === false) yield* this.step('publish', 'skipped', 'no outcome topic configured (OUTCOME_TOPIC_ENDPOINT)');
+    else yield* this.step('publish', 'done', `published ${outcomeEventType(outcome.kind)}`);
+  }
+
+  private *finish(kind: OutcomeKind, skipReason: string, notes: string[] = []): Workflow<Outcome> {
+    yield* this.beginPublish(kind);
+    if (skipReason !== '') yield* this.setSteps(skipPending(this.status.steps, skipReason, this.nowIso()));
+    const outcome = summarizeOutcome({ ...this.outcomeArgs(kind), notes });
+    yield* this.endPublish(outcome);
+    return outcome;
+  }
+
+  /** Records the failure (step status + Failed outcome, published unless publishing is what failed), and answers the coded error. */
+  *fail(error: unknown): Workflow<{ outcome: Outcome; error: Error }> {
+    const { code, text: coded } = codedText(error);
+    const message = coded.slice(code.length + 3).slice(0, MAX_ERROR_MESSAGE);
+    const failedStep = runningStep(this.status.steps) ?? 'read';
+    yield* this.step(failedStep, 'failed', `[${code}] ${message}`);
+    this.ctx.log('failed', { registryId: this.input.registryId, code });
+
+    let outcome = summarizeOutcome({ ...this.outcomeArgs('Failed'), error: { code, message } });
+    if (failedStep !== 'publish') {
+      yield* this.beginPublish('Failed');
+      yield* this.setSteps(skipPending(this.status.steps, 'not reached: the run failed', this.nowIso()));
+      outcome = summarizeOutcome({ ...this.outcomeArgs('Failed'), error: { code, message } });
+      try {
+        yield* this.endPublish(outcome);
+      } catch (publishError) {
+        yield* this.step('publish', 'failed', errorMessageOf(publishError).slice(0, MAX_ERROR_MESSAGE));
+      }
+    }
+    // An error whose own message starts with the code travels on as it is.
+    const thrown = error instanceof Error && errorCodeOf(error) === code ? error : new Error(coded, { cause: error });
+    return { outcome, error: thrown };
+  }
+}
+
+/** The workflow: one hardening run of `input.registryId`. */
+export function* hardenWorkflow(ctx: WorkflowContext, input: HardenInput, options: HardenRunOptions): Workflow<HardenResult> {
+  const run = new HardenRun(ctx, input, options);
+  try {
+    const outcome = yield* run.execute();
+    return { outcome, status: run.status };
+  } catch (error) {
+    const failed = yield* run.fail(error);
+    return { ...failed, status: run.status };
+  }
+}
