@@ -1,7 +1,7 @@
 // AML Registry Lockdown — everything `azd up` provisions.
 // Subscription scope: one resource group for the app, plus, in every target subscription, the
 // custom role assignment and an Event Grid system topic on the subscription's resource writes.
-// Written by hand: no Bicep compiler was available where this was written (see README "Deploy").
+// Written by hand: no Bicep compiler was available where this was written (see docs/deploy.md, "What was not verified against Azure").
 targetScope = 'subscription'
 
 // ── azd ────────────────────────────────────────────────────────────────────────────────────────
@@ -61,7 +61,7 @@ param privateDnsZoneIdAcr string = ''
 param privateDnsZoneNameApiAzureml string = 'privatelink.api.azureml.ms'
 param privateDnsZoneNameAcr string = 'privatelink.azurecr.io'
 
-// ── app behaviour (app settings; meanings in README "Settings") ────────────────────────────────
+// ── app behaviour (app settings; meanings in docs/settings.md) ────────────────────────────────
 @allowed(['lockdown-first', 'endpoints-first'])
 param lockdownOrder string = 'lockdown-first'
 param lockdownAcr bool = true

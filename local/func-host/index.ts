@@ -1,6 +1,6 @@
 /**
  * The local Azure Functions host: loads a compiled Node v4 app the way the Functions host does
- * and serves HTTP, Event Grid and timer triggers plus a durable engine (see README.md).
+ * and serves HTTP, Event Grid and timer triggers plus a durable engine (see local/func-host/README.md).
  */
 import fs from 'node:fs';
 import http from 'node:http';

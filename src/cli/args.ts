@@ -95,7 +95,7 @@ Options:
   -h, --help                  this text
 
 <registryId>: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/registries/<name>
-Settings: the app's (README "Settings"), from the environment or --settings; credential: the
+Settings: the app's (docs/settings.md), from the environment or --settings; credential: the
 standard Azure chain (managed identity, Azure CLI login, ...).
 Exit codes: 0 done / compliant, 1 failed (including DNS not proven), 2 bad usage or settings.`;
 

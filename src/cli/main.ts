@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `aml-lockdown`: the operator CLI (README "Operator CLI"). plan / apply / verify-dns run the
+ * `aml-lockdown`: the operator CLI (docs/cli.md). plan / apply / verify-dns run the
  * hardening steps in process over the same activities and domain as the app; discovery calls
  * registry discovery; status reads the app's HTTP API. Exit codes: 0 done / compliant,
  * 1 failed, 2 bad usage or settings.

@@ -3,7 +3,7 @@ import { parseResourceId, fullTypeOf } from '../shared/arm-id';
 
 /**
  * Every setting the app reads, in one list: the loader validates with it, and tests check that
- * local.settings.sample.json and the README's settings table cover exactly these names.
+ * local.settings.sample.json and the settings table of docs/settings.md cover exactly these names.
  */
 export interface SettingSpec<T extends z.ZodType = z.ZodType> {
   name: string;

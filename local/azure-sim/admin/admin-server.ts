@@ -50,7 +50,7 @@ function isStringList(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((a) => typeof a === 'string' && a.trim() !== '');
 }
 
-/** The simulator's admin API (plain http on 127.0.0.1); documented in README.md. */
+/** The simulator's admin API (plain http on 127.0.0.1); documented in local/azure-sim/README.md ("Admin API"). */
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 400, { error: { code: 'BadRequest', message: e instanceof Error ? e.message : String(e) } }));

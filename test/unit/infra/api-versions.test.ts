@@ -2,15 +2,15 @@ import { bicepFiles, read, readmeTable, registryModules, resourceTypes } from '.
 
 const HEADING = 'Azure resources and API versions';
 
-describe('every resource type and API version is listed in the README for review', () => {
+describe('every resource type and API version is listed in docs/deploy.md for review', () => {
   const used = bicepFiles().flatMap(([path, text]) => resourceTypes(text).map((r) => ({ ...r, path })));
-  const table = readmeTable(read('README.md'), HEADING);
+  const table = readmeTable(read('docs/deploy.md'), HEADING);
 
   it('the bicep files declare resources', () => {
     expect(used.length).toBeGreaterThan(15);
   });
 
-  it(`each 'Microsoft.X/y@version' in infra/**/*.bicep is a row of the README table "${HEADING}"`, () => {
+  it(`each 'Microsoft.X/y@version' in infra/**/*.bicep is a row of the docs/deploy.md table "${HEADING}"`, () => {
     const rows = new Set(table.map(([type, version]) => `${type.toLowerCase()}@${version}`));
     const missing = used.filter((u) => !rows.has(`${u.type.toLowerCase()}@${u.apiVersion}`)).map((u) => `${u.type}@${u.apiVersion} (${u.path})`);
     expect([...new Set(missing)]).toEqual([]);

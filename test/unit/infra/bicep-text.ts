@@ -93,11 +93,11 @@ export function registryModules(text: string): string[] {
   return [...stripComments(text).matchAll(/'(br\/public:[^']+)'/g)].map((m) => m[1] ?? '');
 }
 
-/** The rows of the README table under a heading: first two back-quoted cells of each row. */
-export function readmeTable(readme: string, heading: string): Array<[string, string]> {
-  const lines = readme.split('\n');
+/** The rows of a Markdown table under a heading (docs/deploy.md): first two back-quoted cells of each row. */
+export function readmeTable(markdown: string, heading: string): Array<[string, string]> {
+  const lines = markdown.split('\n');
   const start = lines.findIndex((l) => /^#{2,4}\s/.test(l) && l.replace(/^#+\s*/, '').trim() === heading);
-  if (start < 0) throw new Error(`README has no "${heading}" heading`);
+  if (start < 0) throw new Error(`the document has no "${heading}" heading`);
   const rows: Array<[string, string]> = [];
   for (const line of lines.slice(start + 1)) {
     if (/^#{1,4}\s/.test(line)) break;

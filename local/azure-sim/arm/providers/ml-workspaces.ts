@@ -46,7 +46,7 @@ function enabledDisabled(value: unknown, field: string, fallback: string): strin
  * VNet subnet in `properties.properties.subnet.id`). Lists (by resource group, by subscription,
  * endpoints, deployments, computes) page with `nextLink`.
  *
- * Simplifications (documented in the README): PUTs complete at once (the workspace answers 200,
+ * Simplifications (documented in local/azure-sim/README.md): PUTs complete at once (the workspace answers 200,
  * endpoints, deployments and computes 201/200 with `provisioningState: Succeeded`, no operation to poll);
  * the workspace's associated resources are checked for their type, and the storage account for
  * existence when it is in this simulator's subscription.
