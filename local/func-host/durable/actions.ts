@@ -67,6 +67,6 @@ export function flattenActions(actions: unknown): ActionLeaf[] {
 /** The history event that records a newly scheduled task. */
 export function scheduledEvent(t: TaskRecord, now: Date): HistoryEvent {
   if (t.kind === 'activity') return historyEvent(HistoryEventType.TaskScheduled, now, { Name: t.name, Version: '', Input: t.input }, t.id);
-  if (t.kind === 'suborchestration') return historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, now, { Name: t.name, Version: '', InstanceId: t.subInstanceId, Input: t.input }, t.id);
+  if (t.kind === 'suborchestration') return historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, now, { Name: t.name, Version: t.version ?? '', InstanceId: t.subInstanceId, Input: t.input }, t.id);
   return historyEvent(HistoryEventType.TimerCreated, now, { FireAt: t.fireAt }, t.id);
 }

@@ -30,9 +30,10 @@ export function taskFromAction(rec: InstanceRecord, leaf: ActionLeaf, id: number
     case 2:
     case 3: {
       const explicit = typeof a.instanceId === 'string' && a.instanceId !== '' ? a.instanceId : undefined;
-      const t: TaskRecord = { id, kind: 'suborchestration', name, input, state: 'scheduled', subInstanceId: explicit ?? `${rec.instanceId}:${id}` };
+      const version = typeof a.version === 'string' && a.version !== '' ? a.version : undefined;
+      const t: TaskRecord = { id, kind: 'suborchestration', name, input, state: 'scheduled', subInstanceId: explicit ?? `${rec.instanceId}:${id}`, version };
       if (leaf.actionType === 3) {
-        t.retry = { options: parseRetryOptions(a.retryOptions), attempt: 1, role: 'attempt', firstAttemptAt: now.toISOString(), target: { kind: 'suborchestration', name, input, instanceId: explicit } };
+        t.retry = { options: parseRetryOptions(a.retryOptions), attempt: 1, role: 'attempt', firstAttemptAt: now.toISOString(), target: { kind: 'suborchestration', name, input, instanceId: explicit, version } };
       }
       return t;
     }

@@ -35,7 +35,7 @@ export class TaskDispatcher {
       return;
     }
     try {
-      this.instances.startNew(t.name ?? '', childId, parseJson(t.input ?? null), { instanceId: rec.instanceId, executionId: rec.executionId, taskId: t.id });
+      this.instances.startNew(t.name ?? '', childId, parseJson(t.input ?? null), { instanceId: rec.instanceId, executionId: rec.executionId, taskId: t.id }, t.version);
     } catch (err) {
       this.rt.deliver(rec, { type: 'SubOrchestrationFailed', executionId: rec.executionId, taskId: t.id, reason: errorMessage(err), details: '' });
     }

@@ -26,6 +26,7 @@ export { flattenActions } from './actions';
 export { DurableError, type EngineMetrics, type EngineOptions } from './runtime';
 export type { ListQuery, OrchestrationStatus, StatusOptions } from './instances';
 export { retryDelayMs } from './retries';
+export { compareVersions, versionMismatch, type VersioningSettings } from './versioning';
 export { LONG_RUNNING_TIMER_INTERVAL, MAXIMUM_SHORT_TIMER_DURATION } from './timers';
 
 export class DurableEngine {
@@ -109,8 +110,8 @@ export class DurableEngine {
 
   // ---------- client operations (instances.ts) ----------
 
-  startNew(name: string, instanceId: string | undefined, input: unknown, parent?: InstanceRecord['parent']): InstanceRecord {
-    return this.api.startNew(name, instanceId, input, parent);
+  startNew(name: string, instanceId: string | undefined, input: unknown, parent?: InstanceRecord['parent'], version?: string): InstanceRecord {
+    return this.api.startNew(name, instanceId, input, parent, version);
   }
 
   getRecord(instanceId: string): InstanceRecord | undefined {

@@ -45,7 +45,8 @@ export class InstancesApi {
     private readonly activities: ActivityQueue,
   ) {}
 
-  startNew(name: string, instanceId: string | undefined, input: unknown, parent?: InstanceRecord['parent']): InstanceRecord {
+  /** `version`: the client's explicit version; default: host.json defaultVersion (none = unversioned). */
+  startNew(name: string, instanceId: string | undefined, input: unknown, parent?: InstanceRecord['parent'], version?: string): InstanceRecord {
     if (this.rt.stopped) throw new Error('The host is stopping');
     const reg = this.rt.opts.findFunction(name);
     if (!reg || reg.triggerType.toLowerCase() !== 'orchestrationtrigger') {
@@ -61,10 +62,12 @@ export class InstancesApi {
     }
     if (existing) this.timers.clearInstance(existing.instanceId);
     const now = new Date().toISOString();
+    const stamped = version !== undefined && version !== '' ? version : this.rt.opts.versioning?.defaultVersion;
     const rec: InstanceRecord = {
       instanceId: id,
       name: reg.name,
       executionId: randomUUID().replace(/-/g, ''),
+      ...(stamped !== undefined ? { version: stamped } : {}),
       runtimeStatus: 'Pending',
       input: jsonText(input),
       output: null,

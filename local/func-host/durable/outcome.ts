@@ -15,7 +15,7 @@ export class Outcomes {
     private readonly timers: TimerService,
   ) {}
 
-  fail(rec: InstanceRecord, failure: { message: string; details?: string }, episodeEvents: HistoryEvent[]): void {
+  fail(rec: InstanceRecord, failure: { message: string; details?: string; errorType?: string }, episodeEvents: HistoryEvent[]): void {
     rec.failure = failure;
     const output = jsonText(`Orchestrator function '${rec.name}' failed: ${failure.message}`);
     this.rt.opts.logger.warn(`Orchestration '${rec.instanceId}' (${rec.name}) failed: ${failure.message}`);
@@ -29,7 +29,7 @@ export class Outcomes {
       historyEvent(HistoryEventType.ExecutionCompleted, now, {
         OrchestrationStatus: status,
         Result: output,
-        ...(status === 'Failed' && rec.failure ? { FailureDetails: { ErrorMessage: rec.failure.message } } : {}),
+        ...(status === 'Failed' && rec.failure ? { FailureDetails: { ...(rec.failure.errorType ? { ErrorType: rec.failure.errorType } : {}), ErrorMessage: rec.failure.message } } : {}),
       }),
       historyEvent(HistoryEventType.OrchestratorCompleted, now),
     );

@@ -13,6 +13,7 @@ import { HistoryEventType, historyEvent, parseJson, type HistoryEvent } from './
 import type { Outcomes } from './outcome';
 import { retryFollowUp, type RetryFollowUp } from './retries';
 import { cpuSince, type EngineRuntime } from './runtime';
+import { versionMismatch } from './versioning';
 import type { InboxMessage, InstanceRecord, TaskRecord } from './store';
 import { LONG_RUNNING_TIMER_INTERVAL, MAXIMUM_SHORT_TIMER_DURATION, nextLongTimerLeg, type TimerService } from './timers';
 
@@ -24,7 +25,7 @@ function messageEvent(rec: InstanceRecord, msg: InboxMessage, now: Date): Histor
       return historyEvent(HistoryEventType.ExecutionStarted, now, {
         Name: rec.name,
         Input: rec.input,
-        Version: '',
+        Version: rec.version ?? '',
         OrchestrationInstance: { InstanceId: rec.instanceId, ExecutionId: rec.executionId },
         ...(rec.parent ? { ParentInstance: { OrchestrationInstance: { InstanceId: rec.parent.instanceId, ExecutionId: rec.parent.executionId }, TaskScheduleId: rec.parent.taskId } } : {}),
       });
@@ -54,6 +55,9 @@ function targetTaskId(msg: InboxMessage): number | undefined {
 type Failure = { message: string; details?: string };
 
 export class EpisodeRunner {
+  /** Instances whose rejection was logged (once per instance and host). */
+  private readonly rejected = new Set<string>();
+
   constructor(
     private readonly rt: EngineRuntime,
     private readonly timers: TimerService,
@@ -61,7 +65,7 @@ export class EpisodeRunner {
     private readonly dispatcher: TaskDispatcher,
   ) {}
 
-  async run(rec: InstanceRecord, msg: InboxMessage): Promise<void> {
+  async run(rec: InstanceRecord, msg: InboxMessage): Promise<void | 'rejected'> {
     const rt = this.rt;
     if (msg.type === 'Terminate') {
       rt.removeMessage(rec, msg);
@@ -86,6 +90,20 @@ export class EpisodeRunner {
     const now = rt.clock.now();
     const started = historyEvent(HistoryEventType.OrchestratorStarted, now);
     const newEvent = messageEvent(rec, msg, now)!;
+
+    // Versioning: the work item is checked before the orchestrator runs (terminate bypasses it above).
+    const mismatch = rt.opts.versioning ? versionMismatch(rec.version, rt.opts.versioning) : undefined;
+    if (mismatch) {
+      if (rt.opts.versioning!.failureStrategy === 'Reject') {
+        if (!this.rejected.has(rec.instanceId)) rt.opts.logger.warn(`Orchestration '${rec.instanceId}' (${rec.name}) rejected, left as it is: ${mismatch}`);
+        this.rejected.add(rec.instanceId);
+        return 'rejected';
+      }
+      rt.removeMessage(rec, msg);
+      this.outcomes.fail(rec, { message: mismatch, errorType: 'VersionMismatch' }, [started, newEvent]);
+      return;
+    }
+    this.rejected.delete(rec.instanceId);
     const decisions: HistoryEvent[] = [];
     const newTasks: TaskRecord[] = [];
     const synthetic: InboxMessage[] = [];
@@ -123,10 +141,10 @@ export class EpisodeRunner {
       this.outcomes.fail(rec, { message: `The local host does not support the ${ACTION_NAMES[unsupported.actionType] ?? `#${unsupported.actionType}`} action.` }, episodeEvents);
       return;
     }
-    const mismatch = checkDeterminism(rec, leaves);
-    if (mismatch) {
+    const nondeterminism = checkDeterminism(rec, leaves);
+    if (nondeterminism) {
       rt.removeMessage(rec, msg);
-      this.outcomes.fail(rec, { message: mismatch }, episodeEvents);
+      this.outcomes.fail(rec, { message: nondeterminism }, episodeEvents);
       return;
     }
     for (const leaf of leaves.slice(rec.primaryOrder.length)) {

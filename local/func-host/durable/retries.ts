@@ -70,7 +70,10 @@ export function retryFollowUp(rec: InstanceRecord, task: TaskRecord, msg: InboxM
       state: 'scheduled',
       retry: { ...retry, role: 'attempt', attempt: retry.attempt + 1 },
     };
-    if (attempt.kind === 'suborchestration') attempt.subInstanceId = retry.target.instanceId ?? `${rec.instanceId}:${id}`;
+    if (attempt.kind === 'suborchestration') {
+      attempt.subInstanceId = retry.target.instanceId ?? `${rec.instanceId}:${id}`;
+      attempt.version = retry.target.version;
+    }
     const followUp: RetryFollowUp = { task: attempt, event: scheduledEvent(attempt, now) };
     const elapsed = now.getTime() - Date.parse(retry.firstAttemptAt);
     const timeout = retry.options.retryTimeoutInMilliseconds;

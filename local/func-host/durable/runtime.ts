@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { InvocationResult, Logger, Registration, RpcParameterBinding } from '../types';
 import { errorMessage, errorStack } from '../types';
 import { EngineClock } from './clock';
+import type { VersioningSettings } from './versioning';
 import { TERMINAL_STATUSES, type InboxMessage, type InstanceRecord, type InstanceStore, type RuntimeStatus } from './store';
 
 export interface EngineOptions {
@@ -18,6 +19,8 @@ export interface EngineOptions {
   invoke(reg: Registration, inputData: RpcParameterBinding[]): Promise<InvocationResult>;
   /** Extra inputs (durable client) a registration declares. */
   extraInputs(reg: Registration): RpcParameterBinding[];
+  /** host.json `defaultVersion` / `versionMatchStrategy` / `versionFailureStrategy` (default: unversioned). */
+  versioning?: VersioningSettings;
 }
 
 /**
@@ -49,7 +52,8 @@ export function cpuSince(start: NodeJS.CpuUsage): number {
   return d.user + d.system;
 }
 
-export type EpisodeRunner = (rec: InstanceRecord, msg: InboxMessage) => Promise<void>;
+/** 'rejected': the work item stays in the inbox untouched (a version this worker may not run). */
+export type EpisodeRunner = (rec: InstanceRecord, msg: InboxMessage) => Promise<void | 'rejected'>;
 
 export class EngineRuntime {
   readonly events = new EventEmitter();
@@ -121,7 +125,8 @@ export class EngineRuntime {
           if (!rec || this.stopped || !this.episodeRunner) break;
           const msg = this.nextMessage(rec);
           if (!msg) break;
-          await this.episodeRunner(rec, msg);
+          // a rejected work item waits for a worker that may run it (a later host)
+          if ((await this.episodeRunner(rec, msg)) === 'rejected') break;
         }
       } catch (err) {
         this.opts.logger.error(`Durable engine error on '${instanceId}': ${errorStack(err) ?? errorMessage(err)}`);
