@@ -10,7 +10,7 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
-  projects: [project('unit'), project('integration', { slowTestThreshold: 30 }), project('reliability', { slowTestThreshold: 60 })],
+  projects: [project('unit'), project('integration', { slowTestThreshold: 30 }), project('local', { slowTestThreshold: 30 }), project('reliability', { slowTestThreshold: 60 })],
   testTimeout: 120000,
   // most suites wait on simulated Azure (timers, LRO polls, DNS deadlines), not on the CPU
   maxWorkers: 4,
