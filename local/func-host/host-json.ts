@@ -1,11 +1,14 @@
 /** The parts of host.json the local host honours. */
 import fs from 'node:fs';
+import { parseVersioningSettings, type VersioningSettings } from './durable/versioning';
 import { isRecord } from './types';
 
 export interface HostSettings {
   routePrefix: string;
   hubName: string;
   maxConcurrentActivityFunctions: number;
+  /** defaultVersion / versionMatchStrategy / versionFailureStrategy */
+  versioning: VersioningSettings;
 }
 
 /** App setting that overrides host.json's value, as the Functions host reads `AzureFunctionsJobHost__<path>`. */
@@ -24,5 +27,6 @@ export function readHostSettings(hostJsonPath: string | undefined, appSettings: 
     routePrefix: prefix,
     hubName: typeof durable.hubName === 'string' && durable.hubName !== '' ? durable.hubName : 'TestHubName',
     maxConcurrentActivityFunctions: typeof max === 'number' && max > 0 ? Math.floor(max) : 10,
+    versioning: parseVersioningSettings(durable),
   };
 }

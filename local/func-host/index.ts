@@ -86,6 +86,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
     logger,
     timeScale: opts.timeScale ?? 1,
     maxConcurrentActivities: settings.maxConcurrentActivityFunctions,
+    versioning: settings.versioning,
     findFunction,
     invoke: (reg, inputData) => invoker.invoke(reg, { inputData }),
     extraInputs: (reg): RpcParameterBinding[] => clientApi.extraInputs(reg),

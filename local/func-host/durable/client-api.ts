@@ -102,7 +102,8 @@ export class DurableClientApi {
             return sendJson(res, 400, { Message: 'Invalid JSON content' });
           }
         }
-        const rec = engine.startNew(parts[1]!, parts[2], input);
+        // durable-functions' startNew({ version }) sends ?version= (StartNewOptions.version)
+        const rec = engine.startNew(parts[1]!, parts[2], input, undefined, url.searchParams.get('version') ?? undefined);
         return this.checkStatusResponse(res, req, rec.instanceId);
       }
       if (parts[0]?.toLowerCase() === 'entities') return sendJson(res, 501, { Message: 'Durable entities are not supported by the local host.' });

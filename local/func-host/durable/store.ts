@@ -22,7 +22,7 @@ export interface RetryState {
   role: 'attempt' | 'timer';
   firstAttemptAt: string;
   /** What the chain schedules: activity or sub-orchestration. */
-  target: { kind: 'activity' | 'suborchestration'; name: string; input: string | null; instanceId?: string };
+  target: { kind: 'activity' | 'suborchestration'; name: string; input: string | null; instanceId?: string; version?: string };
   lastReason?: string;
   lastDetails?: string;
 }
@@ -35,6 +35,8 @@ export interface TaskRecord {
   fireAt?: string;
   state: 'scheduled' | 'completed' | 'failed' | 'canceled';
   retry?: RetryState;
+  /** Sub-orchestration: the version the action asked for (else the worker's defaultVersion). */
+  version?: string;
   /** Child timer of a long timer: the final fire time. */
   longTimerFinalFireAt?: string;
   subInstanceId?: string;
@@ -54,6 +56,8 @@ export interface InstanceRecord {
   instanceId: string;
   name: string;
   executionId: string;
+  /** Orchestration version (ExecutionStarted `Version`); absent = unversioned. */
+  version?: string;
   runtimeStatus: RuntimeStatus;
   input: string | null;
   output: string | null;
@@ -69,7 +73,7 @@ export interface InstanceRecord {
   nextSequence: number;
   /** Task ids created from orchestrator actions, in action order (for replay checks). */
   primaryOrder: number[];
-  failure?: { message: string; details?: string };
+  failure?: { message: string; details?: string; errorType?: string };
 }
 
 export class InstanceStore {
