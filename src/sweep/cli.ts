@@ -1,117 +1,14 @@
-import { listRegistries, planRegistry } from './activities/sweep.activity';
-import { mapBounded } from '../shared/bounded';
-import { resolveTargetSubscriptions } from './activities/targets';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
 import { targetsFromConfig } from '../config/targets';
 import { codedFailure } from '../shared/errors';
-import { parseHardenInput } from '../hardening/domain/harden-input';
-import type { Outcome } from '../hardening/domain/hardening';
-import {
-  admitStarts,
-  assembleReport,
-  estimatedWrites,
-  lineFromPlan,
-  needsRun,
-  parseSweepInput,
-  subscriptionOf,
-  type PendingStart,
-  type RegistryPlanSummary,
-  type SweepInput,
-  type SweepRegistryLine,
-  type SweepReport,
-  type SweepSubscriptionLine,
-} from './domain/sweep';
-import type { BucketState } from '../shared/token-bucket';
+import { parseSweepInput, type SweepInput, type SweepRegistryLine, type SweepReport } from './domain/sweep';
 import type { Command } from '../cli/args';
 import type { Output } from '../cli/render';
-import { runHardening, type RunnerDeps } from '../hardening';
+import type { RunnerDeps } from '../hardening';
+import { runSweepInProcess } from './sweep.in-process';
 
-/**
- * `aml-lockdown sweep`: the sweepRegistries orchestration in process. List every target
- * subscription, plan each registry (reads only), and with --apply harden the non-compliant ones
- * right here with the runner (the same activities as a durable run), `concurrency` at a time,
- * paced by the same per-subscription write bucket on the wall clock. Failures of a subscription
- * or a registry are report lines; the others go on.
- */
-export interface SweepCliOptions {
-  /** publish each run's outcome event */
-  publish: boolean;
-  /** one line per registry as it is decided (the human display) */
-  onLine?: (line: SweepRegistryLine) => void;
-}
-
-function lineFromOutcome(summary: RegistryPlanSummary, outcome: Outcome): SweepRegistryLine {
-  const plan = lineFromPlan(summary);
-  switch (outcome.kind) {
-    case 'Hardened':
-      return { ...plan, result: 'hardened', detail: `hardened: ${outcome.changes.length} change(s)` };
-    case 'Exempt':
-      return { ...plan, result: 'exempt', detail: 'the registry carries the exemption tag' };
-    case 'NotFound':
-      return { ...plan, result: 'skipped', detail: 'the registry was deleted meanwhile' };
-    case 'Planned':
-      return { ...plan, result: 'nonCompliant' };
-    case 'Failed': {
-      const error = outcome.error ?? { code: 'HARDEN.UNEXPECTED', message: 'the run failed' };
-      return { ...plan, result: 'failed', detail: `[${error.code}] ${error.message}`, error };
-    }
-  }
-}
-
-export async function runSweepInProcess(input: SweepInput, options: SweepCliOptions, deps: RunnerDeps): Promise<SweepReport> {
-  const now = (): Date => deps.activity.now();
-  const startedAt = now().toISOString();
-  const emit = (line: SweepRegistryLine): SweepRegistryLine => {
-    options.onLine?.(line);
-    return line;
-  };
-
-  const { subscriptionIds, managementGroups } = await resolveTargetSubscriptions(input, deps.activity);
-  const listed = await Promise.all(subscriptionIds.map((subscriptionId) => listRegistries({ subscriptionId }, deps.activity)));
-  const subscriptions: SweepSubscriptionLine[] = [];
-  const registryIds: string[] = [];
-  subscriptionIds.forEach((subscriptionId, i) => {
-    const r = listed[i];
-    if (r?.ok) {
-      subscriptions.push({ subscriptionId, ok: true, registries: r.registryIds.length });
-      registryIds.push(...r.registryIds);
-    } else subscriptions.push({ subscriptionId, ok: false, registries: 0, error: r?.ok === false ? r.error : { code: 'HARDEN.UNEXPECTED', message: 'no result' } });
-  });
-
-  const summaries = await mapBounded(registryIds, input.concurrency, (registryId) =>
-    planRegistry({ registryId, lockdownAcr: input.options.lockdownAcr, ...(input.options.subnetId !== undefined ? { subnetId: input.options.subnetId } : {}) }, deps.activity));
-
-  const lines: SweepRegistryLine[] = [];
-  const summaryOf = new Map<string, RegistryPlanSummary>();
-  let pending: PendingStart[] = [];
-  for (const s of summaries) {
-    if (input.mode === 'apply' && needsRun(s)) {
-      pending.push({ registryId: s.registryId, subscriptionId: subscriptionOf(s.registryId), cost: estimatedWrites(s) });
-      summaryOf.set(s.registryId, s);
-    } else lines.push(emit(lineFromPlan(s)));
-  }
-
-  let buckets: Record<string, BucketState> = {};
-  while (pending.length > 0) {
-    const admission = admitStarts(pending, buckets, input.budget, now().getTime(), input.concurrency);
-    buckets = admission.buckets;
-    pending = admission.rest;
-    if (admission.admitted.length === 0) {
-      await deps.sleep(Math.max(0, (admission.nextAtMs ?? now().getTime()) - now().getTime()));
-      continue;
-    }
-    const done = await mapBounded(admission.admitted, input.concurrency, async (p) => {
-      const summary = summaryOf.get(p.registryId) as RegistryPlanSummary;
-      const hardenInput = parseHardenInput({ registryId: p.registryId, mode: 'apply', options: input.options, trigger: input.trigger });
-      const { outcome } = await runHardening(hardenInput, { publish: options.publish }, { ...deps, onProgress: () => undefined });
-      return emit(lineFromOutcome(summary, outcome));
-    });
-    lines.push(...done);
-  }
-
-  return assembleReport({ mode: input.mode, trigger: input.trigger, startedAt, endedAt: now().toISOString(), ...(managementGroups ? { managementGroups } : {}), subscriptions, registries: lines });
-}
+export { runSweepInProcess, type SweepCliOptions } from './sweep.in-process';
 
 const MARK: Readonly<Record<SweepRegistryLine['result'], string>> = {
   compliant: '✔', hardened: '✔', exempt: '–', skipped: '–', nonCompliant: '✗', started: '→', running: '…', failed: '✗',

@@ -6,7 +6,7 @@ import { getConfig } from '../config';
 import { sweepSchedule } from '../config/sweep-schedule';
 import { codedFailure, ErrorCodes, LockdownError } from '../shared/errors';
 import type { ListManagementGroupInput, ListRegistriesInput, PlanRegistryInput, StartHardeningRunInput, StartHardeningRunOutput, SweepReport } from './domain/sweep';
-import { sweepRegistriesOrchestrator } from './sweep-registries.orchestrator';
+import { sweepRegistriesOrchestrator } from './sweep.durable';
 import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from '../http/errors';
 import { iso } from '../http/views';
 import { parseRequest } from '../http/request';

@@ -7,7 +7,7 @@ import { isGuid } from '../../shared/arm-id';
 import { codedFailure, ErrorCodes, LockdownError, type CodedFailure } from '../../shared/errors';
 import { parseHardenInput } from '../../hardening/domain/harden-input';
 import { MANAGEMENT_GROUP_ID_RULE } from '../../shared/ports';
-import type { HardeningPlan, HardenOptions } from '../../hardening/domain/hardening';
+import type { HardeningPlan, HardenOptions, Outcome } from '../../hardening/domain/hardening';
 import type { ManagementGroupLine } from '../../shared/targets';
 import { ARM_WRITE_BUDGET, fullBucket, take, type BucketBudget, type BucketState } from '../../shared/token-bucket';
 
@@ -121,7 +121,8 @@ export interface StartHardeningRunInput {
   triggeredAt?: string;
 }
 export type StartHardeningRunOutput =
-  | { ok: true; started: true; instanceId: string }
+  /** `outcome`: the run went to its end in this process (the CLI's in-process driver) */
+  | { ok: true; started: true; instanceId: string; outcome?: Outcome }
   | { ok: true; started: false; instanceId: string; runtimeStatus: string }
   | { ok: false; error: CodedFailure };
 
@@ -278,9 +279,28 @@ export function lineFromPlan(summary: RegistryPlanSummary): SweepRegistryLine {
 }
 
 /** The report line of a registry the sweep tried to start a run for. */
+/** A run that went to its end in process: its outcome is the line. */
+function lineFromOutcome(plan: SweepRegistryLine, outcome: Outcome): SweepRegistryLine {
+  switch (outcome.kind) {
+    case 'Hardened':
+      return { ...plan, result: 'hardened', detail: `hardened: ${outcome.changes.length} change(s)` };
+    case 'Exempt':
+      return { ...plan, result: 'exempt', detail: 'the registry carries the exemption tag' };
+    case 'NotFound':
+      return { ...plan, result: 'skipped', detail: 'the registry was deleted meanwhile' };
+    case 'Planned':
+      return { ...plan, result: 'nonCompliant' };
+    case 'Failed': {
+      const error = outcome.error ?? { code: 'HARDEN.UNEXPECTED', message: 'the run failed' };
+      return { ...plan, result: 'failed', detail: `[${error.code}] ${error.message}`, error };
+    }
+  }
+}
+
 export function lineFromStart(summary: RegistryPlanSummary, start: StartHardeningRunOutput): SweepRegistryLine {
   const plan = lineFromPlan(summary);
   if (!start.ok) return { ...plan, result: 'failed', detail: `could not start the run: [${start.error.code}] ${start.error.message}`, error: start.error };
+  if (start.started && start.outcome !== undefined) return lineFromOutcome(plan, start.outcome);
   if (start.started) return { ...plan, result: 'started', detail: `run started: ${plan.detail}`, instanceId: start.instanceId };
   return { ...plan, result: 'running', detail: `a run is already ${start.runtimeStatus}: ${plan.detail}`, instanceId: start.instanceId };
 }

@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import { DEFAULT_HARDEN_OPTIONS } from '../../../src/hardening/domain/harden-input';
 import type { SweepInput, SweepProgress, SweepReport } from '../../../src/sweep/domain/sweep';
 import { Orchestrators, SweepActivities } from '../../../src/shared/names';
-import { sweepRegistriesOrchestrator } from '../../../src/sweep/sweep-registries.orchestrator';
+import { sweepRegistriesOrchestrator } from '../../../src/sweep/sweep.durable';
 import { DurableHistory, registeredOrchestration, type Episode, type OrchestrationTriggerHandler } from '../../helpers/durable-history';
 import type { FunctionsCoreMock } from '../../helpers/functions-core-mock';
 
