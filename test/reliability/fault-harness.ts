@@ -189,11 +189,36 @@ export async function judge(world: World, n: string, run: OrchestrationStatus): 
 export interface CaseResult { tried: string; ended: string; problems: string[] }
 
 /**
+ * What a case must end as, beyond the invariants `judge` checks for every run:
+ * - `Hardened`: the fault is absorbed (retried) and the run hardens the registry;
+ * - `Failed`: the run fails with this stable code, and a fault-free re-run then converges;
+ * - `either`: Hardened, or Failed with a stable, actionable code and then converges.
+ */
+export type Expected = { ends: 'Hardened' } | { ends: 'Failed'; code: string } | { ends: 'either' };
+
+export function describeExpected(expected: Expected): string {
+  switch (expected.ends) {
+    case 'Hardened':
+      return 'ends Hardened with DNS proven';
+    case 'Failed':
+      return `ends Failed ${expected.code} and then converges`;
+    case 'either':
+      return 'ends Hardened with DNS proven, or Failed with a stable code and then converges';
+  }
+}
+
+function unmet(expected: Expected, ended: string): string | undefined {
+  if (expected.ends === 'Hardened' && ended !== 'Hardened') return `expected Hardened, ended ${ended}`;
+  if (expected.ends === 'Failed' && !ended.startsWith(`Failed ${expected.code},`)) return `expected Failed ${expected.code} then a converging re-run, ended ${ended}`;
+  return undefined;
+}
+
+/**
  * One case: a fresh single-region registry, the fault armed, a run started and awaited (bounded),
  * the invariants checked. A Failed run is then followed by a fault-free run that must converge
- * (Hardened, no duplicate, every endpoint with its zone group).
+ * (Hardened, no duplicate, every endpoint with its zone group). The case must also end as `expected`.
  */
-export async function runCase(world: World, n: string, op: Operation, fault: FaultName): Promise<CaseResult> {
+export async function runCase(world: World, n: string, op: Operation, fault: FaultName, expected: Expected): Promise<CaseResult> {
   const tried = `${op.name} × ${fault}`;
   const registryId = `/subscriptions/${world.sim.subscriptionId}/resourceGroups/${DEMO.rg}/providers/Microsoft.MachineLearningServices/registries/${n}`;
   if (op.phase === 'approval') await manualApproval(world, registryId);
@@ -222,24 +247,24 @@ export async function runCase(world: World, n: string, op: Operation, fault: Fau
   } finally {
     if (faultId) await removeFault(world, faultId);
   }
+  const miss = unmet(expected, verdict.ended);
+  if (miss) verdict.problems.push(miss);
   const result = { tried, ended: verdict.ended, problems: verdict.problems };
   record({ area: 'faults', tried, held: result.problems.length === 0, result: result.ended.replace(/, then Hardened$/, ' → re-run Hardened') });
   return result;
 }
 
-export function faultsFor(op: Operation): FaultName[] {
-  const all: FaultName[] = ['429+Retry-After', '500', '503', '409 AnotherOperationInProgress', 'connection reset', 'slow response past the client timeout'];
-  if (op.lro) all.push('LRO Failed', 'LRO never finishes (deadline)');
-  if (op.write) all.push('409 persistent');
-  return all;
+export interface Case {
+  fault: FaultName;
+  expected: Expected;
+  /** the registry the case creates (every name in a world has the same length, so none is a prefix of another) */
+  registry: string;
 }
 
-/** Runs every fault of an operation concurrently, each on its own registry; returns the failing cases. */
-export async function runMatrix(world: World, op: Operation, namePrefix: string): Promise<CaseResult[]> {
-  const cases = faultsFor(op);
-  const name = (i: number): string => `${namePrefix}${String(i).padStart(2, '0')}x`;
-  if (!op.shared) return Promise.all(cases.map((fault, i) => runCase(world, name(i), op, fault)));
+/** Runs an operation's cases concurrently, each on its own registry (a shared operation's one after the other). */
+export async function runCases(world: World, op: Operation, cases: readonly Case[]): Promise<CaseResult[]> {
+  if (!op.shared) return Promise.all(cases.map((c) => runCase(world, c.registry, op, c.fault, c.expected)));
   const results: CaseResult[] = [];
-  for (const [i, fault] of cases.entries()) results.push(await runCase(world, name(i), op, fault));
+  for (const c of cases) results.push(await runCase(world, c.registry, op, c.fault, c.expected));
   return results;
 }

@@ -1,0 +1,4 @@
+import { describeFaultSlice } from './faults.table';
+
+// Slice 2 of the fault matrix (test/reliability/faults.table.ts says why the table runs in slices).
+describeFaultSlice(2);
