@@ -1,3 +1,4 @@
+import { WORKFLOW_VERSION } from '../shared/version';
 import type { ActivityDeps } from '../main';
 import { instanceIdFor } from '../shared/instance-id';
 import { InProcessDriver, inProcessContextOf } from '../workflow/in-process.driver';
@@ -46,13 +47,13 @@ export function hardeningDriver(deps: RunnerDeps): InProcessDriver {
 /** plan / apply in process. */
 export async function runHardening(input: HardenInput, options: HardenRunOptions, deps: RunnerDeps): Promise<HardenRunResult> {
   const driver = hardeningDriver(deps);
-  const context = inProcessContextOf({ now: () => deps.activity.now() }, cliInstanceId(input.registryId));
+  const context = inProcessContextOf({ now: () => deps.activity.now() }, cliInstanceId(input.registryId), WORKFLOW_VERSION);
   const result = await driver.run(hardenWorkflow(context, input, options));
   return { outcome: result.outcome, steps: result.status.steps };
 }
 
 /** verify-dns in process: one proof of the existing endpoints, no writes. */
 export async function verifyDns(args: { registryId: string; subnetId?: string }, deps: RunnerDeps): Promise<VerifyDnsResult> {
-  const context = inProcessContextOf({ now: () => deps.activity.now() }, cliInstanceId(args.registryId));
+  const context = inProcessContextOf({ now: () => deps.activity.now() }, cliInstanceId(args.registryId), WORKFLOW_VERSION);
   return hardeningDriver(deps).run(verifyDnsWorkflow(context, args));
 }

@@ -1,11 +1,11 @@
 import { Activities, Events } from '../shared/names';
 import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE, withoutStack } from '../shared/errors';
 import { throttleWaitMs } from '../shared/throttle-wait';
-import { callAll, progress, sleepUntil, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
+import { callAll, progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
 import { isActivityRefusal, isActivityThrottled, type ActivityThrottled, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
 import { approvalDeadlineError, connectionsOfPlan, connectionsToAwait, describeAllApproved, endpointNames, recordConnectionAnswers, type ConnectionBook } from './domain/approval';
-import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven } from './domain/dns-expectations';
-import type { DiscoveryCheck, DnsCheck, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RegistryReading, StepName, StepState } from './domain/hardening';
+import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven, mergeExpectations } from './domain/dns-expectations';
+import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RegistryReading, StepName, StepState } from './domain/hardening';
 import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from './domain/outcome';
 import { planHardening } from './domain/plan';
 import { initialSteps, runningStep, skipPending, withStep, type HardenStatus } from './domain/progress';
@@ -274,7 +274,7 @@ class HardenRun {
     const deadline = this.nowMs() + dnsDeadlineMinutes * 60_000;
     yield* this.step('dns', 'running', detail.describeDnsStart(endpointIds.length));
     for (let attempt = 1; ; attempt++) {
-      const expectations = yield* this.call(Activities.collectDnsExpectations, { endpointIds });
+      const expectations = yield* this.collectDnsExpectations(endpointIds);
       const [checks, discovery] = yield* this.all<DnsCheck[] | DiscoveryCheck>([
         { name: Activities.proveDns, input: { expectations } },
         { name: Activities.checkDiscovery, input: { registryId: this.input.registryId, regions: reading.regions } },
@@ -288,6 +288,16 @@ class HardenRun {
       yield* sleepUntil(next);
     }
     yield* this.step('dns', 'done', describeDnsProven(this.dns, this.discovery));
+  }
+
+  /**
+   * The names to prove. From 2.0 one call per endpoint, in parallel, so a throttled call repeats
+   * only its own three reads; runs that started under 1.0 keep their single call.
+   */
+  private *collectDnsExpectations(endpointIds: string[]): Workflow<DnsExpectation[]> {
+    if (!versionAtLeast(this.ctx.version, '2.0')) return yield* this.call(Activities.collectDnsExpectations, { endpointIds });
+    const perEndpoint = yield* this.all<DnsExpectation[]>(endpointIds.map((id) => ({ name: Activities.collectDnsExpectations, input: { endpointIds: [id] } })));
+    return mergeExpectations(perEndpoint);
   }
 
   /* ---------- the end ---------- */

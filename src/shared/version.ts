@@ -2,3 +2,13 @@
 export const APP_NAME = 'aml-registry-lockdown';
 export const APP_VERSION = '0.1.0';
 export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
+
+/**
+ * The workflows' version: host.json `extensions.durableTask.defaultVersion` must say the same (a
+ * test checks it). Bump it whenever a workflow's shape changes — which activities and timers it
+ * schedules, in what order — and keep the old shape behind `versionAtLeast(ctx.version, …)` for
+ * the runs in flight (docs/how-it-works.md, "Changing a workflow").
+ *  - 1.0 (no version recorded): the workflows before versioning
+ *  - 2.0: hardening collects the DNS names one activity call per endpoint (a throttled call repeats only its own reads)
+ */
+export const WORKFLOW_VERSION = '2.0';

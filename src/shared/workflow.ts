@@ -36,6 +36,12 @@ export interface WorkflowContext {
   /** the run's clock: currentUtcDateTime under durable replay, the wall clock in process */
   nowMs(): number;
   instanceId: string;
+  /**
+   * The workflow version this run started under (durable: context.df.version, recorded from
+   * host.json `defaultVersion` when the run started; in process: always the current one). A
+   * workflow whose shape changed branches on it, so a run in flight keeps the shape it started with.
+   */
+  version: string | undefined;
   /** a log line (the durable driver drops it while replaying) */
   log(message: string, extra?: Record<string, unknown>): void;
 }
@@ -71,4 +77,18 @@ export function* waitForEvent(name: string, untilMs: number): Workflow<boolean> 
 
 export function* progress(status: unknown, detail?: unknown): Workflow<void> {
   yield detail === undefined ? { kind: 'progress', status } : { kind: 'progress', status, detail };
+}
+
+/**
+ * Whether a run that started under `version` has the shape of version `since` or later. Versions
+ * are `major.minor` numbers; a run from before versioning (no version) is 1.0.
+ */
+export function versionAtLeast(version: string | undefined, since: string): boolean {
+  const parse = (v: string | undefined): [number, number] => {
+    const m = /^(\d+)(?:\.(\d+))?/.exec((v ?? '').trim());
+    return m ? [Number(m[1]), Number(m[2] ?? 0)] : [1, 0];
+  };
+  const [a, b] = parse(version);
+  const [c, d] = parse(since);
+  return a > c || (a === c && b >= d);
 }

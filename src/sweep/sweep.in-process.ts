@@ -1,3 +1,4 @@
+import { WORKFLOW_VERSION } from '../shared/version';
 import { runHardening, type RunnerDeps } from '../hardening';
 import { parseHardenInput } from '../hardening/domain/harden-input';
 import { SweepActivities } from '../shared/names';
@@ -40,5 +41,5 @@ export async function runSweepInProcess(input: SweepInput, options: SweepCliOpti
       if (Array.isArray(detail)) for (const line of detail as SweepRegistryLine[]) options.onLine?.(line);
     },
   });
-  return driver.run(sweepWorkflow(inProcessContextOf({ now: () => deps.activity.now() }, 'cli-sweep'), input));
+  return driver.run(sweepWorkflow(inProcessContextOf({ now: () => deps.activity.now() }, 'cli-sweep', WORKFLOW_VERSION), input));
 }

@@ -30,6 +30,7 @@ export function durableContextOf(context: OrchestrationContext, name: string): W
   return {
     nowMs: () => context.df.currentUtcDateTime.getTime(),
     instanceId: context.df.instanceId,
+    version: context.df.version,
     log: (message, extra = {}) => {
       if (!context.df.isReplaying) context.info(`${name}: ${message}`, { instanceId: context.df.instanceId, ...extra });
     },

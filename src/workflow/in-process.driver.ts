@@ -21,8 +21,9 @@ export interface InProcessDeps {
   log?(message: string, extra?: Record<string, unknown>): void;
 }
 
-export function inProcessContextOf(deps: Pick<InProcessDeps, 'now' | 'log'>, instanceId: string): WorkflowContext {
-  return { nowMs: () => deps.now().getTime(), instanceId, log: (message, extra) => deps.log?.(message, extra) };
+/** An in-process run always has the current shape: `version` is the workflow's current version. */
+export function inProcessContextOf(deps: Pick<InProcessDeps, 'now' | 'log'>, instanceId: string, version: string): WorkflowContext {
+  return { nowMs: () => deps.now().getTime(), instanceId, version, log: (message, extra) => deps.log?.(message, extra) };
 }
 
 function asError(value: unknown): Error {

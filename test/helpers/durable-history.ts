@@ -139,6 +139,8 @@ export interface DurableHistoryOptions {
   upperSchemaVersion?: number;
   /** collects context.log output */
   logs?: string[];
+  /** the orchestration version recorded on ExecutionStarted (host.json defaultVersion when the run started); none: a run from before versioning */
+  version?: string;
 }
 
 export class DurableHistory {
@@ -249,7 +251,7 @@ export class DurableHistory {
   /** The first episode: ExecutionStarted. */
   start(): Promise<Episode> {
     if (this.episodes.length > 0) throw new Error('already started');
-    this.pending.push(this.event(HistoryEventType.ExecutionStarted, { Name: this.options.functionName ?? 'orchestrator', Input: JSON.stringify(this.input) }));
+    this.pending.push(this.event(HistoryEventType.ExecutionStarted, { Name: this.options.functionName ?? 'orchestrator', Input: JSON.stringify(this.input), ...(this.options.version !== undefined ? { Version: this.options.version } : {}) }));
     return this.next();
   }
 

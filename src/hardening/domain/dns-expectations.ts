@@ -95,3 +95,10 @@ export function describeDnsAttempt(attempt: number, checks: readonly DnsCheck[],
 export function describeDnsProven(checks: readonly DnsCheck[], discovery: DiscoveryCheck | undefined): string {
   return `${checks.length} name(s) resolve to their private IPs; discovery covers ${discovery?.regions.join(', ') ?? 'every region'}`;
 }
+
+/** The expectations of several endpoints as one list: each name once (the first endpoint to report it wins), sorted. */
+export function mergeExpectations(lists: readonly (readonly DnsExpectation[])[]): DnsExpectation[] {
+  const out = new Map<string, DnsExpectation>();
+  for (const list of lists) for (const e of list) if (!out.has(e.fqdn)) out.set(e.fqdn, e);
+  return [...out.values()].sort((a, b) => a.fqdn.localeCompare(b.fqdn));
+}

@@ -1,6 +1,9 @@
 jest.mock('@azure/functions-core', () => jest.requireActual('../../helpers/functions-core-mock').createFunctionsCoreMock(), { virtual: true });
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as df from 'durable-functions';
+import { WORKFLOW_VERSION } from '../../../src/shared/version';
 import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlan, HardenInput, Outcome, StepStatus, Target } from '../../../src/hardening/domain/hardening';
 import type { HardenStatus } from '../../../src/hardening/domain/progress';
 import { Activities, Events, Orchestrators } from '../../../src/shared/names';
@@ -449,5 +452,64 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(first.failed).toBe(true);
     expect(first.scheduled).toEqual([]);
     expect(first.state.error).toMatch(/^\[HARDEN\.INPUT_INVALID\]/);
+  });
+});
+
+describe('orchestration versions: a run keeps the shape of the version it started under', () => {
+  /** through lockdown, endpoints and zone groups (all approved) up to the first DNS episode */
+  async function toDns(h: DurableHistory): Promise<{ dns: Episode; plans: EndpointPlan[] }> {
+    await throughPlan(h);
+    completeDisables(h);
+    const pes = await h.next();
+    const plans = pes.scheduled.map((t) => (t.input as { plan: EndpointPlan }).plan);
+    completeEndpoints(h);
+    await h.next();
+    h.completeAll(Activities.ensureZoneGroup, () => ({ changed: true }));
+    return { dns: await h.next(), plans };
+  }
+
+  it('host.json defaultVersion is the workflows\' current version', () => {
+    const host = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'host.json'), 'utf8')) as { extensions: { durableTask: { defaultVersion?: string; versionMatchStrategy?: string; versionFailureStrategy?: string } } };
+    expect(host.extensions.durableTask.defaultVersion).toBe(WORKFLOW_VERSION);
+    expect(host.extensions.durableTask.versionMatchStrategy).toBe('CurrentOrOlder');
+    expect(host.extensions.durableTask.versionFailureStrategy).toBe('Fail');
+  });
+
+  it(`${WORKFLOW_VERSION}: the DNS names are collected one call per endpoint, merged (each name once, sorted) for the proof`, async () => {
+    const h = new DurableHistory(handler, input(), { version: WORKFLOW_VERSION });
+    const { dns, plans } = await toDns(h);
+    expect(names(dns)).toEqual(Array(4).fill(Activities.collectDnsExpectations));
+    expect(dns.scheduled.map((t) => t.input)).toEqual(plans.map((p) => ({ endpointIds: [p.endpointId] })));
+    const shared = { fqdn: 'shared.example', expectedIp: '10.0.0.9', endpointId: plans[0]?.endpointId ?? '', kind: 'registry' as const };
+    const tasks = h.open(Activities.collectDnsExpectations);
+    tasks.forEach((t, i) => h.complete(t, [...expectations([plans[i]?.endpointId ?? '']).map((e) => ({ ...e, fqdn: `z${i}.example` })), { ...shared, endpointId: plans[i]?.endpointId ?? '' }]));
+    const prove = await h.next();
+    expect(names(prove)).toEqual([Activities.proveDns, Activities.checkDiscovery]);
+    const sent = (prove.scheduled[0]?.input as { expectations: DnsExpectation[] }).expectations;
+    expect(sent.map((e) => e.fqdn)).toEqual(['shared.example', 'z0.example', 'z1.example', 'z2.example', 'z3.example']);
+    expect(sent[0]?.endpointId).toBe(plans[0]?.endpointId);
+  });
+
+  it(`${WORKFLOW_VERSION}: a throttled endpoint's names are collected again on their own, the others keep their answers`, async () => {
+    const h = new DurableHistory(handler, input(), { version: WORKFLOW_VERSION });
+    const { plans } = await toDns(h);
+    const [a, b, c, d] = h.open(Activities.collectDnsExpectations) as [ScheduledTask, ScheduledTask, ScheduledTask, ScheduledTask];
+    for (const [t, i] of [[a, 0], [c, 2], [d, 3]] as const) h.complete(t, expectations([plans[i]?.endpointId ?? '']).map((e) => ({ ...e, fqdn: `n${i}.example` })));
+    h.complete(b, { throttled: '[ARM.THROTTLED] GET /x answered 429', retryAfterMs: 1_000 });
+    const waiting = await h.next();
+    expect(names(waiting)).toEqual(['timer']);
+    h.fireTimer();
+    const again = await h.next();
+    expect(names(again)).toEqual([Activities.collectDnsExpectations]);
+    expect(again.scheduled[0]?.input).toEqual(b.input);
+  });
+
+  it('a run from before versioning (no version) keeps its single collectDnsExpectations call after a deploy', async () => {
+    const h = new DurableHistory(handler, input());
+    const { dns, plans } = await toDns(h);
+    expect(names(dns)).toEqual([Activities.collectDnsExpectations]);
+    expect(dns.scheduled[0]?.input).toEqual({ endpointIds: plans.map((p) => p.endpointId) });
+    const { outcome } = await throughDns(h, dns);
+    expect(outcome.kind).toBe('Hardened');
   });
 });
