@@ -67,7 +67,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       else io.stdout.write(statusSummary(command.registry.id, answer.body));
       return statusExitCode(answer);
     }
-    const error = answer.kind === 'neverRun' ? { code: 'RUN.NOT_FOUND', message: answer.message } : { code: answer.code, message: answer.message };
+    const error = answer.kind === 'neverRun' ? { code: ErrorCodes.RUN_NOT_FOUND, message: answer.message } : { code: answer.code, message: answer.message };
     if (command.json) json(io, { error });
     else io.stderr.write(`aml-lockdown status: ${error.code}: ${error.message}\n`);
     return 1;

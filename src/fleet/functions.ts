@@ -1,14 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { activityDeps, type ActivityDeps } from '../main';
-import { FleetCodes, NO_SUBSCRIPTIONS_MESSAGE, runFleetReport } from './activities/fleet';
+import { NO_SUBSCRIPTIONS_MESSAGE, runFleetReport } from './activities/fleet';
 import { targetsFromConfig } from '../config/targets';
 import type { FleetCapability } from './domain/fleet';
 import { isKnownRegion } from '../shared/regions';
 import { hasTargets } from '../shared/targets';
 import { regionsOf } from '../network';
-import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from '../http/errors';
+import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { httpTriggerOptions, Routes, type AnyRoute } from '../http/routes';
+import { ErrorCodes } from '../shared/error-codes';
 
 /**
  * GET /api/fleet/{registry-egress|exfiltration|deployments-audit}: the read-only workspace
@@ -23,10 +24,10 @@ async function fleet(request: HttpRequest, context: InvocationContext, deps: Pic
   const regions = regionsOf(query.registryRegions);
   const unknown = (regions ?? []).filter((r) => !isKnownRegion(r, config.AZURE_CLOUD));
   if (unknown.length > 0) {
-    return errorResponse(400, HttpErrorCodes.INVALID_PARAMETER, `query parameter 'registryRegions': ${unknown.slice(0, 5).map((r) => `'${r.slice(0, 40)}'`).join(', ')} ${unknown.length === 1 ? 'is not a region' : 'are not regions'} of ${config.AZURE_CLOUD}.`);
+    return errorResponse(ErrorCodes.REQUEST_INVALID_PARAMETER, `query parameter 'registryRegions': ${unknown.slice(0, 5).map((r) => `'${r.slice(0, 40)}'`).join(', ')} ${unknown.length === 1 ? 'is not a region' : 'are not regions'} of ${config.AZURE_CLOUD}.`);
   }
   const targets = targetsFromConfig(config);
-  if (!hasTargets(targets)) return errorResponse(409, FleetCodes.NO_SUBSCRIPTIONS, NO_SUBSCRIPTIONS_MESSAGE);
+  if (!hasTargets(targets)) return errorResponse(ErrorCodes.FLEET_NO_SUBSCRIPTIONS, NO_SUBSCRIPTIONS_MESSAGE);
   const report = await runFleetReport({ capability, targets, concurrency: config.SWEEP_CONCURRENCY, ...(regions ? { regions } : {}) }, ports);
   context.log(JSON.stringify({ action: `fleet-${capability}`, subscriptions: report.subscriptions.length, workspaces: report.workspaces.length, totals: report.totals, failures: report.failures }));
   return jsonResponse(200, report);

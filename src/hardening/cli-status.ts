@@ -1,5 +1,6 @@
 import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
+import { ErrorCodes } from '../shared/error-codes';
 
 /**
  * `aml-lockdown status`: the app's run of a registry, read through its HTTP API
@@ -31,7 +32,7 @@ export async function fetchStatus(args: { api: string; key: string; registry: Re
     response = await fetchImpl(url, { headers: { 'x-functions-key': args.key, accept: 'application/json' }, signal: AbortSignal.timeout(args.timeoutMs ?? 30_000) });
   } catch (e) {
     const cause = (e as Error & { cause?: unknown }).cause;
-    return { kind: 'error', httpStatus: 0, code: 'HTTP.UNREACHABLE', message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
+    return { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNREACHABLE, message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
   }
   const text = await response.text();
   let body: unknown;
@@ -48,10 +49,10 @@ export async function fetchStatus(args: { api: string; key: string; registry: Re
     return { kind: 'neverRun', message: apiError.message ?? `the registry ${args.registry.id} has never been hardened by the app` };
   }
   if (response.status === 401 || response.status === 403) {
-    return { kind: 'error', httpStatus: response.status, code: apiError.code ?? 'HTTP.UNAUTHORIZED', message: apiError.message ?? `the function app refused the key (${response.status}); give the right one with --key or AML_LOCKDOWN_FUNCTION_KEY` };
+    return { kind: 'error', httpStatus: response.status, code: apiError.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: apiError.message ?? `the function app refused the key (${response.status}); give the right one with --key or AML_LOCKDOWN_FUNCTION_KEY` };
   }
   if (response.status === 404) {
-    return { kind: 'error', httpStatus: 404, code: 'HTTP.NOT_FOUND', message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the status route?` };
+    return { kind: 'error', httpStatus: 404, code: ErrorCodes.HTTP_NOT_FOUND, message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the status route?` };
   }
   return {
     kind: 'error',

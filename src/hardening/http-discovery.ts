@@ -4,7 +4,7 @@ import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
 import type { DiscoveryPort } from './domain/ports';
 import type { AzureCloud } from '../shared/regions';
 import { DiscoveryCache } from './discovery-cache';
-import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from '../http/errors';
+import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { Routes } from '../http/routes';
 
@@ -49,15 +49,15 @@ export async function getDiscovery(request: HttpRequest, context: InvocationCont
       context.warn(JSON.stringify({ action: 'discovery', region, registryName, code: code ?? 'unknown', message: e instanceof Error ? e.message : String(e) }));
       switch (code) {
         case ErrorCodes.DISCOVERY_NOT_FOUND:
-          return errorResponse(404, code, `Registry '${registryName}' may not exist in ${region}, or the app has no access to it.`);
+          return errorResponse(code, `Registry '${registryName}' may not exist in ${region}, or the app has no access to it.`);
         case ErrorCodes.DISCOVERY_UNAUTHORIZED:
-          return errorResponse(502, code, `Discovery in ${region} refused the app's token (401): check the app identity's tenant and role.`);
+          return errorResponse(code, `Discovery in ${region} refused the app's token (401): check the app identity's tenant and role.`);
         case ErrorCodes.DISCOVERY_BAD_INPUT:
-          return errorResponse(400, HttpErrorCodes.INVALID_PARAMETER, detail);
+          return errorResponse(ErrorCodes.REQUEST_INVALID_PARAMETER, detail);
         case ErrorCodes.DISCOVERY_FAILED:
-          return errorResponse(502, code, detail);
+          return errorResponse(code, detail);
         default:
-          return errorResponse(502, ErrorCodes.DISCOVERY_FAILED, `Discovery in ${region} could not be reached or answered unexpectedly.`);
+          return errorResponse(ErrorCodes.DISCOVERY_FAILED, `Discovery in ${region} could not be reached or answered unexpectedly.`);
       }
     }
   } catch (e) {

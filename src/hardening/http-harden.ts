@@ -4,13 +4,14 @@ import { getConfig } from '../config';
 import type { HardenOptions } from './domain/hardening';
 import { instanceIdFor } from '../shared/instance-id';
 import { registryId } from './domain/registry';
-import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from '../http/errors';
+import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { Routes } from '../http/routes';
 import type { HardenOverrides, SchemaContext } from '../http/schemas';
 import { runStatusView, statusPath } from '../http/views';
 import { Events } from '../shared/names';
 import { findStatus, isActiveStatus, optionsFromConfig, startHardening as start } from './starter';
+import { ErrorCodes } from '../shared/error-codes';
 
 export type HardenClient = Pick<df.DurableClient, 'getStatus' | 'startNew' | 'raiseEvent' | 'terminate'>;
 
@@ -47,7 +48,7 @@ export async function startHardening(request: HttpRequest, client: HardenClient,
     context.log(JSON.stringify({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode }));
     if (!result.started) {
       const current = await findStatus(client, result.instanceId);
-      return errorResponse(409, HttpErrorCodes.RUN_ALREADY_RUNNING, `a run of this registry is ${result.runtimeStatus}; wait for it to finish or terminate it.`, {
+      return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a run of this registry is ${result.runtimeStatus}; wait for it to finish or terminate it.`, {
         run: current ? runStatusView(current) : { instanceId: result.instanceId, runtimeStatus: result.runtimeStatus, steps: [], output: null, createdTime: '', lastUpdatedTime: '' },
       });
     }
@@ -68,7 +69,7 @@ export async function getHardeningStatus(request: HttpRequest, client: HardenCli
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, registryName } = parsed.value.params;
     const status = await findStatus(client, instanceIdFor(registryId(subscriptionId, resourceGroup, registryName)));
-    if (!status) return errorResponse(404, HttpErrorCodes.RUN_NOT_FOUND, `registry '${registryName}' has no hardening run.`);
+    if (!status) return errorResponse(ErrorCodes.RUN_NOT_FOUND, `registry '${registryName}' has no hardening run.`);
     return jsonResponse(200, runStatusView(status));
   } catch (e) {
     return internalError(context, e);
@@ -80,9 +81,9 @@ type Lookup = { ok: true; instanceId: string } | { ok: false; response: HttpResp
 async function activeRun(client: HardenClient, params: { subscriptionId: string; resourceGroup: string; registryName: string }): Promise<Lookup> {
   const instanceId = instanceIdFor(registryId(params.subscriptionId, params.resourceGroup, params.registryName));
   const status = await findStatus(client, instanceId);
-  if (!status) return { ok: false, response: errorResponse(404, HttpErrorCodes.RUN_NOT_FOUND, `registry '${params.registryName}' has no hardening run.`) };
+  if (!status) return { ok: false, response: errorResponse(ErrorCodes.RUN_NOT_FOUND, `registry '${params.registryName}' has no hardening run.`) };
   if (!isActiveStatus(String(status.runtimeStatus))) {
-    return { ok: false, response: errorResponse(409, HttpErrorCodes.RUN_NOT_RUNNING, `the run of registry '${params.registryName}' is ${String(status.runtimeStatus)}, not running.`) };
+    return { ok: false, response: errorResponse(ErrorCodes.RUN_NOT_RUNNING, `the run of registry '${params.registryName}' is ${String(status.runtimeStatus)}, not running.`) };
   }
   return { ok: true, instanceId };
 }
@@ -91,7 +92,7 @@ async function activeRun(client: HardenClient, params: { subscriptionId: string;
 async function endedMeanwhile(client: HardenClient, instanceId: string, registryName: string): Promise<HttpResponseInit | undefined> {
   const now = await findStatus(client, instanceId);
   if (now && isActiveStatus(String(now.runtimeStatus))) return undefined;
-  return errorResponse(409, HttpErrorCodes.RUN_NOT_RUNNING, `the run of registry '${registryName}' is ${now ? String(now.runtimeStatus) : 'gone'}, not running.`);
+  return errorResponse(ErrorCodes.RUN_NOT_RUNNING, `the run of registry '${registryName}' is ${now ? String(now.runtimeStatus) : 'gone'}, not running.`);
 }
 
 /** POST …/harden/approve: raise the approval event on the running run. */

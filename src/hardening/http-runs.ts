@@ -1,11 +1,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type * as df from 'durable-functions';
 import { getConfig } from '../config';
-import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from '../http/errors';
+import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { Routes } from '../http/routes';
 import { compareRuns, decodeCursor, encodeCursor, pageOf, runSummary, type DurableStatusLike } from '../http/views';
 import { Orchestrators } from '../shared/names';
+import { ErrorCodes } from '../shared/error-codes';
 
 const DEFAULT_TOP = 20;
 
@@ -19,7 +20,7 @@ export async function listRuns(request: HttpRequest, client: RunsClient, context
     const { status, top, continuationToken } = parsed.value.query;
     const after = continuationToken === undefined ? undefined : decodeCursor(continuationToken);
     if (continuationToken !== undefined && after === undefined) {
-      return errorResponse(400, HttpErrorCodes.INVALID_PARAMETER, "query parameter 'continuationToken': is not a token this API issued.");
+      return errorResponse(ErrorCodes.REQUEST_INVALID_PARAMETER, "query parameter 'continuationToken': is not a token this API issued.");
     }
     const statuses = status ? [...new Set(status.split(','))] : [];
     const all = (await client.getStatusBy(statuses.length > 0 ? { runtimeStatus: statuses as df.OrchestrationRuntimeStatus[] } : {})) as DurableStatusLike[];

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import { APP_NAME, APP_VERSION } from '../shared/version';
-import { HttpErrorCodes } from './errors';
 import { ROUTE_PREFIX, type AnyRoute } from './routes';
 import { errorResponseSchema, type SchemaContext } from './schemas';
+import { ErrorCodes } from '../shared/error-codes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -80,14 +80,14 @@ function operationOf(route: AnyRoute, ctx: SchemaContext): OpenApiOperation {
     };
   }
   if (parameters.length > 0 || route.body) {
-    responses['400'] ??= { description: `Invalid input (${[HttpErrorCodes.INVALID_PARAMETER, ...(route.body ? [HttpErrorCodes.INVALID_JSON, HttpErrorCodes.INVALID_BODY, HttpErrorCodes.UNKNOWN_FIELD] : [HttpErrorCodes.BODY_NOT_ALLOWED])].join(', ')}).`, content: ERROR_CONTENT };
+    responses['400'] ??= { description: `Invalid input (${[ErrorCodes.REQUEST_INVALID_PARAMETER, ...(route.body ? [ErrorCodes.REQUEST_INVALID_JSON, ErrorCodes.REQUEST_INVALID_BODY, ErrorCodes.REQUEST_UNKNOWN_FIELD] : [ErrorCodes.REQUEST_BODY_NOT_ALLOWED])].join(', ')}).`, content: ERROR_CONTENT };
   }
   if (route.authLevel !== 'anonymous') responses['401'] = { description: 'No valid function key (x-functions-key header or ?code=).' };
   if (route.body) {
-    responses['413'] = { description: `The body is larger than the limit (${HttpErrorCodes.BODY_TOO_LARGE}).`, content: ERROR_CONTENT };
-    responses['415'] = { description: `The body is not JSON (${HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE}).`, content: ERROR_CONTENT };
+    responses['413'] = { description: `The body is larger than the limit (${ErrorCodes.REQUEST_BODY_TOO_LARGE}).`, content: ERROR_CONTENT };
+    responses['415'] = { description: `The body is not JSON (${ErrorCodes.REQUEST_UNSUPPORTED_MEDIA_TYPE}).`, content: ERROR_CONTENT };
   }
-  responses['500'] = { description: `Unexpected failure (${HttpErrorCodes.INTERNAL}); details are in the app's logs.`, content: ERROR_CONTENT };
+  responses['500'] = { description: `Unexpected failure (${ErrorCodes.INTERNAL_ERROR}); details are in the app's logs.`, content: ERROR_CONTENT };
   const op: OpenApiOperation = { operationId: route.name, summary: route.summary, tags: [route.tag], parameters, responses };
   if (route.body) {
     const schema = jsonSchema(route.body);

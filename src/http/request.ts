@@ -5,9 +5,10 @@
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
-import { errorResponse, HttpErrorCodes } from './errors';
+import { errorResponse } from './errors';
 import { MAX_BODY_BYTES, type RouteSpec } from './routes';
 import type { SchemaContext } from './schemas';
+import { ErrorCodes } from '../shared/error-codes';
 
 export type Parsed<R extends RouteSpec> = {
   params: z.output<ReturnType<R['params']>>;
@@ -33,18 +34,18 @@ function unknownFields(error: z.ZodError): string[] {
   return error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path.map(String), k].join('.')) : []));
 }
 
-function fail(status: number, code: string, message: string): { ok: false; response: HttpResponseInit } {
-  return { ok: false, response: errorResponse(status, code, message) };
+function fail(code: string, message: string): { ok: false; response: HttpResponseInit } {
+  return { ok: false, response: errorResponse(code, message) };
 }
 
 /** Reads at most MAX_BODY_BYTES (+1 to detect more); a declared larger length is refused unread. */
 async function readBody(request: HttpRequest): Promise<{ ok: true; bytes: Buffer } | { ok: false; response: HttpResponseInit }> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-    return fail(413, HttpErrorCodes.BODY_TOO_LARGE, `the request body must be at most ${MAX_BODY_BYTES} bytes.`);
+    return fail(ErrorCodes.REQUEST_BODY_TOO_LARGE, `the request body must be at most ${MAX_BODY_BYTES} bytes.`);
   }
   const bytes = request.body === null ? Buffer.alloc(0) : Buffer.from(await request.arrayBuffer());
-  if (bytes.length > MAX_BODY_BYTES) return fail(413, HttpErrorCodes.BODY_TOO_LARGE, `the request body must be at most ${MAX_BODY_BYTES} bytes.`);
+  if (bytes.length > MAX_BODY_BYTES) return fail(ErrorCodes.REQUEST_BODY_TOO_LARGE, `the request body must be at most ${MAX_BODY_BYTES} bytes.`);
   return { ok: true, bytes };
 }
 
@@ -53,26 +54,26 @@ async function parseBody(request: HttpRequest, schema: z.ZodType | undefined): P
   if (!read.ok) return read;
   const bytes = read.bytes;
   if (bytes.length === 0 || bytes.toString('utf8').trim() === '') return { ok: true, value: undefined };
-  if (schema === undefined) return fail(400, HttpErrorCodes.BODY_NOT_ALLOWED, 'this operation takes no request body.');
+  if (schema === undefined) return fail(ErrorCodes.REQUEST_BODY_NOT_ALLOWED, 'this operation takes no request body.');
   const type = request.headers.get('content-type') ?? '';
-  if (!JSON_TYPE.test(type)) return fail(415, HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'the request body must be JSON (Content-Type: application/json).');
+  if (!JSON_TYPE.test(type)) return fail(ErrorCodes.REQUEST_UNSUPPORTED_MEDIA_TYPE, 'the request body must be JSON (Content-Type: application/json).');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return fail(400, HttpErrorCodes.INVALID_JSON, 'the request body is not UTF-8.');
+    return fail(ErrorCodes.REQUEST_INVALID_JSON, 'the request body is not UTF-8.');
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return fail(400, HttpErrorCodes.INVALID_JSON, 'the request body is not valid JSON.');
+    return fail(ErrorCodes.REQUEST_INVALID_JSON, 'the request body is not valid JSON.');
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
   const unknown = unknownFields(parsed.error);
-  if (unknown.length > 0) return fail(400, HttpErrorCodes.UNKNOWN_FIELD, `unknown field(s) in the request body: ${unknown.slice(0, 10).map((k) => k.slice(0, 64)).join(', ')}.`);
-  return fail(400, HttpErrorCodes.INVALID_BODY, `${describeIssues('body', parsed.error)}.`);
+  if (unknown.length > 0) return fail(ErrorCodes.REQUEST_UNKNOWN_FIELD, `unknown field(s) in the request body: ${unknown.slice(0, 10).map((k) => k.slice(0, 64)).join(', ')}.`);
+  return fail(ErrorCodes.REQUEST_INVALID_BODY, `${describeIssues('body', parsed.error)}.`);
 }
 
 function queryObject(request: HttpRequest): Record<string, string> {
@@ -84,9 +85,9 @@ function queryObject(request: HttpRequest): Record<string, string> {
 /** Validates params, query and body of a request against its route; the first problem found answers. */
 export async function parseRequest<R extends RouteSpec>(route: R, request: HttpRequest, ctx: SchemaContext): Promise<ParseResult<R>> {
   const params = route.params(ctx).safeParse(request.params ?? {});
-  if (!params.success) return fail(400, HttpErrorCodes.INVALID_PARAMETER, `${describeIssues('path parameter', params.error)}.`);
+  if (!params.success) return fail(ErrorCodes.REQUEST_INVALID_PARAMETER, `${describeIssues('path parameter', params.error)}.`);
   const query = route.query.safeParse(queryObject(request));
-  if (!query.success) return fail(400, HttpErrorCodes.INVALID_PARAMETER, `${describeIssues('query parameter', query.error)}.`);
+  if (!query.success) return fail(ErrorCodes.REQUEST_INVALID_PARAMETER, `${describeIssues('query parameter', query.error)}.`);
   const body = await parseBody(request, route.body);
   if (!body.ok) return body;
   return { ok: true, value: { params: params.data, query: query.data, body: body.value } as Parsed<R> };

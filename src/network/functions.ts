@@ -1,13 +1,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { activityDeps } from '../main';
-import { checkExfiltration, checkRegistryEgress, EgressCodes, type Refusal } from './activities/registry-egress';
+import { checkExfiltration, checkRegistryEgress, type Refusal } from './activities/registry-egress';
 import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
 import type { NetworkSecurityPort } from './domain/ports';
 import { isKnownRegion, type AzureCloud } from '../shared/regions';
 import { workspaceId } from '../workspaces/domain/workspace';
 import type { WorkspacesPort } from '../workspaces/domain/ports';
 import { regionsOf } from './http-schemas';
-import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from '../http/errors';
+import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { httpTriggerOptions, Routes } from '../http/routes';
 
@@ -24,15 +24,15 @@ function defaultDeps(): EgressHandlerDeps {
 }
 
 function refusal(r: Refusal): HttpResponseInit {
-  return errorResponse(r.status, r.code, r.message);
+  return errorResponse(r.code, r.message);
 }
 
 /** A coded failure of ARM (or a bad id that got through): 400 for ids, 502 with ARM's code otherwise. */
 function upstream(context: InvocationContext, action: string, e: unknown): HttpResponseInit {
   if (!(e instanceof LockdownError)) return internalError(context, e);
   context.warn(JSON.stringify({ action, code: e.code, message: e.message }));
-  if (errorCodeOf(e) === ErrorCodes.ARM_ID_INVALID) return errorResponse(400, HttpErrorCodes.INVALID_PARAMETER, e.detail);
-  return errorResponse(502, e.code, e.detail);
+  if (errorCodeOf(e) === ErrorCodes.ARM_ID_INVALID) return errorResponse(ErrorCodes.REQUEST_INVALID_PARAMETER, e.detail);
+  return errorResponse(e.code, e.detail);
 }
 
 async function egress(request: HttpRequest, context: InvocationContext, deps: EgressHandlerDeps, fix: boolean): Promise<HttpResponseInit> {
@@ -42,14 +42,14 @@ async function egress(request: HttpRequest, context: InvocationContext, deps: Eg
   const regions = regionsOf(parsed.value.query.registryRegions);
   const unknown = (regions ?? []).filter((r) => !isKnownRegion(r, deps.cloud));
   if (unknown.length > 0) {
-    return errorResponse(400, HttpErrorCodes.INVALID_PARAMETER, `query parameter 'registryRegions': ${unknown.slice(0, 5).map((r) => `'${r.slice(0, 40)}'`).join(', ')} ${unknown.length === 1 ? 'is not a region' : 'are not regions'} of ${deps.cloud}.`);
+    return errorResponse(ErrorCodes.REQUEST_INVALID_PARAMETER, `query parameter 'registryRegions': ${unknown.slice(0, 5).map((r) => `'${r.slice(0, 40)}'`).join(', ')} ${unknown.length === 1 ? 'is not a region' : 'are not regions'} of ${deps.cloud}.`);
   }
   const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
   try {
     // the workspace addresses the report: an unknown one is a 404 before the subnet is read (nothing written)
     const wsId = workspaceId(subscriptionId, resourceGroup, workspaceName);
     if ((await deps.workspaces.get(wsId)) === undefined) {
-      return errorResponse(404, EgressCodes.WORKSPACE_NOT_FOUND, `workspace ${wsId} does not exist (or the app cannot read it); nothing was checked or changed.`);
+      return errorResponse(ErrorCodes.EGRESS_WORKSPACE_NOT_FOUND, `workspace ${wsId} does not exist (or the app cannot read it); nothing was checked or changed.`);
     }
     const result = await checkRegistryEgress(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, fix, ...(regions ? { regions } : {}) });
     if (result.kind === 'refused') return refusal(result);

@@ -3,45 +3,9 @@
  * activity error's message on its way to the orchestrator, so the code is written into the
  * message as a `[CODE]` prefix and read back by `errorCodeOf`.
  */
-export const ErrorCodes = {
-  CONFIG_INVALID: 'CONFIG.INVALID',
-  ARM_ID_INVALID: 'ARM_ID.INVALID',
-  REGISTRY_NAME_INVALID: 'REGISTRY.NAME_INVALID',
-  REGISTRY_NOT_FOUND: 'REGISTRY.NOT_FOUND',
-  REGISTRY_INVALID_RESPONSE: 'REGISTRY.INVALID_RESPONSE',
-  ARM_THROTTLED: 'ARM.THROTTLED',
-  ARM_AUTH: 'ARM.AUTHENTICATION',
-  ARM_FORBIDDEN: 'ARM.FORBIDDEN',
-  ARM_CONFLICT: 'ARM.CONFLICT',
-  ARM_BAD_REQUEST: 'ARM.BAD_REQUEST',
-  ARM_NOT_FOUND: 'ARM.NOT_FOUND',
-  ARM_SERVER: 'ARM.SERVER_ERROR',
-  ARM_LRO_FAILED: 'ARM.LRO_FAILED',
-  ARM_TRANSPORT: 'ARM.TRANSPORT',
-  /** no answer within ARM_REQUEST_TIMEOUT_SECONDS, on every attempt */
-  ARM_TIMEOUT: 'ARM.TIMEOUT',
-  /** a long-running operation still running after ARM_LRO_DEADLINE_SECONDS */
-  ARM_LRO_DEADLINE: 'ARM.LRO_DEADLINE',
-  /** the outcome event could not be published to OUTCOME_TOPIC_ENDPOINT */
-  OUTCOME_PUBLISH_FAILED: 'OUTCOME.PUBLISH_FAILED',
-  IDENTITY_TOKEN: 'IDENTITY.TOKEN_FAILED',
-  DISCOVERY_BAD_INPUT: 'DISCOVERY.BAD_INPUT',
-  DISCOVERY_UNAUTHORIZED: 'DISCOVERY.UNAUTHORIZED',
-  DISCOVERY_NOT_FOUND: 'DISCOVERY.NOT_FOUND',
-  DISCOVERY_FAILED: 'DISCOVERY.FAILED',
-  HARDEN_INPUT_INVALID: 'HARDEN.INPUT_INVALID',
-  HARDEN_PROVISIONING_DEADLINE: 'HARDEN.PROVISIONING_DEADLINE',
-  HARDEN_APPROVAL_REJECTED: 'HARDEN.APPROVAL_REJECTED',
-  HARDEN_APPROVAL_DEADLINE: 'HARDEN.APPROVAL_DEADLINE',
-  HARDEN_DNS_PROOF_FAILED: 'HARDEN.DNS_PROOF_FAILED',
-  /** an error without a stable code reached the orchestrator (a bug, or a library error) */
-  HARDEN_UNEXPECTED: 'HARDEN.UNEXPECTED',
-  /** the sweep has no subscription to cover (TARGET_SUBSCRIPTION_IDS is empty) */
-  SWEEP_NO_SUBSCRIPTIONS: 'SWEEP.NO_SUBSCRIPTIONS',
-  SWEEP_INPUT_INVALID: 'SWEEP.INPUT_INVALID',
-} as const;
+import { ErrorCodes, type ErrorCode } from './error-codes';
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+export { ErrorCodes, httpStatusOf, remedyOf, type ErrorCode } from './error-codes';
 
 const CODE_PREFIX = /^\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s/;
 

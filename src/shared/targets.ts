@@ -5,6 +5,7 @@
  * cannot be listed is a failed line; the named subscriptions still go on.
  */
 import type { CodedFailure } from './errors';
+import { ErrorCodes } from './error-codes';
 
 /** What is configured (or named on the command line): resolved against the group when used. */
 export interface TargetSubscriptions {
@@ -52,7 +53,7 @@ export function resolveTargets(targets: TargetSubscriptions, group?: ListManagem
   const named = mergeSubscriptionIds(targets.subscriptionIds);
   if (targets.managementGroupId === undefined) return { subscriptionIds: named };
   const managementGroupId = targets.managementGroupId;
-  const result: ListManagementGroupOutput = group ?? { ok: false, error: { code: 'HARDEN.UNEXPECTED', message: 'the management group was not listed' } };
+  const result: ListManagementGroupOutput = group ?? { ok: false, error: { code: ErrorCodes.HARDEN_UNEXPECTED, message: 'the management group was not listed' } };
   if (!result.ok) return { subscriptionIds: named, managementGroups: [{ managementGroupId, ok: false, subscriptions: 0, error: result.error }] };
   return { subscriptionIds: mergeSubscriptionIds(targets.subscriptionIds, result.subscriptionIds), managementGroups: [{ managementGroupId, ok: true, subscriptions: result.subscriptionIds.length }] };
 }

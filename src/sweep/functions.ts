@@ -7,7 +7,7 @@ import { sweepSchedule } from '../config/sweep-schedule';
 import { codedFailure, ErrorCodes, LockdownError } from '../shared/errors';
 import type { ListManagementGroupInput, ListRegistriesInput, PlanRegistryInput, StartHardeningRunInput, StartHardeningRunOutput, SweepReport } from './domain/sweep';
 import { sweepRegistriesOrchestrator } from './sweep.durable';
-import { errorResponse, HttpErrorCodes, internalError, jsonResponse } from '../http/errors';
+import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { iso } from '../http/views';
 import { parseRequest } from '../http/request';
 import { httpTriggerOptions, ROUTE_PREFIX, Routes } from '../http/routes';
@@ -52,13 +52,13 @@ export async function startSweepHandler(request: HttpRequest, client: SweepClien
     const parsed = await parseRequest(Routes.startSweep, request, { cloud: config.AZURE_CLOUD });
     if (!parsed.ok) return parsed.response;
     if (config.TARGET_SUBSCRIPTION_IDS.length === 0 && config.TARGET_MANAGEMENT_GROUP === undefined) {
-      return errorResponse(409, ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose registries the sweep covers.');
+      return errorResponse(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose registries the sweep covers.');
     }
     const mode = parsed.value.query.mode ?? 'apply';
     const input = sweepInputFromConfig(config, { mode, trigger: 'http', triggeredAt: new Date().toISOString() });
     const result = await startSweep(client, input);
     context.log(JSON.stringify({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', mode }));
-    if (!result.started) return errorResponse(409, HttpErrorCodes.RUN_ALREADY_RUNNING, `a sweep is ${result.runtimeStatus}; wait for it to finish (GET ${sweepPath}).`);
+    if (!result.started) return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a sweep is ${result.runtimeStatus}; wait for it to finish (GET ${sweepPath}).`);
     const statusUrl = `${new URL(request.url).origin}${sweepPath}`;
     return jsonResponse(202, {
       instanceId: result.instanceId, mode, subscriptionIds: input.subscriptionIds, ...(input.managementGroupId !== undefined ? { managementGroupId: input.managementGroupId } : {}), statusUrl,
@@ -75,7 +75,7 @@ export async function getSweepStatus(request: HttpRequest, client: SweepClient, 
     const parsed = await parseRequest(Routes.getSweepStatus, request, { cloud: getConfig().AZURE_CLOUD });
     if (!parsed.ok) return parsed.response;
     const status = await findStatus(client, SWEEP_INSTANCE_ID);
-    if (!status) return errorResponse(404, HttpErrorCodes.RUN_NOT_FOUND, 'no sweep has run yet.');
+    if (!status) return errorResponse(ErrorCodes.RUN_NOT_FOUND, 'no sweep has run yet.');
     return jsonResponse(200, sweepStatusView(status));
   } catch (e) {
     return internalError(context, e);

@@ -24,7 +24,7 @@ function defaultDeps(): WorkspaceHandlerDeps {
 }
 
 function failure(f: CapabilityFailure): HttpResponseInit {
-  return errorResponse(f.status, f.code, f.message, {
+  return errorResponse(f.code, f.message, {
     ...(f.storageAccountId ? { storageAccountId: f.storageAccountId } : {}),
     ...(f.current ? { current: f.current } : {}),
   });

@@ -33,10 +33,8 @@ import { mapBounded } from '../../shared/bounded';
 import { checkExfiltration, checkRegistryEgress } from '../../network';
 import { resolveTargetSubscriptions } from '../../sweep';
 import { auditWorkspaceDeployments } from '../../workspaces';
+import { ErrorCodes } from '../../shared/error-codes';
 
-export const FleetCodes = {
-  NO_SUBSCRIPTIONS: 'FLEET.NO_SUBSCRIPTIONS',
-} as const;
 
 export const NO_SUBSCRIPTIONS_MESSAGE = 'no target subscriptions: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose workspaces the fleet reports cover.';
 
@@ -119,7 +117,7 @@ export async function runFleetReport(request: FleetRequest, ports: Ports): Promi
     if (r?.ok) {
       subscriptions.push({ subscriptionId, ok: true, workspaces: r.workspaces.length });
       workspaces.push(...r.workspaces);
-    } else subscriptions.push({ subscriptionId, ok: false, workspaces: 0, error: r?.ok === false ? r.error : { code: 'HARDEN.UNEXPECTED', message: 'no result' } });
+    } else subscriptions.push({ subscriptionId, ok: false, workspaces: 0, error: r?.ok === false ? r.error : { code: ErrorCodes.HARDEN_UNEXPECTED, message: 'no result' } });
   });
   const subnetCheck = subnetChecker(request, ports);
   const lines = await mapBounded(workspaces, request.concurrency, (w) => workspaceLine(request, ports, w, subnetCheck));

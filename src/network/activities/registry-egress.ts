@@ -9,24 +9,14 @@ import { parseResourceIdOfType } from '../../shared/arm-id';
 import { asNsgRule, evaluateEgress, planEgressFix, requiredFlows, type EgressReport, type NewRule } from '../domain/egress';
 import { assessExfiltration, planExfiltration, type EndpointPolicy, type ExfiltrationReport } from '../domain/exfiltration';
 import type { NetworkSecurityPort, SubnetInfo } from '../domain/ports';
+import { ErrorCodes } from '../../shared/error-codes';
 
-export const EgressCodes = {
-  WORKSPACE_NOT_FOUND: 'EGRESS.WORKSPACE_NOT_FOUND',
-  /** a workspace none of whose computes is in a subnet (egress-check of a workspace without --subnet) */
-  NO_SUBNET: 'EGRESS.NO_SUBNET',
-  SUBNET_NOT_FOUND: 'EGRESS.SUBNET_NOT_FOUND',
-  NO_NSG: 'EGRESS.NO_NSG',
-  NSG_NOT_FOUND: 'EGRESS.NSG_NOT_FOUND',
-  NO_FREE_PRIORITY: 'EGRESS.NO_FREE_PRIORITY',
-  EXFILTRATION_SUBNET_NOT_FOUND: 'EXFILTRATION.SUBNET_NOT_FOUND',
-} as const;
 
-export type EgressCode = (typeof EgressCodes)[keyof typeof EgressCodes];
+export type EgressCode = (typeof ErrorCodes)['EGRESS_WORKSPACE_NOT_FOUND' | 'EGRESS_NO_SUBNET' | 'EGRESS_SUBNET_NOT_FOUND' | 'EGRESS_NO_NSG' | 'EGRESS_NSG_NOT_FOUND' | 'EGRESS_NO_FREE_PRIORITY' | 'EXFILTRATION_SUBNET_NOT_FOUND'];
 
-/** A refusal: nothing was written. `status` is the HTTP answer it maps to. */
+/** A refusal: nothing was written. Its code gives the HTTP answer (the one list of codes). */
 export interface Refusal {
   kind: 'refused';
-  status: 404 | 409;
   code: EgressCode;
   message: string;
 }
@@ -44,33 +34,33 @@ export interface EgressCheck {
 
 const SUBNET = 'Microsoft.Network/virtualNetworks/subnets';
 
-function refused(status: 404 | 409, code: EgressCode, message: string): Refusal {
-  return { kind: 'refused', status, code, message };
+function refused(code: EgressCode, message: string): Refusal {
+  return { kind: 'refused', code, message };
 }
 
 /** Checks (and with `fix`, adds) the outbound rules the guide lists on the subnet's NSG. */
 export async function checkRegistryEgress(port: NetworkSecurityPort, input: { subnetId: string; regions?: readonly string[]; fix: boolean }): Promise<EgressCheck | Refusal> {
   const subnetId = parseResourceIdOfType(input.subnetId, SUBNET).id;
   const subnet = await port.getSubnet(subnetId);
-  if (!subnet) return refused(404, EgressCodes.SUBNET_NOT_FOUND, `subnet ${subnetId} does not exist (or the app cannot read it).`);
+  if (!subnet) return refused(ErrorCodes.EGRESS_SUBNET_NOT_FOUND, `subnet ${subnetId} does not exist (or the app cannot read it).`);
   if (!subnet.networkSecurityGroupId) {
-    return refused(409, EgressCodes.NO_NSG, `subnet ${subnetId} has no network security group: its outbound traffic is not filtered by one, so there are no rules to check or add; associate an NSG with the subnet first.`);
+    return refused(ErrorCodes.EGRESS_NO_NSG, `subnet ${subnetId} has no network security group: its outbound traffic is not filtered by one, so there are no rules to check or add; associate an NSG with the subnet first.`);
   }
   const nsgId = subnet.networkSecurityGroupId;
   const nsg = await port.getNsg(nsgId);
-  if (!nsg) return refused(409, EgressCodes.NSG_NOT_FOUND, `the subnet's network security group ${nsgId} does not exist (or the app cannot read it).`);
+  if (!nsg) return refused(ErrorCodes.EGRESS_NSG_NOT_FOUND, `the subnet's network security group ${nsgId} does not exist (or the app cannot read it).`);
   const regions = input.regions !== undefined && input.regions.length > 0 ? [...new Set(input.regions.map((r) => r.toLowerCase()))] : [subnet.location.toLowerCase()];
   const flows = requiredFlows(regions);
   const report = evaluateEgress(nsg.rules, flows, subnet.addressPrefixes);
   if (!input.fix) return { kind: 'checked', subnetId, nsgId, regions, report };
 
   const plan = planEgressFix(nsg.rules, report);
-  if (plan.kind === 'refused') return refused(409, EgressCodes.NO_FREE_PRIORITY, plan.reason);
+  if (plan.kind === 'refused') return refused(ErrorCodes.EGRESS_NO_FREE_PRIORITY, plan.reason);
   if (plan.kind === 'nothing-to-do') return { kind: 'checked', subnetId, nsgId, regions, report, added: [] };
   // the plan must make every flow present before anything is written
   const planned = evaluateEgress([...nsg.rules, ...plan.rules.map(asNsgRule)], flows, subnet.addressPrefixes);
   if (!planned.compliant) {
-    return refused(409, EgressCodes.NO_FREE_PRIORITY, `the planned rules would not make every flow present (${planned.flows.filter((f) => f.state !== 'present').map((f) => f.key).join(', ')}); nothing was changed.`);
+    return refused(ErrorCodes.EGRESS_NO_FREE_PRIORITY, `the planned rules would not make every flow present (${planned.flows.filter((f) => f.state !== 'present').map((f) => f.key).join(', ')}); nothing was changed.`);
   }
   for (const rule of plan.rules) await port.addSecurityRule(nsgId, rule);
   const after = await port.getNsg(nsgId);
@@ -101,7 +91,7 @@ async function attachedPolicies(port: NetworkSecurityPort, subnet: SubnetInfo): 
 export async function checkExfiltration(port: NetworkSecurityPort, input: { subnetId: string; apply: boolean }): Promise<ExfiltrationCheck | Refusal> {
   const rid = parseResourceIdOfType(input.subnetId, SUBNET);
   const subnet = await port.getSubnet(rid.id);
-  if (!subnet) return refused(404, EgressCodes.EXFILTRATION_SUBNET_NOT_FOUND, `subnet ${rid.id} does not exist (or the app cannot read it).`);
+  if (!subnet) return refused(ErrorCodes.EXFILTRATION_SUBNET_NOT_FOUND, `subnet ${rid.id} does not exist (or the app cannot read it).`);
   const { policies, unreadable } = await attachedPolicies(port, subnet);
   const report = assessExfiltration(subnet, policies);
   if (!input.apply) return { kind: 'checked', report, unreadablePolicies: unreadable };

@@ -291,7 +291,7 @@ function lineFromOutcome(plan: SweepRegistryLine, outcome: Outcome): SweepRegist
     case 'Planned':
       return { ...plan, result: 'nonCompliant' };
     case 'Failed': {
-      const error = outcome.error ?? { code: 'HARDEN.UNEXPECTED', message: 'the run failed' };
+      const error = outcome.error ?? { code: ErrorCodes.HARDEN_UNEXPECTED, message: 'the run failed' };
       return { ...plan, result: 'failed', detail: `[${error.code}] ${error.message}`, error };
     }
   }

@@ -10,16 +10,8 @@ import { decideSharing, DEFAULT_NETWORK_ACLS, verifySharing, type SharingDecisio
 import { isResourceOfType } from '../../shared/arm-id';
 import { STORAGE_ACCOUNT_TYPE } from '../domain/workspace';
 import type { StorageNetworkState, WorkspacePorts } from '../domain/ports';
+import { ErrorCodes } from '../../shared/error-codes';
 
-export const WorkspaceCodes = {
-  WORKSPACE_NOT_FOUND: 'WORKSPACE.NOT_FOUND',
-  REGISTRY_NOT_FOUND: 'REGISTRY.NOT_FOUND',
-  NO_STORAGE_ACCOUNT: 'SHARING.NO_STORAGE_ACCOUNT',
-  STORAGE_NOT_FOUND: 'SHARING.STORAGE_NOT_FOUND',
-  STORAGE_OTHER_TENANT: 'SHARING.STORAGE_OTHER_TENANT',
-  NOT_VERIFIED: 'SHARING.NOT_VERIFIED',
-  UPSTREAM: 'ARM.FAILED',
-} as const;
 
 export interface ShareReport {
   workspaceId: string;
@@ -35,9 +27,8 @@ export interface ShareReport {
   after: StorageNetworkState;
 }
 
-/** A failure with an HTTP-like status: 404 unknown, 409 refused, 502 upstream. */
+/** A failure: its code says what it is (unknown, refused, upstream) and, through the one list of codes, its HTTP status. */
 export interface CapabilityFailure {
-  status: 404 | 409 | 502;
   code: string;
   message: string;
   /** for refusals: where the account stands, so the caller sees why */
@@ -47,15 +38,15 @@ export interface CapabilityFailure {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; failure: CapabilityFailure };
 
-function fail<T>(status: CapabilityFailure['status'], code: string, message: string, extra: Partial<CapabilityFailure> = {}): Result<T> {
-  return { ok: false, failure: { status, code, message, ...extra } };
+function fail<T>(code: string, message: string, extra: Partial<CapabilityFailure> = {}): Result<T> {
+  return { ok: false, failure: { code, message, ...extra } };
 }
 
-/** An ARM failure on the way: its own code (ARM.*) and message, answered as 502. */
+/** An ARM failure on the way: its own code (ARM.*, answered as 502) and message. */
 export function upstreamFailure<T>(e: unknown): Result<T> {
-  if (e instanceof LockdownError) return fail(502, e.code, e.detail);
-  const code = errorCodeOf(e) ?? WorkspaceCodes.UPSTREAM;
-  return fail(502, code, e instanceof Error ? e.message.replace(/^\[[^\]]+\]\s/, '') : String(e));
+  if (e instanceof LockdownError) return fail(e.code, e.detail);
+  const code = errorCodeOf(e) ?? ErrorCodes.ARM_FAILED;
+  return fail(code, e instanceof Error ? e.message.replace(/^\[[^\]]+\]\s/, '') : String(e));
 }
 
 export interface ShareRequest {
@@ -73,27 +64,27 @@ export interface ShareRequest {
 export async function shareWorkspaceWithRegistry(ports: WorkspacePorts, request: ShareRequest): Promise<Result<ShareReport>> {
   try {
     const workspace = await ports.workspaces.get(request.workspaceId);
-    if (!workspace) return fail(404, WorkspaceCodes.WORKSPACE_NOT_FOUND, `workspace ${request.workspaceId} does not exist, or the app cannot see it.`);
+    if (!workspace) return fail(ErrorCodes.WORKSPACE_NOT_FOUND, `workspace ${request.workspaceId} does not exist, or the app cannot see it.`);
     const storageId = workspace.storageAccountId;
-    if (!storageId) return fail(409, WorkspaceCodes.NO_STORAGE_ACCOUNT, `workspace ${workspace.id} names no storage account (properties.storageAccount).`);
-    if (!isResourceOfType(storageId, STORAGE_ACCOUNT_TYPE)) return fail(409, WorkspaceCodes.NO_STORAGE_ACCOUNT, `workspace ${workspace.id} names '${storageId}' as its storage account, which is not a ${STORAGE_ACCOUNT_TYPE} id.`);
+    if (!storageId) return fail(ErrorCodes.SHARING_NO_STORAGE_ACCOUNT, `workspace ${workspace.id} names no storage account (properties.storageAccount).`);
+    if (!isResourceOfType(storageId, STORAGE_ACCOUNT_TYPE)) return fail(ErrorCodes.SHARING_NO_STORAGE_ACCOUNT, `workspace ${workspace.id} names '${storageId}' as its storage account, which is not a ${STORAGE_ACCOUNT_TYPE} id.`);
     const registry = await ports.registries.get(request.registryId);
-    if (!registry) return fail(404, WorkspaceCodes.REGISTRY_NOT_FOUND, `registry ${request.registryId} does not exist, or the app cannot see it.`);
+    if (!registry) return fail(ErrorCodes.REGISTRY_NOT_FOUND, `registry ${request.registryId} does not exist, or the app cannot see it.`);
     const lookup = await ports.storageNetwork.get(storageId);
     if (!lookup.found) {
       return lookup.reason === 'other-tenant'
-        ? fail(409, WorkspaceCodes.STORAGE_OTHER_TENANT, `the workspace's storage account is in another tenant (${lookup.detail}); a resource-instance rule across tenants is not made by this app. Nothing was changed.`, { storageAccountId: storageId })
-        : fail(409, WorkspaceCodes.STORAGE_NOT_FOUND, `the workspace's storage account cannot be read: ${lookup.detail}. Nothing was changed.`, { storageAccountId: storageId });
+        ? fail(ErrorCodes.SHARING_STORAGE_OTHER_TENANT, `the workspace's storage account is in another tenant (${lookup.detail}); a resource-instance rule across tenants is not made by this app. Nothing was changed.`, { storageAccountId: storageId })
+        : fail(ErrorCodes.SHARING_STORAGE_NOT_FOUND, `the workspace's storage account cannot be read: ${lookup.detail}. Nothing was changed.`, { storageAccountId: storageId });
     }
     const before = lookup.account;
     const tenantId = await ports.tenant.currentTenantId();
     const decision: SharingDecision = decideSharing({ storage: before, registryId: registry.id, tenantId, force: request.force });
     const base = { workspaceId: workspace.id, storageAccountId: before.id, registryId: registry.id, tenantId, forced: false };
-    if (decision.kind === 'refused') return fail(409, decision.code, decision.reason, { storageAccountId: before.id, current: before });
+    if (decision.kind === 'refused') return fail(decision.code, decision.reason, { storageAccountId: before.id, current: before });
     if (decision.kind === 'unchanged') return { ok: true, value: { ...base, action: 'unchanged', changes: [], writes: 0, before, after: before } };
     const after = await ports.storageNetwork.update(before.id, decision.patch);
     const problems = verifySharing(before.networkAcls ?? DEFAULT_NETWORK_ACLS, after, decision.rule);
-    if (problems.length > 0) return fail(502, WorkspaceCodes.NOT_VERIFIED, `the PATCH of ${before.id} was accepted but a re-read shows: ${problems.join('; ')}.`, { storageAccountId: before.id, current: after });
+    if (problems.length > 0) return fail(ErrorCodes.SHARING_NOT_VERIFIED, `the PATCH of ${before.id} was accepted but a re-read shows: ${problems.join('; ')}.`, { storageAccountId: before.id, current: after });
     return { ok: true, value: { ...base, action: 'added', forced: decision.forced, changes: decision.changes, writes: 1, before, after } };
   } catch (e) {
     return upstreamFailure(e);
@@ -104,7 +95,7 @@ export async function shareWorkspaceWithRegistry(ports: WorkspacePorts, request:
 export async function auditWorkspaceDeployments(ports: WorkspacePorts, workspaceId: string): Promise<Result<WorkspaceDeploymentsAudit>> {
   try {
     const workspace = await ports.workspaces.get(workspaceId);
-    if (!workspace) return fail(404, WorkspaceCodes.WORKSPACE_NOT_FOUND, `workspace ${workspaceId} does not exist, or the app cannot see it.`);
+    if (!workspace) return fail(ErrorCodes.WORKSPACE_NOT_FOUND, `workspace ${workspaceId} does not exist, or the app cannot see it.`);
     const { endpoints, deployments } = await ports.workspaces.listOnlineDeployments(workspace.id);
     return { ok: true, value: auditOnlineDeployments(workspace.id, endpoints, deployments) };
   } catch (e) {

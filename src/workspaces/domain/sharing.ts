@@ -1,5 +1,6 @@
 import { sameResourceId } from '../../shared/arm-id';
 import type { ResourceAccessRule, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkState } from './ports';
+import { ErrorCodes } from '../../shared/error-codes';
 
 /**
  * Sharing assets from a secured workspace to a registry (the isolation guide): the workspace's
@@ -17,13 +18,8 @@ import type { ResourceAccessRule, StorageNetworkAcls, StorageNetworkPatch, Stora
  * `SecuredByPerimeter` is never changed: a network security perimeter governs the account.
  * Pure: no I/O.
  */
-export const SharingCodes = {
-  FULLY_PUBLIC: 'SHARING.FULLY_PUBLIC',
-  PUBLIC_ACCESS_DISABLED: 'SHARING.PUBLIC_ACCESS_DISABLED',
-  SECURED_BY_PERIMETER: 'SHARING.SECURED_BY_PERIMETER',
-} as const;
 
-export type SharingRefusalCode = (typeof SharingCodes)[keyof typeof SharingCodes];
+export type SharingRefusalCode = (typeof ErrorCodes)['SHARING_FULLY_PUBLIC' | 'SHARING_PUBLIC_ACCESS_DISABLED' | 'SHARING_SECURED_BY_PERIMETER'];
 
 export interface SharingInput {
   storage: StorageNetworkState;
@@ -55,19 +51,19 @@ export function decideSharing(input: SharingInput): SharingDecision {
   const name = input.storage.id.split('/').pop() ?? input.storage.id;
 
   if (eq(pna, 'SecuredByPerimeter')) {
-    return { kind: 'refused', rule, code: SharingCodes.SECURED_BY_PERIMETER, reason: `storage account '${name}' is secured by a network security perimeter; add the registry to the perimeter's access rules instead (nothing was changed, force does not apply).` };
+    return { kind: 'refused', rule, code: ErrorCodes.SHARING_SECURED_BY_PERIMETER, reason: `storage account '${name}' is secured by a network security perimeter; add the registry to the perimeter's access rules instead (nothing was changed, force does not apply).` };
   }
   const changes: string[] = [];
   let forced = false;
   if (eq(pna, 'Disabled')) {
     if (!input.force) {
-      return { kind: 'refused', rule, code: SharingCodes.PUBLIC_ACCESS_DISABLED, reason: `storage account '${name}' has public network access Disabled; sharing needs "enabled from selected networks", which would also make its ${describeRules(acls)} effective — a widening beyond the registry. Nothing was changed; pass force=true to do it anyway.` };
+      return { kind: 'refused', rule, code: ErrorCodes.SHARING_PUBLIC_ACCESS_DISABLED, reason: `storage account '${name}' has public network access Disabled; sharing needs "enabled from selected networks", which would also make its ${describeRules(acls)} effective — a widening beyond the registry. Nothing was changed; pass force=true to do it anyway.` };
     }
     forced = true;
     changes.push('publicNetworkAccess: Disabled → Enabled (selected networks)');
   } else if (eq(acls.defaultAction, 'Allow')) {
     if (!input.force) {
-      return { kind: 'refused', rule, code: SharingCodes.FULLY_PUBLIC, reason: `storage account '${name}' is fully public (public network access Enabled, defaultAction Allow); adding the registry means defaultAction Deny, which would shut out every caller the owner lets in today — a narrowing nobody asked for. Nothing was changed; pass force=true to do it anyway.` };
+      return { kind: 'refused', rule, code: ErrorCodes.SHARING_FULLY_PUBLIC, reason: `storage account '${name}' is fully public (public network access Enabled, defaultAction Allow); adding the registry means defaultAction Deny, which would shut out every caller the owner lets in today — a narrowing nobody asked for. Nothing was changed; pass force=true to do it anyway.` };
     }
     forced = true;
   }

@@ -1,8 +1,8 @@
 import { HttpRequest } from '@azure/functions';
-import { HttpErrorCodes } from '../../../src/http/errors';
 import { parseRequest } from '../../../src/http/request';
 import { MAX_BODY_BYTES, Routes } from '../../../src/http/routes';
 import { hardenOverridesBody, runsQuery } from '../../../src/http/schemas';
+import { ErrorCodes } from '../../../src/shared/error-codes';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const CTX = { cloud: 'AzurePublicCloud' as const };
@@ -38,7 +38,7 @@ describe('request validation: discovery parameters', () => {
     ['eastus@evil.example'], ['eastus#'], ['eastus?x=1'], ['eastus\r\nHost: evil'], ['wеsteurope' /* Cyrillic е */],
   ])('refuses region %j with 400 REQUEST.INVALID_PARAMETER, without echoing it', async (region) => {
     const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region, registryName: 'demoreg' } }), CTX));
-    expect(e).toMatchObject({ status: 400, code: HttpErrorCodes.INVALID_PARAMETER });
+    expect(e).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_INVALID_PARAMETER });
     expect(e.message).toContain("'region'");
     if (region.length > 3) expect(e.message).not.toContain(region);
   });
@@ -52,7 +52,7 @@ describe('request validation: discovery parameters', () => {
 
   it.each([['ab'], ['-demo'], ['demo.reg'], ['demo/../x'], ['a'.repeat(40)], ['']])('refuses registry name %j', async (registryName) => {
     const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName } }), CTX));
-    expect(e).toMatchObject({ status: 400, code: HttpErrorCodes.INVALID_PARAMETER });
+    expect(e).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_INVALID_PARAMETER });
     expect(e.message).toContain("'registryName'");
   });
 });
@@ -67,7 +67,7 @@ describe('request validation: registry ids', () => {
     [{ registryName: 'x' }, 'registryName'],
   ])('refuses %j', async (bad, field) => {
     const e = await errorOf(parseRequest(Routes.getHardeningStatus, req({ params: { ...harden, ...bad } }), CTX));
-    expect(e).toMatchObject({ status: 400, code: HttpErrorCodes.INVALID_PARAMETER });
+    expect(e).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_INVALID_PARAMETER });
     expect(e.message).toContain(`'${field}'`);
   });
 
@@ -91,20 +91,20 @@ describe('request validation: start body and query', () => {
   });
 
   it('refuses bad JSON (400), unknown fields (400), wrong types (400), non-JSON (415), oversize (413), a bad mode (400)', async () => {
-    expect(await errorOf(parseRequest(Routes.startHardening, post('{"order":'), CTX))).toMatchObject({ status: 400, code: HttpErrorCodes.INVALID_JSON });
+    expect(await errorOf(parseRequest(Routes.startHardening, post('{"order":'), CTX))).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_INVALID_JSON });
     const unknown = await errorOf(parseRequest(Routes.startHardening, post('{"order":"lockdown-first","subnetId":"/x"}'), CTX));
-    expect(unknown).toMatchObject({ status: 400, code: HttpErrorCodes.UNKNOWN_FIELD });
+    expect(unknown).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_UNKNOWN_FIELD });
     expect(unknown.message).toContain('subnetId');
-    expect(await errorOf(parseRequest(Routes.startHardening, post('{"lockdownAcr":"no"}'), CTX))).toMatchObject({ status: 400, code: HttpErrorCodes.INVALID_BODY });
-    expect(await errorOf(parseRequest(Routes.startHardening, post('[1]'), CTX))).toMatchObject({ status: 400, code: HttpErrorCodes.INVALID_BODY });
-    expect(await errorOf(parseRequest(Routes.startHardening, post('order=x', { 'content-type': 'application/x-www-form-urlencoded' }), CTX))).toMatchObject({ status: 415, code: HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE });
-    expect(await errorOf(parseRequest(Routes.startHardening, post(`{"order":"${'x'.repeat(MAX_BODY_BYTES)}"}`), CTX))).toMatchObject({ status: 413, code: HttpErrorCodes.BODY_TOO_LARGE });
-    expect(await errorOf(parseRequest(Routes.startHardening, post(undefined, undefined, `${BASE}/x?mode=yolo`), CTX))).toMatchObject({ status: 400, code: HttpErrorCodes.INVALID_PARAMETER });
+    expect(await errorOf(parseRequest(Routes.startHardening, post('{"lockdownAcr":"no"}'), CTX))).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_INVALID_BODY });
+    expect(await errorOf(parseRequest(Routes.startHardening, post('[1]'), CTX))).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_INVALID_BODY });
+    expect(await errorOf(parseRequest(Routes.startHardening, post('order=x', { 'content-type': 'application/x-www-form-urlencoded' }), CTX))).toMatchObject({ status: 415, code: ErrorCodes.REQUEST_UNSUPPORTED_MEDIA_TYPE });
+    expect(await errorOf(parseRequest(Routes.startHardening, post(`{"order":"${'x'.repeat(MAX_BODY_BYTES)}"}`), CTX))).toMatchObject({ status: 413, code: ErrorCodes.REQUEST_BODY_TOO_LARGE });
+    expect(await errorOf(parseRequest(Routes.startHardening, post(undefined, undefined, `${BASE}/x?mode=yolo`), CTX))).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_INVALID_PARAMETER });
   });
 
   it('refuses a body on routes that take none', async () => {
     const r = req({ method: 'POST', params: harden, headers: { 'content-type': 'application/json' }, body: '{"x":1}' });
-    expect(await errorOf(parseRequest(Routes.approveHardening, r, CTX))).toMatchObject({ status: 400, code: HttpErrorCodes.BODY_NOT_ALLOWED });
+    expect(await errorOf(parseRequest(Routes.approveHardening, r, CTX))).toMatchObject({ status: 400, code: ErrorCodes.REQUEST_BODY_NOT_ALLOWED });
   });
 
   it('the overrides schema is strict', () => {

@@ -1,5 +1,6 @@
-import { decideSharing, SharingCodes, verifySharing } from '../../../src/workspaces/domain/sharing';
+import { decideSharing, verifySharing } from '../../../src/workspaces/domain/sharing';
 import type { StorageNetworkAcls, StorageNetworkState } from '../../../src/workspaces/domain/ports';
+import { ErrorCodes } from '../../../src/shared/error-codes';
 
 const SUB = '00000000-0000-0000-0000-0000000000a1';
 const TENANT = '00000000-0000-0000-0000-0000000000f1';
@@ -44,11 +45,11 @@ describe('decideSharing', () => {
 
   it('refuses a fully public account (Enabled + Allow) with the reason', () => {
     const d = decideSharing({ storage: account('Enabled', acls({ defaultAction: 'Allow' })), registryId: REGISTRY, tenantId: TENANT, force: false });
-    expect(d).toMatchObject({ kind: 'refused', code: SharingCodes.FULLY_PUBLIC, reason: expect.stringMatching(/fully public.*narrowing.*force=true/) });
+    expect(d).toMatchObject({ kind: 'refused', code: ErrorCodes.SHARING_FULLY_PUBLIC, reason: expect.stringMatching(/fully public.*narrowing.*force=true/) });
   });
 
   it('refuses an account without networkAcls and without publicNetworkAccess (Azure defaults: fully public)', () => {
-    expect(decideSharing({ storage: account(undefined, undefined), registryId: REGISTRY, tenantId: TENANT, force: false })).toMatchObject({ kind: 'refused', code: SharingCodes.FULLY_PUBLIC });
+    expect(decideSharing({ storage: account(undefined, undefined), registryId: REGISTRY, tenantId: TENANT, force: false })).toMatchObject({ kind: 'refused', code: ErrorCodes.SHARING_FULLY_PUBLIC });
   });
 
   it('with force, narrows a fully public account to Deny + the rule, keeping its rules', () => {
@@ -66,7 +67,7 @@ describe('decideSharing', () => {
   it('refuses an account with public access Disabled (enabling selected networks widens), even when the rule is there', () => {
     for (const rules of [[OTHER_RULE], [OTHER_RULE, { tenantId: TENANT, resourceId: REGISTRY }]]) {
       const d = decideSharing({ storage: account('Disabled', acls({ resourceAccessRules: rules })), registryId: REGISTRY, tenantId: TENANT, force: false });
-      expect(d).toMatchObject({ kind: 'refused', code: SharingCodes.PUBLIC_ACCESS_DISABLED, reason: expect.stringMatching(/widening/) });
+      expect(d).toMatchObject({ kind: 'refused', code: ErrorCodes.SHARING_PUBLIC_ACCESS_DISABLED, reason: expect.stringMatching(/widening/) });
     }
   });
 
@@ -78,7 +79,7 @@ describe('decideSharing', () => {
 
   it('never touches an account secured by a perimeter, force or not', () => {
     for (const force of [false, true]) {
-      expect(decideSharing({ storage: account('SecuredByPerimeter', acls()), registryId: REGISTRY, tenantId: TENANT, force })).toMatchObject({ kind: 'refused', code: SharingCodes.SECURED_BY_PERIMETER });
+      expect(decideSharing({ storage: account('SecuredByPerimeter', acls()), registryId: REGISTRY, tenantId: TENANT, force })).toMatchObject({ kind: 'refused', code: ErrorCodes.SHARING_SECURED_BY_PERIMETER });
     }
   });
 
