@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isResourceOfType } from '../shared/arm-id';
+import { ArmTypes, armIdOf, isResourceOfType, type SubnetId } from '../shared/arm-id';
 import type { FleetCapability } from '../fleet/domain/fleet';
 import { parseWorkspaceId } from '../workspaces/domain/workspace';
 import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../hardening/domain/registry';
@@ -23,7 +23,7 @@ interface Common {
 
 export interface HardenFlags {
   /** override of PRIVATE_ENDPOINT_SUBNET_ID for this run */
-  subnetId?: string;
+  subnetId?: SubnetId;
   /** poll interval (approval, DNS retries, provisioning), seconds */
   pollSeconds?: number;
   /** publish the outcome CloudEvent (when OUTCOME_TOPIC_ENDPOINT is set) */
@@ -33,7 +33,7 @@ export interface HardenFlags {
 export type Command =
   | { command: 'help' }
   | ({ command: 'plan' | 'apply'; registry: RegistryRef } & Common & HardenFlags)
-  | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: string } & Common)
+  | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: SubnetId } & Common)
   | ({ command: 'discovery'; region: string; registryName: string } & Common)
   | { command: 'status'; registry: RegistryRef; json: boolean; api: string; key?: string }
   | ({ command: 'sweep'; apply: boolean; subscriptionIds?: string[] } & Common & HardenFlags)
@@ -192,7 +192,7 @@ function regionList(value: string): string[] {
   return regions;
 }
 
-const SUBNET_TYPE = 'Microsoft.Network/virtualNetworks/subnets';
+const SUBNET_TYPE = ArmTypes.subnet;
 
 /** egress-check --all / exfiltration --all: a fleet report, reads only. */
 function fleetCommand(name: 'egress-check' | 'exfiltration', rest: readonly string[], values: ParsedValues, json: boolean): Command {
@@ -211,8 +211,8 @@ function sweepCommand(values: ParsedValues, json: boolean): Command {
   const command: Command = { command: 'sweep', apply: values.apply === true, json, publish: values['no-publish'] !== true };
   if (values.settings !== undefined) command.settingsFile = values.settings;
   if (values.subnet !== undefined) {
-    if (!isResourceOfType(values.subnet, 'Microsoft.Network/virtualNetworks/subnets')) throw new UsageError(`--subnet must be a Microsoft.Network/virtualNetworks/subnets resource id, not '${values.subnet}'`);
-    command.subnetId = values.subnet;
+    if (!isResourceOfType(values.subnet, SUBNET_TYPE)) throw new UsageError(`--subnet must be a ${SUBNET_TYPE} resource id, not '${values.subnet}'`);
+    command.subnetId = armIdOf(values.subnet, ArmTypes.subnet);
   }
   if (values['poll-seconds'] !== undefined) command.pollSeconds = positiveSeconds(values['poll-seconds']);
   if (values.subscriptions !== undefined) command.subscriptionIds = subscriptionList(values.subscriptions);
@@ -294,10 +294,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 
   const registry = registryRef(first);
-  const subnetId = values.subnet;
-  if (subnetId !== undefined && !isResourceOfType(subnetId, 'Microsoft.Network/virtualNetworks/subnets')) {
-    throw new UsageError(`--subnet must be a Microsoft.Network/virtualNetworks/subnets resource id, not '${subnetId}'`);
+  if (values.subnet !== undefined && !isResourceOfType(values.subnet, SUBNET_TYPE)) {
+    throw new UsageError(`--subnet must be a ${SUBNET_TYPE} resource id, not '${values.subnet}'`);
   }
+  const subnetId = values.subnet === undefined ? undefined : armIdOf(values.subnet, ArmTypes.subnet);
   if (name === 'verify-dns') return { command: 'verify-dns', registry, ...common, ...(subnetId !== undefined ? { subnetId } : {}) };
 
   const flags: HardenFlags = { publish: values['no-publish'] !== true };

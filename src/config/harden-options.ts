@@ -1,3 +1,4 @@
+import { ArmTypes, armIdOf } from '../shared/arm-id';
 import { DEFAULT_HARDEN_OPTIONS } from '../hardening/domain/harden-input';
 import type { HardenOptions } from '../hardening/domain/hardening';
 import type { Config } from './index';
@@ -11,6 +12,7 @@ export type HardenOptionSettings = Pick<Config, 'LOCKDOWN_ORDER' | 'LOCKDOWN_ACR
  * the endpoint subnet (the CLI's --subnet).
  */
 export function optionsFromConfig(config: HardenOptionSettings, overrides: { subnetId?: string; pollSeconds?: number } = {}): HardenOptions {
+  // the override is parsed here, once: the run carries a checked subnet id
   const options: HardenOptions = {
     ...DEFAULT_HARDEN_OPTIONS,
     order: config.LOCKDOWN_ORDER,
@@ -25,6 +27,6 @@ export function optionsFromConfig(config: HardenOptionSettings, overrides: { sub
     options.dnsRetrySeconds = overrides.pollSeconds;
     options.provisioningPollSeconds = overrides.pollSeconds;
   }
-  if (overrides.subnetId !== undefined) options.subnetId = overrides.subnetId;
+  if (overrides.subnetId !== undefined) options.subnetId = armIdOf(overrides.subnetId, ArmTypes.subnet);
   return options;
 }

@@ -1,3 +1,4 @@
+import type { RegistryId, SubnetId } from '../shared/arm-id';
 import { WORKFLOW_VERSION } from '../shared/version';
 import type { ActivityDeps } from '../main';
 import { instanceIdFor } from '../shared/instance-id';
@@ -53,7 +54,7 @@ export async function runHardening(input: HardenInput, options: HardenRunOptions
 }
 
 /** verify-dns in process: one proof of the existing endpoints, no writes. */
-export async function verifyDns(args: { registryId: string; subnetId?: string }, deps: RunnerDeps): Promise<VerifyDnsResult> {
+export async function verifyDns(args: { registryId: RegistryId; subnetId?: SubnetId }, deps: RunnerDeps): Promise<VerifyDnsResult> {
   const context = inProcessContextOf({ now: () => deps.activity.now() }, cliInstanceId(args.registryId), WORKFLOW_VERSION);
   return hardeningDriver(deps).run(verifyDnsWorkflow(context, args));
 }

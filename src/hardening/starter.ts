@@ -1,5 +1,6 @@
 import type * as df from 'durable-functions';
 import type { HardenInput, HardenOptions, RunMode } from './domain/hardening';
+import type { RegistryId } from '../shared/arm-id';
 import { instanceIdFor } from '../shared/instance-id';
 import { Orchestrators } from '../shared/names';
 
@@ -39,7 +40,7 @@ export function isActiveStatus(runtimeStatus: string | undefined): boolean {
  */
 export async function startHardening(
   client: Pick<df.DurableClient, 'getStatus' | 'startNew'>,
-  args: { registryId: string; mode: RunMode; options: HardenOptions; trigger: string; triggeredAt?: string },
+  args: { registryId: RegistryId; mode: RunMode; options: HardenOptions; trigger: string; triggeredAt?: string },
 ): Promise<StartResult> {
   const instanceId = instanceIdFor(args.registryId);
   const before = await statusOf(client, instanceId);

@@ -1,3 +1,4 @@
+import type { RegistryId, SubnetId } from '../shared/arm-id';
 import { Activities } from '../shared/names';
 import { codedFailure, ErrorCodes, LockdownError } from '../shared/errors';
 import { callAll, progress, type Workflow, type WorkflowContext } from '../shared/workflow';
@@ -29,7 +30,7 @@ export interface VerifyDnsResult {
 
 const STEPS: readonly StepName[] = ['read', 'resolve', 'dns'];
 
-export function* verifyDnsWorkflow(ctx: WorkflowContext, args: { registryId: string; subnetId?: string }): Workflow<VerifyDnsResult> {
+export function* verifyDnsWorkflow(ctx: WorkflowContext, args: { registryId: RegistryId; subnetId?: SubnetId }): Workflow<VerifyDnsResult> {
   let steps = initialSteps().filter((s) => STEPS.includes(s.step));
   const at = (): string => new Date(ctx.nowMs()).toISOString();
   function* set(step: StepName, state: StepState, text: string): Workflow<void> {

@@ -99,6 +99,33 @@ export function parseResourceIdOfType(id: string, fullType: string): ResourceId 
   return rid as ResourceId & { resourceGroup: string };
 }
 
+declare const ARM_TYPE: unique symbol;
+
+/**
+ * An ARM id known to be a well-formed id of resource type T: a plain string at run time (JSON,
+ * durable history), a distinct type at compile time. Only `armIdOf` makes one, so an id is
+ * parsed once, where it enters (HTTP request, event, CLI argument, orchestration input), and
+ * code past the boundary cannot be handed an unchecked string by mistake.
+ */
+export type ArmId<T extends string> = string & { readonly [ARM_TYPE]: T };
+
+export const ArmTypes = {
+  registry: 'Microsoft.MachineLearningServices/registries',
+  workspace: 'Microsoft.MachineLearningServices/workspaces',
+  subnet: 'Microsoft.Network/virtualNetworks/subnets',
+  privateEndpoint: 'Microsoft.Network/privateEndpoints',
+} as const;
+
+export type RegistryId = ArmId<typeof ArmTypes.registry>;
+export type WorkspaceId = ArmId<typeof ArmTypes.workspace>;
+export type SubnetId = ArmId<typeof ArmTypes.subnet>;
+export type PrivateEndpointId = ArmId<typeof ArmTypes.privateEndpoint>;
+
+/** Parses `id` as an id of `fullType` (throws ARM_ID.INVALID otherwise) and answers it, trimmed, as that type. */
+export function armIdOf<T extends string>(id: string, fullType: T): ArmId<T> {
+  return parseResourceIdOfType(id, fullType).id as ArmId<T>;
+}
+
 export function resourceGroupId(subscriptionId: string, resourceGroup: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
 }

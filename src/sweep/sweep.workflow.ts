@@ -1,3 +1,4 @@
+import type { RegistryId } from '../shared/arm-id';
 import { codedFailure, ErrorCodes, type CodedFailure } from '../shared/errors';
 import { SweepActivities } from '../shared/names';
 import { resolveTargets } from '../shared/targets';
@@ -107,7 +108,7 @@ class Sweep {
     // 1. list every subscription, all at once (one read each, then paging)
     const listed = yield* this.each(SweepActivities.listRegistries, subscriptionIds.map((subscriptionId) => ({ subscriptionId })));
     const subscriptions: SweepSubscriptionLine[] = [];
-    const registryIds: string[] = [];
+    const registryIds: RegistryId[] = [];
     subscriptionIds.forEach((subscriptionId, i) => {
       const r = listed[i];
       const result: ListRegistriesOutput = r === undefined ? { ok: false, error: { code: ErrorCodes.SWEEP_INPUT_INVALID, message: 'no result' } } : r.ok ? r.value : { ok: false, error: r.error };

@@ -1,9 +1,10 @@
+import { toRegistryId } from '../../src/hardening/domain/registry';
 import type { EndpointInfo, EndpointPlacement, HardenInput, RegistryReading, Target, TargetState } from '../../src/hardening/domain/hardening';
 import { DEFAULT_HARDEN_OPTIONS } from '../../src/hardening/domain/harden-input';
 
 /** Plain objects for the hardening job: a two-region registry (eastus home, westeurope). */
 export const SUB = '00000000-0000-0000-0000-000000000001';
-export const REGISTRY_ID = `/subscriptions/${SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/registries/reg1`;
+export const REGISTRY_ID = toRegistryId(`/subscriptions/${SUB}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/registries/reg1`);
 const MANAGED = `/subscriptions/${SUB}/resourceGroups/azureml-rg-reg1_11111111-2222-3333-4444-555555555555`;
 export const SUBNET_ID = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-ml/subnets/snet-pe`;
 const zone = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${name}`;

@@ -1,3 +1,4 @@
+import type { RegistryId } from '../../shared/arm-id';
 import type {
   DiscoveryCheck,
   DnsCheck,
@@ -21,7 +22,7 @@ import { Activities } from '../../shared/names';
 
 /** readRegistry: re-GET the registry and resolve its storage accounts and ACR. */
 export interface ReadRegistryInput {
-  registryId: string;
+  registryId: RegistryId;
 }
 export type ReadRegistryOutput = RegistryReading;
 
@@ -82,7 +83,7 @@ export type ProveDnsOutput = DnsCheck[];
 
 /** checkDiscovery: registry discovery's registryFqdns must cover every region. */
 export interface CheckDiscoveryInput {
-  registryId: string;
+  registryId: RegistryId;
   regions: string[];
 }
 export type CheckDiscoveryOutput = DiscoveryCheck;

@@ -2,7 +2,7 @@ import { sameResourceId } from '../../shared/arm-id';
 import type { RegistryReading, Target } from '../domain/hardening';
 import type { ResourceGroupPort } from '../domain/ports';
 import { normalizeRegion } from '../../shared/regions';
-import { parseManagedResourceGroupName, parseRegistryId, type Registry } from '../domain/registry';
+import { parseManagedResourceGroupName, parseRegistryId, toRegistryId, type Registry } from '../domain/registry';
 import type { ActivityDeps } from '../../main';
 
 const STORAGE = 'Microsoft.Storage/storageAccounts';
@@ -65,11 +65,11 @@ export async function readRegistry(input: { registryId: string }, { ports, confi
     complete = regions.length > 0 && regionsCovered && acr.length === 1;
   }
   if (!complete) {
-    return { status: 'provisioning', registryId: reg.id, provisioningState: `storage accounts or ACR not yet created (${storage.length} storage, ${acr.length} ACR for ${regions.length} regions)` };
+    return { status: 'provisioning', registryId: toRegistryId(reg.id), provisioningState: `storage accounts or ACR not yet created (${storage.length} storage, ${acr.length} ACR for ${regions.length} regions)` };
   }
   return {
     status: 'ready',
-    registryId: reg.id,
+    registryId: toRegistryId(reg.id),
     name: reg.name,
     location: normalizeRegion(reg.location),
     regions,

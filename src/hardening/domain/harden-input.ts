@@ -1,7 +1,7 @@
 import { ErrorCodes, LockdownError } from '../../shared/errors';
-import { isResourceOfType } from '../../shared/arm-id';
+import { ArmTypes, armIdOf, isResourceOfType } from '../../shared/arm-id';
 import type { HardenInput, HardenOptions, LockdownOrder, RunMode } from './hardening';
-import { parseRegistryId } from './registry';
+import { parseRegistryId, toRegistryId } from './registry';
 
 /** Defaults matching the settings' defaults; the starter normally fills every option. */
 export const DEFAULT_HARDEN_OPTIONS: Readonly<HardenOptions> = Object.freeze({
@@ -73,7 +73,7 @@ export function parseHardenInput(raw: unknown): HardenInput {
       else problems.push(`options.${key} must be a number in (0, ${max}]`);
     }
     if (given.subnetId !== undefined) {
-      if (typeof given.subnetId === 'string' && isResourceOfType(given.subnetId, 'Microsoft.Network/virtualNetworks/subnets')) options.subnetId = given.subnetId;
+      if (typeof given.subnetId === 'string' && isResourceOfType(given.subnetId, ArmTypes.subnet)) options.subnetId = armIdOf(given.subnetId, ArmTypes.subnet);
       else problems.push('options.subnetId must be a Microsoft.Network/virtualNetworks/subnets resource id');
     }
   }
@@ -88,7 +88,7 @@ export function parseHardenInput(raw: unknown): HardenInput {
   if (problems.length > 0) {
     throw new LockdownError(ErrorCodes.HARDEN_INPUT_INVALID, `invalid orchestration input: ${problems.join('; ')}.`);
   }
-  const input: HardenInput = { registryId: registryId as string, mode: mode as RunMode, options, trigger: trigger as string };
+  const input: HardenInput = { registryId: toRegistryId(registryId as string), mode: mode as RunMode, options, trigger: trigger as string };
   if (typeof triggeredAt === 'string') input.triggeredAt = triggeredAt;
   return input;
 }

@@ -1,3 +1,4 @@
+import type { RegistryId, SubnetId } from '../../shared/arm-id';
 /**
  * The contract of the hardening job: what the orchestrator and the activities exchange. Pure
  * data (JSON-serialisable: it goes through durable history), no behaviour.
@@ -22,7 +23,7 @@ export type RunMode = 'apply' | 'plan';
 
 /** Orchestration input; the starter fills it from settings plus the caller's overrides. */
 export interface HardenInput {
-  registryId: string;
+  registryId: RegistryId;
   mode: RunMode;
   options: HardenOptions;
   /** when the triggering event happened (ISO), for the exposure-window figure */
@@ -44,7 +45,7 @@ export interface HardenOptions {
   dnsRetrySeconds: number;
   provisioningPollSeconds: number;
   /** override of the configured private-endpoint subnet (passed to inspectTargets) */
-  subnetId?: string;
+  subnetId?: SubnetId;
 }
 
 export type ConnectionStatus = 'Approved' | 'Pending' | 'Rejected' | 'Disconnected' | 'Unknown';
@@ -77,11 +78,11 @@ export interface EndpointInfo {
 
 /** Step 1–2 output: the registry re-read and its resources resolved. */
 export type RegistryReading =
-  | { status: 'notFound'; registryId: string }
-  | { status: 'provisioning'; registryId: string; provisioningState: string }
+  | { status: 'notFound'; registryId: RegistryId }
+  | { status: 'provisioning'; registryId: RegistryId; provisioningState: string }
   | {
       status: 'ready';
-      registryId: string;
+      registryId: RegistryId;
       name: string;
       location: string;
       regions: string[];
@@ -130,7 +131,7 @@ export interface PublicAccessPlan {
 }
 
 export interface HardeningPlan {
-  registryId: string;
+  registryId: RegistryId;
   endpoints: EndpointPlan[];
   publicAccess: PublicAccessPlan[];
   warnings: string[];
@@ -165,7 +166,7 @@ export type OutcomeKind = 'Hardened' | 'Failed' | 'Exempt' | 'Planned' | 'NotFou
 
 export interface Outcome {
   kind: OutcomeKind;
-  registryId: string;
+  registryId: RegistryId;
   instanceId: string;
   mode: RunMode;
   changes: string[];

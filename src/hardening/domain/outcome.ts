@@ -1,3 +1,4 @@
+import type { RegistryId } from '../../shared/arm-id';
 import type { DiscoveryCheck, DnsCheck, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RunMode, Target } from './hardening';
 import { sha256Hex } from '../../shared/hash';
 import { describeTarget, zoneNameOf } from './plan';
@@ -43,7 +44,7 @@ export function emptyApplied(): AppliedChanges {
 
 export interface OutcomeArgs {
   kind: OutcomeKind;
-  registryId: string;
+  registryId: RegistryId;
   instanceId: string;
   mode: RunMode;
   startedAt: string;

@@ -1,3 +1,4 @@
+import type { RegistryId } from '../../shared/arm-id';
 import { nameOf, parseResourceId, sameResourceId } from '../../shared/arm-id';
 import { fnv1a32Hex } from '../../shared/hash';
 import {
@@ -158,7 +159,7 @@ function planPublicAccess(state: TargetState, lockdownAcr: boolean, warnings: st
   return { target, current, action: 'disable' };
 }
 
-export function planHardening(args: { registryId: string; states: TargetState[]; placement: EndpointPlacement; lockdownAcr: boolean }): HardeningPlan {
+export function planHardening(args: { registryId: RegistryId; states: TargetState[]; placement: EndpointPlacement; lockdownAcr: boolean }): HardeningPlan {
   const { registryId, states, placement, lockdownAcr } = args;
   const registryName = states.find((s) => s.target.kind === 'registry')?.target.name ?? parseRegistryId(registryId).name;
   const warnings: string[] = [];

@@ -1,8 +1,9 @@
+import type { RegistryId } from '../../shared/arm-id';
 import type { RunMode, StepName, StepState, StepStatus } from './hardening';
 
 /** The orchestration's customStatus: what the status endpoint shows while a run goes on. */
 export interface HardenStatus {
-  registryId: string;
+  registryId: RegistryId;
   mode: RunMode;
   steps: StepStatus[];
 }

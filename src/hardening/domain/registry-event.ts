@@ -1,4 +1,4 @@
-import { isResourceOfType } from '../../shared/arm-id';
+import { isResourceOfType, type RegistryId } from '../../shared/arm-id';
 import { parseRegistryId, REGISTRY_TYPE } from './registry';
 
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
@@ -17,7 +17,7 @@ export interface EventFilter {
 }
 
 export type RegistryEventDecision =
-  | { kind: 'harden'; registryId: string; eventId: string; eventTime: string | undefined }
+  | { kind: 'harden'; registryId: RegistryId; eventId: string; eventTime: string | undefined }
   | { kind: 'ignore'; reason: string }
   | { kind: 'malformed'; reason: string };
 

@@ -1,7 +1,7 @@
-import { parseResourceIdOfType, resourceGroupId, type ResourceId } from '../../shared/arm-id';
+import { ArmTypes, parseResourceIdOfType, resourceGroupId, type RegistryId, type ResourceId } from '../../shared/arm-id';
 import { ErrorCodes, LockdownError, excerpt } from '../../shared/errors';
 
-export const REGISTRY_TYPE = 'Microsoft.MachineLearningServices/registries';
+export const REGISTRY_TYPE = ArmTypes.registry;
 export const REGISTRY_API_VERSION = '2025-12-01';
 
 /** Registry names as the service accepts them (registries.json, registryName pattern). */
@@ -13,7 +13,7 @@ export function isValidRegistryName(name: string): boolean {
 
 export interface RegistryRef {
   /** canonical id with the casing given */
-  id: string;
+  id: RegistryId;
   subscriptionId: string;
   resourceGroup: string;
   name: string;
@@ -25,11 +25,16 @@ export function parseRegistryId(id: string): RegistryRef {
   if (!isValidRegistryName(name)) {
     throw new LockdownError(ErrorCodes.REGISTRY_NAME_INVALID, `'${excerpt(name)}' is not a valid registry name (${REGISTRY_NAME_RULE.source}).`);
   }
-  return { id: rid.id, subscriptionId: rid.subscriptionId, resourceGroup: rid.resourceGroup, name };
+  return { id: rid.id as RegistryId, subscriptionId: rid.subscriptionId, resourceGroup: rid.resourceGroup, name };
 }
 
-export function registryId(subscriptionId: string, resourceGroup: string, name: string): string {
-  return `${resourceGroupId(subscriptionId, resourceGroup)}/providers/${REGISTRY_TYPE}/${name}`;
+/** A registry id from a boundary (request, event, argument, input): checked once, branded. */
+export function toRegistryId(id: string): RegistryId {
+  return parseRegistryId(id).id;
+}
+
+export function registryId(subscriptionId: string, resourceGroup: string, name: string): RegistryId {
+  return toRegistryId(`${resourceGroupId(subscriptionId, resourceGroup)}/providers/${REGISTRY_TYPE}/${name}`);
 }
 
 /** The managed resource group the service creates: `azureml-rg-<registry>_<GUID>`. */

@@ -1,4 +1,6 @@
 import { codedFailure } from '../../shared/errors';
+import { toRegistryId } from '../../hardening/domain/registry';
+import type { RegistryId } from '../../shared/arm-id';
 import { planHardening } from '../../hardening/domain/plan';
 import { summarizePlan, type ListManagementGroupInput, type ListManagementGroupOutput, type ListRegistriesInput, type ListRegistriesOutput, type PlanRegistryInput, type RegistryPlanSummary } from '../domain/sweep';
 import type { ActivityDeps } from '../../main';
@@ -24,8 +26,8 @@ export async function listManagementGroupSubscriptions(input: ListManagementGrou
 /** Every registry id of one subscription (all pages). */
 export async function listRegistries(input: ListRegistriesInput, { ports }: Pick<ActivityDeps, 'ports'>): Promise<ListRegistriesOutput> {
   try {
-    const ids: string[] = [];
-    for await (const registry of ports.clients.registries().listBySubscription(input.subscriptionId)) ids.push(registry.id);
+    const ids: RegistryId[] = [];
+    for await (const registry of ports.clients.registries().listBySubscription(input.subscriptionId)) ids.push(toRegistryId(registry.id));
     return { ok: true, registryIds: ids };
   } catch (e) {
     return { ok: false, error: codedFailure(e) };

@@ -3,7 +3,7 @@
  * activities and `aml-lockdown sweep` exchange, the compliance verdict of a plan, the pacing of
  * run starts against the per-subscription ARM write budget, and the report.
  */
-import { isGuid } from '../../shared/arm-id';
+import { isGuid, type RegistryId } from '../../shared/arm-id';
 import { codedFailure, ErrorCodes, LockdownError, type CodedFailure } from '../../shared/errors';
 import { parseHardenInput } from '../../hardening/domain/harden-input';
 import { MANAGEMENT_GROUP_ID_RULE } from '../../shared/ports';
@@ -97,25 +97,25 @@ export interface ListManagementGroupInput {
 export interface ListRegistriesInput {
   subscriptionId: string;
 }
-export type ListRegistriesOutput = { ok: true; registryIds: string[] } | { ok: false; error: CodedFailure };
+export type ListRegistriesOutput = { ok: true; registryIds: RegistryId[] } | { ok: false; error: CodedFailure };
 
 /** planRegistry: read + inspect + plan one registry, no writes; a small summary back. */
 export interface PlanRegistryInput {
-  registryId: string;
+  registryId: RegistryId;
   lockdownAcr: boolean;
   subnetId?: string;
 }
 export type RegistryPlanSummary =
-  | { status: 'compliant'; registryId: string; regions: number }
-  | { status: 'nonCompliant'; registryId: string; regions: number; writes: number; reasons: string[] }
-  | { status: 'exempt'; registryId: string }
-  | { status: 'provisioning'; registryId: string; detail: string }
-  | { status: 'notFound'; registryId: string }
-  | { status: 'failed'; registryId: string; error: CodedFailure };
+  | { status: 'compliant'; registryId: RegistryId; regions: number }
+  | { status: 'nonCompliant'; registryId: RegistryId; regions: number; writes: number; reasons: string[] }
+  | { status: 'exempt'; registryId: RegistryId }
+  | { status: 'provisioning'; registryId: RegistryId; detail: string }
+  | { status: 'notFound'; registryId: RegistryId }
+  | { status: 'failed'; registryId: RegistryId; error: CodedFailure };
 
 /** startHardeningRun: start the registry's durable run (a no-op while one goes on). */
 export interface StartHardeningRunInput {
-  registryId: string;
+  registryId: RegistryId;
   options: HardenOptions;
   trigger: string;
   triggeredAt?: string;
@@ -171,7 +171,7 @@ export function subscriptionOf(registryId: string): string {
 /* ---------- pacing ---------- */
 
 export interface PendingStart {
-  registryId: string;
+  registryId: RegistryId;
   subscriptionId: string;
   cost: number;
 }

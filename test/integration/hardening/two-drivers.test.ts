@@ -5,6 +5,8 @@ import { createRegistry, DEMO, startWorld, worldSettings, type World } from '../
 import { loadConfig } from '../../../src/config';
 import { runHardening } from '../../../src/hardening/harden.in-process';
 import { DEFAULT_HARDEN_OPTIONS, parseHardenInput } from '../../../src/hardening/domain/harden-input';
+import { toRegistryId } from '../../../src/hardening/domain/registry';
+import type { RegistryId } from '../../../src/shared/arm-id';
 import type { HardenOptions, Outcome, StepStatus } from '../../../src/hardening/domain/hardening';
 import type { HardenStatus } from '../../../src/hardening/domain/progress';
 import { createPorts, type ActivityDeps } from '../../../src/main';
@@ -90,7 +92,7 @@ async function durableRun(registryId: string, options: HardenOptions, during?: D
 }
 
 /** One in-process run (the CLI's driver) over the same activities; `during` acts while it runs. */
-async function inProcessRun(registryId: string, options: HardenOptions, during?: During): Promise<RunRecord> {
+async function inProcessRun(registryId: RegistryId, options: HardenOptions, during?: During): Promise<RunRecord> {
   let latest: StepStatus[] | undefined;
   const details: string[] = [];
   const input = parseHardenInput({ registryId, mode: 'apply', options, trigger: 'test' });
@@ -283,7 +285,7 @@ describe('one hardening workflow, two drivers: the same scenario ends the same w
     const results: Partial<Record<Driver, Comparable>> = {};
     for (const driver of ['durable', 'in-process'] as const) {
       const name = `${scenario.reuse ?? scenario.stem}${driver === 'durable' ? 'd' : 'i'}`;
-      const id = registryPath(world, DEMO.rg, name);
+      const id = toRegistryId(registryPath(world, DEMO.rg, name));
       if (!scenario.reuse) await createRegistry(world.sim, world.user, { name, regions: ['westeurope'] });
       if (scenario.arrange) await scenario.arrange(id);
       await clearRequestLog(world);

@@ -1,3 +1,4 @@
+import { ArmTypes, armIdOf } from '../../../src/shared/arm-id';
 import { parseCommandLine, UsageError, type Command } from '../../../src/cli/args';
 import { ProgressDisplay } from '../../../src/cli/render';
 import { statusExitCode, statusUrl } from '../../../src/hardening/cli-status';
@@ -22,13 +23,13 @@ describe('parseCommandLine', () => {
   it('parses plan and apply with their flags', () => {
     expect(parseCommandLine(['plan', REG])).toEqual<Command>({ command: 'plan', registry: parseRegistryId(REG), json: false, publish: true });
     expect(parseCommandLine(['apply', REG, '--json', '--no-publish', '--poll-seconds', '2.5', '--subnet', SUBNET, '--settings', 'local.settings.json'])).toEqual<Command>({
-      command: 'apply', registry: parseRegistryId(REG), json: true, publish: false, pollSeconds: 2.5, subnetId: SUBNET, settingsFile: 'local.settings.json',
+      command: 'apply', registry: parseRegistryId(REG), json: true, publish: false, pollSeconds: 2.5, subnetId: armIdOf(SUBNET, ArmTypes.subnet), settingsFile: 'local.settings.json',
     });
     expect(parseCommandLine(['--json', 'apply', REG])).toMatchObject({ command: 'apply', json: true });
   });
 
   it('parses verify-dns, discovery and status', () => {
-    expect(parseCommandLine(['verify-dns', REG, '--subnet', SUBNET])).toEqual<Command>({ command: 'verify-dns', registry: parseRegistryId(REG), json: false, subnetId: SUBNET });
+    expect(parseCommandLine(['verify-dns', REG, '--subnet', SUBNET])).toEqual<Command>({ command: 'verify-dns', registry: parseRegistryId(REG), json: false, subnetId: armIdOf(SUBNET, ArmTypes.subnet) });
     expect(parseCommandLine(['discovery', 'westeurope', 'reg1', '--json'])).toEqual<Command>({ command: 'discovery', region: 'westeurope', registryName: 'reg1', json: true });
     expect(parseCommandLine(['status', REG, '--api', 'https://func.example.net/api/', '--key', 'k'])).toEqual<Command>({
       command: 'status', registry: parseRegistryId(REG), json: false, api: 'https://func.example.net', key: 'k',

@@ -17,9 +17,11 @@ describe('optionsFromConfig', () => {
     });
   });
 
-  it("takes the CLI's --poll-seconds and --subnet", () => {
-    const options = optionsFromConfig(settings, { pollSeconds: 1, subnetId: '/sub/net' });
-    expect(options).toMatchObject({ approvalPollSeconds: 1, dnsRetrySeconds: 1, provisioningPollSeconds: 1, subnetId: '/sub/net' });
+  it("takes the CLI's --poll-seconds and --subnet, the subnet checked once here", () => {
+    const subnet = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/snet/';
+    const options = optionsFromConfig(settings, { pollSeconds: 1, subnetId: subnet });
+    expect(options).toMatchObject({ approvalPollSeconds: 1, dnsRetrySeconds: 1, provisioningPollSeconds: 1, subnetId: subnet.replace(/\/$/, '') });
+    expect(() => optionsFromConfig(settings, { subnetId: '/sub/net' })).toThrow(/ARM_ID\.INVALID/);
   });
 
   it('is the one the app starter uses', () => {

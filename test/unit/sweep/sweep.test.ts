@@ -1,3 +1,4 @@
+import { toRegistryId } from '../../../src/hardening/domain/registry';
 import { planHardening } from '../../../src/hardening/domain/plan';
 import {
   admitStarts,
@@ -15,7 +16,8 @@ import { endpoint, freshStates, PLACEMENT, REGISTRY_ID, SUB, TARGETS } from '../
 
 const SUB_A = '00000000-0000-0000-0000-00000000000a';
 const SUB_B = '00000000-0000-0000-0000-00000000000b';
-const reg = (sub: string, name: string) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/${name}`;
+// registry names are at least 3 characters: the test names get a prefix
+const reg = (sub: string, name: string) => toRegistryId(`/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/reg-${name}`);
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
 function hardenedStates(connectionStatus: 'Approved' | 'Pending' = 'Approved') {
