@@ -1,7 +1,7 @@
 import { ArmTypes, armIdOf } from '../../../src/shared/arm-id';
 import { parseCommandLine, UsageError, type Command } from '../../../src/cli/args';
 import { ProgressDisplay } from '../../../src/cli/render';
-import { statusExitCode, statusUrl } from '../../../src/hardening/cli-status';
+import { statusExitCode, statusUrl } from '../../../src/hardening/cli';
 import { initialSteps, withStep } from '../../../src/hardening/domain/progress';
 import { parseRegistryId } from '../../../src/hardening/domain/registry';
 

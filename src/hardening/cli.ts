@@ -1,0 +1,164 @@
+import type { RegistryRef } from './domain/registry';
+import type { RunStatusView } from '../cli/render';
+import { ErrorCodes } from '../shared/error-codes';
+import type { ActivityDeps } from '../main';
+import type { Config } from '../config';
+import { optionsFromConfig } from '../config/harden-options';
+import { codedFailure } from '../shared/errors';
+import type { Command } from '../cli/args';
+import { discoverySummary, outcomeSummary, ProgressDisplay, statusSummary, verifyDnsSummary, type Output } from '../cli/render';
+import { parseHardenInput } from './domain/harden-input';
+import type { OutcomeKind, RunMode } from './domain/hardening';
+import { runHardening, verifyDns, type RunnerDeps } from './harden.in-process';
+
+/**
+ * `aml-lockdown status`: the app's run of a registry, read through its HTTP API
+ * (`GET /api/registries/{subscriptionId}/{resourceGroup}/{registryName}/harden`, function key in
+ * `x-functions-key`). The key goes only to the --api host.
+ */
+export type StatusAnswer =
+  | { kind: 'status'; body: RunStatusView & Record<string, unknown> }
+  | { kind: 'neverRun'; message: string }
+  | { kind: 'error'; httpStatus: number; code: string; message: string };
+
+export function statusUrl(apiBase: string, registry: RegistryRef): string {
+  const seg = (s: string): string => encodeURIComponent(s);
+  return `${apiBase}/api/registries/${seg(registry.subscriptionId)}/${seg(registry.resourceGroup)}/${seg(registry.name)}/harden`;
+}
+
+function errorOf(body: unknown): { code?: string; message?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return {};
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message } : {}) };
+}
+
+export async function fetchStatus(args: { api: string; key: string; registry: RegistryRef; timeoutMs?: number }, fetchImpl: typeof fetch = fetch): Promise<StatusAnswer> {
+  const url = statusUrl(args.api, args.registry);
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers: { 'x-functions-key': args.key, accept: 'application/json' }, signal: AbortSignal.timeout(args.timeoutMs ?? 30_000) });
+  } catch (e) {
+    const cause = (e as Error & { cause?: unknown }).cause;
+    return { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNREACHABLE, message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const apiError = errorOf(body);
+  if (response.status === 200 && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    return { kind: 'status', body: body as RunStatusView & Record<string, unknown> };
+  }
+  if (response.status === 404 && apiError.code !== undefined) {
+    return { kind: 'neverRun', message: apiError.message ?? `the registry ${args.registry.id} has never been hardened by the app` };
+  }
+  if (response.status === 401 || response.status === 403) {
+    return { kind: 'error', httpStatus: response.status, code: apiError.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: apiError.message ?? `the function app refused the key (${response.status}); give the right one with --key or AML_LOCKDOWN_FUNCTION_KEY` };
+  }
+  if (response.status === 404) {
+    return { kind: 'error', httpStatus: 404, code: ErrorCodes.HTTP_NOT_FOUND, message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the status route?` };
+  }
+  return {
+    kind: 'error',
+    httpStatus: response.status,
+    code: apiError.code ?? `HTTP.${response.status}`,
+    message: apiError.message ?? `${url} answered ${response.status}${text ? `: ${text.slice(0, 500)}` : ''}`,
+  };
+}
+
+const FAILED_RUNTIME = new Set(['Failed', 'Terminated', 'Canceled']);
+
+/** 0 while a run is fine (running or completed with anything but a Failed outcome), 1 otherwise. */
+export function statusExitCode(answer: StatusAnswer): 0 | 1 {
+  if (answer.kind !== 'status') return 1;
+  const { runtimeStatus } = answer.body;
+  if (runtimeStatus !== undefined && FAILED_RUNTIME.has(runtimeStatus)) return 1;
+  const result = answer.body.summary ?? answer.body.output;
+  if (typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'Failed') return 1;
+  return 0;
+}
+
+/* ---------- the hardening commands: status, discovery, verify-dns, plan, apply ---------- */
+
+export interface HardeningCliIo {
+  stdout: Output;
+  stderr: Output;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+type HardeningCommand = Extract<Command, { command: 'status' | 'discovery' | 'verify-dns' | 'plan' | 'apply' }>;
+
+const OK_KINDS: ReadonlySet<OutcomeKind> = new Set(['Hardened', 'Planned', 'Exempt']);
+
+function json(io: HardeningCliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `status`: the run's status from the deployed app's HTTP API (0 compliant, 1 otherwise). */
+export async function statusCommand(command: Extract<Command, { command: 'status' }>, key: string, io: HardeningCliIo): Promise<0 | 1> {
+  const answer = await fetchStatus({ api: command.api, key, registry: command.registry });
+  if (answer.kind === 'status') {
+    if (command.json) json(io, answer.body);
+    else io.stdout.write(statusSummary(command.registry.id, answer.body));
+    return statusExitCode(answer);
+  }
+  const error = answer.kind === 'neverRun' ? { code: ErrorCodes.RUN_NOT_FOUND, message: answer.message } : { code: answer.code, message: answer.message };
+  if (command.json) json(io, { error });
+  else io.stderr.write(`aml-lockdown status: ${error.code}: ${error.message}\n`);
+  return 1;
+}
+
+/**
+ * discovery / verify-dns / plan / apply in process, over the app's activities (the in-process
+ * driver). 0 done / compliant, 1 failed (DNS not proven included), 2 bad run options.
+ */
+export async function hardeningCommand(command: Exclude<HardeningCommand, { command: 'status' }>, config: Config, activity: ActivityDeps, io: HardeningCliIo): Promise<0 | 1 | 2> {
+  if (command.command === 'discovery') {
+    try {
+      const doc = await activity.ports.discovery.discover(command.region, command.registryName);
+      if (command.json) json(io, doc);
+      else io.stdout.write(discoverySummary(command.region, command.registryName, doc));
+      return 0;
+    } catch (e) {
+      const error = codedFailure(e);
+      if (command.json) json(io, { error });
+      else io.stderr.write(`aml-lockdown discovery: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+  }
+
+  const title = `aml-lockdown ${command.command} ${command.registry.id}`;
+  const display = command.json ? undefined : new ProgressDisplay(io.stdout, title);
+  const deps: RunnerDeps = {
+    activity,
+    sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    onProgress: (steps) => display?.update(steps),
+  };
+
+  if (command.command === 'verify-dns') {
+    const result = await verifyDns({ registryId: command.registry.id, ...(command.subnetId !== undefined ? { subnetId: command.subnetId } : {}) }, deps);
+    if (command.json) {
+      const { steps: _steps, ...document } = result;
+      json(io, document);
+    } else io.stdout.write(verifyDnsSummary(result));
+    return result.proven ? 0 : 1;
+  }
+
+  const mode: RunMode = command.command;
+  let input;
+  try {
+    input = parseHardenInput({ registryId: command.registry.id, mode, options: optionsFromConfig(config, command), trigger: 'cli' });
+  } catch (e) {
+    io.stderr.write(`aml-lockdown: ${(e as Error).message.replace(/^\[[^\]]+\]\s/, '')}\nRun 'aml-lockdown --help' for usage.\n`);
+    return 2;
+  }
+  const { outcome } = await runHardening(input, { publish: command.publish }, deps);
+  if (command.json) json(io, outcome);
+  else io.stdout.write(outcomeSummary(outcome));
+  return OK_KINDS.has(outcome.kind) ? 0 : 1;
+}
