@@ -28,14 +28,25 @@ describe('NCRONTAB', () => {
 describe('main glob', () => {
   it('expands *, ** and braces like the host', () => {
     const dir = tempDir('func-host-glob');
-    for (const f of ['dist/src/<feature>/functions.ts/a.js', 'dist/src/<feature>/functions.ts/b.js', 'dist/src/<feature>/functions.ts/b.js.map', 'dist/src/other/c.js', 'dist/src/<feature>/functions.ts/deep/d.js']) {
+    for (const f of ['dist/src/functions/a.js', 'dist/src/functions/b.js', 'dist/src/functions/b.js.map', 'dist/src/other/c.js', 'dist/src/functions/deep/d.js']) {
       fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
       fs.writeFileSync(path.join(dir, f), '');
     }
     const rel = (files: string[]): string[] => files.map((f) => path.relative(dir, f).split(path.sep).join('/'));
-    expect(rel(expandGlob(dir, 'dist/src/<feature>/functions.ts/*.js'))).toEqual(['dist/src/<feature>/functions.ts/a.js', 'dist/src/<feature>/functions.ts/b.js']);
-    expect(rel(expandGlob(dir, 'dist/src/**/*.js'))).toEqual(['dist/src/<feature>/functions.ts/a.js', 'dist/src/<feature>/functions.ts/b.js', 'dist/src/<feature>/functions.ts/deep/d.js', 'dist/src/other/c.js']);
-    expect(rel(expandGlob(dir, 'dist/src/{other/c.js,functions/a.js}'))).toEqual(['dist/src/<feature>/functions.ts/a.js', 'dist/src/other/c.js']);
+    expect(rel(expandGlob(dir, 'dist/src/functions/*.js'))).toEqual(['dist/src/functions/a.js', 'dist/src/functions/b.js']);
+    expect(rel(expandGlob(dir, 'dist/src/**/*.js'))).toEqual(['dist/src/functions/a.js', 'dist/src/functions/b.js', 'dist/src/functions/deep/d.js', 'dist/src/other/c.js']);
+    expect(rel(expandGlob(dir, 'dist/src/{other/c.js,functions/a.js}'))).toEqual(['dist/src/functions/a.js', 'dist/src/other/c.js']);
+  });
+
+  it("expands the app's own main (one functions.js per feature folder, nothing deeper)", () => {
+    const dir = tempDir('func-host-glob-main');
+    for (const f of ['dist/src/hardening/functions.js', 'dist/src/sweep/functions.js', 'dist/src/hardening/activities/functions.js', 'dist/src/main.js']) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), '');
+    }
+    const main = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { main: string }).main;
+    expect(main).toBe('dist/src/*/functions.js');
+    expect(expandGlob(dir, main).map((f) => path.relative(dir, f).split(path.sep).join('/'))).toEqual(['dist/src/hardening/functions.js', 'dist/src/sweep/functions.js']);
   });
 });
 
