@@ -27,8 +27,11 @@ param vnetName string = ''
 param outcomeTopicName string = ''
 
 // ── what to watch ──────────────────────────────────────────────────────────────────────────────
-@description('Comma-separated ids of the subscriptions whose registries are hardened (empty: this subscription). Each gets the custom role assignment and an Event Grid system topic.')
+@description('Comma-separated ids of the subscriptions whose registries are hardened (empty: this subscription). Each gets the custom role assignment and an Event Grid system topic. Compared lower-cased and trimmed.')
 param targetSubscriptionIds string = ''
+
+@description('Comma-separated resource ids of EXISTING Microsoft.Resources.Subscriptions system topics, at most one per target subscription (Event Grid allows one system topic per source). The event subscription is attached to that topic (shared: the app adds its identity to the topic and its own event subscription), and no topic is created there. Empty: a topic is created in every target subscription.')
+param existingSystemTopicIds string = ''
 
 @description('Name of the resource group created in each OTHER target subscription for its Event Grid system topic.')
 param eventsResourceGroupName string = ''
@@ -52,8 +55,9 @@ param privateEndpointSubnetId string = ''
 param privateEndpointResourceGroup string = ''
 
 // ── private DNS ────────────────────────────────────────────────────────────────────────────────
-@description('Create the three private DNS zones in the app\'s resource group and link them to the app and endpoint VNets. false: pass the ids of existing zones (e.g. from a landing zone).')
-param createPrivateDnsZones bool = true
+@description('\'true\': create the three private DNS zones in the app\'s resource group and link them to the app and endpoint VNets. \'false\': pass the ids of existing zones (e.g. from a landing zone). Empty: create them unless the network is brought (appSubnetId set), since a landing-zone VNet is usually linked to zones of the same names already, and a VNet cannot be linked to two zones with the same name.')
+@allowed(['', 'true', 'false'])
+param createPrivateDnsZones string = ''
 param privateDnsZoneIdApiAzureml string = ''
 param privateDnsZoneIdBlob string = ''
 param privateDnsZoneIdAcr string = ''
@@ -66,8 +70,14 @@ param privateDnsZoneNameAcr string = 'privatelink.azurecr.io'
 param lockdownOrder string = 'lockdown-first'
 param lockdownAcr bool = true
 param exemptionTag string = 'aml-registry-lockdown=exempt'
+@minValue(1)
+@maxValue(10080)
 param approvalDeadlineMinutes int = 1440
+@minValue(1)
+@maxValue(1440)
 param dnsDeadlineMinutes int = 15
+@minValue(1)
+@maxValue(1440)
 param provisioningDeadlineMinutes int = 60
 @description('Resolvers for the DNS proof, comma-separated (empty: the VNet-integrated app\'s own resolver).')
 param dnsServers string = ''
@@ -81,19 +91,42 @@ param sweepSchedule string = ''
 param targetManagementGroup string = ''
 
 @description('Flex Consumption scale-out limit.')
+@minValue(1)
+@maxValue(1000)
 param maximumInstanceCount int = 40
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 
-var parsedTargets = filter(map(split(targetSubscriptionIds, ','), s => trim(s)), s => !empty(s))
-var targets = empty(parsedTargets) ? [subscription().subscriptionId] : parsedTargets
+// Subscription ids are compared lower-cased and trimmed (ARM answers them lower-case; people paste them in any case).
+var thisSubscription = toLower(trim(subscription().subscriptionId))
+var parsedTargets = filter(map(split(targetSubscriptionIds, ','), s => toLower(trim(s))), s => !empty(s))
+var targets = empty(parsedTargets) ? [thisSubscription] : union(parsedTargets, [])
+
+// Existing system topics (one per source is all Event Grid allows), matched to targets by the subscription in their id.
+var existingTopicIds = filter(map(split(existingSystemTopicIds, ','), s => trim(s)), s => !empty(s))
+var wellFormedTopicIds = filter(existingTopicIds, t => length(split(t, '/')) == 9 && startsWith(t, '/subscriptions/') && contains(toLower(t), '/providers/microsoft.eventgrid/systemtopics/'))
+var topicSubscriptions = map(wellFormedTopicIds, t => toLower(split(t, '/')[2]))
+
+// Bring-your-own network: appSubnetId set means no VNet is created here.
+var bringsNetwork = !empty(appSubnetId)
+var createZones = empty(createPrivateDnsZones) ? !bringsNetwork : createPrivateDnsZones == 'true'
+
+// Combinations refused before anything is created: the resource group, the first resource, takes
+// its tags through fail() when this list is not empty (fail() needs Bicep 0.34 or later).
+var setupProblems = filter([
+  bringsNetwork && empty(privateEndpointSubnetId) ? 'PRIVATE_ENDPOINT_SUBNET_ID is required when APP_SUBNET_ID is set: no VNet is created, so there is no endpoint subnet to default to (use the subnet of the workspaces\' private endpoints, not the delegated app subnet).' : ''
+  !createZones && (empty(privateDnsZoneIdApiAzureml) || empty(privateDnsZoneIdBlob) || empty(privateDnsZoneIdAcr)) ? 'PRIVATE_DNS_ZONE_ID_API_AZUREML, PRIVATE_DNS_ZONE_ID_BLOB and PRIVATE_DNS_ZONE_ID_ACR are required when the zones are not created (CREATE_PRIVATE_DNS_ZONES=false, or APP_SUBNET_ID set without CREATE_PRIVATE_DNS_ZONES=true).' : ''
+  length(wellFormedTopicIds) != length(existingTopicIds) ? 'EXISTING_SYSTEM_TOPIC_IDS must be resource ids of Microsoft.EventGrid/systemTopics (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.EventGrid/systemTopics/<name>), comma-separated.' : ''
+  length(filter(topicSubscriptions, s => !contains(targets, s))) > 0 ? 'EXISTING_SYSTEM_TOPIC_IDS names a system topic outside the target subscriptions (TARGET_SUBSCRIPTION_IDS, or this subscription when it is empty).' : ''
+  length(union(topicSubscriptions, [])) != length(topicSubscriptions) ? 'EXISTING_SYSTEM_TOPIC_IDS names two system topics in one subscription; Event Grid allows one per subscription.' : ''
+], p => !empty(p))
 
 resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
   location: location
-  tags: tags
+  tags: empty(setupProblems) ? tags : fail('The deployment was refused before creating anything: ${join(setupProblems, ' ')}')
 }
 
 // One user-assigned identity for everything: ARM calls, host storage, Application Insights,
@@ -131,7 +164,7 @@ module storage 'app/storage.bicep' = {
   }
 }
 
-module network 'app/network.bicep' = if (empty(appSubnetId)) {
+module network 'app/network.bicep' = if (!bringsNetwork) {
   name: 'network'
   scope: rg
   params: {
@@ -146,15 +179,16 @@ module network 'app/network.bicep' = if (empty(appSubnetId)) {
   }
 }
 
-var effectiveAppSubnetId = empty(appSubnetId) ? network.outputs.appSubnetId : appSubnetId
-var effectivePeSubnetId = !empty(privateEndpointSubnetId) ? privateEndpointSubnetId : network.outputs.privateEndpointSubnetId
+// Never an output of the network module when it is not deployed (the refused combination is in setupProblems).
+var effectiveAppSubnetId = bringsNetwork ? appSubnetId : network.outputs.appSubnetId
+var effectivePeSubnetId = !empty(privateEndpointSubnetId) ? privateEndpointSubnetId : (bringsNetwork ? '' : network.outputs.privateEndpointSubnetId)
 var effectivePeResourceGroup = !empty(privateEndpointResourceGroup) ? privateEndpointResourceGroup : split(effectivePeSubnetId, '/')[4]
 // VNets that must resolve the zones: the app's (for the DNS proof) and the endpoints' (for clients there).
 var appVnetId = substring(effectiveAppSubnetId, 0, indexOf(toLower(effectiveAppSubnetId), '/subnets/'))
 var peVnetId = substring(effectivePeSubnetId, 0, indexOf(toLower(effectivePeSubnetId), '/subnets/'))
 var vnetIdsToLink = union([toLower(appVnetId)], [toLower(peVnetId)])
 
-module dnsZones 'app/dns-zones.bicep' = if (createPrivateDnsZones) {
+module dnsZones 'app/dns-zones.bicep' = if (createZones) {
   name: 'private-dns-zones'
   scope: rg
   params: {
@@ -164,9 +198,9 @@ module dnsZones 'app/dns-zones.bicep' = if (createPrivateDnsZones) {
   }
 }
 
-var zoneIdApi = createPrivateDnsZones ? dnsZones.outputs.zoneIds[0] : privateDnsZoneIdApiAzureml
-var zoneIdBlob = createPrivateDnsZones ? dnsZones.outputs.zoneIds[1] : privateDnsZoneIdBlob
-var zoneIdAcr = createPrivateDnsZones ? dnsZones.outputs.zoneIds[2] : privateDnsZoneIdAcr
+var zoneIdApi = createZones ? dnsZones.outputs.zoneIds[0] : privateDnsZoneIdApiAzureml
+var zoneIdBlob = createZones ? dnsZones.outputs.zoneIds[1] : privateDnsZoneIdBlob
+var zoneIdAcr = createZones ? dnsZones.outputs.zoneIds[2] : privateDnsZoneIdAcr
 
 module outcomeTopic 'app/outcome-topic.bicep' = {
   name: 'outcome-topic'
@@ -179,7 +213,8 @@ module outcomeTopic 'app/outcome-topic.bicep' = {
 }
 
 // Every setting src/config/settings.ts reads (the required ones, and the optional ones worth
-// pinning down). A unit test compares these keys with the config schema.
+// pinning down). Unit tests compare these keys with the config schema and run the VALUES they
+// produce (for the defaults, both values of every bool, the bounds of every number) through it.
 var appSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
   APP_PRINCIPAL_ID: identity.outputs.principalId
@@ -192,7 +227,7 @@ var appSettings = {
   PRIVATE_DNS_ZONE_ID_BLOB: zoneIdBlob
   PRIVATE_DNS_ZONE_ID_ACR: zoneIdAcr
   LOCKDOWN_ORDER: lockdownOrder
-  LOCKDOWN_ACR: string(lockdownAcr)
+  LOCKDOWN_ACR: lockdownAcr ? 'true' : 'false'
   EXEMPTION_TAG: exemptionTag
   APPROVAL_DEADLINE_MINUTES: string(approvalDeadlineMinutes)
   DNS_DEADLINE_MINUTES: string(dnsDeadlineMinutes)
@@ -215,8 +250,9 @@ module functionApp 'app/function-app.bicep' = {
     planName: !empty(appServicePlanName) ? appServicePlanName : '${abbrs.webServerFarms}${resourceToken}'
     identityId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
     storageBlobEndpoint: storage.outputs.primaryBlobEndpoint
+    storageQueueEndpoint: storage.outputs.primaryQueueEndpoint
+    storageTableEndpoint: storage.outputs.primaryTableEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     subnetId: effectiveAppSubnetId
@@ -243,22 +279,28 @@ module lockdownRole 'app/lockdown-role.bicep' = {
   name: 'lockdown-role'
   params: {
     environmentName: environmentName
+    resourceToken: resourceToken
     principalId: identity.outputs.principalId
     targetSubscriptionIds: targets
   }
 }
 
-// An Event Grid system topic on each target subscription's resource writes; the subscription to
-// the function once the code is deployed (deployEventSubscriptions, set by the postdeploy hook).
+// An Event Grid system topic on each target subscription's resource writes (or the existing one
+// named in existingSystemTopicIds, shared); the subscription to the function once the code is
+// deployed (deployEventSubscriptions, set by the postdeploy hook).
+// System topic names allow letters, digits and hyphens only: '_' and '.' of the azd environment name become '-'.
+var topicNameStem = replace(replace(environmentName, '_', '-'), '.', '-')
 module events 'app/target-subscription-events.bicep' = [for (sub, i) in targets: {
   name: 'events-${i}-${take(uniqueString(sub), 6)}'
   scope: subscription(sub)
   params: {
     location: location
     tags: tags
-    createResourceGroup: sub != subscription().subscriptionId
-    resourceGroupName: sub == subscription().subscriptionId ? rg.name : (!empty(eventsResourceGroupName) ? eventsResourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}-events')
-    systemTopicName: '${abbrs.eventGridSystemTopics}${environmentName}-${take(uniqueString(sub), 6)}'
+    createResourceGroup: sub != thisSubscription && !contains(topicSubscriptions, sub)
+    resourceGroupName: sub == thisSubscription ? rg.name : (!empty(eventsResourceGroupName) ? eventsResourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}-events')
+    systemTopicName: '${abbrs.eventGridSystemTopics}${topicNameStem}-${take(uniqueString(sub), 6)}'
+    existingSystemTopicId: join(filter(wellFormedTopicIds, t => toLower(split(t, '/')[2]) == sub), '')
+    sharedEventSubscriptionName: 'aml-registry-writes-${resourceToken}'
     identityId: identity.outputs.resourceId
     functionAppId: functionApp.outputs.id
     deployEventSubscription: deployEventSubscriptions

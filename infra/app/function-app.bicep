@@ -7,8 +7,10 @@ param name string
 param planName string
 param identityId string
 param identityClientId string
-param storageAccountName string
+@description('The account\'s endpoints (primaryEndpoints), so the host works in every cloud: no storage suffix is assumed.')
 param storageBlobEndpoint string
+param storageQueueEndpoint string
+param storageTableEndpoint string
 param deploymentContainerName string
 param applicationInsightsName string
 param subnetId string
@@ -48,9 +50,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     virtualNetworkSubnetId: subnetId
+    // Flex Consumption refuses many siteConfig properties (ARM 51021, e.g. FtpsState, LinuxFxVersion,
+    // Use32BitWorkerProcess, NetFrameworkVersion, AlwaysOn, FunctionsRuntimeScaleMonitoringEnabled):
+    // only these two, which the Flex quickstarts' AVM site module also sends, are kept.
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
     }
     functionAppConfig: {
@@ -76,9 +80,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-// Read by the Functions host, not by the app: identity-based storage and Entra-authenticated telemetry.
+// Read by the Functions host, not by the app: identity-based storage (service URIs from the
+// account's own endpoints: __accountName assumes the public cloud's core.windows.net) and
+// Entra-authenticated telemetry.
 var hostSettings = {
-  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
+  AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
@@ -91,13 +99,10 @@ resource siteSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: union(hostSettings, appSettings)
 }
 
-// No basic (publishing-profile) credentials: azd deploys with Entra.
-resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
-  parent: site
-  name: 'ftp'
-  properties: { allow: false }
-}
-
+// No basic (publishing-profile) credentials on the SCM site: azd deploys with Entra. This is a child
+// resource, not a siteConfig property, so the Flex 51021 check does not cover it. There is no FTP
+// on Flex Consumption (the portal hides its FTP basic-auth switch for Flex apps), so the 'ftp'
+// policy is not written: it would govern nothing and is the kind of write a Flex site may refuse.
 resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: site
   name: 'scm'

@@ -1,11 +1,13 @@
 // The least-privilege custom role: exactly the ARM actions the app performs. The list is NOT
 // written here: role-actions.json is generated from src/azure/permissions.ts (`npm run gen:role`)
 // and a unit test fails when the two differ. One definition (custom role names are unique per
-// tenant, hence the environment name in it), assignable in every target subscription, and one
+// tenant, hence the environment name and the resource token in it), assignable in every target subscription, and one
 // assignment per target subscription at subscription scope.
 targetScope = 'subscription'
 
 param environmentName string
+@description('main.bicep\'s resourceToken (subscription, environment, location): two environments of the same name in different subscriptions get different role names.')
+param resourceToken string
 param principalId string
 @description('Subscription ids (not resource ids) where the app hardens registries.')
 param targetSubscriptionIds array
@@ -15,7 +17,7 @@ var permissions = loadJsonContent('role-actions.json')
 resource roleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, environmentName, 'aml-registry-lockdown')
   properties: {
-    roleName: 'AML Registry Lockdown (${environmentName})'
+    roleName: 'AML Registry Lockdown (${environmentName}, ${resourceToken})'
     description: 'Network-isolates Azure ML registries: read/write registries, create private endpoints and zone groups, join the subnet and DNS zones, approve endpoint connections, turn off public access on the registry storage and ACR. Generated from src/azure/permissions.ts.'
     type: 'CustomRole'
     permissions: [

@@ -49,5 +49,7 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 output id string = storage.id
 output name string = storage.name
 output primaryBlobEndpoint string = storage.properties.primaryEndpoints.blob
+output primaryQueueEndpoint string = storage.properties.primaryEndpoints.queue
+output primaryTableEndpoint string = storage.properties.primaryEndpoints.table
 output deploymentContainerName string = deploymentContainer.name
 output deadLetterContainerName string = deadLetterContainer.name

@@ -27,9 +27,10 @@ describe('the Bicep sets the app settings the config schema asks for', () => {
     expect(stripComments(main)).toMatch(/OUTCOME_TOPIC_ENDPOINT:\s*outcomeTopic\.outputs\.endpoint/);
   });
 
-  it('the host settings are identity-based: AzureWebJobsStorage by account name + managed identity, Entra telemetry', () => {
+  it('the host settings are identity-based: AzureWebJobsStorage by the account\'s service URIs + managed identity, Entra telemetry', () => {
     expect(hostKeys).toEqual(expect.arrayContaining([
-      'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId',
+      'AzureWebJobsStorage__blobServiceUri', 'AzureWebJobsStorage__queueServiceUri', 'AzureWebJobsStorage__tableServiceUri',
+      'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId',
       'APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
     ]));
     const text = stripComments(functionApp);
@@ -54,6 +55,32 @@ describe('the Bicep sets the app settings the config schema asks for', () => {
     expect(stripComments(read('infra/app/network.bicep'))).toMatch(/serviceName:\s*'Microsoft\.App\/environments'/);
     expect(stripComments(read('infra/app/storage.bicep'))).toMatch(/allowSharedKeyAccess:\s*false/);
     expect(stripComments(read('infra/app/monitoring.bicep'))).toMatch(/DisableLocalAuth:\s*true/);
+  });
+});
+
+describe('sovereign clouds and Flex Consumption', () => {
+  it('AzureWebJobsStorage takes the account\'s own endpoints (valid in every cloud), never __accountName', () => {
+    const text = stripComments(functionApp);
+    expect(hostKeys).not.toContain('AzureWebJobsStorage__accountName');
+    for (const service of ['blob', 'queue', 'table']) {
+      const Service = `${service[0]?.toUpperCase()}${service.slice(1)}`;
+      expect(text).toMatch(new RegExp(`AzureWebJobsStorage__${service}ServiceUri:\\s*storage${Service}Endpoint\\n`));
+      expect(stripComments(main)).toMatch(new RegExp(`storage${Service}Endpoint:\\s*storage\\.outputs\\.primary${Service}Endpoint\\n`));
+      expect(stripComments(read('infra/app/storage.bicep'))).toMatch(new RegExp(`output primary${Service}Endpoint string = storage\\.properties\\.primaryEndpoints\\.${service}\\n`));
+    }
+    expect(text).not.toMatch(/core\.windows\.net|windows\.net/);
+  });
+
+  it('siteConfig carries none of the properties Flex Consumption refuses (ARM 51021), and no FTP policy', () => {
+    const text = stripComments(functionApp);
+    const siteConfig = /siteConfig:\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
+    const keys = [...siteConfig.matchAll(/^\s*([A-Za-z0-9]+)\s*:/gm)].map((m) => m[1]);
+    expect(keys).toEqual(['minTlsVersion', 'http20Enabled']);
+    for (const refused of ['ftpsState', 'linuxFxVersion', 'use32BitWorkerProcess', 'netFrameworkVersion', 'alwaysOn', 'functionsRuntimeScaleMonitoringEnabled', 'windowsFxVersion']) {
+      expect(text.toLowerCase()).not.toContain(refused.toLowerCase());
+    }
+    expect(text).not.toMatch(/name:\s*'ftp'/);
+    expect(text).toMatch(/resource scmPolicy 'Microsoft\.Web\/sites\/basicPublishingCredentialsPolicies@[^']+' = \{\s*parent: site\s*name: 'scm'\s*properties: \{ allow: false \}/);
   });
 });
 

@@ -106,3 +106,83 @@ export function readmeTable(markdown: string, heading: string): Array<[string, s
   }
   return rows;
 }
+
+/** Depth change of a line: brackets outside strings. */
+function depthOf(line: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\' && inString) { i++; continue; }
+    if (c === "'") inString = !inString;
+    else if (!inString && (c === '(' || c === '[' || c === '{')) depth++;
+    else if (!inString && (c === ')' || c === ']' || c === '}')) depth--;
+  }
+  return depth;
+}
+
+/** The lines from `start` until its brackets are balanced again, joined with newlines. */
+function balanced(lines: string[], start: number): string {
+  let depth = 0;
+  const out: string[] = [];
+  for (let i = start; i < lines.length; i++) {
+    out.push(lines[i] ?? '');
+    depth += depthOf(lines[i] ?? '');
+    if (depth <= 0) return out.join('\n');
+  }
+  throw new Error(`unbalanced brackets from line ${start + 1}`);
+}
+
+export interface Declarations {
+  /** param name → default expression ('' when the parameter has no default) and its decorators. */
+  params: Record<string, { type: string; default: string | undefined; decorators: string[] }>;
+  /** var name → expression text (multi-line ones joined). */
+  vars: Record<string, string>;
+  /** module/resource symbol → its condition ('' when unconditional or a loop). */
+  conditions: Record<string, string>;
+}
+
+/** The top-level declarations of a Bicep text. */
+export function declarations(text: string): Declarations {
+  const lines = stripComments(text).split('\n');
+  const out: Declarations = { params: {}, vars: {}, conditions: {} };
+  let decorators: string[] = [];
+  lines.forEach((line, i) => {
+    if (/^@/.test(line)) { decorators.push(line); return; }
+    const p = /^param\s+([A-Za-z_]\w*)\s+([A-Za-z]+)(?:\s*=\s*(.*))?$/.exec(line);
+    if (p?.[1] && p[2]) out.params[p[1]] = { type: p[2], default: p[3]?.trim(), decorators };
+    const v = /^var\s+([A-Za-z_]\w*)\s*=\s*/.exec(line);
+    if (v?.[1]) out.vars[v[1]] = balanced(lines, i).replace(/^var\s+[A-Za-z_]\w*\s*=\s*/, '');
+    const m = /^(?:module|resource)\s+([A-Za-z_]\w*)\s+'[^']+'(?:\s+existing)?\s*=\s*(.*)$/.exec(line);
+    if (m?.[1]) out.conditions[m[1]] = /^if\s*\((.*)\)\s*\{\s*$/.exec(m[2] ?? '')?.[1] ?? '';
+    if (line.trim() !== '') decorators = [];
+  });
+  return out;
+}
+
+/**
+ * The `key: expression` entries of an object block: the block opened on the first line matching
+ * `opener` (e.g. /^var appSettings = \{/), or, with `nested`, the object of that key inside it
+ * (e.g. 'params'). A value spanning several lines is joined.
+ */
+export function blockEntries(text: string, opener: RegExp, nested?: string): Array<[string, string]> {
+  const lines = stripComments(text).split('\n');
+  let start = lines.findIndex((l) => opener.test(l));
+  if (start < 0) throw new Error(`no block matches ${opener}`);
+  if (nested) {
+    const end = start + balanced(lines, start).split('\n').length;
+    const at = lines.slice(start + 1, end).findIndex((l) => new RegExp(`^\\s*${nested}\\s*:\\s*\\{\\s*$`).test(l));
+    if (at < 0) throw new Error(`no ${nested}: { … } in the block of ${opener}`);
+    start = start + 1 + at;
+  }
+  const entries: Array<[string, string]> = [];
+  const block = balanced(lines, start).split('\n');
+  for (let i = 1; i < block.length - 1; i++) {
+    const m = /^\s*('[^']+'|[A-Za-z_]\w*)\s*:\s*(.*)$/.exec(block[i] ?? '');
+    if (!m?.[1]) continue;
+    const rest = balanced(block, i).replace(/^\s*('[^']+'|[A-Za-z_]\w*)\s*:\s*/, '');
+    entries.push([m[1].replace(/^'|'$/g, ''), rest.trim()]);
+    i += rest.split('\n').length - 1;
+  }
+  return entries;
+}
