@@ -147,6 +147,8 @@ export interface WorldOptions {
   writeEndpoints?: boolean;
   /** further simulator options (e.g. throttling, latencyMs, otherSubscriptionIds) */
   sim?: Omit<SimOptions, 'ca' | 'stateDir' | 'timeScale'>;
+  /** record the simulator's traffic (oav live-traffic files) into this folder (default: SIM_TRAFFIC_DIR when set) */
+  trafficDir?: string;
 }
 
 /** Starts the simulator, lays out the network, starts the app in the host and subscribes it to registry writes. */
@@ -155,7 +157,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error('NODE_EXTRA_CA_CERTS is not set: run through `npm start` / `npm test`, which trust the development CA.');
   const ca = loadOrCreateDevCa(DEFAULT_DEV_CA_DIR);
   const stateDir = options.stateDir ?? join(SANDBOX_DIR, 'sandbox');
-  const sim = await startAzureSim({ ...options.sim, ca, stateDir: join(stateDir, 'sim'), timeScale: options.simTimeScale ?? 0.01 });
+  const sim = await startAzureSim({
+    ...options.sim,
+    ...(options.trafficDir !== undefined ? { trafficDir: options.trafficDir } : {}),
+    ca,
+    stateDir: join(stateDir, 'sim'),
+    timeScale: options.simTimeScale ?? 0.01,
+  });
   const user = userCredential(sim);
   let host: FuncHost | undefined;
   try {

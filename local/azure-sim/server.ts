@@ -31,6 +31,7 @@ import { loadFixtures } from './fixtures';
 import { createMsiHandler, type ManagedIdentity } from './identity/msi-endpoint';
 import { ResourceStore } from './store';
 import { TokenAuthority } from './tokens';
+import { recordTraffic } from './traffic';
 
 export interface SimOptions {
   host?: string;
@@ -71,6 +72,12 @@ export interface SimOptions {
   eventGrid?: boolean;
   /** ARM-shape JSON files to load at start */
   fixtures?: string[];
+  /**
+   * Record every call the https server answers (ARM, discovery, Event Grid topics), bodies
+   * included, one oav live-traffic JSON file per call, into this folder (default: SIM_TRAFFIC_DIR
+   * when set; see traffic.ts).
+   */
+  trafficDir?: string;
 }
 
 export interface AzureSim {
@@ -197,7 +204,9 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
       return false;
     },
   });
-  const arm = https.createServer({ cert: cert.certPem, key: cert.keyPem, keepAlive: true }, armHandler);
+  const trafficDir = opts.trafficDir ?? (process.env.SIM_TRAFFIC_DIR || undefined);
+  const armServed = trafficDir !== undefined ? recordTraffic(armHandler, trafficDir, () => state.armBase) : armHandler;
+  const arm = https.createServer({ cert: cert.certPem, key: cert.keyPem, keepAlive: true }, armServed);
   const armPort = await listen(arm, host, opts.armPort ?? 0);
   state.armBase = `https://${host}:${armPort}`;
   discoveryUrlTemplate = `${state.armBase}/discovery/{region}`;

@@ -1,4 +1,4 @@
-import { describeDnsCheck } from '../hardening/domain/dns-expectations';
+import { describeDiscoveryHost, describeDnsCheck } from '../hardening/domain/dns-expectations';
 import type { DnsCheck, DiscoveryCheck, Outcome, StepStatus } from '../hardening/domain/hardening';
 import type { DiscoveryDocument } from '../hardening/domain/ports';
 import type { VerifyDnsResult } from '../hardening/harden.in-process';
@@ -62,7 +62,8 @@ function dnsLines(checks: readonly DnsCheck[]): string[] {
 function discoveryLine(d: DiscoveryCheck | undefined): string[] {
   if (d === undefined) return [];
   const missing = d.missingRegions.length > 0 ? ` (missing ${d.missingRegions.join(', ')})` : '';
-  return [`  discovery registryFqdns: ${d.regions.join(', ') || 'none'}${missing}${d.error ? ` — ${d.error}` : ''}`];
+  const hosts = (d.hosts ?? []).map((h) => `    ${h.ok ? '✔' : '✘'} ${h.region.padEnd(16)} ${h.fqdn || h.uri}  ${h.answered.join(',') || '(nothing)'}${h.ok ? '' : `  — ${describeDiscoveryHost(h)}`}`);
+  return [`  discovery registryFqdns: ${d.regions.join(', ') || 'none'}${missing}${d.error ? ` — ${d.error}` : ''}`, ...hosts];
 }
 
 export function outcomeSummary(outcome: Outcome): string {

@@ -277,7 +277,7 @@ class HardenRun {
       const expectations = yield* this.collectDnsExpectations(endpointIds);
       const [checks, discovery] = yield* this.all<DnsCheck[] | DiscoveryCheck>([
         { name: Activities.proveDns, input: { expectations } },
-        { name: Activities.checkDiscovery, input: { registryId: this.input.registryId, regions: reading.regions } },
+        { name: Activities.checkDiscovery, input: { registryId: this.input.registryId, regions: reading.regions, expectations } },
       ]);
       this.dns = checks as DnsCheck[];
       this.discovery = discovery as DiscoveryCheck;

@@ -70,7 +70,7 @@ export function* verifyDnsWorkflow(ctx: WorkflowContext, args: { registryId: Reg
     const expectations: CollectDnsExpectationsOutput = yield* call(Activities.collectDnsExpectations, { endpointIds });
     const [proof, disc] = yield* callAll([
       { name: Activities.proveDns, input: { expectations } },
-      { name: Activities.checkDiscovery, input: { registryId: args.registryId, regions: reading.regions } },
+      { name: Activities.checkDiscovery, input: { registryId: args.registryId, regions: reading.regions, expectations } },
     ]);
     for (const s of [proof, disc]) if (s !== undefined && !s.ok) throw s.error;
     const checks = (proof?.ok ? proof.value : []) as ProveDnsOutput;

@@ -142,10 +142,29 @@ export class SplitHorizonResolver {
         return { ...next, answers: [record, ...next.answers] };
       }
     }
-    const answers = this.recordsOf(setOf(qtype), qtype, name);
+    const wildcard = exists ? undefined : this.wildcardOf(recordSets, rel);
+    const answers = this.recordsOf(setOf(qtype) ?? wildcard?.(qtype), qtype, name);
     if (answers.length > 0) return { rcode: 'NOERROR', authoritative: true, answers, authorities: [] };
+    if (wildcard !== undefined) return { rcode: 'NOERROR', authoritative: true, answers: [], authorities: soa };
     if (qtype === 'SOA' && rel === '@') return { rcode: 'NOERROR', authoritative: true, answers: soa, authorities: [] };
     return { rcode: exists || rel === '@' ? 'NOERROR' : 'NXDOMAIN', authoritative: true, answers: [], authorities: soa };
+  }
+
+  /**
+   * A name that does not exist is answered by the closest wildcard record set above it
+   * (`*.x` for `a.x`, RFC 4592; Azure private DNS supports wildcard record sets).
+   */
+  private wildcardOf(recordSets: ArmResource[], rel: string): ((type: string) => ArmResource | undefined) | undefined {
+    if (rel === '@') return undefined;
+    const labels = rel.split('.');
+    for (let i = 1; i <= labels.length; i++) {
+      const parent = labels.slice(i).join('.');
+      const wild = parent === '' ? '*' : `*.${parent}`;
+      const sets = recordSets.filter((r) => lastSegment(r.id).toLowerCase() === wild);
+      if (sets.length > 0) return (type) => sets.find((r) => r.type.toLowerCase() === `${ZONE_TYPE}/${type.toLowerCase()}`);
+      if (parent !== '' && recordSets.some((r) => lastSegment(r.id).toLowerCase() === parent)) return undefined;
+    }
+    return undefined;
   }
 
   private recordsOf(set: ArmResource | undefined, qtype: string, name: string): DnsRecord[] {

@@ -81,10 +81,12 @@ export interface ProveDnsInput {
 }
 export type ProveDnsOutput = DnsCheck[];
 
-/** checkDiscovery: registry discovery's registryFqdns must cover every region. */
+/** checkDiscovery: registry discovery's registryFqdns must cover every region, and each URI's host must resolve privately. */
 export interface CheckDiscoveryInput {
   registryId: RegistryId;
   regions: string[];
+  /** the names the proof collected (the hosts' expected IPs come from them); absent in calls of older runs */
+  expectations?: DnsExpectation[];
 }
 export type CheckDiscoveryOutput = DiscoveryCheck;
 

@@ -1,5 +1,6 @@
 import { fullTypeOf, parseResourceId } from '../../shared/arm-id';
-import type { DiscoveryCheck, DnsCheck, DnsExpectation, TargetKind } from '../domain/hardening';
+import type { DiscoveryCheck, DiscoveryHostCheck, DnsCheck, DnsExpectation, TargetKind } from '../domain/hardening';
+import { discoveryHostExpectations, expectationsFromNames, mergeExpectations } from '../domain/dns-expectations';
 import { normalizeRegion } from '../../shared/regions';
 import { parseRegistryId } from '../domain/registry';
 import type { ActivityDeps } from '../../main';
@@ -11,23 +12,21 @@ const KIND_OF_TYPE: Record<string, TargetKind> = {
 };
 
 /**
- * Every name of every endpoint as ARM reports it at run time: the NICs' privateLinkConnectionProperties
- * fqdns (public forms, and the registry's private FQDNs) and the zone groups' record sets
- * (privatelink forms). customDnsConfigs is empty once a zone group exists, so it is not used.
+ * Every name of every endpoint as ARM reports it at run time, in the form the proof resolves
+ * (domain/dns-expectations.ts: the privatelink form of each name, storage/ACR also the public one,
+ * a wildcard through a concrete probe name): the NICs' privateLinkConnectionProperties fqdns and
+ * the zone groups' record sets. customDnsConfigs is empty once a zone group exists, so it is not used.
  * Three reads per endpoint (the endpoint, its NIC, its zone groups): under throttling every read counts.
  */
 export async function collectDnsExpectations(input: { endpointIds: string[] }, { ports }: Pick<ActivityDeps, 'ports'>): Promise<DnsExpectation[]> {
-  const out = new Map<string, DnsExpectation>();
+  const lists: DnsExpectation[][] = [];
   for (const endpointId of input.endpointIds) {
     const names = await ports.network.endpointNames(endpointId);
     if (!names) continue;
     const kind = KIND_OF_TYPE[(fullTypeOf(parseResourceId(names.targetId)) ?? '').toLowerCase()] ?? 'registry';
-    for (const n of [...names.nicNames, ...names.zoneRecords]) {
-      const fqdn = n.fqdn.toLowerCase().replace(/\.$/, '');
-      if (!out.has(fqdn)) out.set(fqdn, { fqdn, expectedIp: n.ip, endpointId, kind });
-    }
+    lists.push(expectationsFromNames(endpointId, kind, [...names.nicNames, ...names.zoneRecords]));
   }
-  return [...out.values()].sort((a, b) => a.fqdn.localeCompare(b.fqdn));
+  return mergeExpectations(lists);
 }
 
 /** Resolves each name through the configured resolver; each must answer its endpoint's private IP. */
@@ -39,13 +38,28 @@ export async function proveDns(input: { expectations: DnsExpectation[] }, { port
   }));
 }
 
-/** Discovery must list every region of the registry in registryFqdns. */
-export async function checkDiscovery(input: { registryId: string; regions: string[] }, { ports }: Pick<ActivityDeps, 'ports'>): Promise<DiscoveryCheck> {
+/**
+ * Discovery must list every region of the registry in registryFqdns, and the host of every URI it
+ * lists must resolve, in privatelink form, to the private IP of the registry endpoint reporting
+ * that name (`expectations`: the names the proof collected; absent in calls scheduled by older runs).
+ */
+export async function checkDiscovery(
+  input: { registryId: string; regions: string[]; expectations?: DnsExpectation[] },
+  { ports }: Pick<ActivityDeps, 'ports'>,
+): Promise<DiscoveryCheck> {
   const ref = parseRegistryId(input.registryId);
   const home = input.regions[0];
   if (!home) return { ok: false, regions: [], missingRegions: [], error: 'the registry has no regions' };
   const doc = await ports.discovery.discover(home, ref.name);
   const listed = Object.keys(doc.registryFqdns ?? {}).map(normalizeRegion);
   const missingRegions = input.regions.map(normalizeRegion).filter((r) => !listed.includes(r));
-  return { ok: missingRegions.length === 0, regions: listed, missingRegions };
+  const result: DiscoveryCheck = { ok: missingRegions.length === 0, regions: listed, missingRegions };
+  if (input.expectations === undefined) return result;
+  result.hosts = await Promise.all(discoveryHostExpectations(doc.registryFqdns ?? {}, input.expectations).map(async (h): Promise<DiscoveryHostCheck> => {
+    if (h.fqdn === '') return { ...h, ok: false, answered: [] };
+    const answer = await ports.dns.resolve(h.fqdn);
+    const ok = h.expectedIp !== undefined && answer.addresses.includes(h.expectedIp);
+    return { ...h, ok, answered: answer.addresses, ...(answer.error ? { error: answer.error } : {}) };
+  }));
+  return result;
 }

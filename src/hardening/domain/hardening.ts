@@ -141,10 +141,13 @@ export interface HardeningPlan {
 
 /** A name the DNS proof must resolve, with the private IP ARM assigned it. */
 export interface DnsExpectation {
+  /** the name the proof resolves (a reported name's privatelink form, or the concrete probe of a wildcard) */
   fqdn: string;
   expectedIp: string;
   endpointId: string;
   kind: TargetKind;
+  /** the name as ARM reported it, when the proof resolves another form of it */
+  reportedAs?: string;
 }
 
 export interface DnsCheck extends DnsExpectation {
@@ -159,6 +162,21 @@ export interface DiscoveryCheck {
   ok: boolean;
   regions: string[];
   missingRegions: string[];
+  /** the hosts of registryFqdns' URIs, each resolved in privatelink form (absent in outcomes of older runs) */
+  hosts?: DiscoveryHostCheck[];
+  error?: string;
+}
+
+/** One registryFqdns URI host: its privatelink form must answer the registry endpoint's private IP. */
+export interface DiscoveryHostCheck {
+  region: string;
+  uri: string;
+  /** the name resolved: the host's privatelink form */
+  fqdn: string;
+  ok: boolean;
+  answered: string[];
+  /** the private IP of the registry endpoint that reports this name; absent when no endpoint reports it */
+  expectedIp?: string;
   error?: string;
 }
 

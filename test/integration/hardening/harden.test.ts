@@ -48,7 +48,13 @@ describe('hardening end to end on the local Azure, through the local Functions h
     expect(outcome.dns.length).toBeGreaterThanOrEqual(10);
     expect(outcome.dns.every((d) => d.ok)).toBe(true);
     expect(outcome.dns.filter((d) => /\.registry\.(westeurope|northeurope)\.privatelink\.api\.azureml\.ms$/.test(d.fqdn))).toHaveLength(2);
+    // the NICs report registry names in public form, which has no answer: the proof resolved their privatelink form
+    const registryNames = outcome.dns.filter((d) => d.kind === 'registry');
+    expect(registryNames.every((d) => d.fqdn.endsWith('.privatelink.api.azureml.ms') && d.reportedAs?.endsWith('.api.azureml.ms') === true)).toBe(true);
+    expect(outcome.dns.some((d) => /\.registry\.[a-z0-9]+\.api\.azureml\.ms$/.test(d.fqdn))).toBe(false);
     expect(outcome.discovery?.missingRegions).toEqual([]);
+    // the hosts of discovery's registryFqdns URIs resolve privately too
+    expect(outcome.discovery?.hosts?.map((h) => [h.region, h.ok, h.fqdn.endsWith('.privatelink.api.azureml.ms')])).toEqual([['northeurope', true, true], ['westeurope', true, true]]);
     expect(outcome.exposureWindowMs).toBeGreaterThan(0);
 
     const events = await waitUntil('the outcome event', async () => {

@@ -53,6 +53,8 @@ beforeAll(async () => {
   store.put(aRecord(amlZone, registryFqdnEast.replace('.privatelink.api.azureml.ms', ''), '10.0.1.7'));
   store.put(aRecord(fileZone, 'stwithpe01', '10.9.9.9'));
   store.put(aRecord(corpZone, 'db', '10.0.2.10'));
+  store.put(aRecord(corpZone, '*.apps', '10.0.2.20'));
+  store.put(aRecord(corpZone, 'exact.apps', '10.0.2.21'));
   store.put(cnameRecord(corpZone, 'alias', 'db.corp.internal'));
   store.put(privateEndpoint('pe-blob', withPe.id, 'blob'));
   store.put(privateEndpoint('pe-blob-2', withPeNoRecord.id, 'blob'));
@@ -172,9 +174,26 @@ describe('registry private FQDN', () => {
     expect(await errorCode(resolver.resolve4(registryFqdnEast))).toBe('ENOTFOUND');
   });
 
+  it('answers the public form (as the endpoint NIC reports it) with NXDOMAIN even while the privatelink record exists', async () => {
+    const publicForm = registryFqdnEast.replace('.privatelink.api.azureml.ms', '.api.azureml.ms');
+    await expect(resolver.resolve4(registryFqdnEast)).resolves.toEqual(['10.0.1.7']);
+    expect(publicForm).toMatch(/\.registry\.eastus\.api\.azureml\.ms$/);
+    expect(await errorCode(resolver.resolve4(publicForm))).toBe('ENOTFOUND');
+  });
+
   it('has no public CNAME chain: the non-privatelink form and a missing region are NXDOMAIN', async () => {
     expect(await errorCode(resolver.resolve4(registryFqdnEast.replace('.privatelink.', '.')))).toBe('ENOTFOUND');
     expect(await errorCode(resolver.resolve4(registryFqdnWest))).toBe('ENOTFOUND');
+  });
+});
+
+describe('wildcard record sets', () => {
+  it('answers a name under a wildcard with its records, an existing name with its own, and a deeper name not at all', async () => {
+    await expect(resolver.resolve4('probe.apps.corp.internal')).resolves.toEqual(['10.0.2.20']);
+    await expect(resolver.resolve4('exact.apps.corp.internal')).resolves.toEqual(['10.0.2.21']);
+    await expect(resolver.resolve4('a.b.apps.corp.internal')).resolves.toEqual(['10.0.2.20']);
+    expect(await errorCode(resolver.resolve4('apps.corp.internal'))).toBe('ENODATA');
+    expect(await errorCode(resolver.resolve4('probe.other.corp.internal'))).toBe('ENOTFOUND');
   });
 });
 

@@ -151,7 +151,7 @@ describe('local Azure: network, private endpoints, zone groups and private DNS',
     expect(acr.privateEndpointConnections?.[0]?.privateEndpoint?.id).toBe(pe.id);
   });
 
-  it('the registry endpoint (amlregistry) gets <guid>.registry.<region>.privatelink.api.azureml.ms per region and shows up on the registry', async () => {
+  it('the registry endpoint (amlregistry) reports <guid>.registry.<region>.api.azureml.ms (public form) per region on its NIC and customDnsConfigs, and shows up on the registry', async () => {
     const pe = await net.privateEndpoints.createOrUpdate(
       'rg-net',
       'pe-reg',
@@ -159,7 +159,11 @@ describe('local Azure: network, private endpoints, zone groups and private DNS',
       fastPoll,
     );
     const guid = registryGuidOf(registryId);
-    expect((pe.customDnsConfigs ?? []).map((c) => c.fqdn)).toEqual([`${guid}.registry.eastus.privatelink.api.azureml.ms`, `${guid}.registry.westus2.privatelink.api.azureml.ms`]);
+    const publicNames = [`${guid}.registry.eastus.api.azureml.ms`, `${guid}.registry.westus2.api.azureml.ms`];
+    expect((pe.customDnsConfigs ?? []).map((c) => c.fqdn)).toEqual(publicNames);
+    const nicId = pe.networkInterfaces?.[0]?.id ?? '';
+    const nic = await net.networkInterfaces.get('rg-net', nicId.split('/').pop() ?? '');
+    expect((nic.ipConfigurations ?? []).flatMap((c) => c.privateLinkConnectionProperties?.fqdns ?? [])).toEqual(publicNames);
     const reg = await rm.resources.getById(registryId, ML_API);
     const conns = (reg.properties as RegistryProps).registryPrivateEndpointConnections ?? [];
     expect(conns).toHaveLength(1);

@@ -24,6 +24,23 @@ import { beginPut, listRoutes, requireLocation } from './tracked-resources';
 const ZONE_GROUP = 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups';
 const ZONE = 'Microsoft.Network/privateDnsZones';
 
+/**
+ * A zone group as the network RP answers it: id, name, etag, properties; no `type`, and each zone
+ * config only `name` and `properties` (PrivateDnsZoneGroup / PrivateDnsZoneConfig in the spec and
+ * its examples). The store keeps the type (it lists by type).
+ */
+function renderZoneGroup(group: ArmResource): Record<string, unknown> {
+  const { type: _type, ...out } = clone(group);
+  const props = recOf(out.properties);
+  props.privateDnsZoneConfigs = arrOf(props.privateDnsZoneConfigs).map((c) => {
+    const cfg = { ...recOf(c) };
+    delete cfg.id;
+    delete cfg.etag;
+    return cfg;
+  });
+  return out;
+}
+
 interface NicIpConfig {
   name: string;
   id: string;
@@ -44,9 +61,9 @@ export class PrivateEndpointsProvider implements Provider {
       { method: 'DELETE', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => this.delete(r) },
       ...listRoutes(this.state, PE, n, (p) => this.render(p)),
       { method: 'PUT', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => this.putZoneGroup(r) },
-      { method: 'GET', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => ({ status: 200, body: clone(this.state.requireResource(this.zoneGroupId(r))) }) },
+      { method: 'GET', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => ({ status: 200, body: renderZoneGroup(this.state.requireResource(this.zoneGroupId(r))) }) },
       { method: 'DELETE', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => this.deleteZoneGroup(r) },
-      { method: 'GET', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups`, apiGroup: n, handler: (r) => this.state.page(r, this.state.store.list(ZONE_GROUP, this.state.requireResource(this.id(r)).id).map(clone)) },
+      { method: 'GET', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups`, apiGroup: n, handler: (r) => this.state.page(r, this.state.store.list(ZONE_GROUP, this.state.requireResource(this.id(r)).id).map(renderZoneGroup)) },
     ];
   }
 
@@ -366,7 +383,7 @@ export class PrivateEndpointsProvider implements Provider {
       }
     });
     delete group.location;
-    return { ...result, body: clone(group) };
+    return { ...result, body: renderZoneGroup(group) };
   }
 
   private removeZoneRecords(group: ArmResource): void {

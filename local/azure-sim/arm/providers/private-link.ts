@@ -67,8 +67,8 @@ export function acrRegions(state: SimState, acr: ArmResource): string[] {
 
 /**
  * The names Azure gives each target's endpoint (public sources: private-endpoint-dns and the
- * registry network-isolation guide). Storage and ACR NICs carry the public form; the registry has
- * only its privatelink form.
+ * registry network-isolation guide). Every NIC carries the public form (so does customDnsConfigs);
+ * the zone group's record sets live in the privatelink zone.
  */
 export function membersFor(state: SimState, target: ArmResource, groupId: string): LinkMember[] {
   const kind = targetKind(target);
@@ -86,8 +86,10 @@ export function membersFor(state: SimState, target: ArmResource, groupId: string
   }
   if (kind === 'mlRegistry') {
     const guid = registryGuid(state, target);
-    // member names per region are an inference (no public example of a registry endpoint NIC)
-    return registryRegions(target).map((r) => ({ groupId, requiredMemberName: `amlregistry_${r}`, fqdns: [`${guid}.registry.${r}.privatelink.api.azureml.ms`] }));
+    // Public form, as workspace endpoint NICs report theirs (`<guid>.workspace.<region>.api.azureml.ms`,
+    // how-to-custom-dns); the zone group writes it into privatelink.api.azureml.ms. Member names per
+    // region and the absence of wildcard names are inferences (no public example of a registry NIC).
+    return registryRegions(target).map((r) => ({ groupId, requiredMemberName: `amlregistry_${r}`, fqdns: [`${guid}.registry.${r}.api.azureml.ms`] }));
   }
   return [];
 }
