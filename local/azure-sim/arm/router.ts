@@ -220,7 +220,9 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
     const action = needsNoAction(path) ? undefined : actionForRequest(method, path);
     if (action) {
       const scope = scopeOfPath(path);
-      const allowed = isSubscriptionOperationPath(path) ? state.rbac.allowsSomewhereIn(principal, action, scope) : state.rbac.allows(principal, action, scope);
+      const allowed = isSubscriptionOperationPath(path)
+        ? state.rbac.allowsSomewhereIn(principal, action, `/subscriptions/${found.params.subscriptionId ?? ''}`)
+        : state.rbac.allows(principal, action, scope);
       checks.push({ action, scope, linked: false, allowed });
       if (!allowed) {
         sendError(armErrors.authorizationFailed(principal, action, scope));
