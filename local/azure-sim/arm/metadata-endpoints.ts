@@ -3,14 +3,15 @@
  * `az cloud register --endpoint-resource-manager` reads it when other endpoints are not given).
  * ARM answers it without a token. 2015-01-01 (msrestazure's METADATA_ENDPOINT_SUFFIX) has the
  * legacy shape `{ galleryEndpoint, graphEndpoint, portalEndpoint, authentication }`; 2019-05-01
- * lists clouds in the newer shape; 2020-06-01 and later answer the endpoint's own cloud.
+ * lists clouds in the newer shape; 2020-06-01 and later answer the endpoint's own cloud. The first
+ * audience is the one the simulator's ARM accepts (clients ask for a token for `audiences[0]`).
  */
 export const SIM_CLOUD_NAME = 'SimCloud';
 const VERSIONS = ['2015-01-01', '2019-05-01', '2020-06-01', '2022-09-01'];
 
 export function cloudMetadata(armBase: string, apiVersion: string | null): { status: number; body: unknown } {
   const resourceManager = `${armBase}/`;
-  const authentication = { loginEndpoint: 'https://login.microsoftonline.com/', audiences: ['https://management.core.windows.net/', 'https://management.azure.com/'], tenant: 'common', identityProvider: 'AAD' };
+  const authentication = { loginEndpoint: 'https://login.microsoftonline.com/', audiences: ['https://management.azure.com/', 'https://management.core.windows.net/'], tenant: 'common', identityProvider: 'AAD' };
   if (apiVersion === null) {
     return { status: 400, body: { error: { code: 'MissingApiVersionParameter', message: "The api-version query parameter (?api-version=) is required for all requests." } } };
   }
