@@ -274,7 +274,16 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
-// The least-privilege custom role, generated from src/azure/permissions.ts, assigned in every target subscription.
+// Where the network part of the role must hold (known when the deployment starts: a created
+// subnet or created zones live in the app's resource group): the endpoint subnet's group, the
+// endpoints' group (in the subnet's subscription) and each zone's group, often in a hub subscription.
+var peSubnetScope = empty(privateEndpointSubnetId) ? { subscriptionId: subscription().subscriptionId, resourceGroup: rg.name } : { subscriptionId: split(privateEndpointSubnetId, '/')[2], resourceGroup: split(privateEndpointSubnetId, '/')[4] }
+var peGroupScope = { subscriptionId: peSubnetScope.subscriptionId, resourceGroup: empty(privateEndpointResourceGroup) ? peSubnetScope.resourceGroup : privateEndpointResourceGroup }
+var zoneScopes = createPrivateDnsZones ? [{ subscriptionId: subscription().subscriptionId, resourceGroup: rg.name }] : map([privateDnsZoneIdApiAzureml, privateDnsZoneIdBlob, privateDnsZoneIdAcr], z => { subscriptionId: split(z, '/')[2], resourceGroup: split(z, '/')[4] })
+var networkScopes = union(map([peSubnetScope, peGroupScope], s => { subscriptionId: toLower(s.subscriptionId), resourceGroup: toLower(s.resourceGroup) }), map(zoneScopes, s => { subscriptionId: toLower(s.subscriptionId), resourceGroup: toLower(s.resourceGroup) }))
+
+// The least-privilege custom role, generated from src/azure/permissions.ts: assigned in every target
+// subscription, and its network part on every network scope above (wherever it is).
 module lockdownRole 'app/lockdown-role.bicep' = {
   name: 'lockdown-role'
   params: {
@@ -282,6 +291,7 @@ module lockdownRole 'app/lockdown-role.bicep' = {
     resourceToken: resourceToken
     principalId: identity.outputs.principalId
     targetSubscriptionIds: targets
+    networkScopes: networkScopes
   }
 }
 

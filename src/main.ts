@@ -1,11 +1,12 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { getConfig, type Config } from './config';
-import type { ContainerRegistryPort, DiscoveryPort, DnsResolverPort, NetworkPort, OutcomePort, RegistryPort, ResourceGroupPort, StoragePort } from './hardening/domain/ports';
+import type { ContainerRegistryPort, DiscoveryPort, DnsResolverPort, NetworkPort, OutcomePort, PermissionsPort, RegistryPort, ResourceGroupPort, StoragePort } from './hardening/domain/ports';
 import { commonClientOptions } from './azure/arm-pipeline';
 import { createAzureClients, createCredential, type AzureClients } from './azure/client-factory';
 import { DiscoveryAdapter } from './azure/discovery.adapter';
 import { DnsResolverAdapter } from './azure/dns-resolver.adapter';
+import { EffectivePermissionsAdapter } from './azure/effective-permissions.adapter';
 import { NetworkAdapter } from './azure/network.adapter';
 import { NetworkSecurityAdapter } from './azure/network-security.adapter';
 import type { ManagementGroupsPort } from './shared/ports';
@@ -30,6 +31,8 @@ export interface Ports {
   outcome: OutcomePort;
   /** the subscriptions under a management group (TARGET_MANAGEMENT_GROUP) */
   managementGroups: ManagementGroupsPort;
+  /** the app's effective permissions at a scope (plan mode's permission check) */
+  permissions: PermissionsPort;
   /** workspaces, their storage accounts' network rules, the app's tenant (workspace capabilities) */
   workspace: WorkspacePorts;
   clients: AzureClients;
@@ -67,6 +70,7 @@ export function createPorts(config: Config, credential: TokenCredential = create
     dns: new DnsResolverAdapter(config.DNS_SERVERS),
     discovery: new DiscoveryAdapter(armServiceClient, config.DISCOVERY_URL_TEMPLATE, config.AZURE_CLOUD),
     managementGroups: new ManagementGroupsAdapter(armServiceClient, config.ARM_ENDPOINT),
+    permissions: new EffectivePermissionsAdapter(armServiceClient, config.ARM_ENDPOINT),
     workspace: createWorkspacePorts(clients, config.ARM_SCOPE),
     outcome: new OutcomePublisherAdapter(config.OUTCOME_TOPIC_ENDPOINT ? clients.eventGrid(config.OUTCOME_TOPIC_ENDPOINT) : undefined),
   };

@@ -7,7 +7,8 @@ import { startAzureSim } from './server';
 /**
  * `npm run sim`: the local Azure alone. Settings (all optional): SIM_ARM_PORT, SIM_IDENTITY_PORT,
  * SIM_ADMIN_PORT, SIM_DNS_PORT, SIM_TIME_SCALE (default 0.01), SIM_RETRY_AFTER (seconds, default 1),
- * SIM_THROTTLING=off, SIM_FIXTURES (comma-separated JSON files).
+ * SIM_THROTTLING=off, SIM_FIXTURES (comma-separated JSON files), SIM_REGISTRY_ASYNC_BODY=status|bare
+ * (what the registry PUT's status URL answers when done; default status).
  */
 async function main(): Promise<void> {
   const env = process.env;
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   const sandbox = resolve(process.cwd(), '.sandbox');
   mkdirSync(sandbox, { recursive: true });
   const ca = loadOrCreateDevCa(DEFAULT_DEV_CA_DIR);
+  const asyncBody = env.SIM_REGISTRY_ASYNC_BODY;
+  if (asyncBody !== undefined && asyncBody !== 'status' && asyncBody !== 'bare') throw new Error(`SIM_REGISTRY_ASYNC_BODY must be 'status' or 'bare', not '${asyncBody}'.`);
   const sim = await startAzureSim({
     ca,
     stateDir: join(sandbox, 'azure-sim'),
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
     lroRetryAfterSeconds: num(env.SIM_RETRY_AFTER) ?? 1,
     ...(env.SIM_THROTTLING === 'off' ? { throttling: false as const } : {}),
     ...(env.SIM_FIXTURES ? { fixtures: env.SIM_FIXTURES.split(',').filter(Boolean) } : {}),
+    ...(asyncBody ? { registryAsyncOperationBody: asyncBody } : {}),
   });
   const endpoints = {
     armEndpoint: sim.armEndpoint,

@@ -9,6 +9,7 @@ import { createAdminHandler } from './admin/admin-server';
 import type { Provider } from './arm/context';
 import { FaultInjector } from './arm/faults';
 import { DEFAULT_LATENCY_MS, LroEngine, type LatencyKind } from './arm/lro';
+import { AuthorizationProvider } from './arm/providers/authorization';
 import { ContainerRegistryProvider } from './arm/providers/container-registry';
 import { ManagementGroupsProvider } from './arm/providers/management-groups';
 import { MlRegistriesProvider } from './arm/providers/ml-registries';
@@ -19,9 +20,11 @@ import { PrivateDnsProvider } from './arm/providers/private-dns';
 import { PrivateEndpointsProvider } from './arm/providers/private-endpoints';
 import { ResourceGroupsProvider } from './arm/providers/resource-groups';
 import { StorageProvider } from './arm/providers/storage';
+import { SubscriptionsProvider } from './arm/providers/subscriptions';
+import { cloudMetadata } from './arm/metadata-endpoints';
 import { RequestLog } from './arm/request-log';
 import { createArmHandler } from './arm/router';
-import { SimState } from './arm/state';
+import { SimState, type RegistryAsyncOperationBody } from './arm/state';
 import { DEFAULT_THROTTLE, Throttle, type ThrottleConfig } from './arm/throttle';
 import { generateLocalTls, issueServerCert } from './ca';
 import { createDiscoveryHandler } from './discovery';
@@ -78,6 +81,12 @@ export interface SimOptions {
    * when set; see traffic.ts).
    */
   trafficDir?: string;
+   * What the registry PUT's Azure-AsyncOperation URL answers once the operation succeeded:
+   * 'status' (default, strict: an operation status `{ status: 'Succeeded', … }`, what ARM's async
+   * protocol specifies and Azure's Python poller requires) or 'bare' (the registry itself, the
+   * quirk Terraform's custom poller copes with). Which one Azure sends is not confirmed.
+   */
+  registryAsyncOperationBody?: RegistryAsyncOperationBody;
 }
 
 export interface AzureSim {
@@ -137,6 +146,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     pageSize: opts.pageSize ?? 100,
     lroRetryAfterSeconds: opts.lroRetryAfterSeconds ?? 0,
     callerRole: opts.callerRole ?? 'Contributor',
+    registryAsyncOperationBody: opts.registryAsyncOperationBody ?? 'status',
   });
   const throttleCfg: ThrottleConfig =
     opts.throttling === false
@@ -183,7 +193,9 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     new NetworkProvider(state),
     new PrivateEndpointsProvider(state),
     new PrivateDnsProvider(state),
+    new AuthorizationProvider(state),
   ];
+  providers.push(new SubscriptionsProvider(state, providers.flatMap((p) => p.routes())));
   const armHandler = createArmHandler({
     state,
     throttle,
@@ -191,6 +203,14 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     log,
     routes: providers.flatMap((p) => p.routes()),
     extra: (req, res, path) => {
+      // how clients register a cloud: answered without a token, as ARM does
+      if (/^\/metadata\/endpoints\/?$/i.test(path) && req.method === 'GET') {
+        const answer = cloudMetadata(state.armBase, new URL(req.url ?? '/', state.armBase).searchParams.get('api-version'));
+        const text = JSON.stringify(answer.body);
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return true;
+      }
       const d = /^\/discovery\/([^/]+)\/registrymanagement\/v1\.0\/registries\/([^/]+)\/discovery\/?$/i.exec(path);
       if (d && d[1] && d[2]) {
         discovery(req, res, decodeURIComponent(d[1]), decodeURIComponent(d[2]));

@@ -7,6 +7,7 @@ import { approvalDeadlineError, connectionsOfPlan, connectionsToAwait, describeA
 import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven, mergeExpectations } from './domain/dns-expectations';
 import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RegistryReading, StepName, StepState } from './domain/hardening';
 import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from './domain/outcome';
+import { describePermissionCheck, writeNeeds, type PermissionCheck } from './domain/permission-check';
 import { planHardening } from './domain/plan';
 import { initialSteps, runningStep, skipPending, withStep, type HardenStatus } from './domain/progress';
 import * as detail from './domain/step-details';
@@ -57,6 +58,7 @@ class HardenRun {
   /** endpoint id (lower case) → id as reported by ARM, for endpoints this run created */
   private readonly createdIds = new Map<string, string>();
   private dns: DnsCheck[] = [];
+  private permissions: PermissionCheck | undefined;
   private discovery: DiscoveryCheck | undefined;
   /** time spent waiting out ARM throttling so far, and how many waits (seeds the jitter) */
   private throttledMs = 0;
@@ -170,8 +172,13 @@ class HardenRun {
     yield* this.step('plan', 'running', 'comparing with the desired state');
     const plan = planHardening({ registryId: this.input.registryId, states, placement, lockdownAcr: this.input.options.lockdownAcr });
     this.plan = plan;
+    if (this.input.mode === 'plan') {
+      // from 2.1 a plan also checks the app's effective permissions at every scope an apply would write
+      if (versionAtLeast(this.ctx.version, '2.1')) yield* this.checkPermissions(plan, placement);
+      yield* this.step('plan', 'done', [detail.describePlan(plan), ...(this.permissions ? [describePermissionCheck(this.permissions)] : [])].join('; '));
+      return yield* this.finish('Planned', 'plan mode: nothing is changed');
+    }
     yield* this.step('plan', 'done', detail.describePlan(plan));
-    if (this.input.mode === 'plan') return yield* this.finish('Planned', 'plan mode: nothing is changed');
 
     if (this.input.options.order === 'lockdown-first') {
       yield* this.lockdown(plan);
@@ -182,6 +189,12 @@ class HardenRun {
     }
     yield* this.proveDns(plan, reading);
     return yield* this.finish('Hardened', '');
+  }
+
+  /** Plan mode: which of the permissions an apply needs the app lacks, scope by scope (reads only). */
+  private *checkPermissions(plan: HardeningPlan, placement: EndpointPlacement): Workflow<void> {
+    const needs = writeNeeds(plan, placement);
+    this.permissions = needs.length === 0 ? { scopes: [], missing: [] } : yield* this.call(Activities.checkPermissions, { needs });
   }
 
   private *readUntilReady(): Workflow<RegistryReading> {
@@ -303,8 +316,8 @@ class HardenRun {
   /* ---------- the end ---------- */
 
   private outcomeArgs(kind: OutcomeKind): OutcomeArgs {
-    const { input, startedAt, plan, applied, dns, discovery } = this;
-    return outcomeArgsOf({ kind, input, instanceId: this.ctx.instanceId, startedAt, endedAt: this.nowIso(), plan, applied, dns, discovery });
+    const { input, startedAt, plan, applied, dns, discovery, permissions } = this;
+    return outcomeArgsOf({ kind, input, instanceId: this.ctx.instanceId, startedAt, endedAt: this.nowIso(), plan, applied, dns, discovery, ...(permissions ? { permissions } : {}) });
   }
 
   /** The publish step begins: running, or skipped when this run does not publish (--no-publish). */

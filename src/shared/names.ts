@@ -15,6 +15,7 @@ export const Activities = {
   proveDns: 'proveDns',
   checkDiscovery: 'checkDiscovery',
   publishOutcome: 'publishOutcome',
+  checkPermissions: 'checkPermissions',
 } as const;
 
 /** The sweep's activities (their retry policies are the sweep orchestrator's, not ACTIVITY_RETRY). */

@@ -10,5 +10,6 @@ export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
  * the runs in flight (docs/how-it-works.md, "Changing a workflow").
  *  - 1.0 (no version recorded): the workflows before versioning
  *  - 2.0: hardening collects the DNS names one activity call per endpoint (a throttled call repeats only its own reads)
+ *  - 2.1: a plan-mode hardening run checks the app's effective permissions at every scope an apply would write (checkPermissions)
  */
-export const WORKFLOW_VERSION = '2.0';
+export const WORKFLOW_VERSION = '2.1';

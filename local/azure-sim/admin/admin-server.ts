@@ -3,6 +3,7 @@ import type { FaultInjector, FaultSpec } from '../arm/faults';
 import type { LatencyKind } from '../arm/lro';
 import type { RequestLog } from '../arm/request-log';
 import type { ApprovalMode, SimState } from '../arm/state';
+import type { RoleAssignment } from '../arm/rbac';
 import type { Throttle, ThrottleConfig } from '../arm/throttle';
 import { fixtureResources, loadResources } from '../fixtures';
 import type { TokenClaims } from '../tokens';
@@ -56,21 +57,36 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     handle(req, res).catch((e: unknown) => send(res, 400, { error: { code: 'BadRequest', message: e instanceof Error ? e.message : String(e) } }));
   };
 
-  /** PUT {actions, notActions?}: enforce that role for the principal; DELETE: back to no enforcement; GET: the assignment. */
+  /**
+   * PUT one assignment `{scope?, actions, notActions?}` or several `{assignments: [...]}` (replaces
+   * the principal's assignments; no scope = the home subscription); DELETE: back to no
+   * enforcement; GET: `{principalId, assignments}`.
+   */
   async function roleAssignment(req: IncomingMessage, res: ServerResponse, method: string, principalId: string): Promise<void> {
     const { rbac } = deps.state;
     if (method === 'GET') {
       const a = rbac.get(principalId);
-      return a ? send(res, 200, { principalId, ...a }) : send(res, 404, { error: { code: 'NotFound', message: `No role assignment for ${principalId}: it is not checked.` } });
+      return a ? send(res, 200, { principalId, assignments: a }) : send(res, 404, { error: { code: 'NotFound', message: `No role assignment for ${principalId}: it is not checked.` } });
     }
     if (method === 'DELETE') return send(res, rbac.delete(principalId) ? 204 : 404);
     if (method !== 'PUT') return send(res, 405, { error: { code: 'MethodNotAllowed', message: 'GET, PUT or DELETE.' } });
-    const body = (await readJson(req)) as { actions?: unknown; notActions?: unknown };
-    if (!isStringList(body.actions) || (body.notActions !== undefined && !isStringList(body.notActions))) {
-      return send(res, 400, { error: { code: 'BadRequest', message: 'Body must be { actions: string[], notActions?: string[] } (non-empty strings, * as wildcard).' } });
+    const body = (await readJson(req)) as { assignments?: unknown };
+    const items: unknown[] = Array.isArray(body.assignments) ? body.assignments : [body];
+    const home = `/subscriptions/${deps.state.options.subscriptionId}`;
+    const parsed: RoleAssignment[] = [];
+    for (const item of items) {
+      const a = (typeof item === 'object' && item !== null ? item : {}) as { scope?: unknown; actions?: unknown; notActions?: unknown };
+      const scopeOk = a.scope === undefined || (typeof a.scope === 'string' && (a.scope === '/' || /^\/(subscriptions|providers)\//i.test(a.scope)));
+      if (!isStringList(a.actions) || (a.notActions !== undefined && !isStringList(a.notActions)) || !scopeOk) {
+        return send(res, 400, {
+          error: { code: 'BadRequest', message: "Body must be { scope?, actions: string[], notActions?: string[] } or { assignments: [...] } (non-empty strings, * as wildcard; scope '/' or an ARM scope, default the home subscription)." },
+        });
+      }
+      parsed.push({ scope: typeof a.scope === 'string' ? a.scope : home, actions: a.actions, notActions: a.notActions ?? [] });
     }
-    rbac.set(principalId, { actions: body.actions, notActions: body.notActions ?? [] });
-    return send(res, 200, { principalId, ...rbac.get(principalId) });
+    if (parsed.length === 0) return send(res, 400, { error: { code: 'BadRequest', message: 'No assignment given (DELETE removes them).' } });
+    rbac.set(principalId, parsed);
+    return send(res, 200, { principalId, assignments: rbac.get(principalId) });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,18 +1,35 @@
 /**
- * Azure RBAC as ARM applies it, for the principals the admin API gives a role assignment: every
+ * Azure RBAC as ARM applies it, for the principals the admin API gives role assignments: every
  * ARM request is mapped to the action it needs (resource type from the path + read/write/delete,
- * POST → …/<name>/action), the caller's `actions` minus `notActions` (wildcards as in role
- * definitions, case-insensitive) must cover it, else 403 `AuthorizationFailed`. Providers add the
- * linked checks ARM makes for references in a body (`LinkedAuthorizationFailed`).
+ * POST → …/<name>/action), and an assignment of the caller whose scope contains the request's
+ * scope must cover it (`actions` minus `notActions`, wildcards as in role definitions,
+ * case-insensitive), else 403 `AuthorizationFailed`. Providers add the linked checks ARM makes
+ * for references in a body (`LinkedAuthorizationFailed`), each at the referenced resource's scope.
  *
- * A principal without an assignment is not checked (Owner-like): the default of every test that
- * does not ask for least privilege. An assignment applies at every scope of the subscription.
+ * An assignment holds only at its scope and below (`/` = every scope; an assignment set without
+ * a scope is at the simulator's home subscription). A principal without any assignment is not
+ * checked (Owner-like): the default of every test that does not ask for least privilege.
  */
 import type { HttpMethod } from './context';
 
 export interface RoleAssignment {
+  /** `/`, `/subscriptions/{s}`, `/subscriptions/{s}/resourceGroups/{rg}` or a resource id */
+  scope: string;
   actions: string[];
   notActions: string[];
+}
+
+/** A scope as compared: lower case, no trailing slash ('/' for the root). */
+export function normScope(scope: string): string {
+  const s = scope.trim().replace(/\/+$/, '').toLowerCase();
+  return s === '' ? '/' : s;
+}
+
+/** Whether an assignment at `outer` holds at `inner` (the same scope or one below it). */
+export function scopeContains(outer: string, inner: string): boolean {
+  const o = normScope(outer);
+  const i = normScope(inner);
+  return o === '/' || i === o || i.startsWith(`${o}/`);
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -31,34 +48,52 @@ export function actionMatches(pattern: string, action: string): boolean {
   return patternOf(pattern).test(action);
 }
 
-export function isAllowed(assignment: RoleAssignment, action: string): boolean {
+export function isAllowed(assignment: Pick<RoleAssignment, 'actions' | 'notActions'>, action: string): boolean {
   return assignment.actions.some((p) => actionMatches(p, action)) && !assignment.notActions.some((p) => actionMatches(p, action));
 }
 
 /** Role assignments by principal (object id); none = no enforcement for that principal. */
 export class RoleAssignments {
-  private readonly byPrincipal = new Map<string, RoleAssignment>();
+  private readonly byPrincipal = new Map<string, RoleAssignment[]>();
 
-  set(principalId: string, assignment: RoleAssignment): void {
-    this.byPrincipal.set(principalId.toLowerCase(), { actions: [...assignment.actions], notActions: [...assignment.notActions] });
+  set(principalId: string, assignments: readonly RoleAssignment[]): void {
+    this.byPrincipal.set(
+      principalId.toLowerCase(),
+      assignments.map((a) => ({ scope: a.scope, actions: [...a.actions], notActions: [...a.notActions] })),
+    );
   }
 
   delete(principalId: string): boolean {
     return this.byPrincipal.delete(principalId.toLowerCase());
   }
 
-  get(principalId: string): RoleAssignment | undefined {
+  get(principalId: string): RoleAssignment[] | undefined {
     return this.byPrincipal.get(principalId.toLowerCase());
   }
 
-  all(): Record<string, RoleAssignment> {
+  all(): Record<string, RoleAssignment[]> {
     return Object.fromEntries(this.byPrincipal);
   }
 
-  /** Whether the principal may perform the action (always, without an assignment). */
-  allows(principalId: string, action: string): boolean {
-    const a = this.get(principalId);
-    return !a || isAllowed(a, action);
+  /** The principal's assignments that hold at the scope (undefined: the principal is not checked). */
+  atScope(principalId: string, scope: string): RoleAssignment[] | undefined {
+    return this.get(principalId)?.filter((a) => scopeContains(a.scope, scope));
+  }
+
+  /** Whether the principal may perform the action at the scope (always, without assignments). */
+  allows(principalId: string, action: string, scope: string): boolean {
+    const at = this.atScope(principalId, scope);
+    return !at || at.some((a) => isAllowed(a, action));
+  }
+
+  /**
+   * Whether some assignment of the principal at the scope, above it or anywhere below it covers
+   * the action: how ARM lets a caller poll the operation-status URLs of a subscription
+   * (`/subscriptions/{s}/providers/{ns}/locations/…`) for the writes it made in one of its groups.
+   */
+  allowsSomewhereIn(principalId: string, action: string, scope: string): boolean {
+    const all = this.get(principalId);
+    return !all || all.some((a) => (scopeContains(a.scope, scope) || scopeContains(scope, a.scope)) && isAllowed(a, action));
   }
 }
 
@@ -95,6 +130,26 @@ export function actionForRequest(method: HttpMethod, path: string): string | und
   }
   const type = resourceTypeOfPath(path);
   return type ? `${type}/${VERB[method]}` : undefined;
+}
+
+/** Subscription-level operation-status paths (`/subscriptions/{s}/providers/{ns}/locations/{l}/…`). */
+export function isSubscriptionOperationPath(path: string): boolean {
+  return /^\/subscriptions\/[^/]+\/providers\/[^/]+\/locations\/[^/]+\/[^/]+\/[^/]+\/?$/i.test(path);
+}
+
+/**
+ * Paths ARM answers to any authenticated caller without an RBAC action: the subscription and
+ * tenant lists (filtered to what the caller may see), a subscription, its locations and resource
+ * providers (reading metadata), the caller's own effective permissions at a scope, and the
+ * subscription-wide resource list (filtered per resource, see the subscriptions provider).
+ */
+export function needsNoAction(path: string): boolean {
+  const p = path.replace(/\/+$/, '');
+  return (
+    /^\/(subscriptions|tenants)$/i.test(p) ||
+    /^\/subscriptions\/[^/]+(\/locations|\/resources|\/providers(\/[^/]+)?)?$/i.test(p) ||
+    /\/providers\/Microsoft\.Authorization\/permissions$/i.test(p)
+  );
 }
 
 /** The scope ARM names in an authorization error: the request path without a trailing slash. */

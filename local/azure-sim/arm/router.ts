@@ -5,7 +5,7 @@ import { API_VERSIONS } from './api-versions';
 import type { ArmRequest, ArmResult, AuthorizationCheck, HttpMethod, Route } from './context';
 import { ArmError, armErrors } from './errors';
 import type { FaultInjector } from './faults';
-import { actionForRequest, scopeOfPath } from './rbac';
+import { actionForRequest, isSubscriptionOperationPath, needsNoAction, scopeOfPath } from './rbac';
 import type { RequestLog } from './request-log';
 import type { SimState } from './state';
 import type { Throttle } from './throttle';
@@ -217,12 +217,15 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
     }
 
     // authorization: the caller's role assignment must cover the request's action
-    const action = actionForRequest(method, path);
+    const action = needsNoAction(path) ? undefined : actionForRequest(method, path);
     if (action) {
-      const allowed = state.rbac.allows(principal, action);
-      checks.push({ action, scope: scopeOfPath(path), linked: false, allowed });
+      const scope = scopeOfPath(path);
+      const allowed = isSubscriptionOperationPath(path)
+        ? state.rbac.allowsSomewhereIn(principal, action, `/subscriptions/${found.params.subscriptionId ?? ''}`)
+        : state.rbac.allows(principal, action, scope);
+      checks.push({ action, scope, linked: false, allowed });
       if (!allowed) {
-        sendError(armErrors.authorizationFailed(principal, action, scopeOfPath(path)));
+        sendError(armErrors.authorizationFailed(principal, action, scope));
         return;
       }
     }

@@ -12,6 +12,9 @@ export const SYSTEM_APP_ID = '00000000-0000-0000-0000-00000000a1a1';
 
 export type ApprovalMode = 'auto' | 'manual' | 'deny';
 
+/** What the registry PUT's Azure-AsyncOperation URL answers once Succeeded (SimOptions.registryAsyncOperationBody). */
+export type RegistryAsyncOperationBody = 'status' | 'bare';
+
 export interface StateOptions {
   subscriptionId: string;
   /** further subscriptions that exist besides subscriptionId */
@@ -21,6 +24,8 @@ export interface StateOptions {
   lroRetryAfterSeconds: number;
   /** RBAC role named in the events' authorization evidence */
   callerRole: string;
+  /** default 'status' */
+  registryAsyncOperationBody?: RegistryAsyncOperationBody;
 }
 
 /**
@@ -115,7 +120,7 @@ export class SimState {
   authorizeLinked(req: ArmRequest, linked: readonly { action: string; scope: string; denied?: boolean }[]): void {
     const failed: { action: string; scope: string }[] = [];
     for (const l of linked) {
-      const allowed = l.denied !== true && this.rbac.allows(req.principalId, l.action);
+      const allowed = l.denied !== true && this.rbac.allows(req.principalId, l.action, l.scope);
       req.checks.push({ action: l.action, scope: l.scope, linked: true, allowed });
       if (!allowed) failed.push({ action: l.action, scope: l.scope });
     }

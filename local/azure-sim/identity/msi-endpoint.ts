@@ -25,11 +25,23 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** `expires_on` as the 2017-09-01 protocol writes it: `MM/DD/YYYY HH:MM:SS +00:00` (UTC). */
+export function legacyExpiresOn(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +00:00`;
+}
+
 /**
- * App Service's managed-identity endpoint (api-version 2019-08-01), as @azure/identity's
- * ManagedIdentityCredential calls it with IDENTITY_ENDPOINT + IDENTITY_HEADER:
- * `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=…[&client_id|principal_id|object_id|mi_res_id=…]`
- * with header `X-IDENTITY-HEADER`. Answers `{ access_token, expires_on, resource, token_type, client_id }`.
+ * App Service's managed-identity endpoint, both versions of its protocol (App Service's managed
+ * identity doc, "REST endpoint reference"; the older one is still required on Linux Consumption):
+ *  - 2019-08-01, as @azure/identity's ManagedIdentityCredential calls it with IDENTITY_ENDPOINT +
+ *    IDENTITY_HEADER: `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=…[&client_id|
+ *    principal_id|object_id|mi_res_id=…]`, header `X-IDENTITY-HEADER`; answers `{ access_token,
+ *    expires_on (epoch seconds), resource, token_type, client_id }`.
+ *  - 2017-09-01, as older clients (msrestazure, the Azure CLI 2.45) call it with MSI_ENDPOINT +
+ *    MSI_SECRET (aliases of the same endpoint and header value): header `secret`, only `clientid`
+ *    selects a user-assigned identity; `expires_on` is a date string (`11/05/2021 15:18:31 +00:00`).
  */
 export function createMsiHandler(opts: MsiEndpointOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -38,18 +50,20 @@ export function createMsiHandler(opts: MsiEndpointOptions): (req: IncomingMessag
       send(res, 405, { statusCode: 405, message: 'The requested resource does not support http method.' });
       return;
     }
-    const header = req.headers['x-identity-header'];
+    const apiVersion = url.searchParams.get('api-version');
+    const legacy = apiVersion === '2017-09-01';
+    const headerName = legacy ? 'secret' : 'x-identity-header';
+    const header = req.headers[headerName];
     if (header === undefined) {
-      send(res, 400, { statusCode: 400, message: 'Required header X-IDENTITY-HEADER is missing.', correlationId: cryptoId() });
+      send(res, 400, { statusCode: 400, message: `Required header ${legacy ? 'secret' : 'X-IDENTITY-HEADER'} is missing.`, correlationId: cryptoId() });
       return;
     }
     if (header !== opts.identityHeader) {
-      send(res, 401, { statusCode: 401, message: 'Invalid X-IDENTITY-HEADER.', correlationId: cryptoId() });
+      send(res, 401, { statusCode: 401, message: `Invalid ${legacy ? 'secret' : 'X-IDENTITY-HEADER'}.`, correlationId: cryptoId() });
       return;
     }
-    const apiVersion = url.searchParams.get('api-version');
-    if (apiVersion !== '2019-08-01') {
-      send(res, 400, { statusCode: 400, message: `api-version '${apiVersion ?? ''}' is not supported; use 2019-08-01.`, correlationId: cryptoId() });
+    if (apiVersion !== '2019-08-01' && !legacy) {
+      send(res, 400, { statusCode: 400, message: `api-version '${apiVersion ?? ''}' is not supported; use 2019-08-01 (or 2017-09-01).`, correlationId: cryptoId() });
       return;
     }
     const resource = url.searchParams.get('resource');
@@ -58,9 +72,9 @@ export function createMsiHandler(opts: MsiEndpointOptions): (req: IncomingMessag
       return;
     }
     const all = opts.identities();
-    const clientId = url.searchParams.get('client_id');
-    const principalId = url.searchParams.get('principal_id') ?? url.searchParams.get('object_id');
-    const miResId = url.searchParams.get('mi_res_id');
+    const clientId = url.searchParams.get(legacy ? 'clientid' : 'client_id');
+    const principalId = legacy ? null : (url.searchParams.get('principal_id') ?? url.searchParams.get('object_id'));
+    const miResId = legacy ? null : url.searchParams.get('mi_res_id');
     let identity: ManagedIdentity | undefined;
     if (clientId) identity = all.find((i) => i.clientId.toLowerCase() === clientId.toLowerCase());
     else if (principalId) identity = all.find((i) => i.principalId.toLowerCase() === principalId.toLowerCase());
@@ -71,6 +85,10 @@ export function createMsiHandler(opts: MsiEndpointOptions): (req: IncomingMessag
       return;
     }
     const { token, claims } = opts.tokens.issue(resource, opts.tokenLifetimeSeconds, { oid: identity.principalId, appid: identity.clientId });
+    if (legacy) {
+      send(res, 200, { access_token: token, expires_on: legacyExpiresOn(Number(claims.exp)), resource, token_type: 'Bearer' });
+      return;
+    }
     send(res, 200, {
       access_token: token,
       expires_on: String(claims.exp),

@@ -11,6 +11,7 @@ import type {
   Target,
   TargetState,
 } from '../domain/hardening';
+import type { PermissionCheck, PermissionNeed } from '../domain/permission-check';
 import { Activities } from '../../shared/names';
 
 /**
@@ -97,6 +98,12 @@ export interface PublishOutcomeOutput {
   published: boolean;
 }
 
+/** checkPermissions (plan mode, from 2.1): the app's effective permissions at every scope an apply would write. */
+export interface CheckPermissionsInput {
+  needs: PermissionNeed[];
+}
+export type CheckPermissionsOutput = PermissionCheck;
+
 /** Optional payload of the `approve` external event; any payload (or none) makes the run re-check the connections now. */
 export interface ApproveEventInput {
   endpointId?: string;
@@ -115,6 +122,7 @@ export interface HardenActivities {
   [Activities.proveDns]: { input: ProveDnsInput; output: ProveDnsOutput };
   [Activities.checkDiscovery]: { input: CheckDiscoveryInput; output: CheckDiscoveryOutput };
   [Activities.publishOutcome]: { input: PublishOutcomeInput; output: PublishOutcomeOutput };
+  [Activities.checkPermissions]: { input: CheckPermissionsInput; output: CheckPermissionsOutput };
 }
 
 export type HardenActivityName = keyof HardenActivities;

@@ -2,6 +2,7 @@ import type { ActivityDeps } from '../../main';
 import { Activities } from '../../shared/names';
 import { failureAnswerOf, type ActivityRefusal, type ActivityThrottled } from '../../shared/activity-answers';
 import type { HardenActivityName } from './contracts';
+import { checkPermissions } from './check-permissions.activity';
 import { checkDiscovery, collectDnsExpectations, proveDns } from './dns-proof.activity';
 import { ensurePrivateEndpoint, ensureZoneGroup, readEndpoint } from './endpoints.activity';
 import { inspectTargets } from './inspect-targets.activity';
@@ -47,5 +48,6 @@ export function hardenActivityHandlers(deps: () => ActivityDeps): Readonly<Recor
     [Activities.proveDns]: answering(Activities.proveDns, proveDns, deps),
     [Activities.checkDiscovery]: answering(Activities.checkDiscovery, checkDiscovery, deps),
     [Activities.publishOutcome]: answering(Activities.publishOutcome, publishOutcome, deps),
+    [Activities.checkPermissions]: answering(Activities.checkPermissions, checkPermissions, deps),
   };
 }

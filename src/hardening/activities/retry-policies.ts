@@ -33,6 +33,7 @@ export const ACTIVITY_RETRY: Readonly<Record<HardenActivityName, RetrySpec>> = {
   [Activities.inspectTargets]: RetryPolicies.armRead,
   [Activities.readEndpoint]: RetryPolicies.armRead,
   [Activities.collectDnsExpectations]: RetryPolicies.armRead,
+  [Activities.checkPermissions]: RetryPolicies.armRead,
   [Activities.ensurePrivateEndpoint]: RetryPolicies.armWrite,
   [Activities.ensureZoneGroup]: RetryPolicies.armWrite,
   [Activities.disablePublicAccess]: RetryPolicies.armWrite,

@@ -182,6 +182,26 @@ export interface DiscoveryHostCheck {
 
 export type OutcomeKind = 'Hardened' | 'Failed' | 'Exempt' | 'Planned' | 'NotFound';
 
+/** One entry of ARM's permissions answer (`GET {scope}/providers/Microsoft.Authorization/permissions`). */
+export interface PermissionEntry {
+  actions: string[];
+  notActions: string[];
+}
+
+/** An action an apply would perform at a scope, and why. */
+export interface PermissionNeed {
+  scope: string;
+  action: string;
+  why: string;
+}
+
+export interface PermissionCheck {
+  /** the scopes asked, each once */
+  scopes: string[];
+  /** the needs the effective permissions do not cover (empty: an apply has every permission it needs) */
+  missing: PermissionNeed[];
+}
+
 export interface Outcome {
   kind: OutcomeKind;
   registryId: RegistryId;
@@ -193,6 +213,8 @@ export interface Outcome {
   dns: DnsCheck[];
   discovery?: DiscoveryCheck;
   plan?: HardeningPlan;
+  /** plan mode (from 2.1): the scopes an apply would write, and the permissions missing there */
+  permissions?: PermissionCheck;
   error?: { code: string; message: string };
   startedAt: string;
   endedAt: string;

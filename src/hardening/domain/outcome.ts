@@ -1,6 +1,7 @@
 import type { RegistryId } from '../../shared/arm-id';
 import type { DiscoveryCheck, DnsCheck, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RunMode, Target } from './hardening';
 import { sha256Hex } from '../../shared/hash';
+import { missingPermissionLines, type PermissionCheck } from './permission-check';
 import { describeTarget, zoneNameOf } from './plan';
 
 /**
@@ -59,6 +60,7 @@ export interface OutcomeArgs {
   notes?: string[];
   error?: { code: string; message: string };
   triggeredAt?: string;
+  permissions?: PermissionCheck;
 }
 
 /** What a run knows when it ends (durable or CLI): the facts an outcome is summarized from. */
@@ -74,6 +76,7 @@ export interface RunRecord {
   discovery: DiscoveryCheck | undefined;
   notes?: string[];
   error?: { code: string; message: string };
+  permissions?: PermissionCheck;
 }
 
 /** The outcome's arguments from a run: what was applied counts only in apply mode, after a plan. */
@@ -93,6 +96,7 @@ export function outcomeArgsOf(run: RunRecord): OutcomeArgs {
   if (run.discovery !== undefined) args.discovery = run.discovery;
   if (run.error !== undefined) args.error = run.error;
   if (run.input.triggeredAt !== undefined) args.triggeredAt = run.input.triggeredAt;
+  if (run.permissions !== undefined) args.permissions = run.permissions;
   return args;
 }
 
@@ -159,7 +163,7 @@ export function summarizeOutcome(args: OutcomeArgs): Outcome {
           ? planLines(args.plan)
           : { changes: [], alreadyCompliant: planLines(args.plan).alreadyCompliant }
         : appliedLines(args.plan, args.applied);
-  const warnings = [...(args.plan?.warnings ?? []), ...(args.warnings ?? [])];
+  const warnings = [...(args.plan?.warnings ?? []), ...(args.permissions ? missingPermissionLines(args.permissions) : []), ...(args.warnings ?? [])];
   const outcome: Outcome = {
     kind: args.kind,
     registryId: args.registryId,
@@ -175,6 +179,7 @@ export function summarizeOutcome(args: OutcomeArgs): Outcome {
   if (args.discovery !== undefined) outcome.discovery = args.discovery;
   if (args.plan !== undefined) outcome.plan = args.plan;
   if (args.error !== undefined) outcome.error = args.error;
+  if (args.permissions !== undefined) outcome.permissions = args.permissions;
   const lastWrite = lastPublicAccessWrite(args.applied);
   if (args.triggeredAt !== undefined && lastWrite !== undefined) {
     const triggered = Date.parse(args.triggeredAt);

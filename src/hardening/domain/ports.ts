@@ -91,3 +91,8 @@ export interface OutcomePort {
 }
 
 export type { ConnectionStatus };
+
+/** The app's own effective permissions at an ARM scope (ARM's permissions API). */
+export interface PermissionsPort {
+  effectivePermissions(scope: string): Promise<Array<{ actions: string[]; notActions: string[] }>>;
+}

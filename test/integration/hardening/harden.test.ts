@@ -113,6 +113,32 @@ describe('hardening end to end on the local Azure, through the local Functions h
       expect(outcome.plan?.writes).toBe(12);
       expect(outcome.plan?.endpoints.map((e) => e.action)).toEqual(['create', 'create', 'create', 'create']);
       expect(appWrites(await requestLog(world), world)).toEqual([]);
+      // the permission check read the app's permissions at each scope an apply writes: endpoint group, subnet, 3 zones, 4 targets
+      expect(outcome.permissions?.scopes).toHaveLength(9);
+      expect(outcome.permissions?.missing).toEqual([]);
+      expect((await requestLog(world)).filter((r) => /\/providers\/Microsoft\.Authorization\/permissions$/i.test(r.path) && r.status === 200)).toHaveLength(9);
+    });
+
+    it('plan mode lists the permissions an apply would miss: the role on the target subscription only, none on the zones\' group', async () => {
+      const id = await createRegistry(world.sim, world.user, { name: 'planperm' });
+      const assign = await fetch(`${world.sim.adminUrl}/role-assignments/${world.sim.principal.oid}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ assignments: [{ scope: `/subscriptions/${world.sim.subscriptionId}`, actions: ['*'], notActions: ['Microsoft.Network/privateDnsZones/join/action'] }] }),
+      });
+      expect(assign.status).toBe(200);
+      try {
+        const before = lastRunCreated(world, id);
+        startRun(world, id, 'plan', FAST);
+        const outcome = outcomeOf(await waitForRun(world, id, { after: before }));
+        expect(outcome.kind).toBe('Planned');
+        expect(outcome.permissions?.missing.map((m) => [m.scope.toLowerCase(), m.action])).toEqual(
+          [world.zoneIds.api, world.zoneIds.blob, world.zoneIds.acr].map((z) => [z.toLowerCase(), 'Microsoft.Network/privateDnsZones/join/action']),
+        );
+        expect(outcome.warnings.filter((w) => w.startsWith('missing permission'))).toHaveLength(3);
+      } finally {
+        await fetch(`${world.sim.adminUrl}/role-assignments/${world.sim.principal.oid}`, { method: 'DELETE' });
+      }
     });
 
     it('waits for a Pending connection and continues when it is approved and the approve event is raised', async () => {

@@ -89,8 +89,40 @@ describe('local Azure: role assignments enforced as ARM does (admin API /role-as
     expect(((await simAdmin.requests(sim)).at(-1))?.linkedActions).toEqual(['Microsoft.Network/virtualNetworks/subnets/join/action', 'Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action']);
   });
 
+  it('an assignment holds only at its scope and below; the permissions API answers the caller\'s effective permissions per scope', async () => {
+    const other = `/subscriptions/${sim.subscriptionId}/resourceGroups/rg-other`;
+    expect((await armFetch(sim, 'PUT', `${other}?api-version=2021-04-01`, { body: { location: 'eastus' } })).status).toBe(201);
+    const set = await assign(sim, { assignments: [{ scope: rg(), actions: ['Microsoft.Network/*'] }, { scope: other, actions: ['*/read'], notActions: ['Microsoft.Network/*/read'] }] });
+    expect(set.status).toBe(200);
+    expect((await armFetch(sim, 'GET', `${subnet()}?api-version=${NET_API}`)).status).toBe(200);
+    // the network role is assigned on rg-net only: not on the other group, nor on the subscription
+    const elsewhere = await armFetch(sim, 'GET', `${other}/providers/Microsoft.Network/virtualNetworks/v2?api-version=${NET_API}`);
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body).toMatchObject({ error: { code: 'AuthorizationFailed' } });
+    expect((await armFetch(sim, 'GET', `/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/virtualNetworks?api-version=${NET_API}`)).status).toBe(403);
+    // operation-status URLs of the subscription: allowed for a caller whose network role holds in one of its groups
+    expect((await armFetch(sim, 'GET', `/subscriptions/${sim.subscriptionId}/providers/Microsoft.Network/locations/eastus/operations/nope?api-version=${NET_API}`)).status).toBe(404);
+
+    const perms = async (scope: string): Promise<{ status: number; value: { actions: string[]; notActions: string[] }[] }> => {
+      const r = await armFetch(sim, 'GET', `${scope}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`);
+      return { status: r.status, value: (r.body as { value: { actions: string[]; notActions: string[] }[] }).value };
+    };
+    expect(await perms(subnet())).toEqual({ status: 200, value: [{ actions: ['Microsoft.Network/*'], notActions: [], dataActions: [], notDataActions: [] }] });
+    expect((await perms(other)).value).toEqual([{ actions: ['*/read'], notActions: ['Microsoft.Network/*/read'], dataActions: [], notDataActions: [] }]);
+    expect((await perms(`/subscriptions/${sim.subscriptionId}`)).value).toEqual([]);
+    expect((await armFetch(sim, 'GET', `/subscriptions/${sim.subscriptionId}/resourceGroups/nope/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`)).status).toBe(404);
+    // the subscription-wide resource list shows only what the caller may read
+    const listed = (await armFetch(sim, 'GET', `/subscriptions/${sim.subscriptionId}/resources?api-version=2021-04-01`)).body as { value: { id: string }[] };
+    expect(listed.value.map((r) => r.id)).toEqual([vnet()]);
+
+    await fetch(`${sim.adminUrl}/role-assignments/${sim.principal.oid}`, { method: 'DELETE' });
+    expect((await perms(other)).value).toEqual([{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }]);
+  });
+
   it('rejects a malformed assignment with 400', async () => {
     expect((await assign(sim, { actions: 'Microsoft.Network/*' })).status).toBe(400);
     expect((await assign(sim, { actions: ['*'], notActions: [1] })).status).toBe(400);
+    expect((await assign(sim, { scope: 'rg-net', actions: ['*'] })).status).toBe(400);
+    expect((await assign(sim, { assignments: [] })).status).toBe(400);
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as df from 'durable-functions';
 import { WORKFLOW_VERSION } from '../../../src/shared/version';
+import type { PermissionNeed } from '../../../src/hardening/domain/permission-check';
 import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlan, HardenInput, Outcome, StepStatus, Target } from '../../../src/hardening/domain/hardening';
 import type { HardenStatus } from '../../../src/hardening/domain/progress';
 import { Activities, Events, Orchestrators } from '../../../src/shared/names';
@@ -163,6 +164,37 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(done.state.output).toEqual(outcome);
     const all = h.tasks.map((t) => t.name);
     expect(all).toEqual([Activities.readRegistry, Activities.inspectTargets, Activities.publishOutcome]);
+  });
+
+  it('2.1 plan mode: checks the app\'s permissions at every scope an apply writes, lists what is missing, writes nothing', async () => {
+    const h = new DurableHistory(handler, input({ mode: 'plan' }), { version: '2.1' });
+    const check = await throughPlan(h);
+    expect(names(check)).toEqual([Activities.checkPermissions]);
+    const needs = (check.scheduled[0]?.input as { needs: PermissionNeed[] }).needs;
+    const scopes = new Set(needs.map((n) => n.scope.toLowerCase()));
+    expect(scopes).toEqual(new Set([
+      `/subscriptions/${PLACEMENT.subscriptionId}/resourcegroups/${PLACEMENT.resourceGroup}`.toLowerCase(),
+      PLACEMENT.subnetId.toLowerCase(),
+      ...Object.values(PLACEMENT.zoneIds).map((z) => z.toLowerCase()),
+      ...TARGETS.map((t) => t.id.toLowerCase()),
+    ]));
+    expect(needs).toEqual(expect.arrayContaining([
+      expect.objectContaining({ scope: PLACEMENT.subnetId, action: 'Microsoft.Network/virtualNetworks/subnets/join/action' }),
+      expect.objectContaining({ scope: PLACEMENT.zoneIds.blob, action: 'Microsoft.Network/privateDnsZones/join/action' }),
+    ]));
+    // what the activity answers: each (scope, action) once
+    const missing = needs.filter((n) => n.scope === PLACEMENT.subnetId).slice(0, 1);
+    h.complete(Activities.checkPermissions, { scopes: [...scopes], missing });
+    const publish = await h.next();
+    expect(names(publish)).toEqual([Activities.publishOutcome]);
+    const outcome = publish.scheduled[0]?.input as Outcome;
+    expect(outcome.kind).toBe('Planned');
+    expect(outcome.permissions?.missing).toEqual(missing);
+    expect(outcome.warnings).toContain(`missing permission 'Microsoft.Network/virtualNetworks/subnets/join/action' at scope '${PLACEMENT.subnetId}' (needed to place 'pe-reg1-amlregistry-eastus' in the endpoint subnet): assign the AML Registry Lockdown role there`);
+    expect(stepOf(publish, 'plan').detail).toContain('the app lacks 1 permission(s) at 1 of');
+    h.complete(Activities.publishOutcome);
+    await h.next();
+    expect(h.tasks.map((t) => t.name)).toEqual([Activities.readRegistry, Activities.inspectTargets, Activities.checkPermissions, Activities.publishOutcome]);
   });
 
   it('exempt: publishes Exempt after the read and writes nothing', async () => {

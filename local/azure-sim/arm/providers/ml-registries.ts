@@ -21,7 +21,8 @@ function hashHex(s: string): string {
 
 /**
  * Azure ML registries (api 2025-12-01). PUT answers 202 with no body (the real service's quirk),
- * with Azure-AsyncOperation + Location; the status URL ends with the full registry object.
+ * with Azure-AsyncOperation + Location; the status URL ends with an operation status, or with the
+ * full registry object under the option registryAsyncOperationBody 'bare' (server.ts).
  * Creating a registry creates its managed resource group (locked by a deny assignment) with one
  * storage account per region and ONE Premium ACR geo-replicated to every region.
  */

@@ -32,8 +32,8 @@ export type StatusStyle = 'azureAsync' | 'azureAsyncFinalBody';
 export function asyncStatusAnswer(state: SimState, req: ArmRequest, style: StatusStyle = 'azureAsync'): ArmResult {
   const op = find(state, req.params.operationId);
   if (op.status === 'InProgress') return { status: 200, body: statusBody(state, op), headers: state.retryAfter() };
-  // ML registries' quirk: the status URL ends with the full resource instead of a status object
-  if (style === 'azureAsyncFinalBody' && op.status === 'Succeeded' && op.finalBody) return { status: 200, body: op.finalBody() };
+  // the ML registries' possible quirk (option registryAsyncOperationBody 'bare'): the status URL ends with the full resource instead of a status object
+  if (style === 'azureAsyncFinalBody' && state.options.registryAsyncOperationBody === 'bare' && op.status === 'Succeeded' && op.finalBody) return { status: 200, body: op.finalBody() };
   return { status: 200, body: statusBody(state, op) };
 }
 

@@ -104,9 +104,18 @@ export class StorageProvider implements Provider {
       throw new ArmError(400, 'AccountNameInvalid', `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`);
     }
     if (existing) {
-      existing.tags = tagsOf(body.tags) ?? existing.tags;
+      // "a subsequent create request with different properties updates the account": applied as a PATCH would
+      if (location.replace(/\s+/g, '').toLowerCase() !== (existing.location ?? '').replace(/\s+/g, '').toLowerCase()) {
+        throw new ArmError(409, 'StorageAccountAlreadyExists', `The storage account named ${existing.name} already exists in location '${existing.location ?? ''}'; its location cannot change.`);
+      }
+      const updated = clone(existing);
+      this.applyProps(updated, recOf(body.properties));
+      updated.tags = tagsOf(body.tags) ?? {};
+      if (strOf(recOf(body.sku).name)) updated.sku = { name: strOf(recOf(body.sku).name), tier: strOf(recOf(body.sku).name)?.startsWith('Premium') ? 'Premium' : 'Standard' };
+      if (strOf(body.kind)) updated.kind = strOf(body.kind);
+      this.state.store.put(updated);
       this.state.emitWrite(req, id, 'write', { isUpdate: true });
-      return { status: 200, body: this.render(existing) };
+      return { status: 200, body: this.render(updated) };
     }
     const account = newStorageAccount(sub, rgName, name, location, { ...(tagsOf(body.tags) ? { tags: tagsOf(body.tags) } : {}), skuName: strOf(recOf(body.sku).name) ?? 'Standard_LRS' });
     this.applyProps(account, recOf(body.properties));
