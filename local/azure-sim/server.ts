@@ -81,6 +81,7 @@ export interface SimOptions {
    * when set; see traffic.ts).
    */
   trafficDir?: string;
+  /**
    * What the registry PUT's Azure-AsyncOperation URL answers once the operation succeeded:
    * 'status' (default, strict: an operation status `{ status: 'Succeeded', … }`, what ARM's async
    * protocol specifies and Azure's Python poller requires) or 'bare' (the registry itself, the
