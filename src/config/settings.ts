@@ -84,7 +84,7 @@ export const SETTINGS = {
   },
   FUNCTION_TIMEOUT_SECONDS: {
     name: 'FUNCTION_TIMEOUT_SECONDS', required: false, example: '600',
-    meaning: 'host.json functionTimeout in seconds (the app cannot read host.json in Azure; a test keeps them equal): settings that let an activity wait longer (a request with its retries, then ARM_LRO_DEADLINE_SECONDS, plus 60 s) stop the app with CONFIG.INVALID.',
+    meaning: 'host.json functionTimeout in seconds (the app cannot read host.json in Azure; a test keeps them equal): settings that let an activity wait longer (a request with its retries, then ARM_LRO_DEADLINE_SECONDS, plus 60 s) stop the app with CONFIG.INVALID; each activity\'s Azure calls together stop at this less 60 s (INVOCATION.BUDGET_SPENT, retried).',
     schema: positiveInt(24 * 3600).default(600),
   },
   AZURE_CLOUD: {

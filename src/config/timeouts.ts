@@ -5,9 +5,11 @@
  * FUNCTION_TIMEOUT_SECONDS (a unit test checks the two are equal) and refuses settings whose
  * longest wait does not fit.
  *
- * The longest wait an activity makes is one write step: the GET before it (one request with all
- * its retries) and the write's long-running operation, bounded as a whole by
- * ARM_LRO_DEADLINE_SECONDS (its abort signal also ends the requests and pauses inside it).
+ * The longest single wait of an activity is one write step: the GET before it (one request with
+ * all its retries) and the write's long-running operation, bounded as a whole by
+ * ARM_LRO_DEADLINE_SECONDS (its abort signal also ends the requests and pauses inside it). An
+ * activity that makes many calls one after the other is bounded at run time instead: its calls
+ * stop together at FUNCTION_TIMEOUT_SECONDS less the margin (src/azure/invocation-budget.ts).
  */
 
 /** Left for the activity's own work, token requests and the host's start of the invocation. */

@@ -22,6 +22,8 @@ export const ErrorCodes = {
   ARM_TIMEOUT: 'ARM.TIMEOUT',
   /** a long-running operation still running after ARM_LRO_DEADLINE_SECONDS */
   ARM_LRO_DEADLINE: 'ARM.LRO_DEADLINE',
+  /** an activity's Azure calls were stopped at its time budget (FUNCTION_TIMEOUT_SECONDS less a margin) */
+  INVOCATION_BUDGET_SPENT: 'INVOCATION.BUDGET_SPENT',
   /** the outcome event could not be published to OUTCOME_TOPIC_ENDPOINT */
   OUTCOME_PUBLISH_FAILED: 'OUTCOME.PUBLISH_FAILED',
   IDENTITY_TOKEN: 'IDENTITY.TOKEN_FAILED',
