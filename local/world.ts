@@ -94,7 +94,7 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
  * Creates a registry through ARM as `az ml registry create` would. `wait: false` only sends the
  * PUT (the creation event still comes when the LRO succeeds), e.g. for a burst of creations.
  */
-export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; wait?: boolean } = {}): Promise<string> {
+export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; identity?: Record<string, unknown>; wait?: boolean } = {}): Promise<string> {
   const sub = spec.subscriptionId ?? sim.subscriptionId;
   const rg = spec.resourceGroup ?? DEMO.rg;
   const name = spec.name ?? DEMO.registry;
@@ -105,7 +105,7 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
   await begin(id, REGISTRY_API, {
     location: regions[0],
     tags: spec.tags ?? { purpose: 'sandbox demo' },
-    identity: { type: 'SystemAssigned' },
+    identity: spec.identity ?? { type: 'SystemAssigned' },
     properties: {
       publicNetworkAccess: 'Enabled',
       regionDetails: regions.map((location) => ({

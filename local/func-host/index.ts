@@ -75,7 +75,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   const hostJson = opts.hostJson ?? path.join(appDir, 'host.json');
   const settings = readHostSettings(hostJson, process.env);
   const app = loadApp(appDir, logger);
-  const invoker = new Invoker(app.standIn, logger);
+  const invoker = new Invoker(app.standIn, logger, settings.functionTimeout);
   const registrations = app.registrations;
   const findFunction = (name: string) => registrations.get(name.toLowerCase());
 

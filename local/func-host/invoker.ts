@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { StandIn } from './functions-core-stand-in';
+import type { FunctionTimeout } from './host-json';
 import type { InvocationResult, Logger, Registration, RpcParameterBinding, RpcTypedData } from './types';
 import { isRecord } from './types';
 
@@ -33,6 +34,8 @@ export class Invoker {
   constructor(
     private readonly standIn: StandIn,
     private readonly logger: Logger,
+    /** host.json `functionTimeout`: every invocation (HTTP, Event Grid, timer, orchestrator, activity) */
+    private readonly functionTimeout?: FunctionTimeout,
   ) {}
 
   async appStart(): Promise<void> {
@@ -43,10 +46,38 @@ export class Invoker {
     await runHooks(this.standIn, 'appTerminate', { hookData: this.appHookData, appHookData: this.appHookData });
   }
 
+  /**
+   * One invocation within `functionTimeout`, as the Functions host enforces it: past the
+   * timeout the invocation fails with the host's FunctionTimeoutException message (an HTTP
+   * trigger answers 500, a durable activity fails and its retry policy applies). The host cannot
+   * stop JavaScript running in its own process: the handler's promise is abandoned, its result
+   * ignored (in Azure the worker process would be recycled).
+   */
   async invoke(reg: Registration, request: InvokeRequest): Promise<InvocationResult> {
+    const invocationId = request.invocationId ?? randomUUID();
+    const run = this.run(reg, request, invocationId);
+    const limit = this.functionTimeout;
+    if (!limit) return run;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.logger.error(`Timeout value of ${limit.text} exceeded by function 'Functions.${reg.name}' (Id: '${invocationId}'). Initiating cancellation.`);
+        const err = new Error(`Timeout value of ${limit.text} was exceeded by function: Functions.${reg.name}`);
+        err.name = 'FunctionTimeoutException';
+        reject(err);
+      }, limit.ms);
+    });
+    run.catch(() => undefined); // an abandoned invocation's late failure is nobody's to handle
+    try {
+      return await Promise.race([run, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(reg: Registration, request: InvokeRequest, invocationId: string): Promise<InvocationResult> {
     const model = this.standIn.programmingModel;
     if (!model) throw new Error('No programming model was set by the app');
-    const invocationId = request.invocationId ?? randomUUID();
     const logger = this.logger;
     const coreCtx: Record<string, unknown> = {
       invocationId,

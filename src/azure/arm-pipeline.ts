@@ -2,6 +2,7 @@ import { RestError, retryPolicy, type PipelinePolicy, type PipelineResponse, typ
 import type { CommonClientOptions } from '@azure/core-client';
 import { ErrorCodes, LockdownError } from '../shared/errors';
 import { USER_AGENT_PREFIX } from '../shared/version';
+import { invocationBudgetPolicy } from './invocation-budget';
 
 export interface ArmPipelineSettings {
   endpoint: string;
@@ -145,6 +146,8 @@ export function commonClientOptions(settings: ArmPipelineSettings): CommonClient
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: USER_AGENT_PREFIX },
     additionalPolicies: [
+      // outermost: an activity's time budget also ends the retry policy's pauses
+      { policy: invocationBudgetPolicy(), position: 'perCall' },
       { policy: armRetryPolicy(settings), position: 'perCall' },
       ...(settings.requestTimeoutSeconds ? [{ policy: requestTimeoutPolicy(settings.requestTimeoutSeconds), position: 'perRetry' as const }] : []),
     ],

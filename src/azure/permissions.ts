@@ -65,6 +65,12 @@ export const PERMISSIONS: readonly Permission[] = [
     calls: [{ method: 'PUT', pathPattern: ML_REGISTRY }],
   },
   {
+    action: 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action',
+    kind: 'action', grantedBy: 'custom-role',
+    why: "The registry PUT carries the registry's identity as read; ARM checks this action (a linked check) on every user-assigned identity named in the body, even one already assigned.",
+    calls: [{ method: 'PUT', pathPattern: ML_REGISTRY }],
+  },
+  {
     action: 'Microsoft.MachineLearningServices/locations/mfeOperationsStatus/read',
     kind: 'action', grantedBy: 'custom-role',
     why: 'Poll the registry PUT (long-running; Azure-AsyncOperation header).',

@@ -6,7 +6,7 @@ import { ErrorCodes, LockdownError } from '../shared/errors';
 import { armResponseError } from './arm-errors';
 import { isRequestTimeout, retryAfterFromHeaders, withLroDeadline } from './arm-pipeline';
 import { credentialError, isCredentialError, timeoutError } from './sdk-errors';
-import { parseRegistry } from './registry-schema';
+import { parseRegistry, registryPutBody } from './registry-schema';
 
 export interface LroOptions {
   /** poll interval when the service sends no Retry-After (the service's Retry-After wins) */
@@ -120,7 +120,7 @@ export class RegistriesAdapter {
     if (deadline && !options.abortSignal) return withLroDeadline(deadline, `PUT ${registry.id}`, (abortSignal) => this.createOrUpdate(registry, { ...options, abortSignal }));
     const ref = parseRegistryId(registry.id);
     const path = registryId(ref.subscriptionId, ref.resourceGroup, ref.name);
-    const { id: _id, name: _name, type: _type, systemData: _systemData, ...writable } = registry;
+    const writable = registryPutBody(registry);
     const toOperationResponse = (call: RawCall): OperationResponse<unknown> => ({
       flatResponse: call.body,
       rawResponse: { statusCode: call.status, headers: call.headers, body: call.body, request: { method: call.method, url: call.url } },

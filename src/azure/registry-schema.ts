@@ -45,3 +45,48 @@ export function parseRegistry(body: unknown, source: string): Registry {
   }
   return parsed.data as Registry;
 }
+
+/** Properties of the 2025-12-01 registry that ARM owns (readOnly in the spec and its common types). */
+const READ_ONLY_TOP = ['id', 'name', 'type', 'systemData'] as const;
+/** The keys whose value is an ArmResourceId (`{ resourceId }`). */
+const ARM_RESOURCE_ID_KEYS = new Set(['armResourceId', 'managedResourceGroup']);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Drops nulls at every depth, and ArmResourceId holders (`armResourceId`, `managedResourceGroup`) without a resource id. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(withoutNulls);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === null || v === undefined) continue;
+    const cleaned = withoutNulls(v);
+    if (ARM_RESOURCE_ID_KEYS.has(key)) {
+      const rid = isPlainObject(cleaned) ? cleaned.resourceId : undefined;
+      if (typeof rid !== 'string' || rid.trim() === '') continue;
+    }
+    out[key] = cleaned;
+  }
+  return out;
+}
+
+/**
+ * The body of a full registry PUT made from a registry as GET returned it: no read-only
+ * properties (id, name, type, systemData; the identity's principalId and tenantId, and each
+ * user-assigned identity's principalId and clientId: ARM expects `{}` per identity), and no null
+ * anywhere — the ML service answers a null or empty resource id with an error that names nothing
+ * (azure-ai-ml never sends one; Terraform drops nils before its PUT), so an ArmResourceId without
+ * its id is left out too.
+ */
+export function registryPutBody(registry: Registry): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...(registry as unknown as Record<string, unknown>) };
+  for (const key of READ_ONLY_TOP) delete body[key];
+  if (isPlainObject(body.identity)) {
+    const { principalId: _p, tenantId: _t, ...identity } = body.identity;
+    if (isPlainObject(identity.userAssignedIdentities)) {
+      identity.userAssignedIdentities = Object.fromEntries(Object.keys(identity.userAssignedIdentities).map((id) => [id, {}]));
+    }
+    body.identity = identity;
+  }
+  return withoutNulls(body) as Record<string, unknown>;
+}

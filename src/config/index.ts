@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodes, LockdownError } from '../shared/errors';
 import { SETTINGS, type SettingName } from './settings';
+import { functionTimeoutProblems, type TimeoutSettings } from './timeouts';
 
 type Settings = typeof SETTINGS;
 export type Config = Readonly<{ [K in SettingName]: z.output<Settings[K]['schema']> }>;
@@ -35,6 +36,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
     out[spec.name] = parsed.data;
   }
+  if (problems.length === 0) problems.push(...functionTimeoutProblems(out as unknown as TimeoutSettings));
   if (problems.length > 0) {
     throw new LockdownError(ErrorCodes.CONFIG_INVALID, `Invalid settings:\n- ${problems.join('\n- ')}`);
   }

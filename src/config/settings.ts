@@ -58,9 +58,9 @@ export const SETTINGS = {
     schema: z.string().min(1).default('https://management.azure.com/.default'),
   },
   ARM_MAX_RETRY_AFTER_SECONDS: {
-    name: 'ARM_MAX_RETRY_AFTER_SECONDS', required: false, example: '60',
+    name: 'ARM_MAX_RETRY_AFTER_SECONDS', required: false, example: '30',
     meaning: 'Longest Retry-After the SDK waits in-process; a longer one ends the call as ARM.THROTTLED and the run waits it out with a durable timer (see THROTTLE_PATIENCE_MINUTES).',
-    schema: positiveInt(3600).default(60),
+    schema: positiveInt(3600).default(30),
   },
   ARM_MAX_RETRIES: {
     name: 'ARM_MAX_RETRIES', required: false, example: '4',
@@ -73,14 +73,19 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(60_000).default(2000),
   },
   ARM_REQUEST_TIMEOUT_SECONDS: {
-    name: 'ARM_REQUEST_TIMEOUT_SECONDS', required: false, example: '60',
+    name: 'ARM_REQUEST_TIMEOUT_SECONDS', required: false, example: '30',
     meaning: 'How long one ARM (or discovery, Event Grid) request may go unanswered before it is abandoned and retried like a connection error; the last one fails as ARM.TIMEOUT.',
-    schema: positiveInt(600).default(60),
+    schema: positiveInt(600).default(30),
   },
   ARM_LRO_DEADLINE_SECONDS: {
-    name: 'ARM_LRO_DEADLINE_SECONDS', required: false, example: '1800',
-    meaning: 'How long the app waits for one long-running ARM operation (an endpoint, zone group, registry or ACR write) before it fails as ARM.LRO_DEADLINE and the durable retry takes over.',
-    schema: positiveInt(24 * 3600).default(1800),
+    name: 'ARM_LRO_DEADLINE_SECONDS', required: false, example: '240',
+    meaning: 'How long the app waits for one long-running ARM operation (an endpoint, zone group, registry or ACR write) before it fails as ARM.LRO_DEADLINE and the durable retry takes over. With the request settings it must fit in FUNCTION_TIMEOUT_SECONDS (checked at start).',
+    schema: positiveInt(24 * 3600).default(240),
+  },
+  FUNCTION_TIMEOUT_SECONDS: {
+    name: 'FUNCTION_TIMEOUT_SECONDS', required: false, example: '600',
+    meaning: 'host.json functionTimeout in seconds (the app cannot read host.json in Azure; a test keeps them equal): settings that let an activity wait longer (a request with its retries, then ARM_LRO_DEADLINE_SECONDS, plus 60 s) stop the app with CONFIG.INVALID; each activity\'s Azure calls together stop at this less 60 s (INVOCATION.BUDGET_SPENT, retried).',
+    schema: positiveInt(24 * 3600).default(600),
   },
   AZURE_CLOUD: {
     name: 'AZURE_CLOUD', required: false, example: 'AzurePublicCloud',

@@ -60,6 +60,7 @@ export const ERROR_CATALOG = {
   ARM_TRANSPORT: { code: 'ARM.TRANSPORT', status: 502, remedy: 'ARM could not be reached: check the network path from the app to ARM' },
   ARM_TIMEOUT: { code: 'ARM.TIMEOUT', status: 502, remedy: 'ARM did not answer within ARM_REQUEST_TIMEOUT_SECONDS on every attempt: start again later' },
   ARM_LRO_DEADLINE: { code: 'ARM.LRO_DEADLINE', status: 502, remedy: "look at the resource's provisioning state (Azure may still finish it), then start again" },
+  INVOCATION_BUDGET_SPENT: { code: 'INVOCATION.BUDGET_SPENT', status: 502, remedy: 'an activity ran out of its time budget (FUNCTION_TIMEOUT_SECONDS less 60 s): the retry policy tries again; if it repeats, look at what made ARM slow' },
   ARM_FAILED: { code: 'ARM.FAILED', status: 502, remedy: "Azure failed without a code the app knows: its message has Azure's answer" },
   IDENTITY_TOKEN: { code: 'IDENTITY.TOKEN_FAILED', status: 502, remedy: "the app's managed identity gave no token: check the identity assignment and AZURE_CLIENT_ID" },
   DISCOVERY_BAD_INPUT: { code: 'DISCOVERY.BAD_INPUT', status: 400, remedy: 'use a known Azure region and a valid registry name' },

@@ -1,5 +1,6 @@
 import type { RegistryId } from '../../shared/arm-id';
 import { nameOf, parseResourceId, sameResourceId } from '../../shared/arm-id';
+import { fitNetworkName, isNetworkName, NETWORK_NAME_MAX, networkNameChars } from '../../shared/azure-names';
 import { fnv1a32Hex } from '../../shared/hash';
 import {
   GROUP_ID_OF,
@@ -28,9 +29,9 @@ export type EndpointKindLabel = 'amlregistry' | 'blob' | 'acr';
 
 export const ENDPOINT_KIND_LABEL: Readonly<Record<TargetKind, EndpointKindLabel>> = { registry: 'amlregistry', storage: 'blob', acr: 'acr' };
 
-/** Microsoft.Network/privateEndpoints name rule (1–80 characters). */
-export const ENDPOINT_NAME_MAX = 80;
-export const ENDPOINT_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_]$/;
+/** Microsoft.Network/privateEndpoints name rule: 2–64 characters (resource-name-rules; not 80). */
+export const ENDPOINT_NAME_MAX = NETWORK_NAME_MAX.privateEndpoint;
+export const ENDPOINT_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/;
 
 /** The name of the private DNS zone groups we create. */
 export const ZONE_GROUP_NAME = 'default';
@@ -43,18 +44,22 @@ const UNUSABLE_CONNECTION = new Set(['rejected', 'disconnected']);
 /**
  * `pe-<registry>-<kind>-<region>`, lower-cased (ARM names are case-insensitive; one spelling
  * whatever casing the caller used), characters outside the rule replaced by '-'. A name longer
- * than 80 characters is cut and ends in '-' + FNV-1a of the full name, so it stays unique and
- * stable.
+ * than 64 characters keeps its kind and region and shortens the registry part, followed by an
+ * FNV-1a hash of the full name (`pe-<registry head>-<hash>-<kind>-<region>`), so it stays unique
+ * and stable; when even that does not fit, the whole name is cut and ends in the hash. The plan
+ * finds existing endpoints by target and subnet, never by this name alone.
  */
 export function endpointName(registryName: string, kind: EndpointKindLabel, region: string): string {
-  return fitEndpointName(`pe-${registryName}-${kind}-${region}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-'));
+  const full = networkNameChars(`pe-${registryName}-${kind}-${region}`.toLowerCase());
+  if (isNetworkName(full, ENDPOINT_NAME_MAX)) return full;
+  const tail = networkNameChars(`-${fnv1a32Hex(full)}-${kind}-${region}`.toLowerCase());
+  const head = networkNameChars(registryName.toLowerCase()).slice(0, ENDPOINT_NAME_MAX - 'pe-'.length - tail.length).replace(/[.-]+$/, '');
+  const short = `pe-${head}${tail}`;
+  return head && isNetworkName(short, ENDPOINT_NAME_MAX) ? short : fitEndpointName(full);
 }
 
 function fitEndpointName(raw: string): string {
-  if (raw.length <= ENDPOINT_NAME_MAX && ENDPOINT_NAME_RULE.test(raw)) return raw;
-  const hash = fnv1a32Hex(raw);
-  const head = raw.slice(0, ENDPOINT_NAME_MAX - 1 - hash.length).replace(/[.-]+$/, '');
-  return `${head}-${hash}`;
+  return fitNetworkName(raw, ENDPOINT_NAME_MAX);
 }
 
 export function privateEndpointId(placement: Pick<EndpointPlacement, 'subscriptionId' | 'resourceGroup'>, name: string): string {

@@ -5,6 +5,7 @@
  * higher-priority Deny decides first) or missing — plus the planner of the Allow rules a fix adds.
  * No SDK, no I/O: plain objects in, plain objects out.
  */
+import { fitNetworkName, NETWORK_NAME_MAX } from '../../shared/azure-names';
 
 export type Protocol = 'Tcp' | 'Udp';
 
@@ -261,7 +262,8 @@ export type FixPlan =
 export const RULE_NAME_PREFIX = 'aml-lockdown-allow';
 
 function ruleName(tag: string, protocol: Protocol, taken: Set<string>): string {
-  const stem = `${RULE_NAME_PREFIX}-${tag}-${protocol}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 76);
+  // Azure's security rule names: 1–80, start alphanumeric, end alphanumeric or '_' (room left for '-<n>')
+  const stem = fitNetworkName(`${RULE_NAME_PREFIX}-${tag}-${protocol}`, NETWORK_NAME_MAX.securityRule - 4);
   let name = stem;
   for (let i = 2; taken.has(name.toLowerCase()); i += 1) name = `${stem}-${i}`;
   taken.add(name.toLowerCase());

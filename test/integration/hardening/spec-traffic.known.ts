@@ -44,11 +44,6 @@ export const KNOWN_SPEC_MISMATCHES: readonly KnownSpecMismatch[] = [
     reason: 'the ML service answers a registry PUT with 202 and no body instead of the 201 in its spec (azure-facts §1, from the azurerm provider\'s registry poller); the simulator keeps that quirk on purpose',
   },
   {
-    operation: /^Registries_CreateOrUpdate$/,
-    error: /^request READONLY_PROPERTY_NOT_ALLOWED_IN_REQUEST \$\.identity\.(principalId|tenantId):/,
-    reason: "the product's full registry PUT sends back the read-only identity.principalId/tenantId it read: issue 14 item 5 (strip read-only properties before the full PUT) is done in another part of the issue; remove this entry when it lands",
-  },
-  {
     operation: /^unknownOperationId$/,
     error: /MULTIPLE_OPERATIONS_FOUND: .*\/virtualNetworkLinks\//,
     reason: "oav cannot choose between the private DNS spec's virtualNetworkLinks path and its record-set path /{recordType}/{relativeRecordSetName}, which matches the same URL (the set-up's zone links, not the product's calls)",

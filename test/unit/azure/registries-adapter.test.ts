@@ -107,6 +107,55 @@ describe('RegistriesAdapter on the wire', () => {
     expect(stub.requests[1]?.path).toContain('registryOperationsStatus/op1');
   });
 
+  it('PUT of a registry as GET returned it: no nulls, no read-only properties, no ArmResourceId without its id', async () => {
+    const uai = `/subscriptions/${SUB}/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ml-id`;
+    const acrId = `/subscriptions/${SUB}/resourceGroups/azureml-rg-demoreg_x/providers/Microsoft.ContainerRegistry/registries/acr1`;
+    const asRead = {
+      ...registry('Enabled'),
+      kind: null,
+      sku: { name: 'Basic', tier: null },
+      systemData: { createdAt: '2026-01-01T00:00:00Z', createdBy: 'someone' },
+      identity: { type: 'SystemAssigned,UserAssigned', principalId: '11111111-0000-0000-0000-000000000001', tenantId: '22222222-0000-0000-0000-000000000002', userAssignedIdentities: { [uai]: { principalId: '33333333-0000-0000-0000-000000000003', clientId: '44444444-0000-0000-0000-000000000004' } } },
+      properties: {
+        publicNetworkAccess: 'Enabled', discoveryUrl: null, intellectualPropertyPublisher: null, managedResourceGroup: { resourceId: null },
+        regionDetails: [{
+          location: 'westeurope',
+          acrDetails: [{ systemCreatedAcrAccount: { acrAccountName: 'acr1', acrAccountSku: 'Premium', armResourceId: { resourceId: acrId } }, userCreatedAcrAccount: null }],
+          storageAccountDetails: [{ systemCreatedStorageAccount: { storageAccountName: 'st1', storageAccountType: 'Standard_LRS', allowBlobPublicAccess: false, armResourceId: null } }],
+        }],
+        registryPrivateEndpointConnections: null,
+      },
+    };
+    const op = () => `${stub.url}/ops/3?api-version=2025-12-01`;
+    let putBody: Record<string, unknown> = {};
+    stub.script(
+      json(200, asRead),
+      (req, res) => {
+        putBody = JSON.parse(req.body) as Record<string, unknown>;
+        empty(202, { 'azure-asyncoperation': op(), 'retry-after': '0' })(req, res);
+      },
+      json(200, { status: 'Succeeded' }),
+      json(200, registry('Disabled')),
+    );
+    const read = await clients.registries().get(ID);
+    await clients.registries().createOrUpdate({ ...read!, properties: { ...read!.properties, publicNetworkAccess: 'Disabled' } });
+    expect(putBody).toEqual({
+      location: 'westeurope',
+      tags: { team: 'ml' },
+      sku: { name: 'Basic' },
+      identity: { type: 'SystemAssigned,UserAssigned', userAssignedIdentities: { [uai]: {} } },
+      properties: {
+        publicNetworkAccess: 'Disabled',
+        regionDetails: [{
+          location: 'westeurope',
+          acrDetails: [{ systemCreatedAcrAccount: { acrAccountName: 'acr1', acrAccountSku: 'Premium', armResourceId: { resourceId: acrId } } }],
+          storageAccountDetails: [{ systemCreatedStorageAccount: { storageAccountName: 'st1', storageAccountType: 'Standard_LRS', allowBlobPublicAccess: false } }],
+        }],
+      },
+    });
+    expect(JSON.stringify(putBody)).not.toContain('null');
+  });
+
   it('PUT: an operation that ends Failed is ARM.LRO_FAILED with the service message', async () => {
     const op = () => `${stub.url}/ops/2?api-version=2025-12-01`;
     stub.script(

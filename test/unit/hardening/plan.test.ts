@@ -44,6 +44,20 @@ describe('planHardening', () => {
     expect(p.warnings).toEqual([]);
   });
 
+  it('keeps endpoints under any name (an older, longer name included): found by target, group and subnet', () => {
+    const states = hardenedStates();
+    states[0] = { target: REGISTRY, publicNetworkAccess: 'Disabled', endpoints: [endpoint(REGISTRY, `pe-${'r'.repeat(33)}-amlregistry-australiasoutheast`)] };
+    states[1] = { target: STORAGE_EAST, publicNetworkAccess: 'Disabled', endpoints: [endpoint(STORAGE_EAST, 'someone-elses-name')] };
+    const p = plan(states);
+    expect(p.endpoints.map((e) => [e.name, e.action])).toEqual([
+      [`pe-${'r'.repeat(33)}-amlregistry-australiasoutheast`, 'keep'],
+      ['someone-elses-name', 'keep'],
+      ['pe-reg1-blob-westeurope', 'keep'],
+      ['pe-reg1-acr-eastus', 'keep'],
+    ]);
+    expect(p.writes).toBe(0);
+  });
+
   it('plans only the difference for a half-hardened registry', () => {
     const states = hardenedStates();
     states[1] = { target: STORAGE_EAST, publicNetworkAccess: 'Enabled', endpoints: [] }; // endpoint + zone + disable
@@ -157,19 +171,35 @@ describe('endpointName', () => {
     expect(endpointName('my_reg', 'acr', 'eastus')).toBe('pe-my_reg-acr-eastus');
   });
 
-  it('fits the 80-character limit and the name rule with a stable hash suffix', () => {
+  it('fits the 64-character limit of private endpoints with a stable hash, keeping kind and region', () => {
+    const reg = `r${'e'.repeat(31)}g`; // 33 characters, the longest registry name
+    const name = endpointName(reg, 'amlregistry', 'australiasoutheast');
+    expect(`pe-${reg}-amlregistry-australiasoutheast`).toHaveLength(67);
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(name).toMatch(ENDPOINT_NAME_RULE);
+    expect(name).toMatch(/^pe-re+-[0-9a-f]{8}-amlregistry-australiasoutheast$/);
+    expect(endpointName(reg, 'amlregistry', 'australiasoutheast')).toBe(name);
+    expect(endpointName(`${reg.slice(0, 32)}h`, 'amlregistry', 'australiasoutheast')).not.toBe(name);
+    const names = ['australiasoutheast', 'australiaeast', 'germanywestcentral'].flatMap((r) => (['amlregistry', 'blob', 'acr'] as const).map((k) => endpointName(reg, k, r)));
+    expect(new Set(names).size).toBe(9);
+    for (const n of names) {
+      expect(n.length).toBeLessThanOrEqual(64);
+      expect(n).toMatch(ENDPOINT_NAME_RULE);
+    }
+  });
+
+  it('cuts the whole name when kind and region alone do not fit', () => {
     const name = endpointName('r'.repeat(33), 'amlregistry', 'a-region-name-that-is-far-too-long-for-azure-names');
-    expect(name.length).toBeLessThanOrEqual(80);
+    expect(name.length).toBeLessThanOrEqual(64);
     expect(name).toMatch(ENDPOINT_NAME_RULE);
     expect(name).toMatch(/-[0-9a-f]{8}$/);
-    expect(endpointName('r'.repeat(33), 'amlregistry', 'a-region-name-that-is-far-too-long-for-azure-names')).toBe(name);
     expect(endpointName('r'.repeat(33), 'amlregistry', 'a-region-name-that-is-far-too-long-for-azure-namez')).not.toBe(name);
   });
 
-  it('leaves names within the limit alone (longest real case)', () => {
-    const name = endpointName('r'.repeat(33), 'amlregistry', 'germanywestcentral');
-    expect(name).toBe(`pe-${'r'.repeat(33)}-amlregistry-germanywestcentral`);
-    expect(name.length).toBeLessThanOrEqual(80);
+  it('leaves names within the limit alone', () => {
+    const name = endpointName('r'.repeat(20), 'amlregistry', 'germanywestcentral');
+    expect(name).toBe(`pe-${'r'.repeat(20)}-amlregistry-germanywestcentral`);
+    expect(name.length).toBe(54);
   });
 
   it('repairs names that would break the rule', () => {

@@ -86,7 +86,8 @@ describe('actionsFor maps a request to the actions it needs', () => {
   it('ignores case and the query string, and matches whole segments only', () => {
     const reg = `${SUB}/resourcegroups/RG-ML/providers/microsoft.machinelearningservices/registries/demoreg`;
     expect(actionsFor('get', `${reg}?api-version=2025-12-01`)).toEqual(['Microsoft.MachineLearningServices/registries/read']);
-    expect(actionsFor('PUT', reg)).toEqual(['Microsoft.MachineLearningServices/registries/write']);
+    // the registry PUT carries its identity: ARM's linked check on each user-assigned identity
+    expect(actionsFor('PUT', reg)).toEqual(['Microsoft.MachineLearningServices/registries/write', 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action']);
     expect(actionsFor('PATCH', reg)).toEqual([]);
     expect(actionsFor('GET', `${reg}/extra`)).toEqual([]);
     expect(actionsFor('DELETE', PE)).toEqual([]);

@@ -5,6 +5,7 @@ import { ArmError, armErrors } from '../errors';
 import { resourceId, rgId } from '../ids';
 import { arrOf, clone, isRecord, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
 import { ACR, newAcr, newReplication } from './container-registry';
+import { authorizeIdentities, requireResourceIds } from './ml-registry-body';
 import { acceptedAnswer, normLocation, opPaths } from './operations';
 import { connectionsOf, registryGuid, setConnectionState } from './private-link';
 import { newResourceGroup } from './resource-groups';
@@ -104,6 +105,8 @@ export class MlRegistriesProvider implements Provider {
       throw new ArmError(400, 'LocationNotAvailableForResourceType', `The registry location cannot be changed from '${existing.location ?? ''}' to '${location}'.`);
     }
     const props = body.properties;
+    authorizeIdentities(this.state, req, body.identity);
+    requireResourceIds(req, props, normLocation(location));
     const pna = props.publicNetworkAccess;
     if (pna !== undefined && pna !== null && (typeof pna !== 'string' || !['enabled', 'disabled'].includes(pna.toLowerCase()))) {
       throw new ArmError(400, 'UserError', `Invalid value '${String(pna)}' for publicNetworkAccess. Possible values: Enabled or Disabled.`);
@@ -266,6 +269,7 @@ export class MlRegistriesProvider implements Provider {
   private patch(req: ArmRequest): ArmResult {
     const registry = this.registry(req);
     const body = requireBody(req);
+    authorizeIdentities(this.state, req, body.identity);
     const tags = tagsOf(body.tags);
     if (tags) registry.tags = tags;
     if (isRecord(body.sku)) registry.sku = { ...recOf(registry.sku), ...body.sku };

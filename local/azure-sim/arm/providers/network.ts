@@ -4,6 +4,7 @@ import type { ArmRequest, ArmResult, Provider, Route } from '../context';
 import { ArmError, armErrors } from '../errors';
 import { resourceId, sameId } from '../ids';
 import { arrOf, clone, etag, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
+import { requireNetworkName } from './name-rules';
 import { cidrContains, networkPut, parseCidr } from './network-common';
 import { normLocation, opPaths } from './operations';
 import { beginPut, listRoutes, listTracked, requireLocation } from './tracked-resources';
@@ -105,9 +106,10 @@ export class NetworkProvider implements Provider {
   }
 
   /** The checks of a PUT on a top-level network resource (resource group, deny assignment, body, location). */
-  private prepare(req: ArmRequest, type: string): PreparedPut {
+  private prepare(req: ArmRequest, type: 'virtualNetworks' | 'networkSecurityGroups' | 'serviceEndpointPolicies'): PreparedPut {
     const id = this.id(req, type);
     const existing = beginPut(this.state, req, id, `Microsoft.Network/${type}/write`);
+    requireNetworkName(type, req.params.name ?? '');
     const body = requireBody(req);
     return { body, id, existing, location: requireLocation(body, existing?.location) };
   }
@@ -148,6 +150,7 @@ export class NetworkProvider implements Provider {
         const sr = recOf(s);
         const name = strOf(sr.name);
         if (!name) throw armErrors.invalidRequestContent("Required property 'name' not found in JSON. Path 'properties.subnets'");
+        requireNetworkName('subnets', name);
         wanted.add(name.toLowerCase());
         this.writeSubnet(`${id}/subnets/${name}`, name, recOf(sr.properties), prefixes, 'Succeeded', put.location);
       }
@@ -195,6 +198,7 @@ export class NetworkProvider implements Provider {
     const vnet = this.state.requireResource(this.id(req, 'virtualNetworks'));
     const body = requireBody(req);
     const name = req.params.subnetName ?? '';
+    requireNetworkName('subnets', name);
     const id = `${vnet.id}/subnets/${name}`;
     // ARM's linked access checks: every resource the subnet references must be joinable by the caller
     const props = recOf(body.properties);
@@ -258,7 +262,10 @@ export class NetworkProvider implements Provider {
     const put = this.prepare(req, 'networkSecurityGroups');
     const { body, id, existing } = put;
     const props = recOf(body.properties);
-    const rules = childResources(id, NSG, 'securityRules', props.securityRules, checkSecurityRule);
+    const rules = childResources(id, NSG, 'securityRules', props.securityRules, (name, rp) => {
+      requireNetworkName('securityRules', name);
+      checkSecurityRule(name, rp);
+    });
     for (const rule of rules) checkNoConflict(rule, rules);
     const nsg = this.envelope(req, put, NSG, {
       securityRules: rules,
@@ -311,6 +318,7 @@ export class NetworkProvider implements Provider {
     const nsg = this.state.requireResource(this.id(req, 'networkSecurityGroups'));
     const body = requireBody(req);
     const name = req.params.ruleName ?? '';
+    requireNetworkName('securityRules', name);
     const properties = recOf(body.properties);
     checkSecurityRule(name, properties);
     const props = (nsg.properties ??= {});
@@ -357,6 +365,7 @@ export class NetworkProvider implements Provider {
     const { body, id, existing } = put;
     const props = recOf(body.properties);
     const defs = childResources(id, SEP, 'serviceEndpointPolicyDefinitions', props.serviceEndpointPolicyDefinitions, (name, dp) => {
+      requireNetworkName('serviceEndpointPolicyDefinitions', name);
       if (!strOf(dp.service)) throw armErrors.invalidRequestContent(`Required property 'service' not found in JSON. Path 'properties.serviceEndpointPolicyDefinitions[${name}].properties'`);
     });
     const sep: ArmResource = {

@@ -5,6 +5,7 @@ import { ArmError, armErrors } from '../errors';
 import { parentId, resourceId, sameId } from '../ids';
 import { resourceTypeOfPath } from '../rbac';
 import { arrOf, clone, etag, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
+import { requireNetworkName } from './name-rules';
 import { NIC, PE } from './network';
 import { intToIp, networkDelete, networkPut, parseCidr } from './network-common';
 import { normLocation } from './operations';
@@ -92,9 +93,12 @@ export class PrivateEndpointsProvider implements Provider {
     const rgName = req.params.resourceGroupName ?? '';
     const id = this.id(req);
     const existing = beginPut(this.state, req, id, `${PE}/write`);
+    requireNetworkName('privateEndpoints', req.params.name ?? '');
     const body = requireBody(req);
     const props = recOf(body.properties);
     const location = requireLocation(body);
+    const customNic = strOf(props.customNetworkInterfaceName);
+    if (customNic !== undefined) requireNetworkName('networkInterfaces', customNic);
 
     const subnetId = strOf(recOf(props.subnet).id);
     if (!subnetId) throw new ArmError(400, 'PrivateEndpointSubnetRequired', `Private endpoint ${id} must reference a subnet.`);
@@ -322,6 +326,7 @@ export class PrivateEndpointsProvider implements Provider {
 
   private putZoneGroup(req: ArmRequest): ArmResult {
     const pe = this.state.requireResource(this.id(req));
+    requireNetworkName('privateDnsZoneGroups', req.params.groupName ?? '');
     const body = requireBody(req);
     const id = this.zoneGroupId(req);
     const existing = this.state.store.get(id);
@@ -342,7 +347,9 @@ export class PrivateEndpointsProvider implements Provider {
       if (!zoneId) throw armErrors.invalidRequestContent("Required property 'privateDnsZoneId' not found in JSON. Path 'properties.privateDnsZoneConfigs[0].properties'");
       const zone = this.state.store.get(zoneId);
       if (!zone || zone.type.toLowerCase() !== ZONE.toLowerCase()) throw armErrors.invalidResourceReference(zoneId, id);
-      return { name: strOf(cr.name) ?? zone.name.replace(/\./g, '-'), zone };
+      const name = strOf(cr.name) ?? zone.name.replace(/\./g, '-');
+      requireNetworkName('privateDnsZoneConfigs', name);
+      return { name, zone };
     });
     if (configs.length === 0) throw new ArmError(400, 'PrivateDnsZoneConfigsRequired', `Private DNS zone group ${id} must have at least one private DNS zone config.`);
     if (existing) this.removeZoneRecords(existing);
