@@ -1,6 +1,7 @@
 /**
  * The one list of error codes (house style 17): every code the app answers or fails with, the
- * HTTP status the API answers it with, and the remedy the user sees. Features import from here;
+ * HTTP status the API answers it with, and the remedy the user sees (docs/operations.md's table of
+ * every code, which a test keeps equal to this list). Features import from here;
  * nobody declares codes of their own. A code travels as a `[CODE]` prefix of the message through
  * Durable Functions (src/shared/errors.ts), as `error.code` in HTTP answers, and in Failed
  * outcomes. docs/operations.md and docs/http-api.md describe each (a test keeps them in step).
@@ -106,16 +107,7 @@ export type ErrorCode = Catalog[keyof Catalog]['code'];
 
 const BY_CODE: ReadonlyMap<string, ErrorCodeSpec> = new Map(Object.values(ERROR_CATALOG).map((spec) => [spec.code, spec]));
 
-export function isErrorCode(code: string): code is ErrorCode {
-  return BY_CODE.has(code);
-}
-
 /** The HTTP status the API answers a code with; a code outside the list is the app's own failure (500). */
 export function httpStatusOf(code: string): number {
   return BY_CODE.get(code)?.status ?? 500;
-}
-
-/** What the user can do about a code ('' for a code outside the list). */
-export function remedyOf(code: string): string {
-  return BY_CODE.get(code)?.remedy ?? '';
 }

@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, type ErrorCode } from './error-codes';
 
-export { ErrorCodes, httpStatusOf, remedyOf, type ErrorCode } from './error-codes';
+export { ErrorCodes, httpStatusOf, type ErrorCode } from './error-codes';
 
 const CODE_PREFIX = /^\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s/;
 

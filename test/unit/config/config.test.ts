@@ -4,24 +4,9 @@ import { loadConfig } from '../../../src/config';
 import { SETTINGS } from '../../../src/config/settings';
 import { APP_VERSION } from '../../../src/shared/version';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
-const zone = (z: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${z}`;
-const VALID = {
-  PRIVATE_ENDPOINT_SUBNET_ID: `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe`,
-  PRIVATE_DNS_ZONE_ID_API_AZUREML: zone('privatelink.api.azureml.ms'),
-  PRIVATE_DNS_ZONE_ID_BLOB: zone('privatelink.blob.core.windows.net'),
-  PRIVATE_DNS_ZONE_ID_ACR: zone('privatelink.azurecr.io'),
-};
+import { zone, VALID, configError } from '../../helpers/config-fixtures';
 
-function configError(env: Record<string, string | undefined>): string {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('loadConfig accepted the settings');
-}
+const ROOT = join(__dirname, '..', '..', '..');
 
 describe('loadConfig', () => {
   it('applies defaults and freezes the result', () => {

@@ -5,24 +5,9 @@ import { SETTINGS } from '../../../src/config/settings';
 import { FUNCTION_TIMEOUT_MARGIN_SECONDS, functionTimeoutProblems, longestActivitySeconds, longestRequestSeconds } from '../../../src/config/timeouts';
 import { parseFunctionTimeout } from '../../../local/func-host/host-json';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
-const zone = (z: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${z}`;
-const VALID = {
-  PRIVATE_ENDPOINT_SUBNET_ID: `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe`,
-  PRIVATE_DNS_ZONE_ID_API_AZUREML: zone('privatelink.api.azureml.ms'),
-  PRIVATE_DNS_ZONE_ID_BLOB: zone('privatelink.blob.core.windows.net'),
-  PRIVATE_DNS_ZONE_ID_ACR: zone('privatelink.azurecr.io'),
-};
+import { VALID, configError } from '../../helpers/config-fixtures';
 
-function configError(env: Record<string, string | undefined>): string {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('loadConfig accepted the settings');
-}
+const ROOT = join(__dirname, '..', '..', '..');
 
 describe('no activity outlives functionTimeout', () => {
   it("FUNCTION_TIMEOUT_SECONDS' default is host.json's functionTimeout (the app cannot read host.json in Azure)", () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CATALOG, ErrorCodes, httpStatusOf, isErrorCode, remedyOf } from '../../../src/shared/error-codes';
+import { ERROR_CATALOG, ErrorCodes, httpStatusOf } from '../../../src/shared/error-codes';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -17,24 +17,19 @@ describe('the one list of error codes', () => {
   it('gives every code once, with an HTTP status and a remedy', () => {
     const codes = specs.map(([, s]) => s.code);
     expect(new Set(codes).size).toBe(codes.length);
-    for (const [key, spec] of specs) {
+    for (const [, spec] of specs) {
       expect(spec.code).toMatch(/^[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*$/);
-      expect(ErrorCodes[key as keyof typeof ErrorCodes]).toBe(spec.code);
       expect(spec.status).toBeGreaterThanOrEqual(400);
       expect(spec.status).toBeLessThan(600);
       expect(spec.remedy.length).toBeGreaterThan(10);
     }
   });
 
-  it('answers the status and the remedy of a code, and 500 for a code outside the list', () => {
+  it('answers the status of a code, and 500 for a code outside the list', () => {
     expect(httpStatusOf(ErrorCodes.RUN_NOT_FOUND)).toBe(404);
     expect(httpStatusOf(ErrorCodes.REQUEST_BODY_TOO_LARGE)).toBe(413);
     expect(httpStatusOf(ErrorCodes.ARM_FORBIDDEN)).toBe(502);
     expect(httpStatusOf('NOT.A_CODE')).toBe(500);
-    expect(remedyOf(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS)).toContain('TARGET_SUBSCRIPTION_IDS');
-    expect(remedyOf('NOT.A_CODE')).toBe('');
-    expect(isErrorCode('ARM.THROTTLED')).toBe(true);
-    expect(isErrorCode('ARM.THROTTLE')).toBe(false);
   });
 
   it('is the only place that spells a code: no code literal anywhere else in src/', () => {
