@@ -13,7 +13,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { loadOrCreateDevCa } from './azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
 import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
-import { startFuncHost, type FuncHost } from './func-host';
+import { startFuncHost, type FuncHost, type Logger } from './func-host';
 
 /** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
 export const ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'host.json'))) ?? process.cwd();
@@ -149,6 +149,8 @@ export interface WorldOptions {
   sim?: Omit<SimOptions, 'ca' | 'stateDir' | 'timeScale'>;
   /** record the simulator's traffic (oav live-traffic files) into this folder (default: SIM_TRAFFIC_DIR when set) */
   trafficDir?: string;
+  /** where the host writes its log lines, the app's included (default: warnings and errors to stderr) */
+  hostLogger?: Logger;
 }
 
 /** Starts the simulator, lays out the network, starts the app in the host and subscribes it to registry writes. */
@@ -175,6 +177,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       port: options.port ?? 0,
       stateDir: join(stateDir, 'host'),
       timeScale: options.hostTimeScale ?? 1,
+      ...(options.hostLogger ? { logger: options.hostLogger } : {}),
       env: {
         ...worldSettings(sim, { subnetId, zoneIds }),
         DNS_DEADLINE_MINUTES: '5',

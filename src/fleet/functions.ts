@@ -10,6 +10,7 @@ import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { httpTriggerOptions, Routes, type AnyRoute } from '../http/routes';
 import { ErrorCodes } from '../shared/error-codes';
+import { logJson } from '../shared/log-text';
 
 /**
  * GET /api/fleet/{registry-egress|exfiltration|deployments-audit}: the read-only workspace
@@ -29,7 +30,7 @@ async function fleet(request: HttpRequest, context: InvocationContext, deps: Pic
   const targets = targetsFromConfig(config);
   if (!hasTargets(targets)) return errorResponse(ErrorCodes.FLEET_NO_SUBSCRIPTIONS, NO_SUBSCRIPTIONS_MESSAGE);
   const report = await runFleetReport({ capability, targets, concurrency: config.SWEEP_CONCURRENCY, ...(regions ? { regions } : {}) }, ports);
-  context.log(JSON.stringify({ action: `fleet-${capability}`, subscriptions: report.subscriptions.length, workspaces: report.workspaces.length, totals: report.totals, failures: report.failures }));
+  context.log(logJson({ action: `fleet-${capability}`, subscriptions: report.subscriptions.length, workspaces: report.workspaces.length, totals: report.totals, failures: report.failures }));
   return jsonResponse(200, report);
 }
 

@@ -7,6 +7,7 @@ import { DiscoveryCache } from './discovery-cache';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { Routes } from '../http/routes';
+import { logJson } from '../shared/log-text';
 
 export interface DiscoveryHandlerDeps {
   cloud: AzureCloud;
@@ -46,7 +47,7 @@ export async function getDiscovery(request: HttpRequest, context: InvocationCont
     } catch (e) {
       const code = errorCodeOf(e);
       const detail = e instanceof LockdownError ? e.detail : '';
-      context.warn(JSON.stringify({ action: 'discovery', region, registryName, code: code ?? 'unknown', message: e instanceof Error ? e.message : String(e) }));
+      context.warn(logJson({ action: 'discovery', region, registryName, code: code ?? 'unknown', message: e instanceof Error ? e.message : String(e) }));
       switch (code) {
         case ErrorCodes.DISCOVERY_NOT_FOUND:
           return errorResponse(code, `Registry '${registryName}' may not exist in ${region}, or the app has no access to it.`);

@@ -12,6 +12,7 @@ import { runStatusView, statusPath } from '../http/views';
 import { Events } from '../shared/names';
 import { findStatus, isActiveStatus, optionsFromConfig, startHardening as start } from './starter';
 import { ErrorCodes } from '../shared/error-codes';
+import { logJson } from '../shared/log-text';
 
 export type HardenClient = Pick<df.DurableClient, 'getStatus' | 'startNew' | 'raiseEvent' | 'terminate'>;
 
@@ -45,7 +46,7 @@ export async function startHardening(request: HttpRequest, client: HardenClient,
     const mode = parsed.value.query.mode ?? 'apply';
     const options = mergeOverrides(optionsFromConfig(getConfig()), parsed.value.body);
     const result = await start(client, { registryId: id, mode, options, trigger: 'http', triggeredAt: new Date().toISOString() });
-    context.log(JSON.stringify({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode }));
+    context.log(logJson({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode }));
     if (!result.started) {
       const current = await findStatus(client, result.instanceId);
       return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a run of this registry is ${result.runtimeStatus}; wait for it to finish or terminate it.`, {
@@ -109,7 +110,7 @@ export async function approveHardening(request: HttpRequest, client: HardenClien
       if (ended) return ended;
       throw e;
     }
-    context.log(JSON.stringify({ instanceId: run.instanceId, action: 'approve-raised' }));
+    context.log(logJson({ instanceId: run.instanceId, action: 'approve-raised' }));
     return jsonResponse(202, { instanceId: run.instanceId, event: Events.approve });
   } catch (e) {
     return internalError(context, e);
@@ -131,7 +132,7 @@ export async function terminateHardening(request: HttpRequest, client: HardenCli
       if (ended) return ended;
       throw e;
     }
-    context.log(JSON.stringify({ instanceId: run.instanceId, action: 'terminated', reason }));
+    context.log(logJson({ instanceId: run.instanceId, action: 'terminated', reason }));
     return jsonResponse(202, { instanceId: run.instanceId, reason });
   } catch (e) {
     return internalError(context, e);

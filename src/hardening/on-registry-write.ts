@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type * as df from 'durable-functions';
 import { getConfig } from '../config';
+import { logJson, logText } from '../shared/log-text';
 import { decideOnEvent } from './domain/registry-event';
 import { optionsFromConfig, startHardening, type StartResult } from './starter';
 
@@ -13,11 +14,11 @@ export async function onRegistryWrite(event: unknown, client: Pick<df.DurableCli
   const config = getConfig();
   const decision = decideOnEvent(event, { appPrincipalId: config.APP_PRINCIPAL_ID });
   if (decision.kind === 'ignore') {
-    context.info(`ignored event (acknowledged, no run started): ${decision.reason}`);
+    context.info(`ignored event (acknowledged, no run started): ${logText(decision.reason, 1024)}`);
     return undefined;
   }
   if (decision.kind === 'malformed') {
-    context.error(`rejected malformed event (no run started): ${decision.reason}`);
+    context.error(`rejected malformed event (no run started): ${logText(decision.reason, 1024)}`);
     return undefined;
   }
   const result = await startHardening(client, {
@@ -27,6 +28,6 @@ export async function onRegistryWrite(event: unknown, client: Pick<df.DurableCli
     trigger: 'eventgrid',
     ...(decision.eventTime ? { triggeredAt: decision.eventTime } : {}),
   });
-  context.log(JSON.stringify({ registryId: decision.registryId, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', eventId: decision.eventId }));
+  context.log(logJson({ registryId: decision.registryId, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', eventId: decision.eventId }));
   return result;
 }

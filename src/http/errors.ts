@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { ErrorCodes, httpStatusOf } from '../shared/error-codes';
-
+import { logText } from '../shared/log-text';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -18,6 +18,7 @@ export function errorResponse(code: string, message: string, extra: Record<strin
 
 /** An unexpected failure: logged with the invocation, answered without internals. */
 export function internalError(context: { error(...args: unknown[]): void; invocationId: string }, error: unknown): HttpResponseInit {
-  context.error(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  // one line: the message may carry what the caller sent
+  context.error(`unexpected error: ${logText(error instanceof Error ? (error.stack ?? error.message) : error, 4096)}`);
   return errorResponse(ErrorCodes.INTERNAL_ERROR, `unexpected error; see the app's logs for invocation ${context.invocationId}.`);
 }

@@ -10,6 +10,7 @@ import { regionsOf } from './http-schemas';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { httpTriggerOptions, Routes } from '../http/routes';
+import { logJson } from '../shared/log-text';
 
 export interface EgressHandlerDeps {
   cloud: AzureCloud;
@@ -30,7 +31,7 @@ function refusal(r: Refusal): HttpResponseInit {
 /** A coded failure of ARM (or a bad id that got through): 400 for ids, 502 with ARM's code otherwise. */
 function upstream(context: InvocationContext, action: string, e: unknown): HttpResponseInit {
   if (!(e instanceof LockdownError)) return internalError(context, e);
-  context.warn(JSON.stringify({ action, code: e.code, message: e.message }));
+  context.warn(logJson({ action, code: e.code, message: e.message }));
   if (errorCodeOf(e) === ErrorCodes.ARM_ID_INVALID) return errorResponse(ErrorCodes.REQUEST_INVALID_PARAMETER, e.detail);
   return errorResponse(e.code, e.detail);
 }
@@ -53,7 +54,7 @@ async function egress(request: HttpRequest, context: InvocationContext, deps: Eg
     }
     const result = await checkRegistryEgress(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, fix, ...(regions ? { regions } : {}) });
     if (result.kind === 'refused') return refusal(result);
-    context.log(JSON.stringify({ action: fix ? 'egress-fix' : 'egress-check', subnetId: result.subnetId, nsgId: result.nsgId, compliant: result.report.compliant, added: result.added?.map((r) => r.name) ?? [] }));
+    context.log(logJson({ action: fix ? 'egress-fix' : 'egress-check', subnetId: result.subnetId, nsgId: result.nsgId, compliant: result.report.compliant, added: result.added?.map((r) => r.name) ?? [] }));
     return jsonResponse(200, {
       workspace: { subscriptionId, resourceGroup, workspaceName },
       subnetId: result.subnetId, nsgId: result.nsgId, regions: result.regions,
@@ -72,7 +73,7 @@ async function exfiltration(request: HttpRequest, context: InvocationContext, de
   try {
     const result = await checkExfiltration(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, apply });
     if (result.kind === 'refused') return refusal(result);
-    context.log(JSON.stringify({ action: apply ? 'exfiltration-apply' : 'exfiltration-check', subnetId: result.report.subnetId, protected: result.report.protected, changes: result.changes ?? [] }));
+    context.log(logJson({ action: apply ? 'exfiltration-apply' : 'exfiltration-check', subnetId: result.report.subnetId, protected: result.report.protected, changes: result.changes ?? [] }));
     return jsonResponse(200, { ...result.report, unreadablePolicies: result.unreadablePolicies, ...(result.changes ? { changes: result.changes } : {}) });
   } catch (e) {
     return upstream(context, apply ? 'exfiltration-apply' : 'exfiltration-check', e);

@@ -15,6 +15,7 @@ import type { SweepStatusView } from './http-schemas';
 import { Orchestrators, SWEEP_INSTANCE_ID, SweepActivities, Triggers } from '../shared/names';
 import { findStatus, startHardening } from '../hardening';
 import { startSweep, sweepInputFromConfig } from './starter';
+import { logJson } from '../shared/log-text';
 
 export type SweepClient = Pick<df.DurableClient, 'getStatus' | 'startNew'>;
 
@@ -57,7 +58,7 @@ export async function startSweepHandler(request: HttpRequest, client: SweepClien
     const mode = parsed.value.query.mode ?? 'apply';
     const input = sweepInputFromConfig(config, { mode, trigger: 'http', triggeredAt: new Date().toISOString() });
     const result = await startSweep(client, input);
-    context.log(JSON.stringify({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', mode }));
+    context.log(logJson({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', mode }));
     if (!result.started) return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a sweep is ${result.runtimeStatus}; wait for it to finish (GET ${sweepPath}).`);
     const statusUrl = `${new URL(request.url).origin}${sweepPath}`;
     return jsonResponse(202, {
@@ -89,7 +90,7 @@ export async function sweepOnSchedule(timer: Timer, client: SweepClient, context
     throw new LockdownError(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'SWEEP_SCHEDULE is set but TARGET_SUBSCRIPTION_IDS and TARGET_MANAGEMENT_GROUP are empty: the sweep has nothing to cover.');
   }
   const result = await startSweep(client, sweepInputFromConfig(config, { mode: 'apply', trigger: 'timer', triggeredAt: new Date().toISOString() }));
-  context.log(JSON.stringify({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', isPastDue: timer.isPastDue }));
+  context.log(logJson({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', isPastDue: timer.isPastDue }));
 }
 
 df.app.orchestration(Orchestrators.sweepRegistries, sweepRegistriesOrchestrator);

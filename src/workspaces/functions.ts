@@ -7,6 +7,7 @@ import type { WorkspacePorts } from './domain/ports';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { httpTriggerOptions, Routes } from '../http/routes';
+import { logJson } from '../shared/log-text';
 
 export interface WorkspaceHandlerDeps {
   cloud: AzureCloud;
@@ -41,7 +42,7 @@ export async function shareWorkspaceWithRegistryHandler(request: HttpRequest, co
     const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
     const id = workspaceId(subscriptionId, resourceGroup, workspaceName);
     const result = await shareWorkspaceWithRegistry(deps.ports, { workspaceId: id, registryId: parsed.value.query.registryId, force: parsed.value.query.force === 'true' });
-    context.log(JSON.stringify({ action: 'share-with', workspaceId: id, registryId: parsed.value.query.registryId, ...(result.ok ? { outcome: result.value.action, writes: result.value.writes } : { outcome: 'failed', code: result.failure.code }) }));
+    context.log(logJson({ action: 'share-with', workspaceId: id, registryId: parsed.value.query.registryId, ...(result.ok ? { outcome: result.value.action, writes: result.value.writes } : { outcome: 'failed', code: result.failure.code }) }));
     return result.ok ? jsonResponse(200, result.value) : failure(result.failure);
   } catch (e) {
     return internalError(context, e);

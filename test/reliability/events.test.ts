@@ -19,9 +19,17 @@ const OBJECT_ID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectiden
 describe('events: duplicates, storms, foreign and malformed events', () => {
   let world: World;
   let webhook: string;
+  /** every line the host wrote (the app's log included), as the logger received it */
+  const hostLines: string[] = [];
+  const capture = (line: string): void => {
+    hostLines.push(line);
+  };
 
   beforeAll(async () => {
-    world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'rel-events-')), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1', ARM_LRO_POLL_INTERVAL_MS: '100' } });
+    world = await startWorld({
+      stateDir: mkdtempSync(join(tmpdir(), 'rel-events-')), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1', ARM_LRO_POLL_INTERVAL_MS: '100' },
+      hostLogger: { debug: capture, info: capture, warn: capture, error: capture },
+    });
     webhook = `${world.host.baseUrl}/runtime/webhooks/eventgrid?functionName=onRegistryWrite&code=${encodeURIComponent(world.host.keys.systemKeys.eventgrid_extension ?? '')}`;
   }, 90_000);
   afterAll(async () => {
@@ -178,6 +186,25 @@ describe('events: duplicates, storms, foreign and malformed events', () => {
     async function resourcesNamed(name: string): Promise<number> {
       return (await resources(world, 'Microsoft.MachineLearningServices/registries')).filter((r) => r.name === name).length;
     }
+  });
+
+  it('event fields go into the log escaped and cut: a newline forges no second line, 100 KB make no 100 KB line', async () => {
+    const id = registryPath(world, DEMO.rg, 'evlog');
+    const from = hostLines.length;
+    const forged = registryWrite(id, { eventType: 'Microsoft.Resources.ResourceWriteSuccess\nonRegistryWrite [Function] started hardening FORGED' });
+    const huge = registryWrite(id, { data: { operationName: `Microsoft.Evil/${'o'.repeat(100_000)}`, status: 'Succeeded' } });
+    const bigId = { ...registryWrite(id, { data: { operationName: 'Microsoft.Storage/storageAccounts/write' } }), id: `id-${'i'.repeat(100_000)}\r\u2028x` };
+    expect(await deliver(JSON.stringify([forged, huge, bigId]))).toBeLessThan(300);
+    const lines = await waitUntil('the three log lines', () => {
+      const got = hostLines.slice(from).filter((l) => l.includes('ignored event'));
+      return got.length >= 3 ? got : undefined;
+    });
+    const mine = hostLines.slice(from).filter((l) => l.startsWith('onRegistryWrite '));
+    const held = mine.every((l) => !/[\n\r\u2028\u2029]/.test(l) && l.length < 2048) && lines.some((l) => l.includes('\\nonRegistryWrite [Function] started hardening FORGED'));
+    record({ area: 'events', tried: 'newline in eventType, 100 KB operationName and id', held, result: `${mine.length} lines, longest ${Math.max(...mine.map((l) => l.length))} chars` });
+    expect(mine.filter((l) => /[\n\r\u2028\u2029]/.test(l))).toEqual([]);
+    expect(Math.max(...mine.map((l) => l.length))).toBeLessThan(2048);
+    expect(lines.some((l) => l.includes('\\nonRegistryWrite [Function] started hardening FORGED'))).toBe(true);
   });
 
   describe('events that must not start anything', () => {

@@ -1,4 +1,5 @@
 import { isResourceOfType, type RegistryId } from '../../shared/arm-id';
+import { logText } from '../../shared/log-text';
 import { parseRegistryId, REGISTRY_TYPE } from './registry';
 
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
@@ -51,25 +52,25 @@ export function decideOnEvent(event: unknown, filter: EventFilter = {}): Registr
   const time = isCloudEvent ? str(event.time) : str(event.eventTime);
   if (!type) return { kind: 'malformed', reason: `missing ${isCloudEvent ? 'type' : 'eventType'}` };
   if (!id) return { kind: 'malformed', reason: 'missing id' };
-  if (type !== RESOURCE_WRITE_SUCCESS) return { kind: 'ignore', reason: `event type ${type}` };
+  if (type !== RESOURCE_WRITE_SUCCESS) return { kind: 'ignore', reason: `event type ${logText(type)}` };
   const data = event.data;
   if (!isObject(data)) return { kind: 'malformed', reason: 'missing data' };
   const operation = str(data.operationName);
   if (!operation) return { kind: 'malformed', reason: 'missing data.operationName' };
-  if (operation.toLowerCase() !== REGISTRY_WRITE_OPERATION.toLowerCase()) return { kind: 'ignore', reason: `operation ${operation}` };
+  if (operation.toLowerCase() !== REGISTRY_WRITE_OPERATION.toLowerCase()) return { kind: 'ignore', reason: `operation ${logText(operation)}` };
   const status = str(data.status);
-  if (status !== undefined && status.toLowerCase() !== 'succeeded') return { kind: 'ignore', reason: `status ${status}` };
+  if (status !== undefined && status.toLowerCase() !== 'succeeded') return { kind: 'ignore', reason: `status ${logText(status)}` };
   const resourceId = subject ?? str(data.resourceUri);
   if (!resourceId) return { kind: 'malformed', reason: 'missing subject' };
-  if (!isResourceOfType(resourceId, REGISTRY_TYPE)) return { kind: 'ignore', reason: `subject ${resourceId} is not a registry` };
+  if (!isResourceOfType(resourceId, REGISTRY_TYPE)) return { kind: 'ignore', reason: `subject ${logText(resourceId)} is not a registry` };
   try {
     const ref = parseRegistryId(resourceId);
     const caller = callerObjectIdOf(data);
     if (filter.appPrincipalId && caller?.toLowerCase() === filter.appPrincipalId.toLowerCase()) {
-      return { kind: 'ignore', reason: `written by the app itself (principal ${caller}): ${ref.id}` };
+      return { kind: 'ignore', reason: `written by the app itself (principal ${logText(caller)}): ${ref.id}` };
     }
     return { kind: 'harden', registryId: ref.id, eventId: id, eventTime: time };
   } catch (e) {
-    return { kind: 'malformed', reason: (e as Error).message };
+    return { kind: 'malformed', reason: logText((e as Error).message) };
   }
 }
