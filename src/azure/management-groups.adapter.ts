@@ -3,6 +3,7 @@ import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipel
 import { ErrorCodes, LockdownError } from '../shared/errors';
 import { MANAGEMENT_GROUP_ID_RULE, type ManagementGroupsPort } from '../shared/ports';
 import { armResponseError } from './arm-errors';
+import { armUrlToFollow } from './arm-urls';
 
 export const MANAGEMENT_GROUPS_API = '2020-05-01';
 const SUBSCRIPTION_TYPE = 'microsoft.management/managementgroups/subscriptions';
@@ -29,7 +30,6 @@ export class ManagementGroupsAdapter implements ManagementGroupsPort {
   async listSubscriptions(groupId: string): Promise<string[]> {
     if (!MANAGEMENT_GROUP_ID_RULE.test(groupId)) throw new LockdownError(ErrorCodes.ARM_ID_INVALID, `'${groupId.slice(0, 100)}' is not a management group id.`);
     const base = this.armEndpoint.replace(/\/+$/, '');
-    const origin = new URL(base).origin;
     let url: string | undefined = `${base}/providers/Microsoft.Management/managementGroups/${encodeURIComponent(groupId)}/descendants?api-version=${MANAGEMENT_GROUPS_API}`;
     const ids = new Set<string>();
     for (let page = 0; url !== undefined; page++) {
@@ -46,8 +46,7 @@ export class ManagementGroupsAdapter implements ManagementGroupsPort {
         if ((d.type ?? '').toLowerCase() === SUBSCRIPTION_TYPE && typeof d.name === 'string' && d.name.length > 0) ids.add(d.name.toLowerCase());
       }
       const next = body.nextLink ?? undefined;
-      if (next !== undefined && new URL(next).origin !== origin) throw new LockdownError(ErrorCodes.ARM_SERVER, `management group ${groupId}: a nextLink outside ARM (${new URL(next).origin}) was not followed.`);
-      url = next;
+      url = next === undefined ? undefined : armUrlToFollow(next, base, `the descendants of management group ${groupId} (nextLink)`);
     }
     return [...ids];
   }

@@ -4,6 +4,7 @@ import { createHttpPoller, type OperationResponse, type OperationState, type Run
 import { parseRegistryId, registryId, REGISTRY_API_VERSION, REGISTRY_TYPE, type Registry } from '../hardening/domain/registry';
 import { ErrorCodes, LockdownError } from '../shared/errors';
 import { armResponseError } from './arm-errors';
+import { armUrlToFollow } from './arm-urls';
 import { isRequestTimeout, retryAfterFromHeaders, withLroDeadline } from './arm-pipeline';
 import { credentialError, isCredentialError, timeoutError } from './sdk-errors';
 import { parseRegistry, registryPutBody } from './registry-schema';
@@ -38,8 +39,9 @@ export class RegistriesAdapter {
     private readonly polling: { updateIntervalInMs: number; deadlineSeconds?: number },
   ) {}
 
+  /** A path on the ARM endpoint, or an absolute URL ARM gave back (nextLink, polling URL): followed only on the ARM endpoint. */
   private url(path: string): string {
-    const base = /^https?:\/\//i.test(path) ? path : `${this.endpoint}${path}`;
+    const base = path.startsWith('/') && !path.startsWith('//') ? `${this.endpoint}${path}` : armUrlToFollow(path, this.endpoint, 'a registry nextLink or polling URL');
     if (/[?&]api-version=/.test(base)) return base;
     return `${base}${base.includes('?') ? '&' : '?'}api-version=${REGISTRY_API_VERSION}`;
   }

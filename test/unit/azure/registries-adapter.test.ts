@@ -179,6 +179,53 @@ describe('RegistriesAdapter on the wire', () => {
     expect(stub.requests[1]?.path).toContain('$skipToken=2');
   });
 
+  describe('absolute URLs ARM hands back are followed only on the ARM endpoint', () => {
+    const elsewhere = new HttpsStub();
+    beforeAll(async () => {
+      await elsewhere.start();
+    });
+    afterAll(() => elsewhere.stop());
+
+    it('a nextLink to another host is refused: nothing, and no token, is sent there', async () => {
+      elsewhere.script(json(200, { value: [] }));
+      stub.script(json(200, { value: [registry('Enabled')], nextLink: `${elsewhere.url}/subscriptions/${SUB}/providers/Microsoft.MachineLearningServices/registries?page=2` }));
+      const names: string[] = [];
+      const err = await (async () => {
+        for await (const r of clients.registries().listBySubscription(SUB)) names.push(r.name);
+      })().catch((e: unknown) => e);
+      expect(errorCodeOf(err)).toBe('ARM.SERVER_ERROR');
+      expect((err as Error).message).toMatch(/outside ARM .* was not followed/);
+      expect(names).toEqual(['demoreg']);
+      expect(elsewhere.requests).toHaveLength(0);
+    });
+
+    it('a nextLink without a scheme is not glued to the endpoint (no host of its own)', async () => {
+      stub.script(json(200, { value: [], nextLink: 'evil.example/steal' }));
+      const err = await (async () => {
+        for await (const _ of clients.registries().listBySubscription(SUB)) void _;
+      })().catch((e: unknown) => e);
+      expect(errorCodeOf(err)).toBe('ARM.SERVER_ERROR');
+      expect(stub.requests).toHaveLength(1);
+    });
+
+    it("a PUT's Azure-AsyncOperation on another host is refused: the poll never leaves for it", async () => {
+      elsewhere.script(json(200, { status: 'Succeeded' }));
+      stub.script(empty(202, { 'azure-asyncoperation': `${elsewhere.url}/ops/1?api-version=2025-12-01`, 'retry-after': '0' }));
+      const err = await clients.registries().createOrUpdate(registry('Disabled'), { updateIntervalInMs: 10 }).catch((e: unknown) => e);
+      expect(errorCodeOf(err)).toBe('ARM.SERVER_ERROR');
+      expect(elsewhere.requests).toHaveLength(0);
+    });
+
+    it('an http:// URL on the ARM host itself is another origin too', async () => {
+      stub.script(json(200, { value: [], nextLink: `${stub.url.replace('https:', 'http:')}/next` }));
+      const err = await (async () => {
+        for await (const _ of clients.registries().listBySubscription(SUB)) void _;
+      })().catch((e: unknown) => e);
+      expect(errorCodeOf(err)).toBe('ARM.SERVER_ERROR');
+      expect(stub.requests).toHaveLength(1);
+    });
+  });
+
   it('turns a credential that cannot get a token into a retryable IDENTITY.TOKEN_FAILED, sending nothing', async () => {
     const failing: TokenCredential = {
       async getToken(): Promise<AccessToken | null> {
