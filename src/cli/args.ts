@@ -161,6 +161,12 @@ function positiveSeconds(value: string): number {
   return n;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: a request there never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
+}
+
 function functionsBaseUrl(value: string): string {
   let url: URL;
   try {
@@ -169,6 +175,8 @@ function functionsBaseUrl(value: string): string {
     throw new UsageError(`--api must be the function app's base URL (http or https), not '${value}'`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--api must be an http(s) URL, not '${value}'`);
+  // the key travels with every request: in the clear only to this machine (the local host)
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw new UsageError(`--api must be https (plain http only for this machine: 127.0.0.1, ::1, localhost), not '${value}'`);
   if (url.search !== '' || url.hash !== '') throw new UsageError('--api must not carry a query or fragment (give the key with --key)');
   return url.toString().replace(/\/+$/, '').replace(/\/api$/i, '');
 }

@@ -1,6 +1,7 @@
 import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
 import { ErrorCodes } from '../shared/error-codes';
+import { logText } from '../shared/log-text';
 import type { ActivityDeps } from '../main';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
@@ -14,7 +15,8 @@ import { runHardening, verifyDns, type RunnerDeps } from './harden.in-process';
 /**
  * `aml-lockdown status`: the app's run of a registry, read through its HTTP API
  * (`GET /api/registries/{subscriptionId}/{resourceGroup}/{registryName}/harden`, function key in
- * `x-functions-key`). The key goes only to the --api host.
+ * `x-functions-key`). The key goes only to the --api host: https (plain http only to this
+ * machine), and no redirect is followed.
  */
 export type StatusAnswer =
   | { kind: 'status'; body: RunStatusView & Record<string, unknown> }
@@ -38,10 +40,19 @@ export async function fetchStatus(args: { api: string; key: string; registry: Re
   const url = statusUrl(args.api, args.registry);
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers: { 'x-functions-key': args.key, accept: 'application/json' }, signal: AbortSignal.timeout(args.timeoutMs ?? 30_000) });
+    // the key goes only where --api says: a redirect is answered, never followed (with the key, to wherever it points)
+    response = await fetchImpl(url, { headers: { 'x-functions-key': args.key, accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(args.timeoutMs ?? 30_000) });
   } catch (e) {
     const cause = (e as Error & { cause?: unknown }).cause;
     return { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNREACHABLE, message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
+  }
+  if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
+    await response.body?.cancel();
+    const to = response.headers.get('location');
+    return {
+      kind: 'error', httpStatus: response.status, code: ErrorCodes.HTTP_REDIRECT_REFUSED,
+      message: `${url} answered ${response.status}${to ? ` (to ${logText(to, 200)})` : ''}; a request that carries the function key follows no redirect: give --api as the function app's own https base URL`,
+    };
   }
   const text = await response.text();
   let body: unknown;

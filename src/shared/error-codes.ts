@@ -73,6 +73,7 @@ export const ERROR_CATALOG = {
   HTTP_UNREACHABLE: { code: 'HTTP.UNREACHABLE', status: 502, remedy: "check --api: the function app's base URL, reachable from here" },
   HTTP_UNAUTHORIZED: { code: 'HTTP.UNAUTHORIZED', status: 502, remedy: 'give the right function key with --key or AML_LOCKDOWN_FUNCTION_KEY' },
   HTTP_NOT_FOUND: { code: 'HTTP.NOT_FOUND', status: 502, remedy: "check --api: it must be the function app's base URL" },
+  HTTP_REDIRECT_REFUSED: { code: 'HTTP.REDIRECT_REFUSED', status: 502, remedy: "give --api as the function app's own https base URL: a request that carries the key follows no redirect" },
 
   /* ---------- sweep and fleet ---------- */
   SWEEP_NO_SUBSCRIPTIONS: { code: 'SWEEP.NO_SUBSCRIPTIONS', status: 409, remedy: 'set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP)' },

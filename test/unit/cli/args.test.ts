@@ -35,6 +35,10 @@ describe('parseCommandLine', () => {
       command: 'status', registry: parseRegistryId(REG), json: false, api: 'https://func.example.net', key: 'k',
     });
     expect(parseCommandLine(['status', REG, '--api', 'http://127.0.0.1:7071'])).toEqual<Command>({ command: 'status', registry: parseRegistryId(REG), json: false, api: 'http://127.0.0.1:7071' });
+    // plain http only to this machine
+    expect(parseCommandLine(['status', REG, '--api', 'http://localhost:7071'])).toMatchObject({ api: 'http://localhost:7071' });
+    expect(parseCommandLine(['status', REG, '--api', 'http://[::1]:7071'])).toMatchObject({ api: 'http://[::1]:7071' });
+    expect(parseCommandLine(['status', REG, '--api', 'http://127.8.9.10'])).toMatchObject({ api: 'http://127.8.9.10' });
   });
 
   it('help', () => {
@@ -71,6 +75,10 @@ describe('parseCommandLine', () => {
     [['status', REG, '--api', 'not a url'], /--api must be the function app's base URL/],
     [['status', REG, '--api', 'file:///etc/passwd'], /--api must be an http\(s\) URL/],
     [['status', REG, '--api', 'https://x?code=secret'], /must not carry a query/],
+    [['status', REG, '--api', 'http://func.example.net'], /--api must be https \(plain http only for this machine/],
+    [['status', REG, '--api', 'http://127.0.0.1.evil.example'], /--api must be https/],
+    [['status', REG, '--api', 'http://10.0.0.4:7071'], /--api must be https/],
+    [['status', REG, '--api', 'http://localhost.evil.example'], /--api must be https/],
   ])('%j is bad usage', (argv, message) => {
     expect(usageMessage(argv)).toMatch(message);
   });
