@@ -78,6 +78,8 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
     IDENTITY_HEADER: sim.identityHeader,
     // the object id of the identity the app's tokens come from (the simulator's system-assigned one)
     APP_PRINCIPAL_ID: sim.principal.oid,
+    // the target scope, as infra/main.bicep sets it by default: the subscription the app is deployed for
+    TARGET_SUBSCRIPTION_IDS: sim.subscriptionId,
     ARM_ENDPOINT: sim.armEndpoint,
     DNS_SERVERS: `${sim.dnsServer.host}:${sim.dnsServer.port}`,
     DISCOVERY_URL_TEMPLATE: sim.discoveryUrlTemplate,

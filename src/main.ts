@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { getConfig, type Config } from './config';
+import type { RequestContext } from './http/request';
 import type { ContainerRegistryPort, DiscoveryPort, DnsResolverPort, NetworkPort, OutcomePort, PermissionsPort, RegistryPort, ResourceGroupPort, StoragePort } from './hardening/domain/ports';
 import { commonClientOptions } from './azure/arm-pipeline';
 import { createAzureClients, createCredential, type AzureClients } from './azure/client-factory';
@@ -10,6 +11,7 @@ import { EffectivePermissionsAdapter } from './azure/effective-permissions.adapt
 import { NetworkAdapter } from './azure/network.adapter';
 import { NetworkSecurityAdapter } from './azure/network-security.adapter';
 import type { ManagementGroupsPort } from './shared/ports';
+import { TargetScope } from './shared/target-scope';
 import type { NetworkSecurityPort } from './network/domain/ports';
 import type { WorkspacePorts } from './workspaces/domain/ports';
 import { ManagementGroupsAdapter } from './azure/management-groups.adapter';
@@ -31,6 +33,8 @@ export interface Ports {
   outcome: OutcomePort;
   /** the subscriptions under a management group (TARGET_MANAGEMENT_GROUP) */
   managementGroups: ManagementGroupsPort;
+  /** TARGET_SUBSCRIPTION_IDS + the members of TARGET_MANAGEMENT_GROUP: every request, event and run is checked against it */
+  targetScope: TargetScope;
   /** the app's effective permissions at a scope (plan mode's permission check) */
   permissions: PermissionsPort;
   /** workspaces, their storage accounts' network rules, the app's tenant (workspace capabilities) */
@@ -59,6 +63,7 @@ export function createPorts(config: Config, credential: TokenCredential = create
     credential,
     credentialScopes: [config.ARM_SCOPE],
   });
+  const managementGroups = new ManagementGroupsAdapter(armServiceClient, config.ARM_ENDPOINT);
   return {
     clients,
     registries: { get: (id) => registries.get(id), put: (r) => registries.createOrUpdate(r) },
@@ -69,7 +74,8 @@ export function createPorts(config: Config, credential: TokenCredential = create
     containerRegistry: new ContainerRegistryAdapter(clients.containerRegistry, clients.lroPolling),
     dns: new DnsResolverAdapter(config.DNS_SERVERS),
     discovery: new DiscoveryAdapter(armServiceClient, config.DISCOVERY_URL_TEMPLATE, config.AZURE_CLOUD),
-    managementGroups: new ManagementGroupsAdapter(armServiceClient, config.ARM_ENDPOINT),
+    managementGroups,
+    targetScope: new TargetScope({ subscriptionIds: config.TARGET_SUBSCRIPTION_IDS, managementGroupId: config.TARGET_MANAGEMENT_GROUP }, managementGroups),
     permissions: new EffectivePermissionsAdapter(armServiceClient, config.ARM_ENDPOINT),
     workspace: createWorkspacePorts(clients, config.ARM_SCOPE),
     outcome: new OutcomePublisherAdapter(config.OUTCOME_TOPIC_ENDPOINT ? clients.eventGrid(config.OUTCOME_TOPIC_ENDPOINT) : undefined),
@@ -84,6 +90,12 @@ export interface ActivityDeps {
 }
 
 let deps: ActivityDeps | undefined;
+
+/** What every HTTP handler validates its request with: the cloud's regions and the target scope. */
+export function requestContext(): RequestContext {
+  const { config, ports } = activityDeps();
+  return { cloud: config.AZURE_CLOUD, scope: ports.targetScope };
+}
 
 /** The app's composition root: settings → one client factory → adapters → ports, once per process. */
 export function activityDeps(): ActivityDeps {

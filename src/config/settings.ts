@@ -180,12 +180,12 @@ export const SETTINGS = {
   },
   TARGET_SUBSCRIPTION_IDS: {
     name: 'TARGET_SUBSCRIPTION_IDS', required: false, example: '00000000-0000-0000-0000-000000000000,11111111-2222-3333-4444-555555555555',
-    meaning: 'Comma-separated ids of the subscriptions the sweep and the fleet reports cover (empty: POST /api/sweep answers 409 SWEEP.NO_SUBSCRIPTIONS).',
+    meaning: 'Comma-separated ids of the target subscriptions, with TARGET_MANAGEMENT_GROUP the target scope: every request, event and run outside it is refused (403 REQUEST.OUT_OF_SCOPE; an event is ignored), and the sweep and the fleet reports cover it (empty, and no group: nothing is in scope, and POST /api/sweep answers 409 SWEEP.NO_SUBSCRIPTIONS).',
     schema: csv.default([]).pipe(z.array(guid.transform((s) => s.toLowerCase())).max(100, 'at most 100 subscriptions')),
   },
   TARGET_MANAGEMENT_GROUP: {
     name: 'TARGET_MANAGEMENT_GROUP', required: false, example: 'mg-ml-platform',
-    meaning: 'Id (name) of a management group: the sweep and the fleet reports also cover every subscription under it (listed at each use, merged with TARGET_SUBSCRIPTION_IDS); a group the app cannot read is a failed line of the report.',
+    meaning: 'Id (name) of a management group: every subscription under it is in the target scope too (its members are listed when needed and kept 5 minutes for the scope check), and the sweep and the fleet reports cover them (listed at each use, merged with TARGET_SUBSCRIPTION_IDS); a group the app cannot read is a failed line of the report, and a request or event it would decide fails with the listing\'s code.',
     schema: z.string().regex(/^[A-Za-z0-9_().-]{0,89}[A-Za-z0-9_()-]$/, 'must be a management group id (1-90 letters, digits, - _ ( ) .; not ending in .)').optional(),
   },
   SWEEP_SCHEDULE: {

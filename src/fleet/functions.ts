@@ -19,7 +19,7 @@ import { logJson } from '../shared/log-text';
  */
 async function fleet(request: HttpRequest, context: InvocationContext, deps: Pick<ActivityDeps, 'config' | 'ports'>, route: AnyRoute, capability: FleetCapability): Promise<HttpResponseInit> {
   const { config, ports } = deps;
-  const parsed = await parseRequest(route, request, { cloud: config.AZURE_CLOUD });
+  const parsed = await parseRequest(route, request, { cloud: config.AZURE_CLOUD, scope: ports.targetScope });
   if (!parsed.ok) return parsed.response;
   const query = parsed.value.query as { registryRegions?: string };
   const regions = regionsOf(query.registryRegions);

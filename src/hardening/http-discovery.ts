@@ -5,12 +5,13 @@ import type { DiscoveryPort } from './domain/ports';
 import type { AzureCloud } from '../shared/regions';
 import { DiscoveryCache } from './discovery-cache';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, type RequestContext } from '../http/request';
 import { Routes } from '../http/routes';
 import { logJson } from '../shared/log-text';
 
 export interface DiscoveryHandlerDeps {
   cloud: AzureCloud;
+  scope: RequestContext['scope'];
   cacheSeconds: number;
   discovery: DiscoveryPort;
   cache: DiscoveryCache;
@@ -22,7 +23,7 @@ let defaults: DiscoveryHandlerDeps | undefined;
 function defaultDeps(): DiscoveryHandlerDeps {
   if (!defaults) {
     const { config, ports } = activityDeps();
-    defaults = { cloud: config.AZURE_CLOUD, cacheSeconds: config.DISCOVERY_CACHE_SECONDS, discovery: ports.discovery, cache: new DiscoveryCache(), now: () => Date.now() };
+    defaults = { cloud: config.AZURE_CLOUD, scope: ports.targetScope, cacheSeconds: config.DISCOVERY_CACHE_SECONDS, discovery: ports.discovery, cache: new DiscoveryCache(), now: () => Date.now() };
   }
   return defaults;
 }
@@ -34,7 +35,7 @@ function defaultDeps(): DiscoveryHandlerDeps {
  */
 export async function getDiscovery(request: HttpRequest, context: InvocationContext, deps: DiscoveryHandlerDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.getDiscovery, request, { cloud: deps.cloud });
+    const parsed = await parseRequest(Routes.getDiscovery, request, deps);
     if (!parsed.ok) return parsed.response;
     const { region, registryName } = parsed.value.params;
     const key = DiscoveryCache.key(region, registryName);

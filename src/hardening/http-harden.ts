@@ -7,7 +7,8 @@ import { registryId } from './domain/registry';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { Routes } from '../http/routes';
-import type { HardenOverrides, SchemaContext } from '../http/schemas';
+import type { HardenOverrides } from '../http/schemas';
+import { requestContext } from '../main';
 import { runStatusView, statusPath } from '../http/views';
 import { Events } from '../shared/names';
 import { findStatus, isActiveStatus, optionsFromConfig, startHardening as start } from './starter';
@@ -17,10 +18,6 @@ import { logJson } from '../shared/log-text';
 export type HardenClient = Pick<df.DurableClient, 'getStatus' | 'startNew' | 'raiseEvent' | 'terminate'>;
 
 const DEFAULT_TERMINATE_REASON = 'terminated through the HTTP API';
-
-function schemaContext(): SchemaContext {
-  return { cloud: getConfig().AZURE_CLOUD };
-}
 
 function originOf(request: HttpRequest): string {
   return new URL(request.url).origin;
@@ -39,7 +36,7 @@ export function mergeOverrides(base: HardenOptions, overrides: HardenOverrides |
 /** POST …/harden[?mode=plan]: start a run, or restart a finished one; 409 while one goes on. */
 export async function startHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.startHardening, request, schemaContext());
+    const parsed = await parseRequest(Routes.startHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, registryName } = parsed.value.params;
     const id = registryId(subscriptionId, resourceGroup, registryName);
@@ -66,7 +63,7 @@ export async function startHardening(request: HttpRequest, client: HardenClient,
 /** GET …/harden: the current or last run; 404 when the registry never had one. */
 export async function getHardeningStatus(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.getHardeningStatus, request, schemaContext());
+    const parsed = await parseRequest(Routes.getHardeningStatus, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, registryName } = parsed.value.params;
     const status = await findStatus(client, instanceIdFor(registryId(subscriptionId, resourceGroup, registryName)));
@@ -99,7 +96,7 @@ async function endedMeanwhile(client: HardenClient, instanceId: string, registry
 /** POST …/harden/approve: raise the approval event on the running run. */
 export async function approveHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.approveHardening, request, schemaContext());
+    const parsed = await parseRequest(Routes.approveHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const run = await activeRun(client, parsed.value.params);
     if (!run.ok) return run.response;
@@ -120,7 +117,7 @@ export async function approveHardening(request: HttpRequest, client: HardenClien
 /** DELETE …/harden[?reason=]: terminate the running run. */
 export async function terminateHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.terminateHardening, request, schemaContext());
+    const parsed = await parseRequest(Routes.terminateHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const run = await activeRun(client, parsed.value.params);
     if (!run.ok) return run.response;

@@ -9,6 +9,16 @@ import { errorResponse } from './errors';
 import { MAX_BODY_BYTES, type RouteSpec } from './routes';
 import type { SchemaContext } from './schemas';
 import { ErrorCodes } from '../shared/error-codes';
+import { errorCodeOf, errorMessageOf } from '../shared/errors';
+import { subscriptionOf, type TargetScope } from '../shared/target-scope';
+
+/**
+ * What validating a request needs: the cloud's regions (schemas) and the target scope every
+ * subscription the request names must be in.
+ */
+export interface RequestContext extends SchemaContext {
+  scope: Pick<TargetScope, 'outside' | 'describe'>;
+}
 
 export type Parsed<R extends RouteSpec> = {
   params: z.output<ReturnType<R['params']>>;
@@ -82,13 +92,55 @@ function queryObject(request: HttpRequest): Record<string, string> {
   return out;
 }
 
-/** Validates params, query and body of a request against its route; the first problem found answers. */
-export async function parseRequest<R extends RouteSpec>(route: R, request: HttpRequest, ctx: SchemaContext): Promise<ParseResult<R>> {
+/** Where a request names a subscription: a `subscriptionId` field, or a string that is an ARM id (`/subscriptions/{id}…`). */
+interface NamedSubscription {
+  where: string;
+  subscriptionId: string;
+}
+
+function subscriptionsIn(where: string, value: unknown, path: string[] = [], out: NamedSubscription[] = [], depth = 0): NamedSubscription[] {
+  const at = (): string => `${where}${path.length > 0 ? ` '${path.join('.')}'` : ''}`;
+  if (typeof value === 'string') {
+    const key = path[path.length - 1];
+    const subscriptionId = key === 'subscriptionId' ? value.trim().toLowerCase() : subscriptionOf(value);
+    if (subscriptionId !== undefined) out.push({ where: at(), subscriptionId });
+  } else if (depth < 32 && typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) subscriptionsIn(where, v, [...path, k], out, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * The target-scope check (issue 15 item 3), after validation and before the handler makes any
+ * ARM call: every subscription the request names must be a target. 403 REQUEST.OUT_OF_SCOPE
+ * naming the fields (not their values); a management group that cannot be listed answers its
+ * own code (e.g. 502 ARM.FORBIDDEN).
+ */
+async function checkScope(named: NamedSubscription[], scope: RequestContext['scope']): Promise<{ ok: true } | { ok: false; response: HttpResponseInit }> {
+  if (named.length === 0) return { ok: true };
+  let outside: string[];
+  try {
+    outside = await scope.outside(named.map((n) => n.subscriptionId));
+  } catch (e) {
+    const code = errorCodeOf(e);
+    if (code === undefined) throw e;
+    return fail(code, `the target scope could not be read: ${errorMessageOf(e).replace(/^\[[^\]]+\]\s/, '')}`);
+  }
+  if (outside.length === 0) return { ok: true };
+  const fields = [...new Set(named.filter((n) => outside.includes(n.subscriptionId)).map((n) => n.where))];
+  return fail(ErrorCodes.REQUEST_OUT_OF_SCOPE, `${fields.slice(0, 5).join(', ')} ${fields.length === 1 ? 'names a subscription' : 'name subscriptions'} outside the app's target scope (${scope.describe()}); nothing was read or changed.`);
+}
+
+/** Validates params, query and body of a request against its route, then checks the target scope; the first problem found answers. */
+export async function parseRequest<R extends RouteSpec>(route: R, request: HttpRequest, ctx: RequestContext): Promise<ParseResult<R>> {
   const params = route.params(ctx).safeParse(request.params ?? {});
   if (!params.success) return fail(ErrorCodes.REQUEST_INVALID_PARAMETER, `${describeIssues('path parameter', params.error)}.`);
   const query = route.query.safeParse(queryObject(request));
   if (!query.success) return fail(ErrorCodes.REQUEST_INVALID_PARAMETER, `${describeIssues('query parameter', query.error)}.`);
   const body = await parseBody(request, route.body);
   if (!body.ok) return body;
+  const named = [...subscriptionsIn('path parameter', params.data), ...subscriptionsIn('query parameter', query.data), ...subscriptionsIn('body', body.value)];
+  const scoped = await checkScope(named, ctx.scope);
+  if (!scoped.ok) return scoped;
   return { ok: true, value: { params: params.data, query: query.data, body: body.value } as Parsed<R> };
 }

@@ -8,12 +8,13 @@ import { workspaceId } from '../workspaces/domain/workspace';
 import type { WorkspacesPort } from '../workspaces/domain/ports';
 import { regionsOf } from './http-schemas';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, type RequestContext } from '../http/request';
 import { httpTriggerOptions, Routes } from '../http/routes';
 import { logJson } from '../shared/log-text';
 
 export interface EgressHandlerDeps {
   cloud: AzureCloud;
+  scope: RequestContext['scope'];
   networkSecurity: NetworkSecurityPort;
   /** the workspace in the path must exist (the egress routes); the shared workspace adapter */
   workspaces: Pick<WorkspacesPort, 'get'>;
@@ -21,7 +22,7 @@ export interface EgressHandlerDeps {
 
 function defaultDeps(): EgressHandlerDeps {
   const { config, ports } = activityDeps();
-  return { cloud: config.AZURE_CLOUD, networkSecurity: ports.networkSecurity, workspaces: ports.workspace.workspaces };
+  return { cloud: config.AZURE_CLOUD, scope: ports.targetScope, networkSecurity: ports.networkSecurity, workspaces: ports.workspace.workspaces };
 }
 
 function refusal(r: Refusal): HttpResponseInit {
@@ -38,7 +39,7 @@ function upstream(context: InvocationContext, action: string, e: unknown): HttpR
 
 async function egress(request: HttpRequest, context: InvocationContext, deps: EgressHandlerDeps, fix: boolean): Promise<HttpResponseInit> {
   const route = fix ? Routes.fixRegistryEgress : Routes.checkRegistryEgress;
-  const parsed = await parseRequest(route, request, { cloud: deps.cloud });
+  const parsed = await parseRequest(route, request, deps);
   if (!parsed.ok) return parsed.response;
   const regions = regionsOf(parsed.value.query.registryRegions);
   const unknown = (regions ?? []).filter((r) => !isKnownRegion(r, deps.cloud));
@@ -68,7 +69,7 @@ async function egress(request: HttpRequest, context: InvocationContext, deps: Eg
 
 async function exfiltration(request: HttpRequest, context: InvocationContext, deps: EgressHandlerDeps, apply: boolean): Promise<HttpResponseInit> {
   const route = apply ? Routes.applyExfiltrationProtection : Routes.getExfiltrationProtection;
-  const parsed = await parseRequest(route, request, { cloud: deps.cloud });
+  const parsed = await parseRequest(route, request, deps);
   if (!parsed.ok) return parsed.response;
   try {
     const result = await checkExfiltration(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, apply });

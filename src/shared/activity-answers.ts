@@ -2,7 +2,8 @@ import { ErrorCodes, errorCodeOf, errorMessageOf, LockdownError } from './errors
 
 /**
  * What an activity answers instead of throwing when it failed in a way no retry can
- * fix: a missing permission (`[ARM.FORBIDDEN]`). Durable Functions for JavaScript retries every
+ * fix: a missing permission (`[ARM.FORBIDDEN]`), a registry outside the target scope
+ * (`[REQUEST.OUT_OF_SCOPE]`). Durable Functions for JavaScript retries every
  * failure of callActivityWithRetry (RetryOptions have no "handle" predicate), so the activity
  * completes with this and the orchestrator throws it at once: the run fails fast, with the same
  * `[CODE] message` a thrown error would carry.
@@ -42,6 +43,6 @@ export function isActivityThrottled(value: unknown): value is ActivityThrottled 
 export function failureAnswerOf(error: unknown): ActivityRefusal | ActivityThrottled | undefined {
   const code = errorCodeOf(error);
   if (code === ErrorCodes.ARM_THROTTLED) return { throttled: errorMessageOf(error), retryAfterMs: error instanceof LockdownError ? (error.retryAfterMs ?? 0) : 0 };
-  if (code === ErrorCodes.ARM_FORBIDDEN) return { refused: errorMessageOf(error) };
+  if (code === ErrorCodes.ARM_FORBIDDEN || code === ErrorCodes.REQUEST_OUT_OF_SCOPE) return { refused: errorMessageOf(error) };
   return undefined;
 }

@@ -34,6 +34,7 @@ export const ERROR_CATALOG = {
   REQUEST_BODY_NOT_ALLOWED: { code: 'REQUEST.BODY_NOT_ALLOWED', status: 400, remedy: 'send this operation without a body' },
   REQUEST_BODY_TOO_LARGE: { code: 'REQUEST.BODY_TOO_LARGE', status: 413, remedy: 'send at most 16 KiB' },
   REQUEST_UNSUPPORTED_MEDIA_TYPE: { code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', status: 415, remedy: 'send the body with Content-Type: application/json' },
+  REQUEST_OUT_OF_SCOPE: { code: 'REQUEST.OUT_OF_SCOPE', status: 403, remedy: 'name only registries, workspaces and subnets of the target subscriptions (TARGET_SUBSCRIPTION_IDS, or under TARGET_MANAGEMENT_GROUP); to cover another subscription, add it there and give the app its role (docs/deploy.md)' },
   INTERNAL_ERROR: { code: 'INTERNAL.ERROR', status: 500, remedy: "a bug: the app's log has the details under the request's invocation id" },
 
   /* ---------- runs ---------- */

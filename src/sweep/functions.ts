@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
-import { activityDeps } from '../main';
+import { activityDeps, requestContext } from '../main';
 import { listManagementGroupSubscriptions, listRegistries, planRegistry } from './activities/sweep.activity';
 import { getConfig } from '../config';
 import { sweepSchedule } from '../config/sweep-schedule';
@@ -50,7 +50,7 @@ const sweepPath = `/${ROUTE_PREFIX}/${Routes.getSweepStatus.route}`;
 export async function startSweepHandler(request: HttpRequest, client: SweepClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const config = getConfig();
-    const parsed = await parseRequest(Routes.startSweep, request, { cloud: config.AZURE_CLOUD });
+    const parsed = await parseRequest(Routes.startSweep, request, requestContext());
     if (!parsed.ok) return parsed.response;
     if (config.TARGET_SUBSCRIPTION_IDS.length === 0 && config.TARGET_MANAGEMENT_GROUP === undefined) {
       return errorResponse(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose registries the sweep covers.');
@@ -73,7 +73,7 @@ export async function startSweepHandler(request: HttpRequest, client: SweepClien
 /** GET /api/sweep: the current or last sweep. */
 export async function getSweepStatus(request: HttpRequest, client: SweepClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.getSweepStatus, request, { cloud: getConfig().AZURE_CLOUD });
+    const parsed = await parseRequest(Routes.getSweepStatus, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const status = await findStatus(client, SWEEP_INSTANCE_ID);
     if (!status) return errorResponse(ErrorCodes.RUN_NOT_FOUND, 'no sweep has run yet.');

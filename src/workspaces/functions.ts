@@ -5,12 +5,13 @@ import type { AzureCloud } from '../shared/regions';
 import { workspaceId } from './domain/workspace';
 import type { WorkspacePorts } from './domain/ports';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, type RequestContext } from '../http/request';
 import { httpTriggerOptions, Routes } from '../http/routes';
 import { logJson } from '../shared/log-text';
 
 export interface WorkspaceHandlerDeps {
   cloud: AzureCloud;
+  scope: RequestContext['scope'];
   ports: WorkspacePorts;
 }
 
@@ -19,7 +20,7 @@ let defaults: WorkspaceHandlerDeps | undefined;
 function defaultDeps(): WorkspaceHandlerDeps {
   if (!defaults) {
     const { config, ports } = activityDeps();
-    defaults = { cloud: config.AZURE_CLOUD, ports: ports.workspace };
+    defaults = { cloud: config.AZURE_CLOUD, scope: ports.targetScope, ports: ports.workspace };
   }
   return defaults;
 }
@@ -37,7 +38,7 @@ function failure(f: CapabilityFailure): HttpResponseInit {
  */
 export async function shareWorkspaceWithRegistryHandler(request: HttpRequest, context: InvocationContext, deps: WorkspaceHandlerDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.shareWorkspaceWithRegistry, request, { cloud: deps.cloud });
+    const parsed = await parseRequest(Routes.shareWorkspaceWithRegistry, request, deps);
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
     const id = workspaceId(subscriptionId, resourceGroup, workspaceName);
@@ -52,7 +53,7 @@ export async function shareWorkspaceWithRegistryHandler(request: HttpRequest, co
 /** GET /api/workspaces/{sub}/{rg}/{workspace}/deployments-audit: report only. */
 export async function auditWorkspaceDeploymentsHandler(request: HttpRequest, context: InvocationContext, deps: WorkspaceHandlerDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.auditWorkspaceDeployments, request, { cloud: deps.cloud });
+    const parsed = await parseRequest(Routes.auditWorkspaceDeployments, request, deps);
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
     const result = await auditWorkspaceDeployments(deps.ports, workspaceId(subscriptionId, resourceGroup, workspaceName));

@@ -4,6 +4,7 @@ import type { ResourceGroupPort } from '../domain/ports';
 import { normalizeRegion } from '../../shared/regions';
 import { parseManagedResourceGroupName, parseRegistryId, toRegistryId, type Registry } from '../domain/registry';
 import type { ActivityDeps } from '../../main';
+import { ErrorCodes, LockdownError } from '../../shared/errors';
 
 const STORAGE = 'Microsoft.Storage/storageAccounts';
 const ACR = 'Microsoft.ContainerRegistry/registries';
@@ -44,6 +45,10 @@ async function managedGroupOf(reg: Registry, resourceGroups: ResourceGroupPort):
  */
 export async function readRegistry(input: { registryId: string }, { ports, config }: Pick<ActivityDeps, 'ports' | 'config'>): Promise<RegistryReading> {
   const ref = parseRegistryId(input.registryId);
+  // the first activity of every run checks the target scope again, whoever started the run
+  if (!(await ports.targetScope.contains(ref.subscriptionId))) {
+    throw new LockdownError(ErrorCodes.REQUEST_OUT_OF_SCOPE, `registry ${ref.id} is outside the app's target scope (${ports.targetScope.describe()}); nothing was read or changed.`);
+  }
   const reg = await ports.registries.get(ref.id);
   if (!reg) return { status: 'notFound', registryId: ref.id };
 

@@ -18,20 +18,17 @@ export interface EventFilter {
 }
 
 export type RegistryEventDecision =
-  | { kind: 'harden'; registryId: RegistryId; eventId: string; eventTime: string | undefined }
+  /** the registry's subscription (lower case) is the event topic's: the trigger checks it against the target scope */
+  | { kind: 'harden'; registryId: RegistryId; subscriptionId: string; eventId: string; eventTime: string | undefined }
   | { kind: 'ignore'; reason: string }
   | { kind: 'malformed'; reason: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-/**
- * Decides what one delivered event means, for Event Grid schema and CloudEvents 1.0 alike
- * (detected by shape). Only a successful registry write starts a run — unless the caller in its
- * claims is the app itself (`filter.appPrincipalId`): the event of the app's own registry PUT
- * would only start a read-only re-check. Everything else is ignored, and a malformed event is
- * reported as such — never an error that makes Event Grid retry for a day.
- */
+/** The topic of a subscription's system topic (Microsoft.Resources.Subscriptions), the only topic the app listens to. */
+const SUBSCRIPTION_TOPIC = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
 /** The caller's object id from an ARM event's claims, when it carries one. */
 export function callerObjectIdOf(data: Record<string, unknown>): string | undefined {
   const claims = data.claims;
@@ -43,6 +40,15 @@ export function callerObjectIdOf(data: Record<string, unknown>): string | undefi
   return undefined;
 }
 
+/**
+ * Decides what one delivered event means, for Event Grid schema and CloudEvents 1.0 alike
+ * (detected by shape). Only a successful registry write starts a run, and only when its topic
+ * (`topic`, or a CloudEvent's `source`) is the system topic of the subscription the registry is
+ * in — an event about one subscription delivered as another's is ignored — and unless the caller
+ * in its claims is the app itself (`filter.appPrincipalId`): the event of the app's own registry
+ * PUT would only start a read-only re-check. Everything else is ignored, and a malformed event is
+ * reported as such — never an error that makes Event Grid retry for a day.
+ */
 export function decideOnEvent(event: unknown, filter: EventFilter = {}): RegistryEventDecision {
   if (!isObject(event)) return { kind: 'malformed', reason: 'the event is not a JSON object' };
   const isCloudEvent = str(event.specversion) !== undefined;
@@ -50,6 +56,7 @@ export function decideOnEvent(event: unknown, filter: EventFilter = {}): Registr
   const id = str(event.id);
   const subject = str(event.subject);
   const time = isCloudEvent ? str(event.time) : str(event.eventTime);
+  const topic = isCloudEvent ? str(event.source) : str(event.topic);
   if (!type) return { kind: 'malformed', reason: `missing ${isCloudEvent ? 'type' : 'eventType'}` };
   if (!id) return { kind: 'malformed', reason: 'missing id' };
   if (type !== RESOURCE_WRITE_SUCCESS) return { kind: 'ignore', reason: `event type ${logText(type)}` };
@@ -65,11 +72,16 @@ export function decideOnEvent(event: unknown, filter: EventFilter = {}): Registr
   if (!isResourceOfType(resourceId, REGISTRY_TYPE)) return { kind: 'ignore', reason: `subject ${logText(resourceId)} is not a registry` };
   try {
     const ref = parseRegistryId(resourceId);
+    if (!topic) return { kind: 'malformed', reason: `missing ${isCloudEvent ? 'source' : 'topic'}` };
+    const topicSubscription = SUBSCRIPTION_TOPIC.exec(topic)?.[1]?.toLowerCase();
+    if (topicSubscription === undefined) return { kind: 'ignore', reason: `topic ${logText(topic)} is not a subscription's system topic (/subscriptions/{id})` };
+    const subscriptionId = ref.subscriptionId.toLowerCase();
+    if (topicSubscription !== subscriptionId) return { kind: 'ignore', reason: `the registry ${ref.id} is not in the subscription of the event's topic ${topic}` };
     const caller = callerObjectIdOf(data);
     if (filter.appPrincipalId && caller?.toLowerCase() === filter.appPrincipalId.toLowerCase()) {
       return { kind: 'ignore', reason: `written by the app itself (principal ${logText(caller)}): ${ref.id}` };
     }
-    return { kind: 'harden', registryId: ref.id, eventId: id, eventTime: time };
+    return { kind: 'harden', registryId: ref.id, subscriptionId, eventId: id, eventTime: time };
   } catch (e) {
     return { kind: 'malformed', reason: logText((e as Error).message) };
   }

@@ -56,7 +56,7 @@ describe('aml-lockdown fleet modes', () => {
   });
 
   it('no target subscriptions, --fix with --all, sharing with --all: usage errors (exit 2)', async () => {
-    const none = await runCli(['egress-check', '--all'], world.settings);
+    const none = await runCli(['egress-check', '--all'], { ...world.settings, TARGET_SUBSCRIPTION_IDS: '' });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no target subscriptions: set TARGET_SUBSCRIPTION_IDS \(or TARGET_MANAGEMENT_GROUP\)/);
     expect((await runCli(['egress-check', '--all', '--fix'], targets)).code).toBe(2);

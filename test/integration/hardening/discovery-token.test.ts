@@ -74,7 +74,7 @@ describe('discovery never sends the token anywhere but the template host', () =>
   const ctx = () => new InvocationContext({ functionName: 'getDiscovery', invocationId: 'inv', logHandler: () => undefined });
   const call = (region: string, registryName: string) =>
     getDiscovery(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1:7071/api/discovery/x/y', params: { region, registryName } }), ctx(), {
-      cloud: 'AzurePublicCloud', cacheSeconds: 0, cache: new DiscoveryCache(), now: () => Date.now(), discovery: ports.discovery,
+      cloud: 'AzurePublicCloud', scope: ports.targetScope, cacheSeconds: 0, cache: new DiscoveryCache(), now: () => Date.now(), discovery: ports.discovery,
     });
 
   it('a known region reaches the template host with the token', async () => {

@@ -58,7 +58,7 @@ describe('aml-lockdown sweep on the local Azure', () => {
   it('usage errors and a missing TARGET_SUBSCRIPTION_IDS exit 2', async () => {
     expect((await runCli(['sweep', 'extra'], settings)).code).toBe(2);
     expect((await runCli(['sweep', '--subscriptions', 'not-a-guid'], settings)).code).toBe(2);
-    const none = await runCli(['sweep'], world.settings);
+    const none = await runCli(['sweep'], { ...world.settings, TARGET_SUBSCRIPTION_IDS: '' });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no subscriptions configured: set TARGET_SUBSCRIPTION_IDS/);
   });

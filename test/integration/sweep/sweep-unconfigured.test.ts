@@ -7,7 +7,7 @@ import { startWorld, type World } from '../../../local/world';
 describe('sweep without target subscriptions', () => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'sweep-none-')) });
+    world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'sweep-none-')), settings: { TARGET_SUBSCRIPTION_IDS: '' } });
   });
   afterAll(async () => {
     await world?.stop();

@@ -17,7 +17,7 @@ const cloudEvent = (over: Record<string, unknown> = {}) => ({
 
 describe('decideOnEvent', () => {
   it('hardens on a registry write in Event Grid schema', () => {
-    expect(decideOnEvent(egEvent())).toEqual({ kind: 'harden', registryId: REG, eventId: 'e1', eventTime: '2026-11-28T10:00:00Z' });
+    expect(decideOnEvent(egEvent())).toEqual({ kind: 'harden', registryId: REG, subscriptionId: SUB, eventId: 'e1', eventTime: '2026-11-28T10:00:00Z' });
   });
 
   it('hardens on the same write as a CloudEvent, any casing of the operation', () => {
@@ -30,6 +30,10 @@ describe('decideOnEvent', () => {
     ['another operation', egEvent({ data: data({ operationName: 'Microsoft.Storage/storageAccounts/write' }) }), 'operation'],
     ['a failed status', egEvent({ data: data({ status: 'Failed' }) }), 'status'],
     ['a sub-resource of a registry', egEvent({ subject: `${REG}/privateEndpointConnections/x` }), 'not a registry'],
+    ["a registry of another subscription than the topic's", egEvent({ topic: '/subscriptions/aaaaaaaa-1111-2222-3333-444444444444' }), "not in the subscription of the event's topic"],
+    ['the same as a CloudEvent', cloudEvent({ source: '/subscriptions/aaaaaaaa-1111-2222-3333-444444444444' }), "not in the subscription of the event's topic"],
+    ['a resource group topic', egEvent({ topic: `/subscriptions/${SUB}/resourceGroups/rg-ml` }), "is not a subscription's system topic"],
+    ['a custom topic', egEvent({ topic: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.EventGrid/topics/forged` }), "is not a subscription's system topic"],
   ])('ignores %s', (_what, event, reason) => {
     const d = decideOnEvent(event);
     expect(d.kind).toBe('ignore');
@@ -42,6 +46,8 @@ describe('decideOnEvent', () => {
     ['no id', { eventType: 'Microsoft.Resources.ResourceWriteSuccess', data: data() }, 'id'],
     ['no data', egEvent({ data: undefined }), 'data'],
     ['a bad registry name', egEvent({ subject: REG.replace('demoreg', '-x') }), 'registry name'],
+    ['no topic', egEvent({ topic: undefined }), 'missing topic'],
+    ['a CloudEvent without source', cloudEvent({ source: undefined }), 'missing source'],
   ])('rejects %s as malformed', (_what, event, reason) => {
     const d = decideOnEvent(event);
     expect(d.kind).toBe('malformed');

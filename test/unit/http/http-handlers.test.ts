@@ -10,6 +10,7 @@ import { approveHardening, getHardeningStatus, startHardening, terminateHardenin
 import { listRuns } from '../../../src/hardening/http-runs';
 import { DiscoveryCache } from '../../../src/hardening/discovery-cache';
 import { decodeCursor, encodeCursor } from '../../../src/http/views';
+import { TargetScope } from '../../../src/shared/target-scope';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const zone = (z: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${z}`;
@@ -22,6 +23,8 @@ Object.assign(process.env, {
   LOCKDOWN_ACR: 'true',
   LOCKDOWN_ORDER: 'lockdown-first',
   AZURE_CLOUD: 'AzurePublicCloud',
+  // the registry's subscription is the target scope
+  TARGET_SUBSCRIPTION_IDS: SUB,
 });
 
 const BASE = 'http://127.0.0.1:7071/api';
@@ -168,7 +171,7 @@ describe('getDiscovery (fake discovery port)', () => {
     const calls: string[] = [];
     const clock = { t: 1_000_000 };
     return {
-      cloud: 'AzurePublicCloud', cacheSeconds, cache: new DiscoveryCache(), now: () => clock.t, calls, clock,
+      cloud: 'AzurePublicCloud', scope: new TargetScope({ subscriptionIds: [] }, { listSubscriptions: async () => [] }), cacheSeconds, cache: new DiscoveryCache(), now: () => clock.t, calls, clock,
       discovery: { discover: async (r, n) => { calls.push(`${r}/${n}`); return discover(r, n); } },
     };
   }

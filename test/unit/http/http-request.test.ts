@@ -3,9 +3,12 @@ import { parseRequest } from '../../../src/http/request';
 import { MAX_BODY_BYTES, Routes } from '../../../src/http/routes';
 import { hardenOverridesBody, runsQuery } from '../../../src/http/schemas';
 import { ErrorCodes } from '../../../src/shared/error-codes';
+import { LockdownError } from '../../../src/shared/errors';
+import { TargetScope } from '../../../src/shared/target-scope';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
-const CTX = { cloud: 'AzurePublicCloud' as const };
+const NO_GROUPS = { listSubscriptions: async (): Promise<string[]> => { throw new Error('no management group is configured'); } };
+const CTX = { cloud: 'AzurePublicCloud' as const, scope: new TargetScope({ subscriptionIds: [SUB] }, NO_GROUPS) };
 const BASE = 'http://127.0.0.1:7071/api';
 
 function req(init: { method?: string; url?: string; params?: Record<string, string>; body?: string; headers?: Record<string, string> }): HttpRequest {
@@ -44,9 +47,9 @@ describe('request validation: discovery parameters', () => {
   });
 
   it('checks the region against the configured cloud', async () => {
-    const gov = await parseRequest(Routes.getDiscovery, req({ params: { region: 'usgovvirginia', registryName: 'demoreg' } }), { cloud: 'AzureUSGovernment' });
+    const gov = await parseRequest(Routes.getDiscovery, req({ params: { region: 'usgovvirginia', registryName: 'demoreg' } }), { ...CTX, cloud: 'AzureUSGovernment' });
     expect(gov.ok).toBe(true);
-    const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName: 'demoreg' } }), { cloud: 'AzureUSGovernment' }));
+    const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName: 'demoreg' } }), { ...CTX, cloud: 'AzureUSGovernment' }));
     expect(e.message).toContain('AzureUSGovernment region');
   });
 
@@ -123,5 +126,60 @@ describe('request validation: runs query', () => {
     [{ continuationToken: 'abc_-' }, true], [{ continuationToken: 'a/b' }, false], [{ continuationToken: 'a'.repeat(513) }, false],
   ])('%j → valid %s', (query, valid) => {
     expect(runsQuery.safeParse(query).success).toBe(valid);
+  });
+});
+
+describe('request validation: the target scope (TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP)', () => {
+  const OTHER = 'aaaaaaaa-1111-2222-3333-444444444444';
+  const MEMBER = 'bbbbbbbb-1111-2222-3333-444444444444';
+  const other = { ...harden, subscriptionId: OTHER };
+  const subnetOf = (sub: string): string => `/subscriptions/${sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe`;
+
+  it('a subscription outside the targets, in the path, is 403 REQUEST.OUT_OF_SCOPE naming the field, not the value', async () => {
+    const e = await errorOf(parseRequest(Routes.getHardeningStatus, req({ params: other }), CTX));
+    expect(e).toMatchObject({ status: 403, code: ErrorCodes.REQUEST_OUT_OF_SCOPE });
+    expect(e.message).toMatch(/path parameter 'subscriptionId' names a subscription outside the app's target scope \(1 subscription\(s\) in TARGET_SUBSCRIPTION_IDS\)/);
+    expect(e.message).not.toContain(OTHER);
+    // the same subscription in upper case is in scope
+    expect((await parseRequest(Routes.getHardeningStatus, req({ params: { ...harden, subscriptionId: SUB.toUpperCase() } }), CTX)).ok).toBe(true);
+  });
+
+  it('an ARM id in the query is checked too: the workspace in scope, its subnet not', async () => {
+    const route = Routes.checkRegistryEgress;
+    const params = { subscriptionId: SUB, resourceGroup: 'rg-ml', workspaceName: 'ws1' };
+    const ok = await parseRequest(route, req({ params, url: `${BASE}/x?subnetId=${encodeURIComponent(subnetOf(SUB))}` }), CTX);
+    expect(ok.ok).toBe(true);
+    const e = await errorOf(parseRequest(route, req({ params, url: `${BASE}/x?subnetId=${encodeURIComponent(subnetOf(OTHER))}` }), CTX));
+    expect(e).toMatchObject({ status: 403, code: ErrorCodes.REQUEST_OUT_OF_SCOPE });
+    expect(e.message).toMatch(/query parameter 'subnetId'/);
+  });
+
+  it('a member of TARGET_MANAGEMENT_GROUP is in scope; the group is listed once for a while', async () => {
+    let listings = 0;
+    const scope = new TargetScope({ subscriptionIds: [SUB], managementGroupId: 'mg-ml' }, { listSubscriptions: async () => { listings++; return [MEMBER]; } });
+    const ctx = { ...CTX, scope };
+    expect((await parseRequest(Routes.getHardeningStatus, req({ params: { ...harden, subscriptionId: MEMBER } }), ctx)).ok).toBe(true);
+    expect((await errorOf(parseRequest(Routes.getHardeningStatus, req({ params: other }), ctx))).code).toBe(ErrorCodes.REQUEST_OUT_OF_SCOPE);
+    // a named subscription needs no listing at all
+    expect((await parseRequest(Routes.getHardeningStatus, req({ params: harden }), ctx)).ok).toBe(true);
+    expect(listings).toBe(1);
+  });
+
+  it('a group that cannot be listed answers its own code, never "in scope"', async () => {
+    const scope = new TargetScope({ subscriptionIds: [], managementGroupId: 'mg-ml' }, { listSubscriptions: async () => { throw new LockdownError(ErrorCodes.ARM_FORBIDDEN, 'no access to management group mg-ml'); } });
+    const e = await errorOf(parseRequest(Routes.getHardeningStatus, req({ params: harden }), { ...CTX, scope }));
+    expect(e).toMatchObject({ status: 502, code: ErrorCodes.ARM_FORBIDDEN });
+  });
+
+  it('nothing configured is an empty scope: every subscription is outside', async () => {
+    const e = await errorOf(parseRequest(Routes.getHardeningStatus, req({ params: harden }), { ...CTX, scope: new TargetScope({ subscriptionIds: [] }, NO_GROUPS) }));
+    expect(e).toMatchObject({ status: 403, code: ErrorCodes.REQUEST_OUT_OF_SCOPE });
+    expect(e.message).toMatch(/no target subscriptions are configured/);
+  });
+
+  it('a request that names no subscription is not checked (discovery, runs)', async () => {
+    const none = { ...CTX, scope: new TargetScope({ subscriptionIds: [] }, NO_GROUPS) };
+    expect((await parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName: 'demoreg' } }), none)).ok).toBe(true);
+    expect((await parseRequest(Routes.listRuns, req({}), none)).ok).toBe(true);
   });
 });
