@@ -68,6 +68,12 @@ function parametersOf(object: z.ZodObject, where: 'path' | 'query', order?: stri
 
 const ERROR_CONTENT = { 'application/json': { schema: jsonSchema(errorResponseSchema) } };
 
+/** Whether a request of the route names a subscription (checked against the target scope): a subscriptionId parameter or an ARM id in the query. */
+function namesSubscription(route: AnyRoute, ctx: SchemaContext): boolean {
+  const keys = [...Object.keys(route.params(ctx).shape), ...Object.keys(route.query.shape)];
+  return keys.some((k) => k === 'subscriptionId' || /^(registry|subnet|workspace)Id$/.test(k));
+}
+
 function operationOf(route: AnyRoute, ctx: SchemaContext): OpenApiOperation {
   const pathParams = templateParams(route.route);
   const parameters = [...parametersOf(route.params(ctx), 'path', pathParams), ...parametersOf(route.query, 'query')];
@@ -83,6 +89,7 @@ function operationOf(route: AnyRoute, ctx: SchemaContext): OpenApiOperation {
     responses['400'] ??= { description: `Invalid input (${[ErrorCodes.REQUEST_INVALID_PARAMETER, ...(route.body ? [ErrorCodes.REQUEST_INVALID_JSON, ErrorCodes.REQUEST_INVALID_BODY, ErrorCodes.REQUEST_UNKNOWN_FIELD] : [ErrorCodes.REQUEST_BODY_NOT_ALLOWED])].join(', ')}).`, content: ERROR_CONTENT };
   }
   if (route.authLevel !== 'anonymous') responses['401'] = { description: 'No valid function key (x-functions-key header or ?code=).' };
+  if (namesSubscription(route, ctx)) responses['403'] = { description: `A subscription the request names is outside the app's target scope: TARGET_SUBSCRIPTION_IDS and TARGET_MANAGEMENT_GROUP (${ErrorCodes.REQUEST_OUT_OF_SCOPE}); nothing was read or changed.`, content: ERROR_CONTENT };
   if (route.body) {
     responses['413'] = { description: `The body is larger than the limit (${ErrorCodes.REQUEST_BODY_TOO_LARGE}).`, content: ERROR_CONTENT };
     responses['415'] = { description: `The body is not JSON (${ErrorCodes.REQUEST_UNSUPPORTED_MEDIA_TYPE}).`, content: ERROR_CONTENT };

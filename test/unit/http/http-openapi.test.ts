@@ -50,7 +50,12 @@ describe('the OpenAPI document', () => {
     const start = doc.paths['/api/registries/{subscriptionId}/{resourceGroup}/{registryName}/harden']?.post;
     expect(start?.requestBody?.content['application/json'].schema).toMatchObject({ type: 'object', additionalProperties: false });
     expect(start?.parameters.find((p) => p.name === 'mode')).toMatchObject({ in: 'query', required: false, schema: { enum: ['apply', 'plan'] } });
-    expect(Object.keys(start?.responses ?? {})).toEqual(expect.arrayContaining(['202', '400', '401', '409', '413', '415']));
+    expect(Object.keys(start?.responses ?? {})).toEqual(expect.arrayContaining(['202', '400', '401', '403', '409', '413', '415']));
+    // the target scope: routes that name a subscription can answer 403 REQUEST.OUT_OF_SCOPE, the others cannot
+    expect(JSON.stringify(start?.responses['403'])).toContain('REQUEST.OUT_OF_SCOPE');
+    expect(doc.paths['/api/subnets/exfiltration']?.get?.responses['403']).toBeDefined();
+    expect(doc.paths['/api/runs']?.get?.responses['403']).toBeUndefined();
+    expect(disc?.responses['403']).toBeUndefined();
     const runs = doc.paths['/api/runs']?.get;
     expect(runs?.parameters.find((p) => p.name === 'top')?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
   });
