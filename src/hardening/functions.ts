@@ -2,17 +2,20 @@ import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { activityDeps } from '../main';
 import { hardenActivityHandlers } from './activities/handlers';
-import { Orchestrators, Triggers } from '../shared/names';
+import { Orchestrators, RunActivities, Triggers } from '../shared/names';
 import { httpTriggerOptions, Routes } from '../http/routes';
 import { hardenRegistryOrchestrator } from './harden.durable';
+import { hardenFollowUpOrchestrator, hardenRegistryLockOrchestrator } from './runs.durable';
+import { FOLLOW_UP_TRIGGER, parseFollowUpInput } from './domain/runs';
+import { startFollowUpRun } from './starter';
 import { approveHardening, getHardeningStatus, startHardening, terminateHardening } from './http-harden';
 import { listRuns } from './http-runs';
 import { getDiscovery } from './http-discovery';
 import { onRegistryWrite } from './on-registry-write';
 
 /**
- * Every registration of the hardening feature: the Event Grid trigger, the orchestrator, its
- * activities and the HTTP routes. Handlers live in their own files; this file only wires them.
+ * Every registration of the hardening feature: the Event Grid trigger, the run's orchestrator and
+ * its activities, the apply lock and the follow-up (./runs.durable.ts), and the HTTP routes. Handlers live in their own files; this file only wires them.
  *
  * Activities: the one handler table both drivers use (./activities/handlers.ts); a refusal or
  * throttling is answered as a value and logged here.
@@ -24,6 +27,12 @@ for (const [name, handler] of Object.entries(hardenActivityHandlers(activityDeps
 }
 
 df.app.orchestration(Orchestrators.hardenRegistry, hardenRegistryOrchestrator);
+df.app.orchestration(Orchestrators.hardenRegistryLock, hardenRegistryLockOrchestrator);
+df.app.orchestration(Orchestrators.hardenFollowUp, hardenFollowUpOrchestrator);
+df.app.activity(RunActivities.startFollowUpRun, {
+  extraInputs: [df.input.durableClient()],
+  handler: (input: unknown, context: InvocationContext) => startFollowUpRun(df.getClient(context), parseFollowUpInput(input), FOLLOW_UP_TRIGGER),
+});
 
 df.app.client.eventGrid(Triggers.onRegistryWrite, {
   handler: async (event, client, context) => {

@@ -2,16 +2,16 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import * as df from 'durable-functions';
 import { getConfig } from '../config';
 import type { HardenOptions } from './domain/hardening';
-import { instanceIdFor } from '../shared/instance-id';
+import { isRunIdOf } from '../shared/instance-id';
 import { registryId } from './domain/registry';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { Routes } from '../http/routes';
 import type { HardenOverrides } from '../http/schemas';
 import { requestContext } from '../main';
-import { runStatusView, statusPath } from '../http/views';
-import { Events } from '../shared/names';
-import { findStatus, isActiveStatus, optionsFromConfig, startHardening as start } from './starter';
+import { runStatusView, runStatusPath } from '../http/views';
+import { Events, Orchestrators } from '../shared/names';
+import { applySlot, findStatus, isActiveStatus, optionsFromConfig, startHardening as start, type ApplySlot } from './starter';
 import { ErrorCodes } from '../shared/error-codes';
 import { logJson } from '../shared/log-text';
 
@@ -33,7 +33,10 @@ export function mergeOverrides(base: HardenOptions, overrides: HardenOverrides |
   return out;
 }
 
-/** POST …/harden[?mode=plan]: start a run, or restart a finished one; 409 while one goes on. */
+/**
+ * POST …/harden[?mode=plan]: start a run. A plan run always starts (it takes no lock); an apply
+ * run takes the registry's lock, 409 while another apply run goes on. 202 + the run's status URL.
+ */
 export async function startHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const parsed = await parseRequest(Routes.startHardening, request, requestContext());
@@ -42,15 +45,15 @@ export async function startHardening(request: HttpRequest, client: HardenClient,
     const id = registryId(subscriptionId, resourceGroup, registryName);
     const mode = parsed.value.query.mode ?? 'apply';
     const options = mergeOverrides(optionsFromConfig(getConfig()), parsed.value.body);
-    const result = await start(client, { registryId: id, mode, options, trigger: 'http', triggeredAt: new Date().toISOString() });
+    const result = await start(client, { registryId: id, mode, options, trigger: 'http', triggeredAt: new Date().toISOString(), whenBusy: 'refuse' });
     context.log(logJson({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode }));
     if (!result.started) {
       const current = await findStatus(client, result.instanceId);
-      return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a run of this registry is ${result.runtimeStatus}; wait for it to finish or terminate it.`, {
+      return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `an apply run of this registry is ${result.runtimeStatus}; wait for it to finish or terminate it (a plan run can start at any time).`, {
         run: current ? runStatusView(current) : { instanceId: result.instanceId, runtimeStatus: result.runtimeStatus, steps: [], output: null, createdTime: '', lastUpdatedTime: '' },
       });
     }
-    const statusUrl = `${originOf(request)}${statusPath(id)}`;
+    const statusUrl = `${originOf(request)}${runStatusPath(id, result.instanceId)}`;
     return jsonResponse(202, {
       instanceId: result.instanceId, registryId: id, mode, statusUrl,
       ...(result.previousRuntimeStatus ? { previousRuntimeStatus: result.previousRuntimeStatus } : {}),
@@ -60,30 +63,41 @@ export async function startHardening(request: HttpRequest, client: HardenClient,
   }
 }
 
-/** GET …/harden: the current or last run; 404 when the registry never had one. */
+/**
+ * GET …/harden[?instanceId=]: the registry's current or last apply run, or — with `instanceId` —
+ * that run of the registry (apply or plan; every run keeps its own status); 404 otherwise.
+ */
 export async function getHardeningStatus(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const parsed = await parseRequest(Routes.getHardeningStatus, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, registryName } = parsed.value.params;
-    const status = await findStatus(client, instanceIdFor(registryId(subscriptionId, resourceGroup, registryName)));
-    if (!status) return errorResponse(ErrorCodes.RUN_NOT_FOUND, `registry '${registryName}' has no hardening run.`);
-    return jsonResponse(200, runStatusView(status));
+    const id = registryId(subscriptionId, resourceGroup, registryName);
+    const wanted = parsed.value.query.instanceId;
+    if (wanted !== undefined) {
+      const status = isRunIdOf(id, wanted) ? await findStatus(client, wanted) : undefined;
+      if (!status || status.name !== Orchestrators.hardenRegistry) return errorResponse(ErrorCodes.RUN_NOT_FOUND, `registry '${registryName}' has no run '${wanted}'.`);
+      return jsonResponse(200, runStatusView(status));
+    }
+    const slot = await applySlot(client, id);
+    if (slot.run) return jsonResponse(200, runStatusView(slot.run));
+    if (slot.active && slot.runId !== undefined) return jsonResponse(200, { instanceId: slot.runId, registryId: id, mode: 'apply', runtimeStatus: 'Pending', steps: [], output: null, createdTime: '', lastUpdatedTime: '' });
+    return errorResponse(ErrorCodes.RUN_NOT_FOUND, `registry '${registryName}' has no apply run.`);
   } catch (e) {
     return internalError(context, e);
   }
 }
 
-type Lookup = { ok: true; instanceId: string } | { ok: false; response: HttpResponseInit };
+type Lookup = { ok: true; slot: ApplySlot & { runId: string } } | { ok: false; response: HttpResponseInit };
 
 async function activeRun(client: HardenClient, params: { subscriptionId: string; resourceGroup: string; registryName: string }): Promise<Lookup> {
-  const instanceId = instanceIdFor(registryId(params.subscriptionId, params.resourceGroup, params.registryName));
-  const status = await findStatus(client, instanceId);
-  if (!status) return { ok: false, response: errorResponse(ErrorCodes.RUN_NOT_FOUND, `registry '${params.registryName}' has no hardening run.`) };
-  if (!isActiveStatus(String(status.runtimeStatus))) {
-    return { ok: false, response: errorResponse(ErrorCodes.RUN_NOT_RUNNING, `the run of registry '${params.registryName}' is ${String(status.runtimeStatus)}, not running.`) };
+  const slot = await applySlot(client, registryId(params.subscriptionId, params.resourceGroup, params.registryName));
+  if (!slot.lock || slot.runId === undefined) return { ok: false, response: errorResponse(ErrorCodes.RUN_NOT_FOUND, `registry '${params.registryName}' has no apply run.`) };
+  if (!slot.active) {
+    const state = String(slot.run?.runtimeStatus ?? slot.lock.runtimeStatus);
+    return { ok: false, response: errorResponse(ErrorCodes.RUN_NOT_RUNNING, `the apply run of registry '${params.registryName}' is ${state}, not running.`) };
   }
-  return { ok: true, instanceId };
+  return { ok: true, slot: { ...slot, runId: slot.runId } };
 }
 
 /** The run ended between the check and the call: answer 409 rather than pretend it worked. */
@@ -93,44 +107,60 @@ async function endedMeanwhile(client: HardenClient, instanceId: string, registry
   return errorResponse(ErrorCodes.RUN_NOT_RUNNING, `the run of registry '${registryName}' is ${now ? String(now.runtimeStatus) : 'gone'}, not running.`);
 }
 
-/** POST …/harden/approve: raise the approval event on the running run. */
+/** POST …/harden/approve: raise the approval event on the running apply run. */
 export async function approveHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const parsed = await parseRequest(Routes.approveHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const run = await activeRun(client, parsed.value.params);
     if (!run.ok) return run.response;
+    const instanceId = run.slot.runId;
     try {
-      await client.raiseEvent(run.instanceId, Events.approve, { source: 'http' });
+      await client.raiseEvent(instanceId, Events.approve, { source: 'http' });
     } catch (e) {
-      const ended = await endedMeanwhile(client, run.instanceId, parsed.value.params.registryName);
+      const ended = await endedMeanwhile(client, instanceId, parsed.value.params.registryName);
       if (ended) return ended;
       throw e;
     }
-    context.log(logJson({ instanceId: run.instanceId, action: 'approve-raised' }));
-    return jsonResponse(202, { instanceId: run.instanceId, event: Events.approve });
+    context.log(logJson({ instanceId, action: 'approve-raised' }));
+    return jsonResponse(202, { instanceId, event: Events.approve });
   } catch (e) {
     return internalError(context, e);
   }
 }
 
-/** DELETE …/harden[?reason=]: terminate the running run. */
+/**
+ * DELETE …/harden[?reason=]: terminate the running apply run, then its lock (the lock ends with
+ * the run anyway; terminating it too frees the registry even where the platform does not tell a
+ * parent that its sub-orchestration was terminated). A follow-up queued behind the run still
+ * starts the next run: the event it stands for is still to be checked (the exemption tag keeps a
+ * registry as it is).
+ */
 export async function terminateHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const parsed = await parseRequest(Routes.terminateHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const run = await activeRun(client, parsed.value.params);
     if (!run.ok) return run.response;
+    const { runId: instanceId, lockId, legacy } = run.slot;
     const reason = parsed.value.query.reason ?? DEFAULT_TERMINATE_REASON;
     try {
-      await client.terminate(run.instanceId, reason);
+      await client.terminate(instanceId, reason);
     } catch (e) {
-      const ended = await endedMeanwhile(client, run.instanceId, parsed.value.params.registryName);
+      const ended = await endedMeanwhile(client, instanceId, parsed.value.params.registryName);
       if (ended) return ended;
       throw e;
     }
-    context.log(logJson({ instanceId: run.instanceId, action: 'terminated', reason }));
-    return jsonResponse(202, { instanceId: run.instanceId, reason });
+    if (!legacy) {
+      try {
+        await client.terminate(lockId, reason);
+      } catch (e) {
+        // the lock ended with its run meanwhile: that is what was asked
+        if (await endedMeanwhile(client, lockId, parsed.value.params.registryName) === undefined) throw e;
+      }
+    }
+    context.log(logJson({ instanceId, action: 'terminated', reason }));
+    return jsonResponse(202, { instanceId, reason });
   } catch (e) {
     return internalError(context, e);
   }

@@ -6,9 +6,12 @@ import { decideOnEvent } from './domain/registry-event';
 import { optionsFromConfig, startHardening, type StartResult } from './starter';
 
 /**
- * Event Grid: a registry was written. Parse, filter, start (or leave running) one run for it.
- * Ignored events (other operations, the app's own registry writes) and malformed ones are
- * logged once and acknowledged — Event Grid must not retry them.
+ * Event Grid: a registry was written. Parse, filter, check the target scope, then start the
+ * registry's apply run — or, while one goes on, queue the follow-up that starts the next one
+ * once it has ended: an event is never dropped because a run was going on (a plan run takes no
+ * lock at all). Ignored events (other operations, the app's own registry writes, subscriptions
+ * outside the scope) and malformed ones are logged once and acknowledged — Event Grid must not
+ * retry them.
  */
 export async function onRegistryWrite(event: unknown, client: Pick<df.DurableClient, 'getStatus' | 'startNew'>, context: InvocationContext): Promise<StartResult | undefined> {
   const { config, ports } = activityDeps();
@@ -31,8 +34,18 @@ export async function onRegistryWrite(event: unknown, client: Pick<df.DurableCli
     mode: 'apply',
     options: optionsFromConfig(config),
     trigger: 'eventgrid',
+    eventId: decision.eventId,
+    whenBusy: 'follow-up',
     ...(decision.eventTime ? { triggeredAt: decision.eventTime } : {}),
   });
-  context.log(logJson({ registryId: decision.registryId, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', eventId: decision.eventId }));
+  context.log(logJson({ registryId: decision.registryId, instanceId: result.instanceId, action: actionOf(result), eventId: decision.eventId, ...(!result.started && result.followUp ? { followUp: result.followUp.instanceId } : {}) }));
   return result;
+}
+
+/** What the event did, for the log line. */
+function actionOf(result: StartResult): string {
+  if (result.started) return 'started';
+  if (result.sameEvent) return 'redelivered (the run it started covers it)';
+  if (result.followUp === undefined) return 'already-running';
+  return result.followUp.queued ? 'follow-up queued' : 'follow-up already queued';
 }

@@ -66,20 +66,20 @@ export const Routes = {
   }),
   startHardening: route({
     name: HttpFunctions.startHardening, method: 'POST', route: HARDEN, authLevel: 'function', tag: 'hardening',
-    summary: 'Start a hardening run for the registry, or restart a finished or failed one; ?mode=plan is a dry run.',
+    summary: "Start a hardening run for the registry: an apply run (one at a time per registry), or with ?mode=plan a dry run, which can start at any time and never blocks an apply run.",
     params: S.registryParams, query: S.startQuery, body: S.hardenOverridesBody,
     responses: {
       202: { description: 'Started; poll the Location.', schema: S.startAcceptedSchema, headers: { Location: 'The status URL of the run.' } },
-      409: { description: 'A run of this registry is going on (RUN.ALREADY_RUNNING); its status is in `run`.', schema: S.conflictSchema },
+      409: { description: 'An apply run of this registry is going on (RUN.ALREADY_RUNNING); its status is in `run`.', schema: S.conflictSchema },
     },
   }),
   getHardeningStatus: route({
     name: HttpFunctions.getHardeningStatus, method: 'GET', route: HARDEN, authLevel: 'function', tag: 'hardening',
-    summary: "The registry's current or last run: runtime state, per-step progress, output.",
-    params: S.registryParams, query: S.noQuery, body: undefined,
+    summary: "The registry's current or last apply run — or, with ?instanceId=, any one of its runs (apply or plan): runtime state, per-step progress, output.",
+    params: S.registryParams, query: S.statusQuery, body: undefined,
     responses: {
       200: { description: 'The run status.', schema: S.runStatusSchema },
-      404: { description: 'The registry was never hardened by this app (RUN.NOT_FOUND).', schema: S.errorResponseSchema },
+      404: { description: 'The registry has no apply run, or no run with that instanceId (RUN.NOT_FOUND).', schema: S.errorResponseSchema },
     },
   }),
   approveHardening: route({
@@ -104,7 +104,7 @@ export const Routes = {
   }),
   listRuns: route({
     name: HttpFunctions.listRuns, method: 'GET', route: 'runs', authLevel: 'function', tag: 'hardening',
-    summary: 'Recent hardening runs, newest first, paged.',
+    summary: 'Recent hardening runs, newest first, paged: every run, apply and plan, with its own status.',
     params: S.noParams, query: S.runsQuery, body: undefined,
     responses: { 200: { description: 'One page of runs.', schema: S.runsPageSchema } },
   }),

@@ -47,6 +47,11 @@ export const startQuery = z.object({
     .describe("'plan' is a dry run: the run's output is the plan and nothing is written. Default apply."),
 });
 
+export const statusQuery = z.object({
+  instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be a run id (the instanceId a start answered)').optional()
+    .describe("One run of the registry (apply or plan), by the instanceId its start answered; without it, the registry's current or last apply run."),
+});
+
 export const terminateQuery = z.object({
   reason: z.string().min(1, 'must not be empty').max(500, 'must be at most 500 characters').optional()
     .describe('Why the run is stopped (kept with the instance). Default: "terminated through the HTTP API".'),
@@ -92,6 +97,7 @@ export const runStatusSchema = z.object({
   instanceId: z.string(),
   registryId: z.string().optional(),
   mode: z.enum(['apply', 'plan']).optional(),
+  trigger: z.string().optional().describe("What started the run: eventgrid, http, sweep, follow-up (an event came while the registry's previous apply run went on), …"),
   runtimeStatus: z.string(),
   steps: z.array(stepSchema).describe('Per-step progress (the run\'s custom status).'),
   output: z.unknown().nullable().describe('The outcome summary when the run has finished (or the failure).'),
@@ -104,8 +110,8 @@ export const startAcceptedSchema = z.object({
   instanceId: z.string(),
   registryId: z.string(),
   mode: z.enum(['apply', 'plan']),
-  statusUrl: z.string().describe('GET this for the run status (also in the Location header).'),
-  previousRuntimeStatus: z.string().optional().describe('Set when a finished or failed run was restarted.'),
+  statusUrl: z.string().describe("GET this for the run's status (…/harden?instanceId=; also in the Location header)."),
+  previousRuntimeStatus: z.string().optional().describe("The status of the registry's previous apply run, when there was one (an apply start only)."),
 });
 
 export const conflictSchema = errorResponseSchema.extend({ run: runStatusSchema });
@@ -118,10 +124,11 @@ export const runSummarySchema = z.object({
   instanceId: z.string(),
   registryId: z.string().optional(),
   mode: z.enum(['apply', 'plan']).optional(),
+  trigger: z.string().optional(),
   runtimeStatus: z.string(),
   createdTime: z.string(),
   lastUpdatedTime: z.string(),
-  statusUrl: z.string().optional(),
+  statusUrl: z.string().optional().describe('The status of this run (…/harden?instanceId=).'),
 });
 export type RunSummary = z.output<typeof runSummarySchema>;
 

@@ -51,15 +51,26 @@ export function statusPath(registryId: string): string {
   return `/${ROUTE_PREFIX}/registries/${encodeURIComponent(ref.subscriptionId)}/${encodeURIComponent(ref.resourceGroup)}/${encodeURIComponent(ref.name)}/harden`;
 }
 
+/** The status path of one run of the registry: `…/harden?instanceId=<id>`. */
+export function runStatusPath(registryId: string, instanceId: string): string {
+  return `${statusPath(registryId)}?instanceId=${encodeURIComponent(instanceId)}`;
+}
+
+function triggerOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
+}
+
 export function runStatusView(s: DurableStatusLike): RunStatusView {
   const input = inputOf(s);
   const custom = record(s.customStatus);
   const steps = Array.isArray(custom?.steps) ? (custom.steps as StepStatus[]) : [];
   const mode = modeOf(input.mode);
+  const trigger = triggerOf(input.trigger);
   return {
     instanceId: s.instanceId ?? '',
     ...(typeof input.registryId === 'string' ? { registryId: input.registryId } : {}),
     ...(mode ? { mode } : {}),
+    ...(trigger ? { trigger } : {}),
     runtimeStatus: String(s.runtimeStatus ?? 'Unknown'),
     steps,
     output: s.output ?? null,
@@ -71,10 +82,11 @@ export function runStatusView(s: DurableStatusLike): RunStatusView {
 export function runSummary(s: DurableStatusLike, origin: string): RunSummary {
   const input = inputOf(s);
   const mode = modeOf(input.mode);
+  const trigger = triggerOf(input.trigger);
   let statusUrl: string | undefined;
   if (typeof input.registryId === 'string') {
     try {
-      statusUrl = `${origin}${statusPath(input.registryId)}`;
+      statusUrl = `${origin}${runStatusPath(input.registryId, s.instanceId ?? '')}`;
     } catch {
       statusUrl = undefined;
     }
@@ -83,6 +95,7 @@ export function runSummary(s: DurableStatusLike, origin: string): RunSummary {
     instanceId: s.instanceId ?? '',
     ...(typeof input.registryId === 'string' ? { registryId: input.registryId } : {}),
     ...(mode ? { mode } : {}),
+    ...(trigger ? { trigger } : {}),
     runtimeStatus: String(s.runtimeStatus ?? 'Unknown'),
     createdTime: iso(s.createdTime),
     lastUpdatedTime: iso(s.lastUpdatedTime),

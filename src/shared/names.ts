@@ -1,6 +1,11 @@
 /** Every registered function, orchestrator, activity and event name: one place, no repeated literals. */
 export const Orchestrators = {
+  /** one run: plan or apply (harden.workflow.ts) */
   hardenRegistry: 'hardenRegistry',
+  /** a registry's apply lock: runs one apply run as its sub-orchestration, and lives as long */
+  hardenRegistryLock: 'hardenRegistryLock',
+  /** a follow-up: starts the next apply run once the one it waits behind has ended */
+  hardenFollowUp: 'hardenFollowUp',
   sweepRegistries: 'sweepRegistries',
 } as const;
 
@@ -16,6 +21,11 @@ export const Activities = {
   checkDiscovery: 'checkDiscovery',
   publishOutcome: 'publishOutcome',
   checkPermissions: 'checkPermissions',
+} as const;
+
+/** The activities of the apply lock's follow-ups (durable only: they use the durable client). */
+export const RunActivities = {
+  startFollowUpRun: 'startFollowUpRun',
 } as const;
 
 /** The sweep's activities (their retry policies are the sweep orchestrator's, not ACTIVITY_RETRY). */

@@ -19,10 +19,11 @@ import { logJson } from '../shared/log-text';
 
 export type SweepClient = Pick<df.DurableClient, 'getStatus' | 'startNew'>;
 
-/** startHardeningRun: the durable client starts the registry's own run (a no-op while one goes on). */
+/** startHardeningRun: the durable client starts the registry's apply run (while one goes on: a follow-up after it). */
 export async function startHardeningRun(input: StartHardeningRunInput, client: Pick<df.DurableClient, 'getStatus' | 'startNew'>): Promise<StartHardeningRunOutput> {
   try {
-    const result = await startHardening(client, { registryId: input.registryId, mode: 'apply', options: input.options, trigger: input.trigger, ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}) });
+    // a run going on may have read the registry before it drifted: a follow-up looks again after it
+    const result = await startHardening(client, { registryId: input.registryId, mode: 'apply', options: input.options, trigger: input.trigger, whenBusy: 'follow-up', ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}) });
     return result.started ? { ok: true, started: true, instanceId: result.instanceId } : { ok: true, started: false, instanceId: result.instanceId, runtimeStatus: result.runtimeStatus };
   } catch (e) {
     return { ok: false, error: codedFailure(e) };

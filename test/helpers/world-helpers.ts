@@ -1,6 +1,7 @@
 import type { OrchestrationStatus } from '../../local/func-host';
 import type { World } from '../../local/world';
-import { instanceIdFor } from '../../src/shared/instance-id';
+import { randomBytes } from 'node:crypto';
+import { applyRunIdFor, instanceIdFor, isRunIdOf, planRunIdFor } from '../../src/shared/instance-id';
 import type { Outcome } from '../../src/hardening/domain/hardening';
 
 export interface ArmAnswer {
@@ -56,28 +57,42 @@ export async function resources(world: World, type: string): Promise<Array<{ id:
 const FINAL = ['Completed', 'Failed', 'Terminated'];
 
 /**
- * A marker of the registry's current run ('' when none), for `waitForRun`'s `after`. createdTime
- * has whole seconds (as the real extension reports it), so the run's output is part of it.
+ * The registry's current or last apply run: the sub-orchestration its lock (`instanceIdFor`)
+ * names, or a run from before the lock at the lock's id itself; undefined when there is none
+ * (yet: a lock that has just started has no run for a moment).
  */
+export function currentRun(world: World, registryId: string): OrchestrationStatus | undefined {
+  const lock = world.host.durable.getStatus(instanceIdFor(registryId));
+  if (!lock) return undefined;
+  if (lock.name === 'hardenRegistry') return lock;
+  const runId = (lock.input as { runId?: unknown } | null)?.runId;
+  return typeof runId === 'string' ? world.host.durable.getStatus(runId) : undefined;
+}
+
+/** Whether the registry's apply lock goes on (an apply run is going on, or about to start). */
+export function applyActive(world: World, registryId: string): boolean {
+  return ['Running', 'Pending'].includes(world.host.durable.getStatus(instanceIdFor(registryId))?.runtimeStatus ?? '');
+}
+
+/** A marker of the registry's current apply run ('' when none), for `waitForRun`'s `after`: its instance id (every run has its own). */
 export function lastRunCreated(world: World, registryId: string): string {
-  const s = world.host.durable.getStatus(instanceIdFor(registryId));
-  return s ? runMarker(s) : '';
+  return currentRun(world, registryId)?.instanceId ?? '';
 }
 
-function runMarker(s: OrchestrationStatus): string {
-  return `${s.createdTime} ${s.runtimeStatus} ${JSON.stringify(s.output ?? null)}`;
-}
-
-/** Waits for a run of the registry other than the one `after` (from lastRunCreated) names to end. */
+/** Waits for an apply run of the registry other than the one `after` (from lastRunCreated) names to end. */
 export async function waitForRun(world: World, registryId: string, options: { after?: string; timeoutMs?: number } = {}): Promise<OrchestrationStatus> {
-  const instanceId = instanceIdFor(registryId);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    const s = world.host.durable.getStatus(instanceId);
-    if (s && FINAL.includes(s.runtimeStatus) && (!options.after || runMarker(s) !== options.after)) return s;
+    const s = currentRun(world, registryId);
+    if (s && FINAL.includes(s.runtimeStatus) && (!options.after || s.instanceId !== options.after)) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no finished run of ${registryId} (${instanceId}) within the timeout; last: ${JSON.stringify(world.host.durable.getStatus(instanceId)?.customStatus)}`);
+  throw new Error(`no finished apply run of ${registryId} (lock ${instanceIdFor(registryId)}) within the timeout; last: ${JSON.stringify(currentRun(world, registryId)?.customStatus)}`);
+}
+
+/** Waits for one instance (a plan run, a run by its id) to end. */
+export function waitForInstance(world: World, instanceId: string, timeoutMs = 60_000): Promise<OrchestrationStatus> {
+  return world.host.durable.waitForStatus(instanceId, (s) => FINAL.includes(s.runtimeStatus), timeoutMs);
 }
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
@@ -100,9 +115,27 @@ export function registryPath(world: World, rg: string, name: string): string {
   return `/subscriptions/${world.sim.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/registries/${name}`;
 }
 
-/** Starts a run directly on the host's durable engine, as the HTTP starter will. */
+/**
+ * Starts a run directly on the host's durable engine, as the starter does: an apply run through
+ * the registry's lock (as its sub-orchestration), a plan run with an id of its own. Answers the
+ * run's instance id.
+ */
 export function startRun(world: World, registryId: string, mode: 'apply' | 'plan', options: Record<string, unknown>): string {
-  const instanceId = instanceIdFor(registryId);
-  world.host.durable.engine.startNew('hardenRegistry', instanceId, { registryId, mode, trigger: 'test', options });
-  return instanceId;
+  const nonce = randomBytes(2).toString('hex');
+  const input = { registryId, mode, trigger: 'test', options };
+  if (mode === 'plan') {
+    const instanceId = planRunIdFor(registryId, new Date(), nonce);
+    world.host.durable.engine.startNew('hardenRegistry', instanceId, input);
+    return instanceId;
+  }
+  const runId = applyRunIdFor(registryId, new Date(), nonce);
+  world.host.durable.engine.startNew('hardenRegistryLock', instanceIdFor(registryId), { ...input, runId });
+  return runId;
+}
+
+/** Every run of the registry the host knows (apply and plan, newest first), for the history. */
+export function runsOf(world: World, registryId: string): OrchestrationStatus[] {
+  return world.host.durable.engine.list({}).items
+    .filter((s) => s.name === 'hardenRegistry' && isRunIdOf(registryId, s.instanceId))
+    .sort((a, b) => String(b.createdTime).localeCompare(String(a.createdTime)));
 }

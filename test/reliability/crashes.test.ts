@@ -8,7 +8,7 @@
 import { createRegistry, type World } from '../../local/world';
 import { HistoryEventType } from '../../local/func-host/durable/history';
 import { instanceIdFor } from '../../src/shared/instance-id';
-import { startRun, waitForRun } from '../helpers/world-helpers';
+import { currentRun, startRun, waitForRun } from '../helpers/world-helpers';
 import { FAST, judge, RUN_TIMEOUT_MS, startFaultWorld } from './fault-harness';
 import { flushUnreported, record } from './summary';
 
@@ -23,7 +23,8 @@ const LOOP_BUDGET_MS = 150_000;
  * scheduled without an answer in the history yet (a crash then kills it, or loses its answer).
  */
 function positionOf(world: World, registryId: string): { episodes: number; inFlight: boolean } {
-  const history = world.host.durable.engine.getRecord(instanceIdFor(registryId))?.history ?? [];
+  const runId = currentRun(world, registryId)?.instanceId;
+  const history = (runId === undefined ? undefined : world.host.durable.engine.getRecord(runId)?.history) ?? [];
   const count = (type: HistoryEventType): number => history.filter((e) => e.EventType === type).length;
   return {
     episodes: count(HistoryEventType.OrchestratorCompleted),

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { createRegistry, DEMO, startWorld, type World } from '../../local/world';
 import type { OrchestrationStatus } from '../../local/func-host';
 import { DEFAULT_HARDEN_OPTIONS } from '../../src/hardening/domain/harden-input';
-import { instanceIdFor } from '../../src/shared/instance-id';
 import type { Outcome } from '../../src/hardening/domain/hardening';
-import { arm, lastRunCreated, resources, startRun, waitForRun, waitUntil } from '../helpers/world-helpers';
+import { arm, currentRun, lastRunCreated, resources, startRun, waitForRun, waitUntil } from '../helpers/world-helpers';
 import { record } from './summary';
 
 /** Fast polls so a whole run takes seconds at the host's time scale. */
@@ -112,7 +111,7 @@ async function manualApproval(world: World, registryId: string): Promise<void> {
 /** Once the run waits for approval: arms the fault, then approves the Pending connections as the registry's owner would. */
 async function armDuringApproval(world: World, registryId: string, spec: Record<string, unknown>): Promise<string> {
   await waitUntil('the approval step', () => {
-    const steps = (world.host.durable.getStatus(instanceIdFor(registryId))?.customStatus as { steps?: Array<{ step: string; state: string }> } | undefined)?.steps;
+    const steps = (currentRun(world, registryId)?.customStatus as { steps?: Array<{ step: string; state: string }> } | undefined)?.steps;
     return steps?.some((x) => x.step === 'approval' && x.state === 'running') ? true : undefined;
   }, RUN_TIMEOUT_MS);
   const id = await inject(world, spec);

@@ -23,6 +23,8 @@ export const RetryPolicies = {
   armWrite: { firstRetryIntervalMs: 10_000, maxAttempts: 4, backoffCoefficient: 2, maxRetryIntervalMs: 120_000, retryTimeoutMs: 15 * 60_000 },
   /** DNS and discovery probes: the DNS loop itself retries with timers, this only covers a crashed attempt */
   probe: { firstRetryIntervalMs: 5_000, maxAttempts: 2, backoffCoefficient: 2, maxRetryIntervalMs: 30_000, retryTimeoutMs: 5 * 60_000 },
+  /** a follow-up's look at the apply lock (the durable client): it stands for an event, so it keeps trying for an hour */
+  followUp: { firstRetryIntervalMs: 5_000, maxAttempts: 10, backoffCoefficient: 2, maxRetryIntervalMs: 300_000, retryTimeoutMs: 60 * 60_000 },
   /** the outcome event: worth a few more tries, it is what people see */
   publish: { firstRetryIntervalMs: 10_000, maxAttempts: 5, backoffCoefficient: 2, maxRetryIntervalMs: 120_000, retryTimeoutMs: 15 * 60_000 },
 } as const satisfies Record<string, RetrySpec>;

@@ -16,6 +16,9 @@ export const DEFAULT_HARDEN_OPTIONS: Readonly<HardenOptions> = Object.freeze({
   provisioningPollSeconds: 30,
 });
 
+/** The longest event id a run keeps (Event Grid's are GUIDs; a longer one is not kept, and only costs a follow-up). */
+export const MAX_EVENT_ID = 128;
+
 const ORDERS: readonly LockdownOrder[] = ['lockdown-first', 'endpoints-first'];
 const MODES: readonly RunMode[] = ['apply', 'plan'];
 const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number]> = [
@@ -84,11 +87,14 @@ export function parseHardenInput(raw: unknown): HardenInput {
   }
   const trigger = raw.trigger ?? 'unknown';
   if (typeof trigger !== 'string' || trigger.length === 0 || trigger.length > 64) problems.push('trigger must be a short string');
+  const eventId = raw.eventId;
+  if (eventId !== undefined && (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > MAX_EVENT_ID)) problems.push(`eventId must be a string of at most ${MAX_EVENT_ID} characters`);
 
   if (problems.length > 0) {
     throw new LockdownError(ErrorCodes.HARDEN_INPUT_INVALID, `invalid orchestration input: ${problems.join('; ')}.`);
   }
   const input: HardenInput = { registryId: toRegistryId(registryId as string), mode: mode as RunMode, options, trigger: trigger as string };
   if (typeof triggeredAt === 'string') input.triggeredAt = triggeredAt;
+  if (typeof eventId === 'string') input.eventId = eventId;
   return input;
 }

@@ -28,8 +28,10 @@ export interface HardenInput {
   options: HardenOptions;
   /** when the triggering event happened (ISO), for the exposure-window figure */
   triggeredAt?: string;
-  /** who or what started the run: 'eventgrid' | 'http' | 'cli' | 'sweep' */
+  /** who or what started the run: 'eventgrid' | 'http' | 'cli' | 'sweep' | 'follow-up' */
   trigger: string;
+  /** the id of the event that started the run (its redeliveries need no follow-up) */
+  eventId?: string;
 }
 
 export interface HardenOptions {

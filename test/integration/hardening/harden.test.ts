@@ -1,12 +1,11 @@
 import { DEMO, createRegistry, startWorld, type World } from '../../../local/world';
 import { DEFAULT_HARDEN_OPTIONS } from '../../../src/hardening/domain/harden-input';
 import { errorCodeOf } from '../../../src/shared/errors';
-import { instanceIdFor } from '../../../src/shared/instance-id';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  adminGet, appWrites, arm, clearRequestLog, lastRunCreated, outcomeOf, registryPath, requestLog, resources, startRun, waitForRun, waitUntil,
+  adminGet, appWrites, applyActive, arm, clearRequestLog, lastRunCreated, outcomeOf, registryPath, requestLog, resources, startRun, waitForInstance, waitForRun, waitUntil,
 } from '../../helpers/world-helpers';
 
 const API = '?api-version=2025-12-01';
@@ -65,7 +64,7 @@ describe('hardening end to end on the local Azure, through the local Functions h
   });
 
   it('a second run on the hardened registry makes zero ARM writes', async () => {
-    await waitUntil('no active run', () => (['Running', 'Pending'].includes(world.host.durable.getStatus(instanceIdFor(demoId))?.runtimeStatus ?? '') ? undefined : true));
+    await waitUntil('no active run', () => (applyActive(world, demoId) ? undefined : true));
     await clearRequestLog(world);
     const before = lastRunCreated(world, demoId);
     startRun(world, demoId, 'apply', FAST);
@@ -78,7 +77,7 @@ describe('hardening end to end on the local Azure, through the local Functions h
   });
 
   it('re-hardens when a user turns public access back on (the write raises the event)', async () => {
-    await waitUntil('no active run', () => (['Running', 'Pending'].includes(world.host.durable.getStatus(instanceIdFor(demoId))?.runtimeStatus ?? '') ? undefined : true));
+    await waitUntil('no active run', () => (applyActive(world, demoId) ? undefined : true));
     const current = await arm(world, 'GET', `${demoId}${API}`);
     const before = lastRunCreated(world, demoId);
     const body = { location: current.body.location, tags: current.body.tags, identity: current.body.identity, properties: { ...(current.body.properties as object), publicNetworkAccess: 'Enabled' } };
@@ -105,9 +104,7 @@ describe('hardening end to end on the local Azure, through the local Functions h
     it('plan mode returns the plan and makes zero writes', async () => {
       const id = await createRegistry(world.sim, world.user, { name: 'planreg' });
       await clearRequestLog(world);
-      const before = lastRunCreated(world, id);
-      startRun(world, id, 'plan', FAST);
-      const run = await waitForRun(world, id, { after: before });
+      const run = await waitForInstance(world, startRun(world, id, 'plan', FAST));
       const outcome = outcomeOf(run);
       expect(outcome.kind).toBe('Planned');
       expect(outcome.plan?.writes).toBe(12);
@@ -128,9 +125,7 @@ describe('hardening end to end on the local Azure, through the local Functions h
       });
       expect(assign.status).toBe(200);
       try {
-        const before = lastRunCreated(world, id);
-        startRun(world, id, 'plan', FAST);
-        const outcome = outcomeOf(await waitForRun(world, id, { after: before }));
+        const outcome = outcomeOf(await waitForInstance(world, startRun(world, id, 'plan', FAST)));
         expect(outcome.kind).toBe('Planned');
         expect(outcome.permissions?.missing.map((m) => [m.scope.toLowerCase(), m.action])).toEqual(
           [world.zoneIds.api, world.zoneIds.blob, world.zoneIds.acr].map((z) => [z.toLowerCase(), 'Microsoft.Network/privateDnsZones/join/action']),

@@ -38,7 +38,7 @@ describe('HTTP API through the local Functions host', () => {
 
   const code = (a: Answer) => (a.body as { error?: { code?: string } } | undefined)?.error?.code;
 
-  async function waitForStatus(path: string, done: (s: { runtimeStatus: string; steps: Array<{ step: string; state: string }> }) => boolean, timeoutMs = 60_000) {
+  async function waitForStatus(path: string, done: (s: { instanceId: string; runtimeStatus: string; steps: Array<{ step: string; state: string }> }) => boolean, timeoutMs = 60_000) {
     return waitUntil(`the run at ${path}`, async () => {
       const r = await call('GET', path);
       if (r.status !== 200) return undefined;
@@ -140,15 +140,19 @@ describe('HTTP API through the local Functions host', () => {
       expect(code(r)).toBe('RUN.NOT_FOUND');
     });
 
-    it('?mode=plan starts a dry run: 202 with Location; the status shows the plan, nothing is written', async () => {
+    let planId = '';
+
+    it('?mode=plan starts a dry run with an id of its own: 202 with Location; the status shows the plan, nothing is written', async () => {
       const r = await call('POST', `${hardenPath(DEMO.registry)}?mode=plan`);
       expect(r.status).toBe(202);
       const started = startAcceptedSchema.parse(r.body);
       expect(started.mode).toBe('plan');
+      expect(started.instanceId).toMatch(/^plan-demoreg-/);
+      planId = started.instanceId;
       const location = r.headers.get('location') ?? '';
-      expect(location).toBe(`${world.host.baseUrl}${hardenPath(DEMO.registry)}`);
+      expect(location).toBe(`${world.host.baseUrl}${hardenPath(DEMO.registry)}?instanceId=${started.instanceId}`);
       expect(started.statusUrl).toBe(location);
-      const path = new URL(location).pathname;
+      const path = `${new URL(location).pathname}${new URL(location).search}`;
       const done = await waitForStatus(path, (s) => ['Completed', 'Failed'].includes(s.runtimeStatus));
       const full = runStatusSchema.parse((await call('GET', path)).body);
       expect(done.runtimeStatus).toBe('Completed');
@@ -158,15 +162,24 @@ describe('HTTP API through the local Functions host', () => {
       expect(((await arm(world, 'GET', `${full.registryId ?? ''}${API}`)).body.properties as Record<string, unknown>).publicNetworkAccess).toBe('Enabled');
     });
 
-    it('POST again restarts the finished run in apply mode, with overrides from the body, and hardens the registry', async () => {
+    it('POST in apply mode, with overrides from the body, hardens the registry; the plan run keeps its own status', async () => {
       const r = await call('POST', hardenPath(DEMO.registry), { body: JSON.stringify({ order: 'endpoints-first' }) });
       expect(r.status).toBe(202);
-      expect(startAcceptedSchema.parse(r.body)).toMatchObject({ mode: 'apply', previousRuntimeStatus: 'Completed' });
+      const started = startAcceptedSchema.parse(r.body);
+      // the plan took no lock: this is the registry's first apply run
+      expect(started).toMatchObject({ mode: 'apply' });
+      expect(started.previousRuntimeStatus).toBeUndefined();
       const done = await waitForStatus(hardenPath(DEMO.registry), (s) => ['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus));
       expect(done.runtimeStatus).toBe('Completed');
       const full = runStatusSchema.parse((await call('GET', hardenPath(DEMO.registry))).body);
-      expect(full.output).toMatchObject({ kind: 'Hardened' });
+      expect(full).toMatchObject({ instanceId: started.instanceId, mode: 'apply', trigger: 'http', output: { kind: 'Hardened' } });
       expect(full.steps.every((s) => s.state === 'done' || s.state === 'skipped')).toBe(true);
+      const plan = runStatusSchema.parse((await call('GET', `${hardenPath(DEMO.registry)}?instanceId=${planId}`)).body);
+      expect(plan).toMatchObject({ instanceId: planId, mode: 'plan', output: { kind: 'Planned' } });
+      // the next apply run names the last one's status
+      const again = await call('POST', hardenPath(DEMO.registry));
+      expect(startAcceptedSchema.parse(again.body)).toMatchObject({ mode: 'apply', previousRuntimeStatus: 'Completed' });
+      await waitForStatus(hardenPath(DEMO.registry), (s) => s.instanceId !== started.instanceId && ['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus));
     });
 
     it('while a run waits for approval: 409 on a second start, approve raises the event, DELETE terminates; then both are 409', async () => {
@@ -251,8 +264,12 @@ describe('HTTP API through the local Functions host', () => {
       expect(seen).toEqual(all.items.map((i) => i.instanceId));
       const terminated = runsPageSchema.parse((await call('GET', '/api/runs?status=Terminated')).body);
       expect(terminated.items.map((i) => i.registryId?.split('/').pop())).toEqual(['httpapprovereg']);
-      const statusUrl = terminated.items[0]?.statusUrl ?? '';
-      expect((await call('GET', new URL(statusUrl).pathname)).status).toBe(200);
+      const statusUrl = new URL(terminated.items[0]?.statusUrl ?? '');
+      const view = await call('GET', `${statusUrl.pathname}${statusUrl.search}`);
+      expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ instanceId: terminated.items[0]?.instanceId, runtimeStatus: 'Terminated' });
+      // every run keeps its own entry: the demo registry's plan run and both apply runs
+      expect(all.items.filter((i) => i.registryId?.endsWith(`/${DEMO.registry}`)).map((i) => i.mode).sort()).toEqual(['apply', 'apply', 'plan']);
     });
 
     it.each([['status=Bogus'], ['status=running'], ['top=0'], ['top=101'], ['top=abc'], ['continuationToken=nope'], ['continuationToken=a%2Fb']])('400 for ?%s', async (q) => {

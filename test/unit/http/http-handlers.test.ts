@@ -55,11 +55,26 @@ class FakeClient implements HardenClient {
     if (!s) throw new Error(`DurableClient error: Durable Functions extension replied with HTTP 404 response. ${instanceId}`);
     return s as unknown as df.DurableOrchestrationStatus;
   }
+  /** As the host: an id whose instance goes on is refused; a lock starts its run (the sub-orchestration) at once. */
   async startNew(name: string, options?: df.StartNewOptions): Promise<string> {
     const id = options?.instanceId ?? 'x';
+    if (['Pending', 'Running'].includes(this.instances.get(id)?.runtimeStatus ?? '')) throw new Error('DurableClient error: An Orchestration instance with the status Running already exists.');
     const now = new Date().toISOString();
     this.instances.set(id, { instanceId: id, name, runtimeStatus: 'Pending', input: options?.input, customStatus: null, output: null, createdTime: now, lastUpdatedTime: now });
+    if (name === 'hardenRegistryLock') {
+      const { runId, ...run } = options?.input as { runId: string };
+      this.instances.set(runId, { instanceId: runId, name: 'hardenRegistry', runtimeStatus: 'Pending', input: run, customStatus: null, output: null, createdTime: now, lastUpdatedTime: now });
+    }
     return id;
+  }
+
+  /** Ends an instance (and, for a lock, its run) as the host would. */
+  end(id: string, runtimeStatus: string): void {
+    const s = this.instances.get(id);
+    if (!s) throw new Error(`no instance ${id}`);
+    s.runtimeStatus = runtimeStatus;
+    const runId = (s.input as { runId?: string } | undefined)?.runId;
+    if (runId) this.end(runId, runtimeStatus);
   }
   async raiseEvent(instanceId: string, eventName: string): Promise<void> {
     this.events.push([instanceId, eventName]);
@@ -73,56 +88,110 @@ class FakeClient implements HardenClient {
 }
 
 describe('hardening handlers (fake durable client)', () => {
-  it('starts (202 + Location), refuses a second start while running (409 with the run), restarts a finished run', async () => {
+  const LOCK = instanceIdFor(REG);
+  const RUN_ID = /^harden-demoreg-[0-9a-f]{16}-\d{8}T\d{9}Z-[0-9a-f]{4}$/;
+  const PLAN_ID = /^plan-demoreg-[0-9a-f]{16}-\d{8}T\d{9}Z-[0-9a-f]{4}$/;
+  const post = (query = '', body?: string) => request('POST', `${HARDEN_URL}${query}`, PARAMS, body);
+
+  it('a plan run starts with an id of its own, any number of them, and never blocks an apply run', async () => {
     const client = new FakeClient();
-    const first = await startHardening(request('POST', `${HARDEN_URL}?mode=plan&code=k`, PARAMS, '{"order":"endpoints-first"}'), client, ctx());
+    const first = await startHardening(post('?mode=plan&code=k', '{"order":"endpoints-first"}'), client, ctx());
     expect(first.status).toBe(202);
-    const headers = first.headers as Record<string, string>;
-    expect(headers.location).toBe(HARDEN_URL);
-    expect(first.jsonBody).toMatchObject({ instanceId: instanceIdFor(REG), registryId: REG, mode: 'plan', statusUrl: HARDEN_URL });
-    const input = client.instances.get(instanceIdFor(REG))?.input as { mode: string; trigger: string; options: { order: string; lockdownAcr: boolean } };
-    expect(input).toMatchObject({ mode: 'plan', trigger: 'http', options: { order: 'endpoints-first', lockdownAcr: true } });
+    const { instanceId } = first.jsonBody as { instanceId: string };
+    expect(instanceId).toMatch(PLAN_ID);
+    expect((first.headers as Record<string, string>).location).toBe(`${HARDEN_URL}?instanceId=${instanceId}`);
+    expect(first.jsonBody).toMatchObject({ registryId: REG, mode: 'plan', statusUrl: `${HARDEN_URL}?instanceId=${instanceId}` });
+    expect(client.instances.get(instanceId)).toMatchObject({ name: 'hardenRegistry', input: { mode: 'plan', trigger: 'http', options: { order: 'endpoints-first', lockdownAcr: true } } });
+    expect(client.instances.has(LOCK)).toBe(false);
 
-    const second = await startHardening(request('POST', HARDEN_URL, PARAMS), client, ctx());
-    expect(second.status).toBe(409);
-    expect(errorCode(second)).toBe('RUN.ALREADY_RUNNING');
-    expect((second.jsonBody as { run: { runtimeStatus: string } }).run.runtimeStatus).toBe('Pending');
-
-    client.instances.get(instanceIdFor(REG))!.runtimeStatus = 'Failed';
-    const third = await startHardening(request('POST', HARDEN_URL, PARAMS), client, ctx());
-    expect(third.status).toBe(202);
-    expect(third.jsonBody).toMatchObject({ mode: 'apply', previousRuntimeStatus: 'Failed' });
+    const second = await startHardening(post('?mode=plan'), client, ctx());
+    expect(second.status).toBe(202);
+    expect((second.jsonBody as { instanceId: string }).instanceId).not.toBe(instanceId);
+    const apply = await startHardening(post(), client, ctx());
+    expect(apply.status).toBe(202);
+    expect(apply.jsonBody).toMatchObject({ mode: 'apply' });
   });
 
-  it('status: 404 when never run, 200 with steps from the custom status', async () => {
+  it('an apply run takes the lock: 409 with the run while it goes on (plans still start), 202 with a new run once it ended', async () => {
+    const client = new FakeClient();
+    const first = await startHardening(post(), client, ctx());
+    expect(first.status).toBe(202);
+    const runId = (first.jsonBody as { instanceId: string }).instanceId;
+    expect(runId).toMatch(RUN_ID);
+    expect(runId.startsWith(`${LOCK}-`)).toBe(true);
+    expect(client.instances.get(LOCK)).toMatchObject({ name: 'hardenRegistryLock', input: { runId, mode: 'apply', trigger: 'http' } });
+
+    const second = await startHardening(post(), client, ctx());
+    expect(second.status).toBe(409);
+    expect(errorCode(second)).toBe('RUN.ALREADY_RUNNING');
+    expect((second.jsonBody as { run: { instanceId: string; runtimeStatus: string } }).run).toMatchObject({ instanceId: runId, runtimeStatus: 'Pending' });
+    expect((await startHardening(post('?mode=plan'), client, ctx())).status).toBe(202);
+
+    client.end(LOCK, 'Failed');
+    const third = await startHardening(post(), client, ctx());
+    expect(third.status).toBe(202);
+    expect(third.jsonBody).toMatchObject({ mode: 'apply', previousRuntimeStatus: 'Failed' });
+    expect((third.jsonBody as { instanceId: string }).instanceId).not.toBe(runId);
+    // the first run keeps its own status
+    expect(client.instances.get(runId)?.runtimeStatus).toBe('Failed');
+  });
+
+  it('status: the current or last apply run, or one run by ?instanceId= (only a run of this registry)', async () => {
     const client = new FakeClient();
     const none = await getHardeningStatus(request('GET', HARDEN_URL, PARAMS), client, ctx());
     expect(none.status).toBe(404);
     expect(errorCode(none)).toBe('RUN.NOT_FOUND');
-    await client.startNew('hardenRegistry', { instanceId: instanceIdFor(REG), input: { registryId: REG, mode: 'apply' } });
-    client.instances.get(instanceIdFor(REG))!.customStatus = { registryId: REG, mode: 'apply', steps: [{ step: 'read', state: 'done', detail: 'ok' }] };
+    const runId = ((await startHardening(post(), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    client.instances.get(runId)!.customStatus = { registryId: REG, mode: 'apply', steps: [{ step: 'read', state: 'done', detail: 'ok' }] };
     const ok = await getHardeningStatus(request('GET', HARDEN_URL, PARAMS), client, ctx());
     expect(ok.status).toBe(200);
-    expect(ok.jsonBody).toMatchObject({ registryId: REG, mode: 'apply', runtimeStatus: 'Pending', steps: [{ step: 'read', state: 'done' }], output: null });
+    expect(ok.jsonBody).toMatchObject({ instanceId: runId, registryId: REG, mode: 'apply', trigger: 'http', runtimeStatus: 'Pending', steps: [{ step: 'read', state: 'done' }], output: null });
+
+    const planId = ((await startHardening(post('?mode=plan'), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    const plan = await getHardeningStatus(request('GET', `${HARDEN_URL}?instanceId=${planId}`, PARAMS), client, ctx());
+    expect(plan.status).toBe(200);
+    expect(plan.jsonBody).toMatchObject({ instanceId: planId, mode: 'plan' });
+    // the apply run is still the registry's run
+    expect((await getHardeningStatus(request('GET', HARDEN_URL, PARAMS), client, ctx())).jsonBody).toMatchObject({ instanceId: runId });
+    // another registry's run, the lock itself, and an unknown id are not runs of this registry
+    const otherRun = ((await startHardening(request('POST', HARDEN_URL.replace('demoreg', 'otherreg'), { ...PARAMS, registryName: 'otherreg' }), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    for (const id of [otherRun, LOCK, `${runId}-next`, 'harden-demoreg-0000']) {
+      const r = await getHardeningStatus(request('GET', `${HARDEN_URL}?instanceId=${id}`, PARAMS), client, ctx());
+      expect(r.status).toBe(404);
+    }
+    expect((await getHardeningStatus(request('GET', `${HARDEN_URL}?instanceId=a%2Fb`, PARAMS), client, ctx())).status).toBe(400);
   });
 
-  it('approve and terminate: 404 without a run, 409 when it is not running, 202 otherwise', async () => {
+  it('approve goes to the apply run; terminate ends the run, then its lock; 404 without a run, 409 once it ended', async () => {
     const client = new FakeClient();
     const approveUrl = `${HARDEN_URL}/approve`;
     expect((await approveHardening(request('POST', approveUrl, PARAMS), client, ctx())).status).toBe(404);
     expect((await terminateHardening(request('DELETE', HARDEN_URL, PARAMS), client, ctx())).status).toBe(404);
-    await client.startNew('hardenRegistry', { instanceId: instanceIdFor(REG), input: { registryId: REG } });
-    client.instances.get(instanceIdFor(REG))!.runtimeStatus = 'Running';
+    const runId = ((await startHardening(post(), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    client.instances.get(LOCK)!.runtimeStatus = 'Running';
+    client.instances.get(runId)!.runtimeStatus = 'Running';
     expect((await approveHardening(request('POST', approveUrl, PARAMS), client, ctx())).status).toBe(202);
-    expect(client.events).toEqual([[instanceIdFor(REG), 'approve']]);
+    expect(client.events).toEqual([[runId, 'approve']]);
     const t = await terminateHardening(request('DELETE', `${HARDEN_URL}?reason=maintenance`, PARAMS), client, ctx());
     expect(t.status).toBe(202);
-    expect(client.terminated).toEqual([[instanceIdFor(REG), 'maintenance']]);
-    client.instances.get(instanceIdFor(REG))!.runtimeStatus = 'Completed';
+    expect(client.terminated).toEqual([[runId, 'maintenance'], [LOCK, 'maintenance']]);
+    client.end(LOCK, 'Terminated');
     const late = await approveHardening(request('POST', approveUrl, PARAMS), client, ctx());
     expect(late.status).toBe(409);
     expect(errorCode(late)).toBe('RUN.NOT_RUNNING');
     expect((await terminateHardening(request('DELETE', HARDEN_URL, PARAMS), client, ctx())).status).toBe(409);
+  });
+
+  it('a run from before the lock, at the lock id itself, is still the registry\'s apply run', async () => {
+    const client = new FakeClient();
+    await client.startNew('hardenRegistry', { instanceId: LOCK, input: { registryId: REG, mode: 'apply' } });
+    client.instances.get(LOCK)!.runtimeStatus = 'Running';
+    expect((await getHardeningStatus(request('GET', HARDEN_URL, PARAMS), client, ctx())).jsonBody).toMatchObject({ instanceId: LOCK, runtimeStatus: 'Running' });
+    expect((await startHardening(post(), client, ctx())).status).toBe(409);
+    expect((await approveHardening(request('POST', `${HARDEN_URL}/approve`, PARAMS), client, ctx())).status).toBe(202);
+    expect((await terminateHardening(request('DELETE', HARDEN_URL, PARAMS), client, ctx())).status).toBe(202);
+    expect(client.events).toEqual([[LOCK, 'approve']]);
+    expect(client.terminated).toEqual([[LOCK, 'terminated through the HTTP API']]);
   });
 
   it('an unexpected client failure is a 500 with a code, not a crash', async () => {
@@ -159,10 +228,27 @@ describe('listRuns (fake durable client)', () => {
     const failed = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?status=Failed` }), client, ctx());
     const items = (failed.jsonBody as { items: Array<{ instanceId: string; statusUrl: string }> }).items;
     expect(items.map((i) => i.instanceId)).toEqual(['harden-r4', 'harden-r2', 'harden-r0']);
-    expect(items[0]?.statusUrl).toBe(`${BASE}/registries/${SUB}/rg-ml/reg4xx/harden`);
+    expect(items[0]?.statusUrl).toBe(`${BASE}/registries/${SUB}/rg-ml/reg4xx/harden?instanceId=harden-r4`);
     const bad = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?continuationToken=abc` }), client, ctx());
     expect(bad.status).toBe(400);
     expect(decodeCursor(encodeCursor({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' }))).toEqual({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' });
+  });
+});
+
+describe('run history (fake durable client)', () => {
+  it("every run keeps its outcome: a plan after an apply, and the next apply, are listed beside it; locks and follow-ups are not runs", async () => {
+    const client = new FakeClient();
+    const post = (query = '') => request('POST', `${HARDEN_URL}${query}`, PARAMS);
+    const first = ((await startHardening(post(), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    client.end(instanceIdFor(REG), 'Completed');
+    const plan = ((await startHardening(post('?mode=plan'), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    const second = ((await startHardening(post(), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    await client.startNew('hardenFollowUp', { instanceId: `${second}-next`, input: { registryId: REG, after: second } });
+    const r = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?top=100` }), client, ctx());
+    const items = (r.jsonBody as { items: Array<{ instanceId: string; mode: string; runtimeStatus: string; trigger?: string }> }).items;
+    expect(items.map((i) => i.instanceId).sort()).toEqual([first, plan, second].sort());
+    expect(items.find((i) => i.instanceId === first)).toMatchObject({ mode: 'apply', runtimeStatus: 'Completed', trigger: 'http' });
+    expect(items.find((i) => i.instanceId === plan)).toMatchObject({ mode: 'plan' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fnv1a32Hex, sha256Hex, utf8Bytes } from '../../../src/shared/hash';
-import { instanceIdFor } from '../../../src/shared/instance-id';
+import { applyRunIdFor, followUpIdFor, instanceIdFor, isRunIdOf, planRunIdFor } from '../../../src/shared/instance-id';
 import { REGISTRY_ID } from '../../helpers/hardening-fixtures';
 
 describe('sha256Hex / fnv1a32Hex (pure)', () => {
@@ -38,5 +38,35 @@ describe('instanceIdFor', () => {
 
   it('differs between registries of the same name in other groups', () => {
     expect(instanceIdFor(REGISTRY_ID)).not.toBe(instanceIdFor(REGISTRY_ID.replace('rg-ml', 'rg-ml2')));
+  });
+});
+
+describe('the ids of a registry\'s runs: apply lock, apply runs, plan runs, follow-ups', () => {
+  const AT = new Date('2026-01-02T03:04:05.678Z');
+
+  it('an apply run is the lock id plus its start time and a nonce; a plan run has a prefix of its own', () => {
+    const lock = instanceIdFor(REGISTRY_ID);
+    expect(applyRunIdFor(REGISTRY_ID, AT, 'ab12')).toBe(`${lock}-20260102T030405678Z-ab12`);
+    expect(planRunIdFor(REGISTRY_ID, AT, 'ab12')).toBe(`plan-${lock.slice('harden-'.length)}-20260102T030405678Z-ab12`);
+    expect(followUpIdFor(applyRunIdFor(REGISTRY_ID, AT, 'ab12'))).toBe(`${lock}-20260102T030405678Z-ab12-next`);
+    expect(() => applyRunIdFor(REGISTRY_ID, AT, 'xyz!')).toThrow(/nonce/);
+  });
+
+  it('every id stays within 100 characters and free of characters durable ids forbid, for the longest names', () => {
+    const long = REGISTRY_ID.replace('reg1', 'R'.repeat(33));
+    for (const id of [followUpIdFor(applyRunIdFor(long, AT, 'ffff')), planRunIdFor(long, AT, 'ffff')]) {
+      expect(id.length).toBeLessThanOrEqual(100);
+      expect(id).not.toMatch(/[/\\#?]/);
+    }
+  });
+
+  it('tells the runs of a registry from everything else', () => {
+    const run = applyRunIdFor(REGISTRY_ID, AT, '0000');
+    expect(isRunIdOf(REGISTRY_ID, instanceIdFor(REGISTRY_ID))).toBe(true);
+    expect(isRunIdOf(REGISTRY_ID.toUpperCase(), run)).toBe(true);
+    expect(isRunIdOf(REGISTRY_ID, planRunIdFor(REGISTRY_ID, AT, '0000'))).toBe(true);
+    expect(isRunIdOf(REGISTRY_ID, followUpIdFor(run))).toBe(false);
+    expect(isRunIdOf(REGISTRY_ID, `${instanceIdFor(REGISTRY_ID)}-x`)).toBe(false);
+    expect(isRunIdOf(REGISTRY_ID.replace('rg-ml', 'rg-ml2'), run)).toBe(false);
   });
 });
