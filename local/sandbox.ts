@@ -109,7 +109,8 @@ async function main(): Promise<number> {
   const deadline = Date.now() + args.timeoutSeconds * 1000;
   let final: OrchestrationStatus | undefined;
   while (Date.now() < deadline) {
-    const items = host.durable.engine.list({}).items.filter((s) => (s.input as { registryId?: string } | undefined)?.registryId?.toLowerCase() === registryId.toLowerCase());
+    // the registry's runs (its apply lock and any follow-up carry the registry id too, but no steps)
+    const items = host.durable.engine.list({}).items.filter((s) => s.name === 'hardenRegistry' && (s.input as { registryId?: string } | undefined)?.registryId?.toLowerCase() === registryId.toLowerCase());
     const status = items.sort((a, b) => b.createdTime.localeCompare(a.createdTime))[0];
     if (status) render(host.durable.getStatus(status.instanceId), tty, last);
     if (status && ['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus)) {
