@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { EventGridEvent } from '../local/azure-sim/eventgrid/schema';
+import { DEFAULT_SUBSCRIPTION_ID } from '../local/azure-sim/server';
 import { eventOid, operationOf } from './events';
 import { MAX_ACTIVITIES_SETTING } from '../local/func-host/host-json';
 import type { OrchestrationStatus } from '../local/func-host';
@@ -132,6 +133,8 @@ export async function runBurst(options: {
       lroRetryAfterSeconds: lroRetryAfterSecondsAt(options.timeScale),
     },
     settings: {
+      // both subscriptions are targets, as a deployment covering two subscriptions would have them
+      TARGET_SUBSCRIPTION_IDS: `${DEFAULT_SUBSCRIPTION_ID},${OTHER_SUBSCRIPTION}`,
       ARM_LRO_POLL_INTERVAL_MS: String(Math.max(1, Math.round(SDK_POLL_MS * options.timeScale))),
       [MAX_ACTIVITIES_SETTING]: String(options.activitySlots),
       ...options.settings,
