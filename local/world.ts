@@ -12,6 +12,7 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { loadOrCreateDevCa } from './azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
+import { profileFromEnv } from './azure-sim/profiles';
 import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
 import { startFuncHost, type FuncHost } from './func-host';
 
@@ -155,7 +156,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error('NODE_EXTRA_CA_CERTS is not set: run through `npm start` / `npm test`, which trust the development CA.');
   const ca = loadOrCreateDevCa(DEFAULT_DEV_CA_DIR);
   const stateDir = options.stateDir ?? join(SANDBOX_DIR, 'sandbox');
-  const sim = await startAzureSim({ ...options.sim, ca, stateDir: join(stateDir, 'sim'), timeScale: options.simTimeScale ?? 0.01 });
+  // the Azure behaviour profile: the caller's, else SIM_PROFILE (so a whole suite can run under one), else strict
+  const profile = options.sim?.profile ?? profileFromEnv(process.env.SIM_PROFILE);
+  const sim = await startAzureSim({ ...options.sim, ...(profile ? { profile } : {}), ca, stateDir: join(stateDir, 'sim'), timeScale: options.simTimeScale ?? 0.01 });
   const user = userCredential(sim);
   let host: FuncHost | undefined;
   try {

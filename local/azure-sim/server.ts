@@ -29,6 +29,7 @@ import { startDnsServer } from './dns/server';
 import { createEventGrid, type EventGridSim } from './eventgrid';
 import { loadFixtures } from './fixtures';
 import { createMsiHandler, type ManagedIdentity } from './identity/msi-endpoint';
+import type { ProfileName } from './profiles';
 import { ResourceStore } from './store';
 import { TokenAuthority } from './tokens';
 
@@ -71,6 +72,8 @@ export interface SimOptions {
   eventGrid?: boolean;
   /** ARM-shape JSON files to load at start */
   fixtures?: string[];
+  /** the Azure behaviour profile (profiles.ts; default strict); switchable with the admin API's PUT /profile */
+  profile?: ProfileName;
 }
 
 export interface AzureSim {
@@ -130,7 +133,9 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     pageSize: opts.pageSize ?? 100,
     lroRetryAfterSeconds: opts.lroRetryAfterSeconds ?? 0,
     callerRole: opts.callerRole ?? 'Contributor',
+    timeScale,
   });
+  state.profile.set(opts.profile ?? 'strict');
   const throttleCfg: ThrottleConfig =
     opts.throttling === false
       ? { ...DEFAULT_THROTTLE, enabled: false }

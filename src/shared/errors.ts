@@ -12,6 +12,8 @@ export const ErrorCodes = {
   ARM_THROTTLED: 'ARM.THROTTLED',
   ARM_AUTH: 'ARM.AUTHENTICATION',
   ARM_FORBIDDEN: 'ARM.FORBIDDEN',
+  /** 403 DenyAssignmentAuthorizationFailed: the registry's managed resource group refused a write the app is not exempt from */
+  ARM_DENY_ASSIGNMENT: 'ARM.DENY_ASSIGNMENT',
   ARM_CONFLICT: 'ARM.CONFLICT',
   ARM_BAD_REQUEST: 'ARM.BAD_REQUEST',
   ARM_NOT_FOUND: 'ARM.NOT_FOUND',
@@ -51,12 +53,19 @@ export class LockdownError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail: string,
-    options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number } = {},
+    options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number; propagating?: boolean } = {},
   ) {
     super(`[${code}] ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.propagating = options.propagating ?? false;
   }
+
+  /**
+   * A refusal that access granted a moment ago may still lift (a role assignment, a deny
+   * assignment's exemption: both propagate): the run waits it out briefly before it fails.
+   */
+  readonly propagating: boolean;
 
   /** Whether trying the same call again later may succeed (throttling, 5xx, transport). */
   readonly retryable: boolean;

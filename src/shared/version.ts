@@ -10,5 +10,8 @@ export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
  * the runs in flight (docs/how-it-works.md, "Changing a workflow").
  *  - 1.0 (no version recorded): the workflows before versioning
  *  - 2.0: hardening collects the DNS names one activity call per endpoint (a throttled call repeats only its own reads)
+ *  - 2.1: hardening locks the registry down first, then storage and ACR; adds the app to the managed group's
+ *    assignedIdentities (grantManagedGroupAccess when no registry PUT carries it); waits out access still
+ *    propagating (ActivityWaiting); an event-started run reads a 404 as "still being created"
  */
-export const WORKFLOW_VERSION = '2.0';
+export const WORKFLOW_VERSION = '2.1';

@@ -5,6 +5,7 @@ import type { RequestLog } from '../arm/request-log';
 import type { ApprovalMode, SimState } from '../arm/state';
 import type { Throttle, ThrottleConfig } from '../arm/throttle';
 import { fixtureResources, loadResources } from '../fixtures';
+import { isProfileName, PROFILE_NAMES } from '../profiles';
 import type { TokenClaims } from '../tokens';
 
 export interface AdminDeps {
@@ -69,7 +70,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     if (!isStringList(body.actions) || (body.notActions !== undefined && !isStringList(body.notActions))) {
       return send(res, 400, { error: { code: 'BadRequest', message: 'Body must be { actions: string[], notActions?: string[] } (non-empty strings, * as wildcard).' } });
     }
-    rbac.set(principalId, { actions: body.actions, notActions: body.notActions ?? [] });
+    const { state } = deps;
+    rbac.set(principalId, { actions: body.actions, notActions: body.notActions ?? [] }, state.profile.flags.roleAssignmentDelayMs * state.options.timeScale);
     return send(res, 200, { principalId, ...rbac.get(principalId) });
   }
 
@@ -113,6 +115,14 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
         }
         deps.state.approvalModes.set(body.targetId.toLowerCase(), body.mode as ApprovalMode);
         return send(res, 200, { targetId: body.targetId, mode: body.mode });
+      }
+      case 'GET /profile':
+        return send(res, 200, deps.state.profile.describe());
+      case 'PUT /profile': {
+        const body = (await readJson(req)) as { name?: unknown };
+        if (!isProfileName(body.name)) return send(res, 400, { error: { code: 'BadRequest', message: `Body must be { name: ${PROFILE_NAMES.join('|')} }.` } });
+        deps.state.profile.set(body.name);
+        return send(res, 200, deps.state.profile.describe());
       }
       case 'GET /role-assignments':
         return send(res, 200, deps.state.rbac.all());

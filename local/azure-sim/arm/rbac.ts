@@ -35,15 +35,25 @@ export function isAllowed(assignment: RoleAssignment, action: string): boolean {
   return assignment.actions.some((p) => actionMatches(p, action)) && !assignment.notActions.some((p) => actionMatches(p, action));
 }
 
-/** Role assignments by principal (object id); none = no enforcement for that principal. */
+/**
+ * Role assignments by principal (object id); none = no enforcement for that principal. A change
+ * set with a delay (profile `eventual`: role assignments propagate) grants what it adds only once
+ * the delay has passed; what it removes is gone at once (until then both roles must allow).
+ */
 export class RoleAssignments {
   private readonly byPrincipal = new Map<string, RoleAssignment>();
+  private readonly pending = new Map<string, { previous: RoleAssignment; effectiveAt: number }>();
 
-  set(principalId: string, assignment: RoleAssignment): void {
-    this.byPrincipal.set(principalId.toLowerCase(), { actions: [...assignment.actions], notActions: [...assignment.notActions] });
+  set(principalId: string, assignment: RoleAssignment, delayMs = 0): void {
+    const key = principalId.toLowerCase();
+    const previous = this.byPrincipal.get(key);
+    this.byPrincipal.set(key, { actions: [...assignment.actions], notActions: [...assignment.notActions] });
+    if (previous && delayMs > 0) this.pending.set(key, { previous, effectiveAt: Date.now() + delayMs });
+    else this.pending.delete(key);
   }
 
   delete(principalId: string): boolean {
+    this.pending.delete(principalId.toLowerCase());
     return this.byPrincipal.delete(principalId.toLowerCase());
   }
 
@@ -58,7 +68,10 @@ export class RoleAssignments {
   /** Whether the principal may perform the action (always, without an assignment). */
   allows(principalId: string, action: string): boolean {
     const a = this.get(principalId);
-    return !a || isAllowed(a, action);
+    if (!a) return true;
+    const change = this.pending.get(principalId.toLowerCase());
+    if (change && Date.now() < change.effectiveAt && !isAllowed(change.previous, action)) return false;
+    return isAllowed(a, action);
   }
 }
 
