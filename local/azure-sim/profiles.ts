@@ -29,7 +29,7 @@ export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 const STRICT: Readonly<ProfileFlags> = Object.freeze({
   managedRgDenyAssignment: true,
-  assignedIdentityPropagationMs: 60_000,
+  assignedIdentityPropagationMs: 300_000,
   servicePropagatesPublicAccess: false,
   servicePropagationMs: 0,
   registryNotFoundUntilCreated: false,
@@ -45,7 +45,7 @@ export const PROFILES: Readonly<Record<ProfileName, { summary: string; flags: Re
   },
   eventual: {
     summary: 'strict, and a new registry answers 404 until (and shortly after) its creation completes; role assignments take effect after a delay',
-    flags: { ...STRICT, registryNotFoundUntilCreated: true, registryReadLagMs: 30_000, roleAssignmentDelayMs: 120_000 },
+    flags: { ...STRICT, registryNotFoundUntilCreated: true, registryReadLagMs: 120_000, roleAssignmentDelayMs: 120_000 },
   },
   lenient: {
     summary: 'the simulator before issue 14: storage/ACR PATCH and connection approvals in the managed group are allowed',

@@ -50,7 +50,7 @@ describe('local Azure: network, private endpoints, zone groups and private DNS',
       { location: 'eastus', properties: { managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
       fastPoll,
     );
-    await new Promise((r) => setTimeout(r, 100)); // the exemption's propagation (60 s simulated × time scale 0.001)
+    await new Promise((r) => setTimeout(r, 350)); // the exemption's propagation (5 min simulated × time scale 0.001)
     props = reg.properties as RegistryProps;
     mrgName = props.managedResourceGroup?.resourceId?.split('/').pop() ?? '';
     accountId = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';

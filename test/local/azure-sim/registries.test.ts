@@ -176,12 +176,14 @@ describe('local Azure: ML registries 2025-12-01 through @azure/arm-resources', (
     await expect(cr.registries.update(mrgName, acrName, { publicNetworkAccess: 'Disabled' }, fastPoll)).rejects.toMatchObject({ statusCode: 403, code: 'DenyAssignmentAuthorizationFailed' });
     expect((await st.storageAccounts.getProperties(mrgName, accountName)).publicNetworkAccess).toBe('Enabled');
 
-    // listed by a registry PUT: exempt once the propagation delay (60 s simulated × 0.001) has passed
+    // listed by a registry PUT: exempt once the propagation delay (5 min simulated × 0.001) has passed
     const current = await rm.resources.getById(registryId, ML_API);
     await rm.resources.createOrUpdateById(registryId, ML_API, { ...current, properties: { ...(current.properties as object), managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] } } }, fastPoll);
     const listed = (await rm.resources.getById(registryId, ML_API)).properties as { managedResourceGroupSettings?: unknown };
     expect(listed.managedResourceGroupSettings).toEqual({ assignedIdentities: [{ principalId: sim.principal.oid }] });
-    await new Promise((r) => setTimeout(r, 100));
+    const early = await armFetch(sim, 'PATCH', `${accountId}?api-version=2026-09-01`, { body: { properties: { publicNetworkAccess: 'Enabled' } } });
+    expect(early.status).toBe(403); // not yet in effect
+    await new Promise((r) => setTimeout(r, 350));
     const updated = await st.storageAccounts.update(mrgName, accountName, {
       publicNetworkAccess: 'Enabled',
       networkRuleSet: { defaultAction: 'Deny', bypass: 'AzureServices', resourceAccessRules: [{ tenantId: sim.tenantId, resourceId: registryId }] },

@@ -51,7 +51,7 @@ describe('local Azure: responses validate against the official swagger specs', (
       { location: 'eastus', tags: { a: 'b' }, identity: { type: 'SystemAssigned' }, properties: { publicNetworkAccess: 'Enabled', managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
       fastPoll,
     );
-    await new Promise((r) => setTimeout(r, 100)); // the exemption's propagation (60 s simulated × time scale 0.001)
+    await new Promise((r) => setTimeout(r, 350)); // the exemption's propagation (5 min simulated × time scale 0.001)
     const props = reg.properties as RegistryProps;
     ids.storage = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
     ids.acr = props.regionDetails?.[0]?.acrDetails[0]?.systemCreatedAcrAccount.armResourceId.resourceId ?? '';

@@ -62,11 +62,15 @@ export class MlRegistriesProvider implements Provider {
     return this.state.requireResource(this.id(req));
   }
 
-  /** GET: profile `eventual` keeps a just-created registry invisible for its read lag. */
+  /**
+   * GET: profile `eventual` keeps a just-created registry invisible for its read lag to every
+   * principal but its creator (whose LRO ends with a GET of the resource, which must succeed).
+   */
   private visibleRegistry(req: ArmRequest): ArmResource {
     const registry = this.registry(req);
-    const visibleAt = Number(this.state.internalOf(registry.id).visibleAt ?? 0);
-    if (Date.now() < visibleAt) throw armErrors.resourceNotFound(`Microsoft.MachineLearningServices/registries/${registry.name}`, req.params.resourceGroupName ?? '');
+    const internal = this.state.internalOf(registry.id);
+    const visibleAt = Number(internal.visibleAt ?? 0);
+    if (Date.now() < visibleAt && internal.createdBy !== req.principalId.toLowerCase()) throw armErrors.resourceNotFound(`Microsoft.MachineLearningServices/registries/${registry.name}`, req.params.resourceGroupName ?? '');
     return registry;
   }
 
@@ -183,6 +187,7 @@ export class MlRegistriesProvider implements Provider {
       () => {
         this.provision(req, registry, requested.props, requested.regions);
         this.state.store.put(registry);
+        if (!existing) this.state.internalOf(id).createdBy = req.principalId.toLowerCase();
         this.afterPut(registry, !existing);
         this.state.emitWrite(req, id, 'write', { isUpdate: !!existing });
       },
