@@ -80,7 +80,8 @@ describe('the managed resource group behind its deny assignment, with the app ex
 describe('with MANAGED_RG_ASSIGN_APP_IDENTITY=false', () => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ stateDir: stateDir('mrg-off'), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1', MANAGED_RG_ASSIGN_APP_IDENTITY: 'false' } });
+    // the deny assignment is what this describes: strict whatever SIM_PROFILE says
+    world = await startWorld({ stateDir: stateDir('mrg-off'), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1', MANAGED_RG_ASSIGN_APP_IDENTITY: 'false' }, sim: { profile: 'strict' } });
   });
   afterAll(async () => {
     await world?.stop();
