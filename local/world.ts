@@ -116,7 +116,24 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
       })),
     },
   } as Parameters<typeof resources.resources.createOrUpdateById>[2], SETUP_POLLING);
+  if (spec.wait !== false) await untilVisibleToOthers(sim, id);
   return id;
+}
+
+/**
+ * A creator sees its registry once its LRO is done; others may not yet (profile `eventual`'s
+ * read lag). The set-up returns once another principal (an observer, not the app) sees it too,
+ * so that a run started by hand next finds it, as it would after a human's pause.
+ */
+async function untilVisibleToOthers(sim: AzureSim, id: string): Promise<void> {
+  const { token } = sim.tokens.issue('https://management.azure.com/', 600, { oid: '00000000-0000-0000-0000-00000000d0b5', appid: '00000000-0000-0000-0000-00000000d0b5', idtyp: 'app' });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${sim.armEndpoint}${id}?api-version=${REGISTRY_API}`, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (res.ok || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export interface World {
