@@ -12,6 +12,7 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { loadOrCreateDevCa } from './azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
+import { profileFromEnv } from './azure-sim/profiles';
 import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
 import { startFuncHost, type FuncHost } from './func-host';
 
@@ -115,7 +116,24 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
       })),
     },
   } as Parameters<typeof resources.resources.createOrUpdateById>[2], SETUP_POLLING);
+  if (spec.wait !== false) await untilVisibleToOthers(sim, id);
   return id;
+}
+
+/**
+ * A creator sees its registry once its LRO is done; others may not yet (profile `eventual`'s
+ * read lag). The set-up returns once another principal (an observer, not the app) sees it too,
+ * so that a run started by hand next finds it, as it would after a human's pause.
+ */
+async function untilVisibleToOthers(sim: AzureSim, id: string): Promise<void> {
+  const { token } = sim.tokens.issue('https://management.azure.com/', 600, { oid: '00000000-0000-0000-0000-00000000d0b5', appid: '00000000-0000-0000-0000-00000000d0b5', idtyp: 'app' });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${sim.armEndpoint}${id}?api-version=${REGISTRY_API}`, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (res.ok || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export interface World {
@@ -157,8 +175,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error('NODE_EXTRA_CA_CERTS is not set: run through `npm start` / `npm test`, which trust the development CA.');
   const ca = loadOrCreateDevCa(DEFAULT_DEV_CA_DIR);
   const stateDir = options.stateDir ?? join(SANDBOX_DIR, 'sandbox');
+  // the Azure behaviour profile: the caller's, else SIM_PROFILE (so a whole suite can run under one), else strict
+  const profile = options.sim?.profile ?? profileFromEnv(process.env.SIM_PROFILE);
   const sim = await startAzureSim({
     ...options.sim,
+    ...(profile ? { profile } : {}),
     ...(options.trafficDir !== undefined ? { trafficDir: options.trafficDir } : {}),
     ca,
     stateDir: join(stateDir, 'sim'),

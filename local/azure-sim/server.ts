@@ -32,6 +32,7 @@ import { startDnsServer } from './dns/server';
 import { createEventGrid, type EventGridSim } from './eventgrid';
 import { loadFixtures } from './fixtures';
 import { createMsiHandler, type ManagedIdentity } from './identity/msi-endpoint';
+import type { ProfileName } from './profiles';
 import { ResourceStore } from './store';
 import { TokenAuthority } from './tokens';
 import { recordTraffic } from './traffic';
@@ -88,6 +89,8 @@ export interface SimOptions {
    * quirk Terraform's custom poller copes with). Which one Azure sends is not confirmed.
    */
   registryAsyncOperationBody?: RegistryAsyncOperationBody;
+  /** the Azure behaviour profile (profiles.ts; default strict); switchable with the admin API's PUT /profile */
+  profile?: ProfileName;
 }
 
 export interface AzureSim {
@@ -148,7 +151,9 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     lroRetryAfterSeconds: opts.lroRetryAfterSeconds ?? 0,
     callerRole: opts.callerRole ?? 'Contributor',
     registryAsyncOperationBody: opts.registryAsyncOperationBody ?? 'status',
+    timeScale,
   });
+  state.profile.set(opts.profile ?? 'strict');
   const throttleCfg: ThrottleConfig =
     opts.throttling === false
       ? { ...DEFAULT_THROTTLE, enabled: false }

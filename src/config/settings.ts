@@ -131,6 +131,16 @@ export const SETTINGS = {
     meaning: 'Turn the registry ACR\'s public access off. Environment assets cannot be created in a registry whose ACR is private: false keeps it public and says so in every outcome.',
     schema: bool.default(true),
   },
+  MANAGED_RG_ASSIGN_APP_IDENTITY: {
+    name: 'MANAGED_RG_ASSIGN_APP_IDENTITY', required: false, example: 'true',
+    meaning: 'Add the app\'s principal (APP_PRINCIPAL_ID) to the registry\'s managedResourceGroupSettings.assignedIdentities, which exempts it from the managed resource group\'s deny assignment, so that it can turn off public access of the registry\'s storage and ACR and approve their endpoints; existing entries are kept. false: those writes fail with ARM.DENY_ASSIGNMENT unless someone lists the app.',
+    schema: bool.default(true),
+  },
+  ACCESS_PROPAGATION_MINUTES: {
+    name: 'ACCESS_PROPAGATION_MINUTES', required: false, example: '10',
+    meaning: 'How long a run waits (durable timers, then calls again) when ARM refuses access that may not have taken effect yet: a 403 naming a permission of the app\'s role, or the managed group\'s deny assignment while the app\'s exemption propagates; then it fails with ARM.FORBIDDEN / ARM.DENY_ASSIGNMENT.',
+    schema: positiveInt(24 * 60).default(10),
+  },
   EXEMPTION_TAG: {
     name: 'EXEMPTION_TAG', required: false, example: 'aml-registry-lockdown=exempt',
     meaning: 'Tag name=value that exempts a registry from hardening.',

@@ -53,6 +53,7 @@ export const ERROR_CATALOG = {
   ARM_THROTTLED: { code: 'ARM.THROTTLED', status: 502, remedy: `${AGAIN} later, raise THROTTLE_PATIENCE_MINUTES, or spread the load over time (other clients of the subscription share its ARM budget)` },
   ARM_AUTH: { code: 'ARM.AUTHENTICATION', status: 502, remedy: "check the app's managed identity (AZURE_CLIENT_ID) and its tenant" },
   ARM_FORBIDDEN: { code: 'ARM.FORBIDDEN', status: 502, remedy: 'give the app the permission the message names at that scope (infra/app/role-actions.json), then start again' },
+  ARM_DENY_ASSIGNMENT: { code: 'ARM.DENY_ASSIGNMENT', status: 502, remedy: "set MANAGED_RG_ASSIGN_APP_IDENTITY=true with APP_PRINCIPAL_ID, or add the app's principal to the registry's managedResourceGroupSettings.assignedIdentities yourself, then start again; if the app was listed, raise ACCESS_PROPAGATION_MINUTES" },
   ARM_CONFLICT: { code: 'ARM.CONFLICT', status: 502, remedy: 'another operation holds the resource: start again once it has finished' },
   ARM_BAD_REQUEST: { code: 'ARM.BAD_REQUEST', status: 502, remedy: "ARM refused the request: its message says why (e.g. SubnetIsFull: give the endpoints' subnet more addresses)" },
   ARM_NOT_FOUND: { code: 'ARM.NOT_FOUND', status: 502, remedy: 'a resource the run needs is gone (subnet, zone, endpoint): check the settings that name it' },

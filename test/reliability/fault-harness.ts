@@ -10,7 +10,7 @@ import { arm, lastRunCreated, resources, startRun, waitForRun, waitUntil } from 
 import { record } from './summary';
 
 /** Fast polls so a whole run takes seconds at the host's time scale. */
-export const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetrySeconds: 5, provisioningPollSeconds: 5, dnsDeadlineMinutes: 1 };
+export const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetrySeconds: 5, provisioningPollSeconds: 5, dnsDeadlineMinutes: 1, accessPropagationMinutes: 1, accessPollSeconds: 5 };
 /** Bounded: a run that has not ended by then is a hung run. */
 export const RUN_TIMEOUT_MS = 75_000;
 

@@ -6,6 +6,7 @@ import type { ApprovalMode, SimState } from '../arm/state';
 import type { RoleAssignment } from '../arm/rbac';
 import type { Throttle, ThrottleConfig } from '../arm/throttle';
 import { fixtureResources, loadResources } from '../fixtures';
+import { isProfileName, PROFILE_NAMES } from '../profiles';
 import type { TokenClaims } from '../tokens';
 
 export interface AdminDeps {
@@ -85,7 +86,8 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       parsed.push({ scope: typeof a.scope === 'string' ? a.scope : home, actions: a.actions, notActions: a.notActions ?? [] });
     }
     if (parsed.length === 0) return send(res, 400, { error: { code: 'BadRequest', message: 'No assignment given (DELETE removes them).' } });
-    rbac.set(principalId, parsed);
+    const { state } = deps;
+    rbac.set(principalId, parsed, state.profile.flags.roleAssignmentDelayMs * state.options.timeScale);
     return send(res, 200, { principalId, assignments: rbac.get(principalId) });
   }
 
@@ -129,6 +131,14 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
         }
         deps.state.approvalModes.set(body.targetId.toLowerCase(), body.mode as ApprovalMode);
         return send(res, 200, { targetId: body.targetId, mode: body.mode });
+      }
+      case 'GET /profile':
+        return send(res, 200, deps.state.profile.describe());
+      case 'PUT /profile': {
+        const body = (await readJson(req)) as { name?: unknown };
+        if (!isProfileName(body.name)) return send(res, 400, { error: { code: 'BadRequest', message: `Body must be { name: ${PROFILE_NAMES.join('|')} }.` } });
+        deps.state.profile.set(body.name);
+        return send(res, 200, deps.state.profile.describe());
       }
       case 'GET /role-assignments':
         return send(res, 200, deps.state.rbac.all());

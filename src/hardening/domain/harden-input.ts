@@ -14,6 +14,8 @@ export const DEFAULT_HARDEN_OPTIONS: Readonly<HardenOptions> = Object.freeze({
   approvalPollSeconds: 60,
   dnsRetrySeconds: 30,
   provisioningPollSeconds: 30,
+  accessPropagationMinutes: 10,
+  accessPollSeconds: 30,
 });
 
 const ORDERS: readonly LockdownOrder[] = ['lockdown-first', 'endpoints-first'];
@@ -26,6 +28,8 @@ const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number]> = [
   ['approvalPollSeconds', 24 * 60 * 60],
   ['dnsRetrySeconds', 24 * 60 * 60],
   ['provisioningPollSeconds', 24 * 60 * 60],
+  ['accessPropagationMinutes', 24 * 60],
+  ['accessPollSeconds', 24 * 60 * 60],
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -46,9 +46,11 @@ describe('local Azure: network, private endpoints, zone groups and private DNS',
     const reg = await rm.resources.createOrUpdateById(
       registryId,
       ML_API,
-      { location: 'eastus', properties: { regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
+      // the caller is exempt from the managed group's deny assignment (strict profile), as it must be to approve on storage/ACR
+      { location: 'eastus', properties: { managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
       fastPoll,
     );
+    await new Promise((r) => setTimeout(r, 350)); // the exemption's propagation (5 min simulated × time scale 0.001)
     props = reg.properties as RegistryProps;
     mrgName = props.managedResourceGroup?.resourceId?.split('/').pop() ?? '';
     accountId = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';

@@ -47,9 +47,11 @@ describe('local Azure: responses validate against the official swagger specs', (
     const reg = await rm.resources.createOrUpdateById(
       ids.registry,
       '2025-12-01',
-      { location: 'eastus', tags: { a: 'b' }, identity: { type: 'SystemAssigned' }, properties: { publicNetworkAccess: 'Enabled', regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
+      // the caller is exempt from the managed group's deny assignment (strict profile), as it must be to approve on storage/ACR
+      { location: 'eastus', tags: { a: 'b' }, identity: { type: 'SystemAssigned' }, properties: { publicNetworkAccess: 'Enabled', managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
       fastPoll,
     );
+    await new Promise((r) => setTimeout(r, 350)); // the exemption's propagation (5 min simulated × time scale 0.001)
     const props = reg.properties as RegistryProps;
     ids.storage = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
     ids.acr = props.regionDetails?.[0]?.acrDetails[0]?.systemCreatedAcrAccount.armResourceId.resourceId ?? '';
