@@ -1,6 +1,7 @@
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { isValidNetworkName, NETWORK_NAME_RULES } from '../../../local/azure-sim/arm/providers/name-rules';
+import { PROFILES } from '../../../local/azure-sim/profiles';
 import type { AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, fastPoll, sdkOptions, simCredential, startSim } from '../../integration/helpers/sim';
 
@@ -39,7 +40,15 @@ describe("local Azure: Azure's naming rules for the network resources it creates
     await rm.resourceGroups.createOrUpdate('rg-net', { location: 'eastus' });
     const vnet = await net.virtualNetworks.beginCreateOrUpdateAndWait('rg-net', 'vnet1', { location: 'eastus', addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'pe', addressPrefix: '10.0.1.0/24' }] }, fastPoll);
     subnetId = vnet.subnets?.[0]?.id ?? '';
-    const reg = await rm.resources.createOrUpdateById(`/subscriptions/${sim.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/registries/reg1`, ML_API, { location: 'eastus', properties: { regionDetails: [{ location: 'eastus' }] } }, fastPoll);
+    const reg = await rm.resources.createOrUpdateById(
+      `/subscriptions/${sim.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/registries/reg1`,
+      ML_API,
+      // the caller is exempt from the managed group's deny assignment (strict profile), as it must be for its endpoints on the registry's storage to be approved
+      { location: 'eastus', properties: { managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }] } },
+      fastPoll,
+    );
+    // the exemption's propagation (strict profile, simulated ms × the default time scale 0.001)
+    await new Promise((r) => setTimeout(r, PROFILES.strict.flags.assignedIdentityPropagationMs * 0.001 + 50));
     const details = (reg.properties as { regionDetails: { storageAccountDetails: { systemCreatedStorageAccount: { armResourceId: { resourceId: string } } }[] }[] }).regionDetails;
     storageId = details[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
   });

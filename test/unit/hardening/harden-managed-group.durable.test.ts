@@ -115,7 +115,11 @@ describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and
 
   it('plan mode says whether the app can write in the managed group', async () => {
     const h = new DurableHistory(handler, input({ mode: 'plan' }), V);
-    const publish = await toLockdown(h, { appPrincipalId: APP, listed: false, assignEnabled: false });
+    const check = await toLockdown(h, { appPrincipalId: APP, listed: false, assignEnabled: false });
+    // a plan also checks the app's effective permissions (2.1); this one finds nothing missing
+    expect(names(check)).toEqual([Activities.checkPermissions]);
+    h.complete(Activities.checkPermissions, { scopes: [], missing: [] });
+    const publish = await h.next();
     const outcome = publish.scheduled[0]?.input as Outcome;
     expect(outcome.kind).toBe('Planned');
     expect(outcome.plan?.managedGroup?.state).toBe('cannot');
