@@ -91,11 +91,14 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
   };
 }
 
+/** The simulator's time scale in a world unless `simTimeScale` says otherwise (Azure's durations × 0.01 in real time). */
+export const WORLD_SIM_TIME_SCALE = 0.01;
+
 /**
  * Creates a registry through ARM as `az ml registry create` would. `wait: false` only sends the
  * PUT (the creation event still comes when the LRO succeeds), e.g. for a burst of creations.
  */
-export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; identity?: Record<string, unknown>; wait?: boolean } = {}): Promise<string> {
+export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; identity?: Record<string, unknown>; assignedIdentities?: string[]; wait?: boolean } = {}): Promise<string> {
   const sub = spec.subscriptionId ?? sim.subscriptionId;
   const rg = spec.resourceGroup ?? DEMO.rg;
   const name = spec.name ?? DEMO.registry;
@@ -109,6 +112,8 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
     identity: spec.identity ?? { type: 'SystemAssigned' },
     properties: {
       publicNetworkAccess: 'Enabled',
+      // principals exempt from the managed group's deny assignment (as `az ml registry create` with a YAML that lists them)
+      ...(spec.assignedIdentities ? { managedResourceGroupSettings: { assignedIdentities: spec.assignedIdentities.map((principalId) => ({ principalId })) } } : {}),
       regionDetails: regions.map((location) => ({
         location,
         acrDetails: [{ systemCreatedAcrAccount: { acrAccountSku: 'Premium' } }],
@@ -183,7 +188,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...(options.trafficDir !== undefined ? { trafficDir: options.trafficDir } : {}),
     ca,
     stateDir: join(stateDir, 'sim'),
-    timeScale: options.simTimeScale ?? 0.01,
+    timeScale: options.simTimeScale ?? WORLD_SIM_TIME_SCALE,
   });
   const user = userCredential(sim);
   let host: FuncHost | undefined;

@@ -138,8 +138,8 @@ export const SETTINGS = {
   },
   ACCESS_PROPAGATION_MINUTES: {
     name: 'ACCESS_PROPAGATION_MINUTES', required: false, example: '10',
-    meaning: 'How long a run waits (durable timers, then calls again) when ARM refuses access that may not have taken effect yet: a 403 naming a permission of the app\'s role, or the managed group\'s deny assignment while the app\'s exemption propagates; then it fails with ARM.FORBIDDEN / ARM.DENY_ASSIGNMENT.',
-    schema: positiveInt(24 * 60).default(10),
+    meaning: 'How long a run waits (durable timers, then calls again) when ARM refuses access that may not have taken effect yet: a 403 naming a permission of the app\'s role, or the managed group\'s deny assignment while the app\'s exemption propagates; then it fails with ARM.FORBIDDEN / ARM.DENY_ASSIGNMENT. 0: fail at the first refusal.',
+    schema: z.coerce.number().int().min(0).max(24 * 60).default(10),
   },
   EXEMPTION_TAG: {
     name: 'EXEMPTION_TAG', required: false, example: 'aml-registry-lockdown=exempt',

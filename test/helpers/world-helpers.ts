@@ -1,5 +1,6 @@
 import type { OrchestrationStatus } from '../../local/func-host';
-import type { World } from '../../local/world';
+import { PROFILES } from '../../local/azure-sim/profiles';
+import { WORLD_SIM_TIME_SCALE, type World } from '../../local/world';
 import { instanceIdFor } from '../../src/shared/instance-id';
 import type { Outcome } from '../../src/hardening/domain/hardening';
 
@@ -105,4 +106,12 @@ export function startRun(world: World, registryId: string, mode: 'apply' | 'plan
   const instanceId = instanceIdFor(registryId);
   world.host.durable.engine.startNew('hardenRegistry', instanceId, { registryId, mode, trigger: 'test', options });
   return instanceId;
+}
+
+/**
+ * Waits until a principal listed in a registry's assignedIdentities at its creation is exempt from
+ * the managed group's deny assignment (the strict profile's propagation delay, at the world's time scale).
+ */
+export async function waitOutExemption(simTimeScale = WORLD_SIM_TIME_SCALE): Promise<void> {
+  await new Promise((r) => setTimeout(r, PROFILES.strict.flags.assignedIdentityPropagationMs * simTimeScale + 500));
 }

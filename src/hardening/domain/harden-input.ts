@@ -20,7 +20,8 @@ export const DEFAULT_HARDEN_OPTIONS: Readonly<HardenOptions> = Object.freeze({
 
 const ORDERS: readonly LockdownOrder[] = ['lockdown-first', 'endpoints-first'];
 const MODES: readonly RunMode[] = ['apply', 'plan'];
-const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number]> = [
+/** option, its maximum, and whether 0 is allowed (ACCESS_PROPAGATION_MINUTES=0: fail at the first refusal) */
+const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number, 'zero ok'?]> = [
   ['approvalDeadlineMinutes', 7 * 24 * 60],
   ['dnsDeadlineMinutes', 24 * 60],
   ['provisioningDeadlineMinutes', 24 * 60],
@@ -28,7 +29,7 @@ const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number]> = [
   ['approvalPollSeconds', 24 * 60 * 60],
   ['dnsRetrySeconds', 24 * 60 * 60],
   ['provisioningPollSeconds', 24 * 60 * 60],
-  ['accessPropagationMinutes', 24 * 60],
+  ['accessPropagationMinutes', 24 * 60, 'zero ok'],
   ['accessPollSeconds', 24 * 60 * 60],
 ];
 
@@ -70,11 +71,11 @@ export function parseHardenInput(raw: unknown): HardenInput {
       if (typeof given.lockdownAcr === 'boolean') options.lockdownAcr = given.lockdownAcr;
       else problems.push('options.lockdownAcr must be a boolean');
     }
-    for (const [key, max] of NUMBER_LIMITS) {
+    for (const [key, max, zero] of NUMBER_LIMITS) {
       const value = given[key];
       if (value === undefined) continue;
-      if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= max) (options[key] as number) = value;
-      else problems.push(`options.${key} must be a number in (0, ${max}]`);
+      if (typeof value === 'number' && Number.isFinite(value) && (zero ? value >= 0 : value > 0) && value <= max) (options[key] as number) = value;
+      else problems.push(`options.${key} must be a number in ${zero ? '[' : '('}0, ${max}]`);
     }
     if (given.subnetId !== undefined) {
       if (typeof given.subnetId === 'string' && isResourceOfType(given.subnetId, ArmTypes.subnet)) options.subnetId = armIdOf(given.subnetId, ArmTypes.subnet);

@@ -54,6 +54,8 @@ describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and
     const wait = await h.next();
     expect(names(second)).toHaveLength(3);
     expect(names(wait)).toEqual(['timer']);
+    // the next try is accessPollSeconds later
+    expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - h.now.getTime()).toBe(30_000);
     h.fireTimer();
     const again = await h.next();
     expect(names(again)).toEqual([Activities.disablePublicAccess]);
