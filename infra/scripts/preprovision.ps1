@@ -21,7 +21,7 @@ if ($env:AUTH_APP_ID) {
 
 if (-not $env:AZURE_ENV_NAME) { Write-Error 'AZURE_ENV_NAME is not set: run through azd'; exit 1 }
 $name = "AML Registry Lockdown API ($($env:AZURE_ENV_NAME))"
-$appId = Invoke-Az ad app list --display-name $name --query '[0].appId' -o tsv
+$appId = Invoke-Az ad app list --filter "displayName eq '$name'" --query '[0].appId' -o tsv
 if (-not $appId) {
   Write-Host "Creating the app registration `"$name`"..."
   $appId = Invoke-Az ad app create --display-name $name --sign-in-audience AzureADMyOrg --query appId -o tsv

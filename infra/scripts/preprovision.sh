@@ -23,7 +23,7 @@ if [ -n "${AUTH_APP_ID:-}" ]; then
 fi
 
 name="AML Registry Lockdown API (${AZURE_ENV_NAME:?AZURE_ENV_NAME is not set: run through azd})"
-app_id=$(az ad app list --display-name "$name" --query "[0].appId" -o tsv)
+app_id=$(az ad app list --filter "displayName eq '$name'" --query "[0].appId" -o tsv)
 if [ -z "$app_id" ]; then
   echo "Creating the app registration \"$name\"..."
   app_id=$(az ad app create --display-name "$name" --sign-in-audience AzureADMyOrg --query appId -o tsv)

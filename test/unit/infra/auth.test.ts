@@ -144,7 +144,7 @@ exit 0
     const r = run({});
     expect(r.status).toBe(0);
     expect(r.calls).toEqual([
-      'az ad app list --display-name AML Registry Lockdown API (dev) --query [0].appId -o tsv',
+      "az ad app list --filter displayName eq 'AML Registry Lockdown API (dev)' --query [0].appId -o tsv",
       'az ad app create --display-name AML Registry Lockdown API (dev) --sign-in-audience AzureADMyOrg --query appId -o tsv',
       ...complete(NEW_APP),
       `az ad sp list --filter appId eq '${NEW_APP}' --query [0].id -o tsv`,
