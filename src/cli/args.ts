@@ -3,6 +3,7 @@ import { ArmTypes, armIdOf, isResourceOfType, type SubnetId } from '../shared/ar
 import type { FleetCapability } from '../fleet/domain/fleet';
 import { parseWorkspaceId } from '../workspaces/domain/workspace';
 import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../hardening/domain/registry';
+import { didYouMean, withOptionGuess } from '../shared/did-you-mean';
 
 /**
  * The command line of `aml-lockdown`, parsed with node:util parseArgs (strict): a typed command
@@ -14,6 +15,10 @@ export class UsageError extends Error {
 
 export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status', 'sweep', 'egress-check', 'exfiltration'] as const;
 export type CommandName = (typeof COMMANDS)[number];
+/** the workspace commands (parsed by src/workspaces/cli.ts) */
+export const WORKSPACE_COMMANDS = ['allow-sharing', 'audit-deployments'] as const;
+/** every command aml-lockdown knows */
+export const ALL_COMMANDS: readonly string[] = [...COMMANDS, ...WORKSPACE_COMMANDS];
 
 interface Common {
   json: boolean;
@@ -254,13 +259,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(withOptionGuess((e as Error).message, Object.keys(OPTIONS)));
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
   if (values.help === true || name === 'help') return { command: 'help' };
-  if (name === undefined) throw new UsageError(`a command is required: one of ${COMMANDS.join(', ')}`);
-  if (!isCommand(name)) throw new UsageError(`unknown command '${name}': use one of ${COMMANDS.join(', ')}`);
+  if (name === undefined) throw new UsageError(`a command is required: one of ${ALL_COMMANDS.join(', ')}`);
+  if (!isCommand(name)) throw new UsageError(`unknown command '${name}'${didYouMean(name, ALL_COMMANDS)}: use one of ${ALL_COMMANDS.join(', ')}`);
 
   const given = (Object.keys(values) as OptionName[]).filter((o) => o !== 'help' && values[o] !== undefined);
   const notHere = given.filter((o) => !ALLOWED[name].includes(o));

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { auditWorkspaceDeployments, shareWorkspaceWithRegistry, type CapabilityFailure, type ShareReport } from './activities/workspace-capabilities';
 import { createAzureClients } from '../azure/client-factory';
 import { createPorts, createWorkspacePorts } from '../main';
-import { subscriptionList } from '../cli/args';
+import { subscriptionList, WORKSPACE_COMMANDS } from '../cli/args';
+import { withOptionGuess } from '../shared/did-you-mean';
 import { runFleetCommand } from '../fleet';
 import type { WorkspacePorts } from './domain/ports';
 import { loadConfig, type Config } from '../config';
@@ -18,7 +19,6 @@ import type { WorkspaceDeploymentsAudit } from './domain/deployments-audit';
 import { parseWorkspaceId, REGISTRY_RESOURCE_TYPE } from './domain/workspace';
 import type { Output } from '../cli/render';
 
-export const WORKSPACE_COMMANDS = ['allow-sharing', 'audit-deployments'] as const;
 export type WorkspaceCommandName = (typeof WORKSPACE_COMMANDS)[number];
 
 export const WORKSPACE_USAGE = `Usage:
@@ -54,12 +54,14 @@ function bare(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).replace(/^\[[^\]]+\]\s/, '');
 }
 
+const WORKSPACE_OPTIONS = { json: { type: 'boolean' }, settings: { type: 'string' }, force: { type: 'boolean' }, all: { type: 'boolean' }, subscriptions: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, settings: { type: 'string' }, force: { type: 'boolean' }, all: { type: 'boolean' }, subscriptions: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: WORKSPACE_OPTIONS });
   } catch (e) {
-    throw new WorkspaceUsageError(bare(e));
+    throw new WorkspaceUsageError(withOptionGuess(bare(e), Object.keys(WORKSPACE_OPTIONS)));
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
