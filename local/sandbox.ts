@@ -4,23 +4,27 @@
  * summary. `--once` exits 0 when the demo registry is hardened with its DNS proven, non-zero
  * with the reason otherwise; without it the sandbox keeps serving until Ctrl-C.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import type { OrchestrationStatus } from './func-host';
 import { createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
 
 interface Args { once: boolean; port: number; timeoutSeconds: number; }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { once: false, port: 7071, timeoutSeconds: 180 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--once') args.once = true;
-    else if (a === '--port') args.port = Number(argv[++i]);
-    else if (a === '--timeout') args.timeoutSeconds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a ?? ''} (use --once, --port N, --timeout SECONDS)`);
+interface SandboxArgsModule {
+  parseSandboxArgs(argv: string[]): Args;
+  portInUseMessage(port: number): string;
+  SandboxUsageError: new (message: string) => Error;
+}
+
+/** scripts/sandbox-args.cjs (plain JavaScript: `npm start` checks the arguments with it before the build). */
+function sandboxArgs(): SandboxArgsModule {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'scripts', 'sandbox-args.cjs');
+    if (existsSync(file)) return createRequire(__filename)(file) as SandboxArgsModule;
+    if (dirname(dir) === dir) throw new Error('scripts/sandbox-args.cjs not found above local/');
   }
-  return args;
 }
 
 interface Step { step: string; state: string; detail?: string; startedAt?: string; endedAt?: string }
@@ -37,8 +41,15 @@ function render(status: OrchestrationStatus | undefined, tty: boolean, last: { t
   }
   const text = lines.join('\n');
   if (text === last.text) return;
-  if (tty && last.text) process.stdout.write(`\x1b[${last.text.split('\n').length}A\x1b[J`);
-  process.stdout.write(`${text}\n`);
+  if (tty) {
+    // a terminal: the block is redrawn in place
+    if (last.text) process.stdout.write(`\x1b[${last.text.split('\n').length}A\x1b[J`);
+    process.stdout.write(`${text}\n`);
+  } else {
+    // piped (a log, CI): only the lines that changed, each once
+    const before = new Set(last.text.split('\n'));
+    process.stdout.write(lines.filter((l) => !before.has(l)).map((l) => `${l}\n`).join(''));
+  }
   last.text = text;
 }
 
@@ -93,7 +104,16 @@ async function resourceTable(world: World, registryId: string): Promise<string> 
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const { parseSandboxArgs, portInUseMessage, SandboxUsageError } = sandboxArgs();
+  let args: Args;
+  try {
+    args = parseSandboxArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof SandboxUsageError)) throw e;
+    process.stderr.write(`sandbox: ${e.message}\n`);
+    return 2;
+  }
+  busyPortMessage = portInUseMessage(args.port);
   const stateDir = join(SANDBOX_DIR, 'sandbox');
   rmSync(stateDir, { recursive: true, force: true });
   const world = await startWorld({ port: args.port, stateDir, writeEndpoints: true });
@@ -160,7 +180,11 @@ Serving on ${base} (Ctrl-C to stop). Endpoints: .sandbox/endpoints.json. Try:
   return code;
 }
 
+/** what to say when the port turns out to be taken after all (between the check and the listen) */
+let busyPortMessage = '';
+
 main().then((code) => process.exit(code), (e: unknown) => {
-  process.stderr.write(`sandbox failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
+  if ((e as { code?: unknown }).code === 'EADDRINUSE' && busyPortMessage) process.stderr.write(`sandbox: ${busyPortMessage}\n`);
+  else process.stderr.write(`sandbox failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(e && (e as { code?: unknown }).code === 'EADDRINUSE' ? 2 : 1);
 });
