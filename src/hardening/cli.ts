@@ -79,7 +79,9 @@ export function statusExitCode(answer: StatusAnswer): 0 | 1 {
   const { runtimeStatus } = answer.body;
   if (runtimeStatus !== undefined && FAILED_RUNTIME.has(runtimeStatus)) return 1;
   const result = answer.body.summary ?? answer.body.output;
-  if (typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'Failed') return 1;
+  // a run that failed, or found no registry (a typo'd name, a deleted registry), is not a success
+  const kind = typeof result === 'object' && result !== null ? (result as { kind?: unknown }).kind : undefined;
+  if (kind === 'Failed' || kind === 'NotFound') return 1;
   return 0;
 }
 

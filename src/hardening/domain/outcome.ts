@@ -169,14 +169,17 @@ export function summarizeOutcome(args: OutcomeArgs): Outcome {
           ? planLines(args.plan)
           : { changes: [], alreadyCompliant: planLines(args.plan).alreadyCompliant }
         : appliedLines(args.plan, args.applied);
-  const warnings = [...(args.plan?.warnings ?? []), ...(args.permissions ? missingPermissionLines(args.permissions) : []), ...(args.warnings ?? [])];
+  // a note of NotFound says what is wrong (never listed as compliant); the others' notes say why nothing needed doing
+  const notFound = args.kind === 'NotFound';
+  const notes = args.notes ?? [];
+  const warnings = [...(notFound ? notes : []), ...(args.plan?.warnings ?? []), ...(args.permissions ? missingPermissionLines(args.permissions) : []), ...(args.warnings ?? [])];
   const outcome: Outcome = {
     kind: args.kind,
     registryId: args.registryId,
     instanceId: args.instanceId,
     mode: args.mode,
     changes: lines.changes,
-    alreadyCompliant: [...(args.notes ?? []), ...lines.alreadyCompliant],
+    alreadyCompliant: [...(notFound ? [] : notes), ...lines.alreadyCompliant],
     warnings: [...new Set(warnings)],
     dns: args.dns ?? [],
     startedAt: args.startedAt,

@@ -87,10 +87,13 @@ describe('status helpers', () => {
     expect(statusUrl('https://func.example.net', parseRegistryId(REG))).toBe(`https://func.example.net/api/registries/${SUB}/rg-ml/reg1/harden`);
   });
 
-  it('exit code: 0 while running or completed, 1 for failed runs, failed outcomes and errors', () => {
+  it('exit code: 0 while running or completed, 1 for failed runs, failed or not-found outcomes and errors', () => {
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Running' } })).toBe(0);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', output: { kind: 'Hardened' } } })).toBe(0);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', output: { kind: 'Failed' } } })).toBe(1);
+    // a typo'd or deleted registry: the run ended NotFound, which is no success
+    expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', output: { kind: 'NotFound' } } })).toBe(1);
+    expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', summary: { kind: 'NotFound' } } })).toBe(1);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Failed' } })).toBe(1);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Terminated' } })).toBe(1);
     expect(statusExitCode({ kind: 'neverRun', message: 'x' })).toBe(1);

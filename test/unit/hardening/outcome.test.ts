@@ -20,6 +20,15 @@ describe('outcome', () => {
     expect(outcomeEventId({ instanceId: 'i1', startedAt: base.startedAt, kind: 'Failed' })).not.toBe(id);
   });
 
+  it('a NotFound run says what is wrong as a warning, never as compliant; an Exempt one keeps its note as the reason nothing was needed', () => {
+    const gone = summarizeOutcome({ ...base, kind: 'NotFound', mode: 'apply', notes: ['the registry does not exist'] });
+    expect(gone.alreadyCompliant).toEqual([]);
+    expect(gone.warnings).toEqual(['the registry does not exist']);
+    const exempt = summarizeOutcome({ ...base, kind: 'Exempt', mode: 'apply', notes: ['the registry carries the exemption tag'] });
+    expect(exempt.alreadyCompliant).toEqual(['the registry carries the exemption tag']);
+    expect(exempt.warnings).toEqual([]);
+  });
+
   it('summarizes a plan-mode run as what would change', () => {
     const plan = planHardening({ registryId: REGISTRY_ID, states: freshStates(), placement: PLACEMENT, lockdownAcr: false });
     const o = summarizeOutcome({ ...base, kind: 'Planned', mode: 'plan', plan });
