@@ -169,8 +169,8 @@ Serving on ${base} (Ctrl-C to stop). Endpoints and ready tokens: .sandbox/endpoi
   discovery:   curl -s ${reader} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
   recent runs: curl -s ${reader} "${base}/api/runs?top=5"
   API spec:    curl -s ${reader} ${base}/api/openapi.json
-  no token:    curl -s -i ${harden}   (401 AUTH.UNAUTHENTICATED; a function key alone gets the same)
-  durable API: curl -s "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
+  no token:    curl -s -i ${harden}   (401 from App Service Authentication; a function key alone gets the same)
+  durable API: curl -s ${reader} "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
   DNS proof:   dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
   ARM calls:   curl -s ${sim.adminUrl}/requests
   outcomes:    curl -s ${sim.adminUrl}/eventgrid/topics/lockdown-outcomes/events

@@ -66,14 +66,22 @@ export async function mintUserToken(sim: AzureSim, spec: { oid?: string; upn?: s
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
-/** The emulated App Service Authentication of the app (the authsettingsV2 the Bicep writes, pointed at the local tenant). */
+/**
+ * The emulated App Service Authentication of the app: the authsettingsV2 of
+ * infra/app/function-app.bicep (test/unit/infra/auth-settings.test.ts keeps them equal), pointed at
+ * the local tenant — a call without a valid token is the platform's 401, except the Event Grid
+ * webhook.
+ */
+export const EVENTGRID_WEBHOOK_PATHS = ['/runtime/webhooks/eventgrid', '/runtime/webhooks/EventGrid'];
+
 export function appServiceAuthOf(sim: AzureSim, caPem: string, overrides: Partial<AppServiceAuthOptions> = {}): AppServiceAuthOptions {
   return {
     openIdIssuer: `${sim.authorityHost}/${sim.tenantId}/v2.0`,
     clientId: API_APP_ID,
-    allowedAudiences: [`api://${API_APP_ID}`],
-    requireAuthentication: false,
-    unauthenticatedClientAction: 'AllowAnonymous',
+    allowedAudiences: [`api://${API_APP_ID}`, API_APP_ID],
+    requireAuthentication: true,
+    unauthenticatedClientAction: 'Return401',
+    excludedPaths: EVENTGRID_WEBHOOK_PATHS,
     ca: caPem,
     ...overrides,
   };

@@ -37,7 +37,9 @@ export class Dispatcher {
     const path = url.pathname;
     const lower = path.toLowerCase();
     try {
-      if (this.o.auth) {
+      // App Service Authentication stands in front of the site; the durable RPC endpoints are the
+      // worker's own channel to the host (a loopback port in Azure), never reached through it
+      if (this.o.auth && !lower.startsWith(RPC_BASE_PATH)) {
         const verdict = await this.o.auth.apply(req, path);
         if (verdict.kind === 'refuse') {
           req.resume();

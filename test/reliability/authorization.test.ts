@@ -2,7 +2,10 @@
  * Who may do what, as a table: every route of the HTTP API (and every option that needs a higher
  * role) × every kind of caller — no credential, a function key only, a token of each app role,
  * and tokens that are wrong in one way each (audience, lifetime, issuer, signature) — answers the
- * status the table says. The roles are written here from the issue ("Who may do what"), not read
+ * status the table says, with App Service Authentication emulated as the Bicep configures it
+ * (requireAuthentication, Return401 but for the Event Grid webhook). A second world lets
+ * unauthenticated calls through to the app (AllowAnonymous): the app's own check refuses them
+ * too, with its JSON 401 — the second lock. The roles are written here from the issue ("Who may do what"), not read
  * from the route table, so a wrong role there fails this test. Every refusal happens before the
  * app touches Azure: after all of them the simulator's request log has no call by the app at
  * all (not even a read) and the durable engine no instance. The allowed calls are chosen to end
@@ -141,8 +144,8 @@ describe('authorization table: every route × every kind of caller', () => {
       const want = expected(c, cred);
       const got = await call(c, cred);
       const tried = `${Routes[c.route].method} ${c.route}${c.variant ? ` (${c.variant})` : ''} as ${cred}`;
-      // the app's own refusals carry the code; a bad token is refused by App Service Authentication before the app
-      const wantCode = want === 403 ? 'AUTH.FORBIDDEN' : cred === 'none' || cred === 'functionKey' ? 'AUTH.UNAUTHENTICATED' : undefined;
+      // a 403 is the app's (its code); every 401 here is App Service Authentication's, before the app runs (no body)
+      const wantCode = want === 403 ? 'AUTH.FORBIDDEN' : undefined;
       const held = got.status === want && got.code === wantCode;
       record({ area: 'http-authz', tried, held, result: `${got.status}${got.code ? ` ${got.code}` : ''}` });
       table.push(`${tried}: ${got.status} ${got.code ?? ''}`.trim());
@@ -170,4 +173,40 @@ describe('authorization table: every route × every kind of caller', () => {
     while (Date.now() < deadline && world.host.durable.engine.list({}).items.some((s) => !['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus))) await new Promise((r) => setTimeout(r, 100));
     expect(appWrites(await requestLog(world), world)).toEqual([]);
   }, 120_000);
+});
+
+describe('the app\'s own check, behind an App Service Authentication that lets anonymous calls through', () => {
+  let world: World;
+
+  beforeAll(async () => {
+    world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'rel-authz-anon-')), auth: { requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' } });
+    await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions/registry-writes`, { method: 'DELETE' });
+    await clearRequestLog(world);
+  }, 90_000);
+  afterAll(async () => {
+    await world?.stop();
+    flushUnreported();
+  });
+
+  it('every route answers 401 AUTH.UNAUTHENTICATED (JSON) without a token, with a function key only, with a forged principal header; nothing is touched', async () => {
+    const sub = world.sim.subscriptionId;
+    const forged = Buffer.from(JSON.stringify({ auth_typ: 'aad', claims: [{ typ: 'aud', val: API_APP_ID }, { typ: 'oid', val: CALLERS.networkAdmin.userOid }, { typ: 'roles', val: API_ROLES.networkAdmin }] })).toString('base64');
+    for (const route of ALL_ROUTES) {
+      const path = `/api/${route.route.replace(/\{(\w+)\}/g, (_m, p: string) => ({ subscriptionId: sub, resourceGroup: DEMO.rg, registryName: 'authzanon', workspaceName: 'ws-anon', region: 'westeurope' } as Record<string, string>)[p] ?? 'x')}`;
+      for (const [what, headers] of [['no token', {}], ['a function key', { 'x-functions-key': world.functionKey }], ['a forged X-MS-CLIENT-PRINCIPAL', { 'x-ms-client-principal': forged }]] as const) {
+        const res = await fetch(`${world.host.baseUrl}${path}`, { method: route.method, headers });
+        const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
+        const tried = `${route.method} ${route.name} with ${what} (AllowAnonymous)`;
+        record({ area: 'http-authz', tried, held: res.status === 401 && body.error?.code === 'AUTH.UNAUTHENTICATED', result: `${res.status} ${body.error?.code ?? ''}` });
+        expect({ tried, status: res.status, code: body.error?.code, challenge: res.headers.get('www-authenticate') }).toEqual({ tried, status: 401, code: 'AUTH.UNAUTHENTICATED', challenge: 'Bearer' });
+      }
+    }
+    expect((await requestLog(world)).filter((e) => e.principal === world.sim.principal.oid)).toEqual([]);
+    expect(world.host.durable.engine.list({}).items).toEqual([]);
+  });
+
+  it('a valid token still works (the platform validated it and handed the app the principal)', async () => {
+    const res = await fetch(`${world.host.baseUrl}/api/runs`, { headers: world.auth.headers('reader') });
+    expect(res.status).toBe(200);
+  });
 });

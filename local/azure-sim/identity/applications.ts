@@ -3,8 +3,13 @@
  * an API (`api://<appId>`, or its client id) declares app roles; users, service principals and
  * managed identities are assigned roles; a token for the API carries the caller's roles in the
  * `roles` claim (none assigned: no claim). A token for an `api://` resource nobody registered is
- * refused, as Entra refuses it (AADSTS500011).
+ * refused, as Entra refuses it (AADSTS500011). The API's `requestedAccessTokenVersion` (its
+ * manifest's `api.requestedAccessTokenVersion`) decides the token's shape, whoever asks: v1 —
+ * `aud` the identifier URI as requested, `iss` https://sts.windows.net/{tenant}/, `appid`, `upn`;
+ * v2 — `aud` the client id, `iss` https://login.microsoftonline.com/{tenant}/v2.0, `azp`,
+ * `preferred_username`, `ver` 2.0.
  */
+import { v2Issuer, type TokenClaims } from '../tokens';
 
 export interface AppRegistration {
   /** the client (application) id */
@@ -14,6 +19,19 @@ export interface AppRegistration {
   identifierUris?: string[];
   /** the values of its app roles, e.g. Lockdown.Reader */
   appRoles: string[];
+  /** api.requestedAccessTokenVersion: 1 (default, as Entra's null) or 2 */
+  accessTokenVersion?: 1 | 2;
+}
+
+/** Who a token for an API is issued to. */
+export interface TokenSubject {
+  /** object id */
+  oid: string;
+  /** the client application the token is obtained with (a managed identity's own client id, or e.g. the Azure CLI's) */
+  clientAppId: string;
+  roles: string[];
+  /** a person (absent: an application / managed identity) */
+  user?: { upn: string; name: string };
 }
 
 function norm(s: string): string {
@@ -35,6 +53,7 @@ export class Applications {
       displayName: app.displayName ?? app.appId,
       identifierUris: app.identifierUris ?? [`api://${app.appId.toLowerCase()}`],
       appRoles: [...new Set(app.appRoles)],
+      accessTokenVersion: app.accessTokenVersion ?? 1,
     };
     this.apps.set(full.appId, full);
     return full;
@@ -73,6 +92,26 @@ export class Applications {
     const app = this.find(resource);
     if (!app) return [];
     return [...(this.assignments.get(principalId.toLowerCase())?.get(app.appId) ?? [])].sort();
+  }
+
+  /**
+   * The claims of a token for the API that `resource` names, in the API's token version (passed
+   * as overrides to TokenAuthority.issue, which signs).
+   */
+  static tokenClaims(app: Required<AppRegistration>, resource: string, tenantId: string, who: TokenSubject): Partial<TokenClaims> {
+    const roles = who.roles.length > 0 ? { roles: who.roles } : {};
+    if (app.accessTokenVersion === 2) {
+      return {
+        aud: app.appId, iss: v2Issuer(tenantId), ver: '2.0', oid: who.oid, azp: who.clientAppId, azpacr: '0', appid: undefined, idtyp: undefined,
+        ...(who.user ? { preferred_username: who.user.upn, name: who.user.name, scp: 'user_impersonation' } : {}),
+        ...roles,
+      };
+    }
+    return {
+      aud: norm(resource).startsWith('api://') ? norm(resource) : app.appId, ver: '1.0', oid: who.oid, appid: who.clientAppId,
+      ...(who.user ? { idtyp: 'user', upn: who.user.upn, unique_name: who.user.upn, name: who.user.name, scp: 'user_impersonation' } : { idtyp: 'app' }),
+      ...roles,
+    };
   }
 
   allAssignments(): Array<{ principalId: string; appId: string; roles: string[] }> {

@@ -92,8 +92,10 @@ export function createMsiHandler(opts: MsiEndpointOptions): (req: IncomingMessag
       send(res, 400, { error: 'invalid_resource', error_description: `AADSTS500011: The resource principal named ${resource} was not found in the tenant.`, statusCode: 400, correlationId: cryptoId() });
       return;
     }
-    const roles = app ? (opts.applications?.rolesOf(identity.principalId, resource) ?? []) : [];
-    const { token, claims } = opts.tokens.issue(resource, opts.tokenLifetimeSeconds, { oid: identity.principalId, appid: identity.clientId, ...(roles.length > 0 ? { roles } : {}) });
+    const overrides = app
+      ? Applications.tokenClaims(app, resource, opts.tokens.tenantId, { oid: identity.principalId, clientAppId: identity.clientId, roles: opts.applications?.rolesOf(identity.principalId, resource) ?? [] })
+      : { oid: identity.principalId, appid: identity.clientId };
+    const { token, claims } = opts.tokens.issue(resource, opts.tokenLifetimeSeconds, overrides);
     if (legacy) {
       send(res, 200, { access_token: token, expires_on: legacyExpiresOn(Number(claims.exp)), resource, token_type: 'Bearer' });
       return;

@@ -68,6 +68,19 @@ describe('app registrations and their roles', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('a v2 API (requestedAccessTokenVersion 2): aud is its client id, the v2 issuer, azp instead of appid, preferred_username for a user', async () => {
+    const v2 = '00000000-0000-0000-0000-0000000000e6';
+    expect((await fetch(`${sim.adminUrl}/applications/${v2}`, { method: 'PUT', body: JSON.stringify({ appRoles: ['Lockdown.Reader'], accessTokenVersion: 2 }) })).status).toBe(200);
+    sim.applications.assign(sim.principal.oid, v2, ['Lockdown.Reader']);
+    const mi = claimsOf(String((await miToken(`api://${v2}/.default`)).body.access_token));
+    expect(mi).toMatchObject({ aud: v2, iss: `https://login.microsoftonline.com/${sim.tenantId}/v2.0`, ver: '2.0', azp: sim.principal.appid, roles: ['Lockdown.Reader'] });
+    expect(mi.appid).toBeUndefined();
+    const r = await fetch(`${sim.adminUrl}/tokens/user`, { method: 'POST', body: JSON.stringify({ appId: v2, roles: [], upn: 'kim@contoso.example' }) });
+    const user = claimsOf(((await r.json()) as { access_token: string }).access_token);
+    expect(user).toMatchObject({ aud: v2, preferred_username: 'kim@contoso.example', azp: '04b07795-8ddb-461a-bbee-02f9e1bf7b46' });
+    expect(user.roles).toBeUndefined();
+  });
+
   it('the admin API mints user tokens with chosen roles, and registers more APIs', async () => {
     const r = await fetch(`${sim.adminUrl}/tokens/user`, { method: 'POST', body: JSON.stringify({ appId: APP_ID, roles: ['Lockdown.Reader'], upn: 'zoe@contoso.example', oid: '00000000-0000-0000-0000-00000000d222' }) });
     const { access_token: t } = (await r.json()) as { access_token: string };
