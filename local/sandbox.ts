@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { OrchestrationStatus } from './func-host';
-import { createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
+import { CALLERS, createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
 
 interface Args { once: boolean; port: number; timeoutSeconds: number; }
 
@@ -117,7 +117,7 @@ async function main(): Promise<number> {
   const stateDir = join(SANDBOX_DIR, 'sandbox');
   rmSync(stateDir, { recursive: true, force: true });
   const world = await startWorld({ port: args.port, stateDir, writeEndpoints: true });
-  const { sim, host, functionKey } = world;
+  const { sim, host } = world;
   const cred = world.user;
   process.stdout.write(`local Azure: ARM ${sim.armEndpoint}, DNS ${sim.dnsServer.host}:${sim.dnsServer.port}, admin ${sim.adminUrl}\nFunctions host: ${host.baseUrl} (endpoints in .sandbox/endpoints.json)\n`);
   const shutdown = () => world.stop();
@@ -157,19 +157,26 @@ async function main(): Promise<number> {
   const instanceId = final?.instanceId ?? '<instanceId>';
   const durableKey = host.keys.systemKeys.durabletask_extension ?? '';
   const harden = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/harden`;
-  const key = `-H "x-functions-key: ${functionKey}"`;
+  // the ready tokens are in .sandbox/endpoints.json; the lines read them from there
+  const token = (role: string) => `-H "Authorization: Bearer $(node -p 'require("./.sandbox/endpoints.json").tokens.${role}')"`;
+  const reader = token('reader');
+  const operator = token('operator');
   process.stdout.write(`
-Serving on ${base} (Ctrl-C to stop). Endpoints: .sandbox/endpoints.json. Try:
-  run status:  curl -s ${key} ${harden}
-  plan again:  curl -s -X POST ${key} "${harden}?mode=plan"
-  discovery:   curl -s ${key} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
-  recent runs: curl -s ${key} "${base}/api/runs?top=5"
-  API spec:    curl -s ${base}/api/openapi.json
-  durable API: curl -s "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
+Serving on ${base} (Ctrl-C to stop). Endpoints and ready tokens: .sandbox/endpoints.json. Try:
+  run status:  curl -s ${reader} ${harden}
+  plan again:  curl -s -X POST ${reader} "${harden}?mode=plan"
+  apply again: curl -s -X POST ${operator} ${harden}
+  discovery:   curl -s ${reader} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
+  recent runs: curl -s ${reader} "${base}/api/runs?top=5"
+  API spec:    curl -s ${reader} ${base}/api/openapi.json
+  no token:    curl -s -i ${harden}   (401 from App Service Authentication; a function key alone gets the same)
+  durable API: curl -s ${reader} "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
   DNS proof:   dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
   ARM calls:   curl -s ${sim.adminUrl}/requests
   outcomes:    curl -s ${sim.adminUrl}/eventgrid/topics/lockdown-outcomes/events
-  (function key for the HTTP API: ${functionKey})
+  the CLI:     IDENTITY_ENDPOINT=${sim.identityEndpoint} IDENTITY_HEADER=${sim.identityHeader} AZURE_CLIENT_ID=${CALLERS.reader.identity.clientId} AUTH_APP_ID=${world.auth.appId} \\
+               node dist/src/cli/main.js status ${registryId} --api ${base}
+  (tokens: reader, operator, networkAdmin — each with one app role; a token of your own: POST ${sim.adminUrl}/tokens/user)
 `);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();

@@ -31,9 +31,12 @@ describe('parseCommandLine', () => {
   it('parses verify-dns, discovery and status', () => {
     expect(parseCommandLine(['verify-dns', REG, '--subnet', SUBNET])).toEqual<Command>({ command: 'verify-dns', registry: parseRegistryId(REG), json: false, subnetId: armIdOf(SUBNET, ArmTypes.subnet) });
     expect(parseCommandLine(['discovery', 'westeurope', 'reg1', '--json'])).toEqual<Command>({ command: 'discovery', region: 'westeurope', registryName: 'reg1', json: true });
-    expect(parseCommandLine(['status', REG, '--api', 'https://func.example.net/api/', '--key', 'k'])).toEqual<Command>({
-      command: 'status', registry: parseRegistryId(REG), json: false, api: 'https://func.example.net', key: 'k',
+    expect(parseCommandLine(['status', REG, '--api', 'https://func.example.net/api/', '--app-id', '3F6B1E2A-9C4D-4E8F-A1B2-C3D4E5F60718'])).toEqual<Command>({
+      command: 'status', registry: parseRegistryId(REG), json: false, api: 'https://func.example.net', appId: '3f6b1e2a-9c4d-4e8f-a1b2-c3d4e5f60718',
     });
+    expect(() => parseCommandLine(['status', REG, '--api', 'https://func.example.net', '--app-id', 'not-a-guid'])).toThrow(/--app-id must be/);
+    // a function key opens nothing on the HTTP API any more
+    expect(() => parseCommandLine(['status', REG, '--api', 'https://func.example.net', '--key', 'k'])).toThrow();
     expect(parseCommandLine(['status', REG, '--api', 'http://127.0.0.1:7071'])).toEqual<Command>({ command: 'status', registry: parseRegistryId(REG), json: false, api: 'http://127.0.0.1:7071' });
   });
 

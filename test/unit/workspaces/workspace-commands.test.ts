@@ -13,6 +13,9 @@ describe('workspace commands', () => {
 
   it('parses allow-sharing with --force and --json', () => {
     expect(parseWorkspaceCommand(['allow-sharing', WS, REG, '--force', '--json'])).toEqual({ command: 'allow-sharing', workspaceId: WS, registryId: REG, force: true, json: true });
+    expect(parseWorkspaceCommand(['allow-sharing', WS, REG, '--force', '--reason', ' ticket 42 ', '--json'])).toEqual({ command: 'allow-sharing', workspaceId: WS, registryId: REG, force: true, reason: 'ticket 42', json: true });
+    expect(() => parseWorkspaceCommand(['allow-sharing', WS, REG, '--force', '--reason', 'two\nlines'])).toThrow(/--reason must be one line/);
+    expect(() => parseWorkspaceCommand(['audit-deployments', WS, '--reason', 'x'])).toThrow(/--reason goes with/);
   });
 
   it('parses audit-deployments with several workspaces, without duplicates', () => {
