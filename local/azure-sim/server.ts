@@ -117,6 +117,8 @@ export interface AzureSim {
   stop(): Promise<void>;
 }
 
+/** The simulator's time scale unless `timeScale` says otherwise: simulated Azure durations × 0.001 in real time. */
+export const SIM_DEFAULT_TIME_SCALE = 0.001;
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-0000000000a1';
 export const DEFAULT_TENANT_ID = '00000000-0000-0000-0000-0000000000f1';
 export const DEFAULT_PRINCIPAL = { oid: '00000000-0000-0000-0000-0000000000b1', appid: '00000000-0000-0000-0000-0000000000c1' };
@@ -142,7 +144,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
   const subscriptionId = opts.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
   const tenantId = opts.tenantId ?? DEFAULT_TENANT_ID;
   const principal = opts.principal ?? DEFAULT_PRINCIPAL;
-  const timeScale = opts.timeScale ?? 0.001;
+  const timeScale = opts.timeScale ?? SIM_DEFAULT_TIME_SCALE;
   const identityHeader = opts.identityHeader ?? randomUUID();
 
   const store = new ResourceStore();
