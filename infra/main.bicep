@@ -39,6 +39,16 @@ param eventsResourceGroupName string = ''
 @description('Create the Event Grid subscriptions to the function. false on the first provision (the function does not exist before the code is deployed); the postdeploy hook sets it to true and provisions again.')
 param deployEventSubscriptions bool = false
 
+// ── who may call the HTTP API ──────────────────────────────────────────────────────────────────
+@description('Client (application) id of the Entra app registration whose tokens App Service Authentication accepts (audience api://<id>), with the app roles Lockdown.Reader, Lockdown.Operator and Lockdown.NetworkAdmin. The preprovision hook (infra/scripts/preprovision.sh) creates one when it is empty.')
+param authAppId string = ''
+
+@description('Comma-separated address ranges (CIDR) that may reach the HTTP API; Event Grid (the AzureEventGrid service tag) always may. Empty: nobody else (the API is closed to the internet).')
+param operatorIpRanges string = ''
+
+@description('Grant the opt-in network-writes role (NSG rules for the egress fix, subnet and service endpoint policy for exfiltration protection) on the target subscriptions. Without it those routes answer 403 from ARM.')
+param grantNetworkWrites bool = false
+
 // ── network ────────────────────────────────────────────────────────────────────────────────────
 @description('Existing subnet delegated to Microsoft.App/environments for the app\'s VNet integration, in a VNet that resolves the private DNS zones (empty: create a VNet).')
 param appSubnetId string = ''
@@ -54,6 +64,9 @@ param privateEndpointSubnetId string = ''
 @description('Resource group for the private endpoints, in the subnet\'s subscription (empty: the subnet\'s group).')
 param privateEndpointResourceGroup string = ''
 
+@description('Subnet for the private endpoints of the app\'s OWN storage (blob, queue, table) and, when private, its outcome topic; the app must reach it through its VNet integration (empty: the created VNet\'s endpoint subnet, or PRIVATE_ENDPOINT_SUBNET_ID when the network is brought).')
+param appPrivateEndpointSubnetId string = ''
+
 // ── private DNS ────────────────────────────────────────────────────────────────────────────────
 @description('\'true\': create the three private DNS zones in the app\'s resource group and link them to the app and endpoint VNets. \'false\': pass the ids of existing zones (e.g. from a landing zone). Empty: create them unless the network is brought (appSubnetId set), since a landing-zone VNet is usually linked to zones of the same names already, and a VNet cannot be linked to two zones with the same name.')
 @allowed(['', 'true', 'false'])
@@ -61,9 +74,14 @@ param createPrivateDnsZones string = ''
 param privateDnsZoneIdApiAzureml string = ''
 param privateDnsZoneIdBlob string = ''
 param privateDnsZoneIdAcr string = ''
+@description('Zones of the app\'s own storage (queue, table; blob is privateDnsZoneIdBlob) and, when the outcome topic is private, of Event Grid: ids of existing zones when the zones are not created.')
+param privateDnsZoneIdQueue string = ''
+param privateDnsZoneIdTable string = ''
+param privateDnsZoneIdEventGrid string = ''
 @description('Zone names when createPrivateDnsZones is true (public cloud defaults; blob follows the cloud\'s storage suffix).')
 param privateDnsZoneNameApiAzureml string = 'privatelink.api.azureml.ms'
 param privateDnsZoneNameAcr string = 'privatelink.azurecr.io'
+param privateDnsZoneNameEventGrid string = 'privatelink.eventgrid.azure.net'
 
 // ── app behaviour (app settings; meanings in docs/settings.md) ────────────────────────────────
 @allowed(['lockdown-first', 'endpoints-first'])
@@ -84,11 +102,15 @@ param dnsServers string = ''
 @allowed(['AzurePublicCloud', 'AzureUSGovernment', 'AzureChinaCloud'])
 param azureCloud string = 'AzurePublicCloud'
 param discoveryUrlTemplate string = 'https://{region}.api.azureml.ms'
-@description('NCRONTAB schedule (6 fields, UTC) of the backfill and drift sweep over the target subscriptions; empty: no sweep timer.')
-param sweepSchedule string = ''
+@description('NCRONTAB schedule (6 fields, seconds first, UTC) of the backfill and drift sweep over the target subscriptions (default: daily at 03:00 UTC); empty: no sweep timer.')
+param sweepSchedule string = '0 0 3 * * *'
 
-@description('Management group whose subscriptions the sweep also covers (listed at each sweep); empty: only targetSubscriptionIds. The app needs Microsoft.Management/managementGroups/descendants/read at the group (a role assignment at the group, made outside this subscription-scoped deployment).')
+@description('Management group whose subscriptions the sweep also covers (listed at each sweep); empty: only targetSubscriptionIds. The app needs the management-group role at the group: deploy infra/management-group/main.bicep there (a subscription-scoped deployment cannot assign at a group).')
 param targetManagementGroup string = ''
+
+@description('Public network access of the outcome topic. Disabled: the app publishes through a private endpoint in the app\'s endpoint subnet (zone privatelink.eventgrid.azure.net); delivery to the topic\'s subscribers is unaffected.')
+@allowed(['Enabled', 'Disabled'])
+param outcomeTopicPublicNetworkAccess string = 'Enabled'
 
 @description('Flex Consumption scale-out limit.')
 @minValue(1)
@@ -112,6 +134,11 @@ var topicSubscriptions = map(wellFormedTopicIds, t => toLower(split(t, '/')[2]))
 // Bring-your-own network: appSubnetId set means no VNet is created here.
 var bringsNetwork = !empty(appSubnetId)
 var createZones = empty(createPrivateDnsZones) ? !bringsNetwork : createPrivateDnsZones == 'true'
+var outcomeTopicPrivate = outcomeTopicPublicNetworkAccess == 'Disabled'
+var operatorRanges = filter(map(split(operatorIpRanges, ','), r => trim(r)), r => !empty(r))
+var sweepFields = filter(split(trim(sweepSchedule), ' '), f => !empty(f))
+// Known when the deployment starts (module scopes below cannot wait for the resource group).
+var rgName = !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
 
 // Combinations refused before anything is created: the resource group, the first resource, takes
 // its tags through fail() when this list is not empty (fail() needs Bicep 0.34 or later).
@@ -121,10 +148,16 @@ var setupProblems = filter([
   length(wellFormedTopicIds) != length(existingTopicIds) ? 'EXISTING_SYSTEM_TOPIC_IDS must be resource ids of Microsoft.EventGrid/systemTopics (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.EventGrid/systemTopics/<name>), comma-separated.' : ''
   length(filter(topicSubscriptions, s => !contains(targets, s))) > 0 ? 'EXISTING_SYSTEM_TOPIC_IDS names a system topic outside the target subscriptions (TARGET_SUBSCRIPTION_IDS, or this subscription when it is empty).' : ''
   length(union(topicSubscriptions, [])) != length(topicSubscriptions) ? 'EXISTING_SYSTEM_TOPIC_IDS names two system topics in one subscription; Event Grid allows one per subscription.' : ''
+  !createZones && (empty(privateDnsZoneIdQueue) || empty(privateDnsZoneIdTable)) ? 'PRIVATE_DNS_ZONE_ID_QUEUE and PRIVATE_DNS_ZONE_ID_TABLE are required when the zones are not created: the app\'s own storage is reached through private endpoints only.' : ''
+  !createZones && outcomeTopicPrivate && empty(privateDnsZoneIdEventGrid) ? 'PRIVATE_DNS_ZONE_ID_EVENTGRID is required when OUTCOME_TOPIC_PUBLIC_NETWORK_ACCESS is Disabled and the zones are not created.' : ''
+  length(split(trim(authAppId), '-')) != 5 || length(trim(authAppId)) != 36 ? 'AUTH_APP_ID must be the client id (a GUID) of the Entra app registration of the HTTP API: the preprovision hook creates one (infra/scripts/preprovision.sh), or set it to an existing registration\'s (docs/deploy.md, "Who may call the API").' : ''
+  !empty(sweepSchedule) && length(sweepFields) != 6 ? 'SWEEP_SCHEDULE must be an NCRONTAB expression with 6 fields (second minute hour day month day-of-week), e.g. 0 0 3 * * *; empty turns the sweep off.' : ''
+  length(filter(operatorRanges, r => length(split(r, '/')) != 2)) > 0 ? 'OPERATOR_IP_RANGES must be address ranges in CIDR notation (e.g. 203.0.113.0/24 or 198.51.100.7/32), comma-separated.' : ''
+  !empty(appPrivateEndpointSubnetId) && !contains(toLower(appPrivateEndpointSubnetId), '/subnets/') ? 'APP_PRIVATE_ENDPOINT_SUBNET_ID must be the resource id of a subnet (/subscriptions/…/virtualNetworks/<vnet>/subnets/<subnet>).' : ''
 ], p => !empty(p))
 
 resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
-  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  name: rgName
   location: location
   tags: empty(setupProblems) ? tags : fail('The deployment was refused before creating anything: ${join(setupProblems, ' ')}')
 }
@@ -159,6 +192,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     name: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+    deadLetterAccountName: '${abbrs.storageStorageAccounts}dl${resourceToken}'
     deploymentContainerName: 'app-package-${take(resourceToken, 7)}'
     deadLetterContainerName: 'eventgrid-deadletter'
   }
@@ -188,12 +222,15 @@ var appVnetId = substring(effectiveAppSubnetId, 0, indexOf(toLower(effectiveAppS
 var peVnetId = substring(effectivePeSubnetId, 0, indexOf(toLower(effectivePeSubnetId), '/subnets/'))
 var vnetIdsToLink = union([toLower(appVnetId)], [toLower(peVnetId)])
 
+// The registries' three zones, then the app's own storage (queue, table; blob is shared) and, when private, the outcome topic's.
+var zoneNames = union([privateDnsZoneNameApiAzureml, 'privatelink.blob.${environment().suffixes.storage}', privateDnsZoneNameAcr, 'privatelink.queue.${environment().suffixes.storage}', 'privatelink.table.${environment().suffixes.storage}'], outcomeTopicPrivate ? [privateDnsZoneNameEventGrid] : [])
+
 module dnsZones 'app/dns-zones.bicep' = if (createZones) {
   name: 'private-dns-zones'
   scope: rg
   params: {
     tags: tags
-    zoneNames: [privateDnsZoneNameApiAzureml, 'privatelink.blob.${environment().suffixes.storage}', privateDnsZoneNameAcr]
+    zoneNames: zoneNames
     virtualNetworkIds: vnetIdsToLink
   }
 }
@@ -201,6 +238,9 @@ module dnsZones 'app/dns-zones.bicep' = if (createZones) {
 var zoneIdApi = createZones ? dnsZones.outputs.zoneIds[0] : privateDnsZoneIdApiAzureml
 var zoneIdBlob = createZones ? dnsZones.outputs.zoneIds[1] : privateDnsZoneIdBlob
 var zoneIdAcr = createZones ? dnsZones.outputs.zoneIds[2] : privateDnsZoneIdAcr
+var zoneIdQueue = createZones ? dnsZones.outputs.zoneIds[3] : privateDnsZoneIdQueue
+var zoneIdTable = createZones ? dnsZones.outputs.zoneIds[4] : privateDnsZoneIdTable
+var zoneIdEventGrid = !outcomeTopicPrivate ? '' : (createZones ? dnsZones.outputs.zoneIds[5] : privateDnsZoneIdEventGrid)
 
 module outcomeTopic 'app/outcome-topic.bicep' = {
   name: 'outcome-topic'
@@ -209,8 +249,34 @@ module outcomeTopic 'app/outcome-topic.bicep' = {
     location: location
     tags: tags
     name: !empty(outcomeTopicName) ? outcomeTopicName : '${abbrs.eventGridTopics}${resourceToken}'
+    publicNetworkAccess: outcomeTopicPublicNetworkAccess
   }
 }
+
+// The app's own storage has public network access off: its blob, queue and table (and a private
+// outcome topic) are reached through private endpoints in a subnet the app reaches through its VNet
+// integration. A private endpoint lives in its subnet's subscription: in the app's group when that
+// is this subscription, else in the subnet's group.
+var appPeSubnetGiven = !empty(appPrivateEndpointSubnetId) ? appPrivateEndpointSubnetId : (bringsNetwork ? privateEndpointSubnetId : '')
+var appPeSubnetId = !empty(appPeSubnetGiven) ? appPeSubnetGiven : network.outputs.privateEndpointSubnetId
+var appPeSubscription = empty(appPeSubnetGiven) ? thisSubscription : toLower(split(appPeSubnetGiven, '/')[2])
+var appPeScope = appPeSubscription == thisSubscription ? { subscriptionId: subscription().subscriptionId, resourceGroup: rgName } : { subscriptionId: appPeSubscription, resourceGroup: split(appPeSubnetGiven, '/')[4] }
+var appEndpointKinds = union(['blob', 'queue', 'table'], outcomeTopicPrivate ? ['topic'] : [])
+
+module appEndpoints 'app/private-endpoint.bicep' = [for kind in appEndpointKinds: {
+  name: 'app-endpoint-${kind}'
+  scope: resourceGroup(appPeScope.subscriptionId, appPeScope.resourceGroup)
+  params: {
+    name: '${abbrs.networkPrivateEndpoints}${kind}-${resourceToken}'
+    location: location
+    tags: tags
+    subnetId: appPeSubnetId
+    targetId: kind == 'topic' ? outcomeTopic.outputs.id : storage.outputs.id
+    groupId: kind
+    privateDnsZoneId: kind == 'blob' ? zoneIdBlob : (kind == 'queue' ? zoneIdQueue : (kind == 'table' ? zoneIdTable : zoneIdEventGrid))
+  }
+  dependsOn: [rg]
+}]
 
 // Every setting src/config/settings.ts reads (the required ones, and the optional ones worth
 // pinning down). Unit tests compare these keys with the config schema and run the VALUES they
@@ -236,7 +302,7 @@ var appSettings = {
   DISCOVERY_URL_TEMPLATE: discoveryUrlTemplate
   OUTCOME_TOPIC_ENDPOINT: outcomeTopic.outputs.endpoint
   TARGET_SUBSCRIPTION_IDS: join(targets, ',')
-  SWEEP_SCHEDULE: sweepSchedule
+  SWEEP_SCHEDULE: trim(sweepSchedule)
   TARGET_MANAGEMENT_GROUP: targetManagementGroup
 }
 
@@ -258,9 +324,12 @@ module functionApp 'app/function-app.bicep' = {
     subnetId: effectiveAppSubnetId
     maximumInstanceCount: maximumInstanceCount
     appSettings: appSettings
+    authClientId: trim(authAppId)
+    authTenantId: tenant().tenantId
+    operatorIpRanges: operatorRanges
   }
-  // the host must be able to reach its storage and telemetry as soon as it starts
-  dependsOn: [rbac]
+  // the host must be able to reach its storage (private endpoints) and telemetry as soon as it starts
+  dependsOn: [rbac, appEndpoints]
 }
 
 module rbac 'app/rbac.bicep' = {
@@ -269,6 +338,7 @@ module rbac 'app/rbac.bicep' = {
   params: {
     principalId: identity.outputs.principalId
     storageAccountName: storage.outputs.name
+    deadLetterAccountName: storage.outputs.deadLetterAccountName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     outcomeTopicName: outcomeTopic.outputs.name
   }
@@ -277,13 +347,15 @@ module rbac 'app/rbac.bicep' = {
 // Where the network part of the role must hold (known when the deployment starts: a created
 // subnet or created zones live in the app's resource group): the endpoint subnet's group, the
 // endpoints' group (in the subnet's subscription) and each zone's group, often in a hub subscription.
-var peSubnetScope = empty(privateEndpointSubnetId) ? { subscriptionId: subscription().subscriptionId, resourceGroup: rg.name } : { subscriptionId: split(privateEndpointSubnetId, '/')[2], resourceGroup: split(privateEndpointSubnetId, '/')[4] }
+// Only the registries' zones: the app joins those at run time (the deployment joins its own storage's).
+var peSubnetScope = empty(privateEndpointSubnetId) ? { subscriptionId: subscription().subscriptionId, resourceGroup: rgName } : { subscriptionId: split(privateEndpointSubnetId, '/')[2], resourceGroup: split(privateEndpointSubnetId, '/')[4] }
 var peGroupScope = { subscriptionId: peSubnetScope.subscriptionId, resourceGroup: empty(privateEndpointResourceGroup) ? peSubnetScope.resourceGroup : privateEndpointResourceGroup }
-var zoneScopes = createPrivateDnsZones ? [{ subscriptionId: subscription().subscriptionId, resourceGroup: rg.name }] : map([privateDnsZoneIdApiAzureml, privateDnsZoneIdBlob, privateDnsZoneIdAcr], z => { subscriptionId: split(z, '/')[2], resourceGroup: split(z, '/')[4] })
+var zoneScopes = createZones ? [{ subscriptionId: subscription().subscriptionId, resourceGroup: rgName }] : map([privateDnsZoneIdApiAzureml, privateDnsZoneIdBlob, privateDnsZoneIdAcr], z => { subscriptionId: split(z, '/')[2], resourceGroup: split(z, '/')[4] })
 var networkScopes = union(map([peSubnetScope, peGroupScope], s => { subscriptionId: toLower(s.subscriptionId), resourceGroup: toLower(s.resourceGroup) }), map(zoneScopes, s => { subscriptionId: toLower(s.subscriptionId), resourceGroup: toLower(s.resourceGroup) }))
 
-// The least-privilege custom role, generated from src/azure/permissions.ts: assigned in every target
-// subscription, and its network part on every network scope above (wherever it is).
+// The least-privilege custom roles, generated from src/azure/permissions.ts (lockdown-role.bicep):
+// hardening on every target subscription, network on every network scope above (wherever it is)
+// and its operations on their subscriptions, network writes on the targets only when opted in.
 module lockdownRole 'app/lockdown-role.bicep' = {
   name: 'lockdown-role'
   params: {
@@ -292,7 +364,10 @@ module lockdownRole 'app/lockdown-role.bicep' = {
     principalId: identity.outputs.principalId
     targetSubscriptionIds: targets
     networkScopes: networkScopes
+    grantNetworkWrites: grantNetworkWrites
   }
+  // the network role may be assigned in the app's own group
+  dependsOn: [rg]
 }
 
 // An Event Grid system topic on each target subscription's resource writes (or the existing one
@@ -307,14 +382,14 @@ module events 'app/target-subscription-events.bicep' = [for (sub, i) in targets:
     location: location
     tags: tags
     createResourceGroup: sub != thisSubscription && !contains(topicSubscriptions, sub)
-    resourceGroupName: sub == thisSubscription ? rg.name : (!empty(eventsResourceGroupName) ? eventsResourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}-events')
+    resourceGroupName: sub == thisSubscription ? rgName : (!empty(eventsResourceGroupName) ? eventsResourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}-events')
     systemTopicName: '${abbrs.eventGridSystemTopics}${topicNameStem}-${take(uniqueString(sub), 6)}'
     existingSystemTopicId: join(filter(wellFormedTopicIds, t => toLower(split(t, '/')[2]) == sub), '')
     sharedEventSubscriptionName: 'aml-registry-writes-${resourceToken}'
     identityId: identity.outputs.resourceId
     functionAppId: functionApp.outputs.id
     deployEventSubscription: deployEventSubscriptions
-    deadLetterStorageAccountId: storage.outputs.id
+    deadLetterStorageAccountId: storage.outputs.deadLetterAccountId
     deadLetterContainerName: storage.outputs.deadLetterContainerName
   }
 }]
@@ -330,6 +405,8 @@ output AZURE_USER_ASSIGNED_IDENTITY_PRINCIPAL_ID string = identity.outputs.princ
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_OUTCOME_TOPIC_ENDPOINT string = outcomeTopic.outputs.endpoint
 output AZURE_LOCKDOWN_ROLE_DEFINITION_ID string = lockdownRole.outputs.roleDefinitionId
+output AZURE_AUTH_APP_ID string = trim(authAppId)
+output AZURE_API_AUDIENCE string = 'api://${trim(authAppId)}'
 output AZURE_TARGET_SUBSCRIPTION_IDS string = join(targets, ',')
 output AZURE_PE_SUBNET_ID string = effectivePeSubnetId
 output AZURE_PE_RESOURCE_GROUP string = effectivePeResourceGroup

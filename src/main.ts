@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { getConfig, type Config } from './config';
-import type { RequestContext } from './http/request';
+import { requestContextOf, type RequestContext } from './http/request';
 import type { ContainerRegistryPort, DiscoveryPort, DnsResolverPort, NetworkPort, OutcomePort, PermissionsPort, RegistryPort, ResourceGroupPort, StoragePort } from './hardening/domain/ports';
 import { commonClientOptions } from './azure/arm-pipeline';
 import { createAzureClients, createCredential, type AzureClients } from './azure/client-factory';
@@ -91,10 +91,10 @@ export interface ActivityDeps {
 
 let deps: ActivityDeps | undefined;
 
-/** What every HTTP handler validates its request with: the cloud's regions and the target scope. */
+/** What every HTTP handler checks its request with: who may call, the cloud's regions and the target scope. */
 export function requestContext(): RequestContext {
   const { config, ports } = activityDeps();
-  return { cloud: config.AZURE_CLOUD, scope: ports.targetScope };
+  return requestContextOf(config, ports.targetScope);
 }
 
 /** The app's composition root: settings → one client factory → adapters → ports, once per process. */

@@ -18,6 +18,11 @@ param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 @description('The app\'s own settings (src/config/settings.ts), from main.bicep')
 param appSettings object
+@description('Client id of the Entra app registration of the HTTP API: App Service Authentication accepts its tokens (audience api://<id>).')
+param authClientId string
+param authTenantId string
+@description('Address ranges (CIDR) allowed to reach the app besides Event Grid.')
+param operatorIpRanges array = []
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -93,10 +98,16 @@ var hostSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
+// The app checks the callers App Service Authentication lets through against the same app
+// registration (AUTH_APP_ID, src/config/settings.ts); the platform itself adds WEBSITE_AUTH_ENABLED.
+var authSettings = {
+  AUTH_APP_ID: authClientId
+}
+
 resource siteSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(hostSettings, appSettings)
+  properties: union(hostSettings, appSettings, authSettings)
 }
 
 // No basic (publishing-profile) credentials on the SCM site: azd deploys with Entra. This is a child
@@ -107,6 +118,64 @@ resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   parent: site
   name: 'scm'
   properties: { allow: false }
+}
+
+// Microsoft Entra ID in front of every route (App Service Authentication): a call without a valid
+// token for api://<authClientId> from this tenant gets 401 from the platform before the app runs,
+// and the platform hands the app the caller in X-MS-CLIENT-PRINCIPAL (the app checks the app roles).
+// Only the Event Grid webhook is left to the host's own check (the system key Event Grid sends
+// with an AzureFunction endpoint): Event Grid has no Entra token to offer there. Both spellings of
+// the path are excluded, in case the match is case-sensitive. No client secret: the app only
+// validates bearer tokens, it never signs anyone in.
+var eventGridWebhookPaths = ['/runtime/webhooks/eventgrid', '/runtime/webhooks/EventGrid']
+
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: eventGridWebhookPaths
+    }
+    httpSettings: { requireHttps: true }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: ['api://${authClientId}', authClientId]
+        }
+      }
+    }
+    login: {
+      tokenStore: { enabled: false }
+    }
+  }
+  dependsOn: [siteSettings]
+}
+
+// Inbound: Event Grid (service tag) and the operators' ranges; everything else is refused by the
+// platform (403) before authentication. The SCM site keeps its own rules (azd deploys there, with
+// Entra; basic publishing credentials are off).
+var accessRules = union([
+  { name: 'event-grid', description: 'Event Grid deliveries to onRegistryWrite', action: 'Allow', priority: 100, tag: 'ServiceTag', ipAddress: 'AzureEventGrid' }
+], map(range(0, length(operatorIpRanges)), i => { name: 'operator-${i + 1}', description: 'Operators of the HTTP API', action: 'Allow', priority: 200 + i, tag: 'Default', ipAddress: operatorIpRanges[i] }))
+
+resource web 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'web'
+  properties: {
+    ipSecurityRestrictions: accessRules
+    ipSecurityRestrictionsDefaultAction: 'Deny'
+    scmIpSecurityRestrictionsUseMain: false
+  }
+  // one configuration write at a time on the site
+  dependsOn: [auth]
 }
 
 output id string = site.id

@@ -1,9 +1,11 @@
-// Assigns the custom role (lockdown-role.bicep) to the app's identity on one target subscription.
+// Assigns one of the custom roles (lockdown-role.bicep) to the app's identity on one subscription.
 targetScope = 'subscription'
 
 param principalId string
 @description('The name (GUID) of the custom role definition; custom roles are tenant-wide.')
 param roleDefinitionGuid string
+@description('What the assignment is for, shown in the portal.')
+param description string
 
 resource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(subscription().id, principalId, roleDefinitionGuid)
@@ -11,7 +13,7 @@ resource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionGuid)
     principalId: principalId
     principalType: 'ServicePrincipal'
-    description: 'AML Registry Lockdown: harden the Azure ML registries of this subscription.'
+    description: description
   }
 }
 

@@ -1,13 +1,19 @@
-// The least-privilege custom role: exactly the ARM actions the app performs. The list is NOT
-// written here: role-actions.json is generated from src/azure/permissions.ts (`npm run gen:role`)
-// and a unit test fails when the two differ. One definition (custom role names are unique per
-// tenant, hence the environment name and the resource token in it), assignable in every target subscription, and one
-// assignment per target subscription at subscription scope: the registry, storage and ACR part
-// (and the network actions the workspace features need in those subscriptions).
-// A second definition holds only the network part (role-actions.json `networkActions`); it is
-// assigned on the endpoint subnet's, the endpoints' and the private DNS zones' resource groups,
-// wherever they are — often a hub subscription outside the target subscriptions, where the
-// subscription-scope assignment above does not reach.
+// The least-privilege custom roles: exactly the ARM actions the app performs, split by where it
+// performs them. The lists are NOT written here: role-actions.json is generated from
+// src/azure/permissions.ts (`npm run gen:role`) and a unit test fails when the two differ. Custom
+// role names are unique per tenant, hence the environment name and the resource token in them.
+//  - hardening (roles.hardening): registries, their storage and ACR, approvals of their endpoint
+//    connections, the reads of the workspace reports; assigned on each target subscription;
+//  - network (roles.network): endpoints, zone groups, subnet and zone joins; assigned on the
+//    endpoint subnet's, the endpoints' and the private DNS zones' resource groups, wherever they
+//    are (often a hub subscription outside the targets);
+//  - network operations (roles.networkOperations): the status of long-running network operations,
+//    a subscription-level resource that a resource-group assignment does not reach; assigned on the
+//    subscription of each of those resource groups;
+//  - network writes (roles.networkWrites), only with grantNetworkWrites: NSG rules (egress fix),
+//    subnet and service endpoint policy (exfiltration protection); assigned on each target subscription.
+// Management-group mode (listing the subscriptions of TARGET_MANAGEMENT_GROUP) is the separate
+// template infra/management-group/main.bicep: a subscription-scope deployment cannot assign there.
 targetScope = 'subscription'
 
 param environmentName string
@@ -16,20 +22,25 @@ param resourceToken string
 param principalId string
 @description('Subscription ids (not resource ids) where the app hardens registries.')
 param targetSubscriptionIds array
-@description('Resource groups that get the network part of the role: [{ subscriptionId, resourceGroup }] (the endpoint subnet\'s, the endpoints\' and the zones\' groups; duplicates removed by the caller).')
+@description('Resource groups that get the network role: [{ subscriptionId, resourceGroup }] (the endpoint subnet\'s, the endpoints\' and the zones\' groups; lower-cased, duplicates removed by the caller).')
 param networkScopes array
+@description('Grant the opt-in network-writes role on the target subscriptions (egress fix, exfiltration protection).')
+param grantNetworkWrites bool = false
 
 var permissions = loadJsonContent('role-actions.json')
+var networkSubscriptionIds = union(map(networkScopes, s => s.subscriptionId), [])
+// The opt-in definition's name, known whether or not it is deployed (its assignments depend on it explicitly).
+var networkWritesRoleGuid = guid(subscription().id, environmentName, 'aml-registry-lockdown-network-writes')
 
 resource roleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, environmentName, 'aml-registry-lockdown')
   properties: {
     roleName: 'AML Registry Lockdown (${environmentName}, ${resourceToken})'
-    description: 'Network-isolates Azure ML registries: read/write registries, create private endpoints and zone groups, join the subnet and DNS zones, approve endpoint connections, turn off public access on the registry storage and ACR. Generated from src/azure/permissions.ts.'
+    description: 'Network-isolates Azure ML registries in the target subscriptions: read/write registries, approve their endpoint connections, turn off public access on the registry storage and ACR; the reads of the workspace reports. Generated from src/azure/permissions.ts.'
     type: 'CustomRole'
     permissions: [
       {
-        actions: permissions.actions
+        actions: permissions.roles.hardening.actions
         notActions: permissions.notActions
         dataActions: permissions.dataActions
         notDataActions: permissions.notDataActions
@@ -45,6 +56,7 @@ module assignments 'lockdown-role-assignment.bicep' = [for (sub, i) in targetSub
   params: {
     principalId: principalId
     roleDefinitionGuid: roleDefinition.name
+    description: 'AML Registry Lockdown: harden the Azure ML registries of this subscription.'
   }
 }]
 
@@ -52,11 +64,11 @@ resource networkRoleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-
   name: guid(subscription().id, environmentName, 'aml-registry-lockdown-network')
   properties: {
     roleName: 'AML Registry Lockdown network (${environmentName}, ${resourceToken})'
-    description: 'The network part of AML Registry Lockdown, for the endpoint subnet, endpoint and private DNS zone resource groups: create private endpoints and zone groups, join the subnet and the zones, read NICs and poll network operations. Generated from src/azure/permissions.ts.'
+    description: 'The network part of AML Registry Lockdown, for the endpoint subnet, endpoint and private DNS zone resource groups: create private endpoints and zone groups, join the subnet and the zones, read NICs. Generated from src/azure/permissions.ts.'
     type: 'CustomRole'
     permissions: [
       {
-        actions: permissions.networkActions
+        actions: permissions.roles.network.actions
         notActions: []
         dataActions: []
         notDataActions: []
@@ -75,6 +87,65 @@ module networkAssignments 'lockdown-role-rg-assignment.bicep' = [for (s, i) in n
   }
 }]
 
+resource networkOperationsRoleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(subscription().id, environmentName, 'aml-registry-lockdown-network-operations')
+  properties: {
+    roleName: 'AML Registry Lockdown network operations (${environmentName}, ${resourceToken})'
+    description: 'Read the status of long-running Microsoft.Network operations (subscription-level resources), in the subscriptions of the endpoint and zone resource groups. Generated from src/azure/permissions.ts.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: permissions.roles.networkOperations.actions
+        notActions: []
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: union([subscription().id], map(networkSubscriptionIds, s => '/subscriptions/${s}'))
+  }
+}
+
+module networkOperationsAssignments 'lockdown-role-assignment.bicep' = [for (sub, i) in networkSubscriptionIds: {
+  name: 'lockdown-network-ops-${i}-${take(uniqueString(sub), 6)}'
+  scope: subscription(sub)
+  params: {
+    principalId: principalId
+    roleDefinitionGuid: networkOperationsRoleDefinition.name
+    description: 'AML Registry Lockdown: poll the private endpoint and zone group operations of this subscription.'
+  }
+}]
+
+resource networkWritesRoleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (grantNetworkWrites) {
+  name: networkWritesRoleGuid
+  properties: {
+    roleName: 'AML Registry Lockdown network writes (${environmentName}, ${resourceToken})'
+    description: 'Opt-in: add outbound NSG rules (egress fix) and put the Azure ML service endpoint policy on workspace subnets (exfiltration protection) in the target subscriptions. Generated from src/azure/permissions.ts.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: permissions.roles.networkWrites.actions
+        notActions: []
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: union([subscription().id], map(targetSubscriptionIds, s => '/subscriptions/${s}'))
+  }
+}
+
+module networkWritesAssignments 'lockdown-role-assignment.bicep' = [for (sub, i) in (grantNetworkWrites ? targetSubscriptionIds : []): {
+  name: 'lockdown-network-writes-${i}-${take(uniqueString(sub), 6)}'
+  scope: subscription(sub)
+  params: {
+    principalId: principalId
+    roleDefinitionGuid: networkWritesRoleGuid
+    description: 'AML Registry Lockdown: egress fix and exfiltration protection on the workspace subnets of this subscription (opt-in).'
+  }
+  dependsOn: [networkWritesRoleDefinition]
+}]
+
 output roleDefinitionId string = roleDefinition.id
 output roleDefinitionGuid string = roleDefinition.name
 output networkRoleDefinitionId string = networkRoleDefinition.id
+output networkOperationsRoleDefinitionId string = networkOperationsRoleDefinition.id
+output networkWritesRoleDefinitionId string = grantNetworkWrites ? networkWritesRoleDefinition.id : ''

@@ -1,5 +1,6 @@
-// Log Analytics + workspace-based Application Insights with local (instrumentation-key) auth off:
-// telemetry is accepted only with an Entra token (the app sends APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
+// Log Analytics + workspace-based Application Insights, both with local auth off: telemetry is
+// accepted only with an Entra token (the app sends APPLICATIONINSIGHTS_AUTHENTICATION_STRING), and
+// the workspace takes no shared-key ingestion or queries.
 param location string
 param tags object
 param logAnalyticsName string
@@ -12,6 +13,9 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
   properties: {
     sku: { name: 'PerGB2018' }
     retentionInDays: 30
+    features: {
+      disableLocalAuth: true
+    }
   }
 }
 

@@ -2,13 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadOrCreateDevCa } from './ca';
 import { DEFAULT_DEV_CA_DIR } from './dev-ca';
+import { profileFromEnv } from './profiles';
 import { startAzureSim } from './server';
 
 /**
  * `npm run sim`: the local Azure alone. Settings (all optional): SIM_ARM_PORT, SIM_IDENTITY_PORT,
  * SIM_ADMIN_PORT, SIM_DNS_PORT, SIM_TIME_SCALE (default 0.01), SIM_RETRY_AFTER (seconds, default 1),
  * SIM_THROTTLING=off, SIM_FIXTURES (comma-separated JSON files), SIM_REGISTRY_ASYNC_BODY=status|bare
- * (what the registry PUT's status URL answers when done; default status).
+ * (what the registry PUT's status URL answers when done; default status), SIM_PROFILE (strict,
+ * propagating, eventual, lenient: profiles.ts).
  */
 async function main(): Promise<void> {
   const env = process.env;
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const ca = loadOrCreateDevCa(DEFAULT_DEV_CA_DIR);
   const asyncBody = env.SIM_REGISTRY_ASYNC_BODY;
   if (asyncBody !== undefined && asyncBody !== 'status' && asyncBody !== 'bare') throw new Error(`SIM_REGISTRY_ASYNC_BODY must be 'status' or 'bare', not '${asyncBody}'.`);
+  const profile = profileFromEnv(env.SIM_PROFILE);
   const sim = await startAzureSim({
     ca,
     stateDir: join(sandbox, 'azure-sim'),
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
     timeScale: num(env.SIM_TIME_SCALE) ?? 0.01,
     lroRetryAfterSeconds: num(env.SIM_RETRY_AFTER) ?? 1,
     ...(env.SIM_THROTTLING === 'off' ? { throttling: false as const } : {}),
+    ...(profile ? { profile } : {}),
     ...(env.SIM_FIXTURES ? { fixtures: env.SIM_FIXTURES.split(',').filter(Boolean) } : {}),
     ...(asyncBody ? { registryAsyncOperationBody: asyncBody } : {}),
   });

@@ -1,5 +1,5 @@
 import { ErrorCodes, LockdownError, type ErrorCode } from '../shared/errors';
-import { actionsFor } from './permissions';
+import { ALL_ACTIONS, actionsFor } from './permissions';
 
 /** ARM's error body: `{ error: { code, message, details? } }` (sometimes unwrapped). */
 export interface ArmErrorBody {
@@ -42,6 +42,13 @@ export function missingPermission(message: string | undefined): { action: string
   return m?.[1] && m[2] ? { action: m[1], scope: m[2] } : undefined;
 }
 
+/** Whether every action named is one the app's role is meant to hold (then a 403 may be a role assignment still propagating). */
+export function isAppPermission(actions: string): boolean {
+  const mine = new Set(ALL_ACTIONS.map((a) => a.toLowerCase()));
+  const named = actions.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
+  return named.length > 0 && named.every((a) => mine.has(a));
+}
+
 const pathOf = (url: string): string => url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '');
 
 /**
@@ -75,6 +82,12 @@ export function armResponseError(
   const { code, retryable } = codeForStatus(status, body?.code);
   const path = pathOf(url);
   const rid = requestId ? ` (x-ms-request-id ${requestId})` : '';
+  if (status === 403 && body?.code === 'DenyAssignmentAuthorizationFailed') {
+    return new LockdownError(
+      ErrorCodes.ARM_DENY_ASSIGNMENT,
+      `${method} ${path} was refused by a deny assignment (403 DenyAssignmentAuthorizationFailed${rid}): ${body.message ?? ''}`.trim(),
+    );
+  }
   const missing = status === 403 ? forbiddenPermission(body, refused ?? { method, url }) : undefined;
   if (missing) {
     const what = missing.action.includes(',') ? 'permissions' : 'permission';
@@ -82,7 +95,7 @@ export function armResponseError(
     return new LockdownError(
       code,
       `missing ${what} '${missing.action}' on scope '${missing.scope}': ${method} ${path} was refused with 403 ${body?.code ?? ''}${rid}${source}. Grant it to the app's identity (the custom role, infra/app/role-actions.json); a role assignment can take a few minutes to apply.`,
-      { retryable },
+      { retryable, propagating: isAppPermission(missing.action) },
     );
   }
   const armPart = body?.code ? `${body.code}: ${body.message ?? ''}`.trim() : `HTTP ${status}`;

@@ -67,7 +67,9 @@ export class NetworkAdapter implements NetworkPort {
       location: spec.location,
       tags: spec.tags,
       subnet: { id: spec.subnetId },
-      privateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId] }],
+      ...(spec.manual
+        ? { manualPrivateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId], ...(spec.requestMessage ? { requestMessage: spec.requestMessage } : {}) }] }
+        : { privateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId] }] }),
     }, options)).catch(rethrowArm('PUT', spec.id));
     return this.toInfo(pe, await this.listZoneGroups(spec.id));
   }

@@ -47,6 +47,16 @@ export const SETTINGS = {
     meaning: 'Object (principal) id of the identity the app calls ARM with: Event Grid registry writes whose caller is this principal (the app\'s own public-access PUT) start no run (unset: every registry write starts one, a read-only re-check for the app\'s own).',
     schema: guid.transform((s) => s.toLowerCase()).optional(),
   },
+  AUTH_APP_ID: {
+    name: 'AUTH_APP_ID', required: false, example: '33333333-4444-5555-6666-777777777777',
+    meaning: 'Client (application) id of the app registration App Service Authentication validates the HTTP API\'s tokens for (audience api://<id>; app roles Lockdown.Reader, Lockdown.Operator, Lockdown.NetworkAdmin). Unset: the HTTP API answers every call 503 AUTH.NOT_CONFIGURED (function keys open only the Event Grid webhook).',
+    schema: guid.transform((s) => s.toLowerCase()).optional(),
+  },
+  WEBSITE_AUTH_ENABLED: {
+    name: 'WEBSITE_AUTH_ENABLED', required: false, example: 'True',
+    meaning: 'Set by App Service (never by hand, never in the Bicep): True when App Service Authentication is on, so X-MS-CLIENT-PRINCIPAL comes from the platform and not from the caller. Not True while AUTH_APP_ID is set: the HTTP API answers 503 AUTH.NOT_CONFIGURED.',
+    schema: z.string().regex(/^(true|false)$/i, "must be 'True' or 'False'").transform((v) => v.toLowerCase() === 'true').default(false),
+  },
   ARM_ENDPOINT: {
     name: 'ARM_ENDPOINT', required: false, example: 'https://management.azure.com',
     meaning: 'Azure Resource Manager endpoint (sovereign clouds, or the local simulator).',
@@ -130,6 +140,16 @@ export const SETTINGS = {
     name: 'LOCKDOWN_ACR', required: false, example: 'true',
     meaning: 'Turn the registry ACR\'s public access off. Environment assets cannot be created in a registry whose ACR is private: false keeps it public and says so in every outcome.',
     schema: bool.default(true),
+  },
+  MANAGED_RG_ASSIGN_APP_IDENTITY: {
+    name: 'MANAGED_RG_ASSIGN_APP_IDENTITY', required: false, example: 'true',
+    meaning: 'Add the app\'s principal (APP_PRINCIPAL_ID) to the registry\'s managedResourceGroupSettings.assignedIdentities, which exempts it from the managed resource group\'s deny assignment, so that it can turn off public access of the registry\'s storage and ACR and approve their endpoints; existing entries are kept. false: those writes fail with ARM.DENY_ASSIGNMENT unless someone lists the app.',
+    schema: bool.default(true),
+  },
+  ACCESS_PROPAGATION_MINUTES: {
+    name: 'ACCESS_PROPAGATION_MINUTES', required: false, example: '10',
+    meaning: 'How long a run waits (durable timers, then calls again) when ARM refuses access that may not have taken effect yet: a 403 naming a permission of the app\'s role, or the managed group\'s deny assignment while the app\'s exemption propagates; then it fails with ARM.FORBIDDEN / ARM.DENY_ASSIGNMENT. 0: fail at the first refusal.',
+    schema: z.coerce.number().int().min(0).max(24 * 60).default(10),
   },
   EXEMPTION_TAG: {
     name: 'EXEMPTION_TAG', required: false, example: 'aml-registry-lockdown=exempt',

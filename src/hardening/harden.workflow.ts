@@ -1,14 +1,17 @@
 import { Activities, Events } from '../shared/names';
-import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE, withoutStack } from '../shared/errors';
-import { throttleWaitMs } from '../shared/throttle-wait';
+import { callerLabel } from '../shared/caller';
+import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../shared/errors';
 import { callAll, progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
-import { isActivityRefusal, isActivityThrottled, type ActivityThrottled, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
+import { isActivityRefusal, isActivityThrottled, isActivityWaiting, type ActivityThrottled, type ActivityWaiting, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
 import { approvalDeadlineError, connectionsOfPlan, connectionsToAwait, describeAllApproved, endpointNames, recordConnectionAnswers, type ConnectionBook } from './domain/approval';
 import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven, mergeExpectations } from './domain/dns-expectations';
 import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RegistryReading, StepName, StepState } from './domain/hardening';
 import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from './domain/outcome';
 import { describePermissionCheck, writeNeeds, type PermissionCheck } from './domain/permission-check';
+import { decideManagedGroupAccess, lockdownPhases, managedEndpointsToCreate } from './domain/managed-group';
 import { planHardening } from './domain/plan';
+import { readUntilReady } from './read-until-ready.workflow';
+import { waitForAccess, waitOutThrottling, type WaitRun, type WaitState } from './run-waits.workflow';
 import { initialSteps, runningStep, skipPending, withStep, type HardenStatus } from './domain/progress';
 import * as detail from './domain/step-details';
 
@@ -60,9 +63,15 @@ class HardenRun {
   private dns: DnsCheck[] = [];
   private permissions: PermissionCheck | undefined;
   private discovery: DiscoveryCheck | undefined;
-  /** time spent waiting out ARM throttling so far, and how many waits (seeds the jitter) */
-  private throttledMs = 0;
-  private throttleWaits = 0;
+  /** throttling and access waits so far */
+  private readonly waits: WaitState = { throttledMs: 0, throttleWaits: 0 };
+  /** the app's principal is (now) in the registry's assignedIdentities, or the plan needs no write in the managed group */
+  private managedGroupReady = true;
+
+  /** Runs from 2.2 on: the managed group's deny assignment, the lockdown order, access propagation, event-started 404s. */
+  private get v22(): boolean {
+    return versionAtLeast(this.ctx.version, '2.2');
+  }
 
   constructor(
     private readonly ctx: WorkflowContext,
@@ -79,6 +88,11 @@ class HardenRun {
     return this.ctx.nowMs();
   }
 
+  /** The audit trail on every log line of the run: who asked for it, when a principal did. */
+  private requestedBy(): { requestedBy?: string } {
+    return this.input.caller ? { requestedBy: callerLabel(this.input.caller) } : {};
+  }
+
   private nowIso(): string {
     return new Date(this.ctx.nowMs()).toISOString();
   }
@@ -90,7 +104,7 @@ class HardenRun {
 
   private *step(step: StepName, state: StepState, text: string): Workflow<void> {
     yield* this.setSteps(withStep(this.status.steps, step, state, text, this.nowIso()));
-    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text });
+    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text, ...this.requestedBy() });
   }
 
   private *call<K extends HardenActivityName>(name: K, input: HardenActivities[K]['input']): Workflow<HardenActivities[K]['output']> {
@@ -113,6 +127,7 @@ class HardenRun {
     while (open.length > 0) {
       const got = yield* callAll(open.map((i) => calls[i] as Call));
       const throttled: ActivityThrottled[] = [];
+      const waiting: ActivityWaiting[] = [];
       const again: number[] = [];
       got.forEach((settled, k) => {
         const i = open[k] as number;
@@ -120,32 +135,23 @@ class HardenRun {
         if (isActivityThrottled(settled.value)) {
           throttled.push(settled.value);
           again.push(i);
-        } else answers[i] = answerOf(settled.value);
+        } else if (isActivityWaiting(settled.value) && this.v22) {
+          waiting.push(settled.value);
+          again.push(i);
+        } else if (isActivityWaiting(settled.value)) throw new Error(settled.value.waiting);
+        else answers[i] = answerOf(settled.value);
       });
-      if (again.length > 0) yield* this.waitOutThrottling(throttled, again.map((i) => (calls[i] as Call).name));
+      const names = again.map((i) => (calls[i] as Call).name);
+      if (throttled.length > 0) yield* waitOutThrottling(this.waitRun(), this.waits, throttled, names);
+      else if (waiting.length > 0) yield* waitForAccess(this.waitRun(), this.waits, waiting, names);
       open = again;
     }
     return answers;
   }
 
-  private *waitOutThrottling(throttled: ActivityThrottled[], names: string[]): Workflow<void> {
-    const patienceMs = this.input.options.throttlePatienceMinutes * 60_000;
-    const retryAfterMs = Math.max(...throttled.map((t) => t.retryAfterMs));
-    const waitMs = throttleWaitMs(retryAfterMs, `${this.ctx.instanceId}#${this.throttleWaits}`);
-    const what = [...new Set(names)].join(', ');
-    if (this.throttledMs + waitMs > patienceMs) {
-      throw new LockdownError(
-        ErrorCodes.ARM_THROTTLED,
-        `ARM kept throttling ${what} after this run had waited ${Math.round(this.throttledMs / 1000)} s in total (THROTTLE_PATIENCE_MINUTES=${this.input.options.throttlePatienceMinutes}); ` +
-          `start the run again later, raise THROTTLE_PATIENCE_MINUTES, or spread the load over time (other clients of the subscription share its ARM request budget). Last answer: ${withoutStack(throttled[0]?.throttled ?? '')}`,
-      );
-    }
-    this.throttledMs += waitMs;
-    this.throttleWaits++;
-    const until = this.nowMs() + waitMs;
-    const step = runningStep(this.status.steps) ?? 'read';
-    yield* this.step(step, 'running', `ARM is throttling ${what} (${throttled.length} call(s)); calling again at ${new Date(until).toISOString()} (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`);
-    yield* sleepUntil(until);
+  /** The waits' view of this run (./run-waits.workflow.ts). */
+  private waitRun(): WaitRun {
+    return { instanceId: this.ctx.instanceId, options: this.input.options, nowMs: () => this.nowMs(), progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text) };
   }
 
   /* ---------- the job ---------- */
@@ -171,6 +177,11 @@ class HardenRun {
 
     yield* this.step('plan', 'running', 'comparing with the desired state');
     const plan = planHardening({ registryId: this.input.registryId, states, placement, lockdownAcr: this.input.options.lockdownAcr });
+    if (this.v22 && reading.managedGroupAccess !== undefined) {
+      plan.managedGroup = decideManagedGroupAccess(reading.managedGroupAccess, plan);
+      if (plan.managedGroup.state === 'cannot') plan.warnings.push(plan.managedGroup.detail);
+      this.managedGroupReady = plan.managedGroup.state !== 'assign';
+    }
     this.plan = plan;
     if (this.input.mode === 'plan') {
       // from 2.1 a plan also checks the app's effective permissions at every scope an apply would write
@@ -199,22 +210,13 @@ class HardenRun {
 
   private *readUntilReady(): Workflow<RegistryReading> {
     yield* this.step('read', 'running', 're-reading the registry');
-    const { registryId, options } = this.input;
-    const deadline = this.nowMs() + options.provisioningDeadlineMinutes * 60_000;
-    let reading = yield* this.call(Activities.readRegistry, { registryId });
-    while (reading.status === 'provisioning') {
-      if (this.nowMs() >= deadline) {
-        throw new LockdownError(
-          ErrorCodes.HARDEN_PROVISIONING_DEADLINE,
-          `the registry is still '${reading.provisioningState}' after ${options.provisioningDeadlineMinutes} minute(s); start the run again once provisioning has finished.`,
-        );
-      }
-      const next = Math.min(this.nowMs() + options.provisioningPollSeconds * 1000, deadline);
-      yield* this.step('read', 'running', `the registry is '${reading.provisioningState}'; next look at ${new Date(next).toISOString()}`);
-      yield* sleepUntil(next);
-      reading = yield* this.call(Activities.readRegistry, { registryId });
-    }
-    return reading;
+    const { registryId, options, trigger } = this.input;
+    const run = {
+      read: () => this.call(Activities.readRegistry, { registryId }),
+      progress: (text: string) => this.step('read', 'running', text),
+      nowMs: () => this.nowMs(),
+    };
+    return yield* readUntilReady(run, options, this.v22 && trigger === 'eventgrid');
   }
 
   private endpointIdOf(e: EndpointPlan): string {
@@ -229,7 +231,9 @@ class HardenRun {
       yield* this.step('endpoints', 'done', detail.describeEndpointsPresent(plan));
     } else {
       yield* this.step('endpoints', 'running', detail.describeEndpointsCreating(plan));
-      const infos = yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement } })));
+      if (managedEndpointsToCreate(plan).length > 0) yield* this.ensureManagedGroupAccess();
+      const registryId = this.v22 ? { registryId: this.input.registryId } : {};
+      const infos = yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement, ...registryId } })));
       toCreate.forEach((e, i) => {
         const info = infos[i] as EndpointInfo;
         this.createdIds.set(e.endpointId.toLowerCase(), info.id);
@@ -272,13 +276,35 @@ class HardenRun {
       return;
     }
     yield* this.step('lockdown', 'running', detail.describeLockdownRunning(toDisable.length));
-    const results = yield* this.all<{ changed: boolean; at: string }>(toDisable.map((p) => ({ name: Activities.disablePublicAccess, input: { target: p.target } })));
-    toDisable.forEach((p, i) => {
-      const r = results[i] as { changed: boolean; at: string };
-      this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
-    });
-    const changed = results.filter((r) => r.changed).length;
+    // before 2.1: every target at once; from 2.1 the registry first (its PUT carries the app's exemption), then storage and ACR
+    const phases = this.v22 ? lockdownPhases(toDisable) : [toDisable];
+    let changed = 0;
+    for (const phase of phases) {
+      if (this.v22 && phase.some((p) => p.target.kind !== 'registry')) yield* this.ensureManagedGroupAccess();
+      const input = (p: (typeof phase)[number]) => (this.v22 && p.target.kind !== 'registry' ? { target: p.target, registryId: this.input.registryId } : { target: p.target });
+      const results = yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
+      phase.forEach((p, i) => {
+        const r = results[i] as { changed: boolean; at: string };
+        this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
+        if (r.changed) changed++;
+        // the registry PUT carried the app's principal into assignedIdentities (MANAGED_RG_ASSIGN_APP_IDENTITY)
+        if (p.target.kind === 'registry' && r.changed && !this.managedGroupReady) this.noteAssigned();
+      });
+    }
     yield* this.step('lockdown', 'done', detail.describeLockdownDone(plan, changed));
+  }
+
+  private noteAssigned(): void {
+    this.managedGroupReady = true;
+    this.applied.assignedIdentity = true;
+  }
+
+  /** The app into assignedIdentities with a PUT of its own, when the plan needs it and no registry PUT of this run has carried it yet. */
+  private *ensureManagedGroupAccess(): Workflow<void> {
+    if (!this.v22 || this.managedGroupReady) return;
+    const { changed } = yield* this.call(Activities.grantManagedGroupAccess, { registryId: this.input.registryId });
+    if (changed) this.noteAssigned();
+    else this.managedGroupReady = true;
   }
 
   private *proveDns(plan: HardeningPlan, reading: ReadyReading): Workflow<void> {
@@ -348,7 +374,7 @@ class HardenRun {
     const message = coded.slice(code.length + 3).slice(0, MAX_ERROR_MESSAGE);
     const failedStep = runningStep(this.status.steps) ?? 'read';
     yield* this.step(failedStep, 'failed', `[${code}] ${message}`);
-    this.ctx.log('failed', { registryId: this.input.registryId, code });
+    this.ctx.log('failed', { registryId: this.input.registryId, code, ...this.requestedBy() });
 
     let outcome = summarizeOutcome({ ...this.outcomeArgs('Failed'), error: { code, message } });
     if (failedStep !== 'publish') {

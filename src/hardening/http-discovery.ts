@@ -2,16 +2,14 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { activityDeps } from '../main';
 import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
 import type { DiscoveryPort } from './domain/ports';
-import type { AzureCloud } from '../shared/regions';
 import { DiscoveryCache } from './discovery-cache';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest, type RequestContext } from '../http/request';
+import { parseRequest, requestContextOf, type RequestContext } from '../http/request';
 import { Routes } from '../http/routes';
 import { logJson } from '../shared/log-text';
 
-export interface DiscoveryHandlerDeps {
-  cloud: AzureCloud;
-  scope: RequestContext['scope'];
+/** Who may call, the cloud and the target scope (the request checks), and the adapters. */
+export interface DiscoveryHandlerDeps extends RequestContext {
   cacheSeconds: number;
   discovery: DiscoveryPort;
   cache: DiscoveryCache;
@@ -23,7 +21,7 @@ let defaults: DiscoveryHandlerDeps | undefined;
 function defaultDeps(): DiscoveryHandlerDeps {
   if (!defaults) {
     const { config, ports } = activityDeps();
-    defaults = { cloud: config.AZURE_CLOUD, scope: ports.targetScope, cacheSeconds: config.DISCOVERY_CACHE_SECONDS, discovery: ports.discovery, cache: new DiscoveryCache(), now: () => Date.now() };
+    defaults = { ...requestContextOf(config, ports.targetScope), cacheSeconds: config.DISCOVERY_CACHE_SECONDS, discovery: ports.discovery, cache: new DiscoveryCache(), now: () => Date.now() };
   }
   return defaults;
 }

@@ -10,6 +10,7 @@ import { Routes } from '../http/routes';
 import type { HardenOverrides } from '../http/schemas';
 import { requestContext } from '../main';
 import { runStatusView, runStatusPath } from '../http/views';
+import { callerLabel, callerLog } from '../shared/caller';
 import { Events, Orchestrators } from '../shared/names';
 import { applySlot, findStatus, isActiveStatus, optionsFromConfig, startHardening as start, type ApplySlot } from './starter';
 import { ErrorCodes } from '../shared/error-codes';
@@ -45,8 +46,9 @@ export async function startHardening(request: HttpRequest, client: HardenClient,
     const id = registryId(subscriptionId, resourceGroup, registryName);
     const mode = parsed.value.query.mode ?? 'apply';
     const options = mergeOverrides(optionsFromConfig(getConfig()), parsed.value.body);
-    const result = await start(client, { registryId: id, mode, options, trigger: 'http', triggeredAt: new Date().toISOString(), whenBusy: 'refuse' });
-    context.log(logJson({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode }));
+    const { caller } = parsed.value;
+    const result = await start(client, { registryId: id, mode, options, trigger: 'http', triggeredAt: new Date().toISOString(), whenBusy: 'refuse', caller });
+    context.log(logJson({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode, ...(parsed.value.body ? { overrides: parsed.value.body } : {}), caller: callerLog(caller) }));
     if (!result.started) {
       const current = await findStatus(client, result.instanceId);
       return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `an apply run of this registry is ${result.runtimeStatus}; wait for it to finish or terminate it (a plan run can start at any time).`, {
@@ -115,14 +117,15 @@ export async function approveHardening(request: HttpRequest, client: HardenClien
     const run = await activeRun(client, parsed.value.params);
     if (!run.ok) return run.response;
     const instanceId = run.slot.runId;
+    const { caller } = parsed.value;
     try {
-      await client.raiseEvent(instanceId, Events.approve, { source: 'http' });
+      await client.raiseEvent(instanceId, Events.approve, { source: 'http', caller });
     } catch (e) {
       const ended = await endedMeanwhile(client, instanceId, parsed.value.params.registryName);
       if (ended) return ended;
       throw e;
     }
-    context.log(logJson({ instanceId, action: 'approve-raised' }));
+    context.log(logJson({ instanceId, action: 'approve-raised', caller: callerLog(caller) }));
     return jsonResponse(202, { instanceId, event: Events.approve });
   } catch (e) {
     return internalError(context, e);
@@ -144,8 +147,10 @@ export async function terminateHardening(request: HttpRequest, client: HardenCli
     if (!run.ok) return run.response;
     const { runId: instanceId, lockId, legacy } = run.slot;
     const reason = parsed.value.query.reason ?? DEFAULT_TERMINATE_REASON;
+    const { caller } = parsed.value;
     try {
-      await client.terminate(instanceId, reason);
+      // the reason is kept with the instance: it names who stopped the run
+      await client.terminate(instanceId, `${reason} (by ${callerLabel(caller)})`);
     } catch (e) {
       const ended = await endedMeanwhile(client, instanceId, parsed.value.params.registryName);
       if (ended) return ended;
@@ -153,13 +158,13 @@ export async function terminateHardening(request: HttpRequest, client: HardenCli
     }
     if (!legacy) {
       try {
-        await client.terminate(lockId, reason);
+        await client.terminate(lockId, `${reason} (by ${callerLabel(caller)})`);
       } catch (e) {
         // the lock ended with its run meanwhile: that is what was asked
         if (await endedMeanwhile(client, lockId, parsed.value.params.registryName) === undefined) throw e;
       }
     }
-    context.log(logJson({ instanceId, action: 'terminated', reason }));
+    context.log(logJson({ instanceId, action: 'terminated', reason, caller: callerLog(caller) }));
     return jsonResponse(202, { instanceId, reason });
   } catch (e) {
     return internalError(context, e);

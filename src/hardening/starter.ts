@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type * as df from 'durable-functions';
 import type { HardenInput, HardenOptions, RunMode } from './domain/hardening';
 import type { RegistryId } from '../shared/arm-id';
+import type { Caller } from '../shared/caller';
 import { applyRunIdFor, followUpIdFor, instanceIdFor, planRunIdFor } from '../shared/instance-id';
 import { Orchestrators } from '../shared/names';
 import { MAX_EVENT_ID } from './domain/harden-input';
@@ -85,6 +86,8 @@ export interface StartArgs {
    * the sweep) also queues a follow-up that starts the next apply run once this one has ended.
    */
   whenBusy?: 'refuse' | 'follow-up';
+  /** who asked (recorded in the run's input): the HTTP caller, or the principal behind the event */
+  caller?: Caller;
 }
 
 function inputOf(args: StartArgs): HardenInput {
@@ -92,6 +95,7 @@ function inputOf(args: StartArgs): HardenInput {
     registryId: args.registryId, mode: args.mode, options: args.options, trigger: args.trigger,
     ...(args.triggeredAt ? { triggeredAt: args.triggeredAt } : {}),
     ...(args.eventId !== undefined && args.eventId.length <= MAX_EVENT_ID ? { eventId: args.eventId } : {}),
+    ...(args.caller ? { caller: args.caller } : {}),
   };
 }
 

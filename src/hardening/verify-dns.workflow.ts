@@ -2,7 +2,7 @@ import type { RegistryId, SubnetId } from '../shared/arm-id';
 import { Activities } from '../shared/names';
 import { codedFailure, ErrorCodes, LockdownError } from '../shared/errors';
 import { callAll, progress, type Workflow, type WorkflowContext } from '../shared/workflow';
-import { isActivityRefusal, isActivityThrottled, type CheckDiscoveryOutput, type CollectDnsExpectationsOutput, type HardenActivities, type HardenActivityName, type InspectTargetsInput, type InspectTargetsOutput, type ProveDnsOutput, type ReadRegistryOutput } from './activities/contracts';
+import { isActivityRefusal, isActivityThrottled, isActivityWaiting, type CheckDiscoveryOutput, type CollectDnsExpectationsOutput, type HardenActivities, type HardenActivityName, type InspectTargetsInput, type InspectTargetsOutput, type ProveDnsOutput, type ReadRegistryOutput } from './activities/contracts';
 import { describeDnsFailure, describeDnsProven, isDnsProven } from './domain/dns-expectations';
 import type { DiscoveryCheck, DnsCheck, StepName, StepState, StepStatus } from './domain/hardening';
 import { describeTarget, planHardening } from './domain/plan';
@@ -44,6 +44,7 @@ export function* verifyDnsWorkflow(ctx: WorkflowContext, args: { registryId: Reg
     const value = settled.value;
     if (isActivityRefusal(value)) throw new Error(value.refused);
     if (isActivityThrottled(value)) throw new Error(value.throttled);
+    if (isActivityWaiting(value)) throw new Error(value.waiting);
     return value as HardenActivities[K]['output'];
   }
 

@@ -1,28 +1,28 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { activityDeps } from '../main';
-import { checkExfiltration, checkRegistryEgress, type Refusal } from './activities/registry-egress';
+import { checkExfiltration, checkRegistryEgress, refuseForeignSubnet, type Refusal } from './activities/registry-egress';
 import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
 import type { NetworkSecurityPort } from './domain/ports';
-import { isKnownRegion, type AzureCloud } from '../shared/regions';
+import { isKnownRegion } from '../shared/regions';
 import { workspaceId } from '../workspaces/domain/workspace';
 import type { WorkspacesPort } from '../workspaces/domain/ports';
 import { regionsOf } from './http-schemas';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest, type RequestContext } from '../http/request';
+import { parseRequest, requestContextOf, type RequestContext } from '../http/request';
+import { callerLog } from '../shared/caller';
 import { httpTriggerOptions, Routes } from '../http/routes';
 import { logJson } from '../shared/log-text';
 
-export interface EgressHandlerDeps {
-  cloud: AzureCloud;
-  scope: RequestContext['scope'];
+/** Who may call, the cloud and the target scope (the request checks), and the adapters. */
+export interface EgressHandlerDeps extends RequestContext {
   networkSecurity: NetworkSecurityPort;
-  /** the workspace in the path must exist (the egress routes); the shared workspace adapter */
-  workspaces: Pick<WorkspacesPort, 'get'>;
+  /** the workspace in the path must exist (the egress routes), and the fix acts only on its computes' subnets */
+  workspaces: Pick<WorkspacesPort, 'get' | 'listComputeSubnets'>;
 }
 
 function defaultDeps(): EgressHandlerDeps {
   const { config, ports } = activityDeps();
-  return { cloud: config.AZURE_CLOUD, scope: ports.targetScope, networkSecurity: ports.networkSecurity, workspaces: ports.workspace.workspaces };
+  return { ...requestContextOf(config, ports.targetScope), networkSecurity: ports.networkSecurity, workspaces: ports.workspace.workspaces };
 }
 
 function refusal(r: Refusal): HttpResponseInit {
@@ -53,9 +53,16 @@ async function egress(request: HttpRequest, context: InvocationContext, deps: Eg
     if ((await deps.workspaces.get(wsId)) === undefined) {
       return errorResponse(ErrorCodes.EGRESS_WORKSPACE_NOT_FOUND, `workspace ${wsId} does not exist (or the app cannot read it); nothing was checked or changed.`);
     }
+    if (fix) {
+      const foreign = await refuseForeignSubnet(deps.workspaces, wsId, parsed.value.query.subnetId);
+      if (foreign) {
+        context.warn(logJson({ action: 'egress-fix-refused', code: foreign.code, workspaceId: wsId, subnetId: parsed.value.query.subnetId, caller: callerLog(parsed.value.caller) }));
+        return refusal(foreign);
+      }
+    }
     const result = await checkRegistryEgress(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, fix, ...(regions ? { regions } : {}) });
     if (result.kind === 'refused') return refusal(result);
-    context.log(logJson({ action: fix ? 'egress-fix' : 'egress-check', subnetId: result.subnetId, nsgId: result.nsgId, compliant: result.report.compliant, added: result.added?.map((r) => r.name) ?? [] }));
+    context.log(logJson({ action: fix ? 'egress-fix' : 'egress-check', subnetId: result.subnetId, nsgId: result.nsgId, compliant: result.report.compliant, added: result.added?.map((r) => r.name) ?? [], caller: callerLog(parsed.value.caller) }));
     return jsonResponse(200, {
       workspace: { subscriptionId, resourceGroup, workspaceName },
       subnetId: result.subnetId, nsgId: result.nsgId, regions: result.regions,
@@ -74,7 +81,7 @@ async function exfiltration(request: HttpRequest, context: InvocationContext, de
   try {
     const result = await checkExfiltration(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, apply });
     if (result.kind === 'refused') return refusal(result);
-    context.log(logJson({ action: apply ? 'exfiltration-apply' : 'exfiltration-check', subnetId: result.report.subnetId, protected: result.report.protected, changes: result.changes ?? [] }));
+    context.log(logJson({ action: apply ? 'exfiltration-apply' : 'exfiltration-check', subnetId: result.report.subnetId, protected: result.report.protected, changes: result.changes ?? [], caller: callerLog(parsed.value.caller) }));
     return jsonResponse(200, { ...result.report, unreadablePolicies: result.unreadablePolicies, ...(result.changes ? { changes: result.changes } : {}) });
   } catch (e) {
     return upstream(context, apply ? 'exfiltration-apply' : 'exfiltration-check', e);

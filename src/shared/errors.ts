@@ -15,12 +15,19 @@ export class LockdownError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail: string,
-    options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number } = {},
+    options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number; propagating?: boolean } = {},
   ) {
     super(`[${code}] ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.propagating = options.propagating ?? false;
   }
+
+  /**
+   * A refusal that access granted a moment ago may still lift (a role assignment, a deny
+   * assignment's exemption: both propagate): the run waits it out briefly before it fails.
+   */
+  readonly propagating: boolean;
 
   /** Whether trying the same call again later may succeed (throttling, 5xx, transport). */
   readonly retryable: boolean;

@@ -16,6 +16,7 @@ export const Activities = {
   ensureZoneGroup: 'ensureZoneGroup',
   readEndpoint: 'readEndpoint',
   disablePublicAccess: 'disablePublicAccess',
+  grantManagedGroupAccess: 'grantManagedGroupAccess',
   collectDnsExpectations: 'collectDnsExpectations',
   proveDns: 'proveDns',
   checkDiscovery: 'checkDiscovery',

@@ -11,5 +11,8 @@ export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
  *  - 1.0 (no version recorded): the workflows before versioning
  *  - 2.0: hardening collects the DNS names one activity call per endpoint (a throttled call repeats only its own reads)
  *  - 2.1: a plan-mode hardening run checks the app's effective permissions at every scope an apply would write (checkPermissions)
+ *  - 2.2: hardening locks the registry down first, then storage and ACR; adds the app to the managed group's
+ *    assignedIdentities (grantManagedGroupAccess when no registry PUT carries it); waits out access still
+ *    propagating (ActivityWaiting); an event-started run reads a 404 as "still being created"
  */
-export const WORKFLOW_VERSION = '2.1';
+export const WORKFLOW_VERSION = '2.2';

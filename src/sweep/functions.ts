@@ -10,6 +10,7 @@ import { sweepRegistriesOrchestrator } from './sweep.durable';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { iso } from '../http/views';
 import { parseRequest } from '../http/request';
+import { callerLog } from '../shared/caller';
 import { httpTriggerOptions, ROUTE_PREFIX, Routes } from '../http/routes';
 import type { SweepStatusView } from './http-schemas';
 import { Orchestrators, SWEEP_INSTANCE_ID, SweepActivities, Triggers } from '../shared/names';
@@ -23,7 +24,7 @@ export type SweepClient = Pick<df.DurableClient, 'getStatus' | 'startNew'>;
 export async function startHardeningRun(input: StartHardeningRunInput, client: Pick<df.DurableClient, 'getStatus' | 'startNew'>): Promise<StartHardeningRunOutput> {
   try {
     // a run going on may have read the registry before it drifted: a follow-up looks again after it
-    const result = await startHardening(client, { registryId: input.registryId, mode: 'apply', options: input.options, trigger: input.trigger, whenBusy: 'follow-up', ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}) });
+    const result = await startHardening(client, { registryId: input.registryId, mode: 'apply', options: input.options, trigger: input.trigger, whenBusy: 'follow-up', ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}), ...(input.caller !== undefined ? { caller: input.caller } : {}) });
     return result.started ? { ok: true, started: true, instanceId: result.instanceId } : { ok: true, started: false, instanceId: result.instanceId, runtimeStatus: result.runtimeStatus };
   } catch (e) {
     return { ok: false, error: codedFailure(e) };
@@ -57,9 +58,10 @@ export async function startSweepHandler(request: HttpRequest, client: SweepClien
       return errorResponse(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose registries the sweep covers.');
     }
     const mode = parsed.value.query.mode ?? 'apply';
-    const input = sweepInputFromConfig(config, { mode, trigger: 'http', triggeredAt: new Date().toISOString() });
+    const { caller } = parsed.value;
+    const input = sweepInputFromConfig(config, { mode, trigger: 'http', triggeredAt: new Date().toISOString(), caller });
     const result = await startSweep(client, input);
-    context.log(logJson({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', mode }));
+    context.log(logJson({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', mode, caller: callerLog(caller) }));
     if (!result.started) return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a sweep is ${result.runtimeStatus}; wait for it to finish (GET ${sweepPath}).`);
     const statusUrl = `${new URL(request.url).origin}${sweepPath}`;
     return jsonResponse(202, {

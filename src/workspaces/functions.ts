@@ -1,17 +1,16 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { activityDeps } from '../main';
 import { auditWorkspaceDeployments, shareWorkspaceWithRegistry, type CapabilityFailure } from './activities/workspace-capabilities';
-import type { AzureCloud } from '../shared/regions';
 import { workspaceId } from './domain/workspace';
 import type { WorkspacePorts } from './domain/ports';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest, type RequestContext } from '../http/request';
+import { parseRequest, requestContextOf, type RequestContext } from '../http/request';
+import { callerLog } from '../shared/caller';
 import { httpTriggerOptions, Routes } from '../http/routes';
 import { logJson } from '../shared/log-text';
 
-export interface WorkspaceHandlerDeps {
-  cloud: AzureCloud;
-  scope: RequestContext['scope'];
+/** Who may call, the cloud and the target scope (the request checks), and the adapters. */
+export interface WorkspaceHandlerDeps extends RequestContext {
   ports: WorkspacePorts;
 }
 
@@ -20,7 +19,7 @@ let defaults: WorkspaceHandlerDeps | undefined;
 function defaultDeps(): WorkspaceHandlerDeps {
   if (!defaults) {
     const { config, ports } = activityDeps();
-    defaults = { cloud: config.AZURE_CLOUD, scope: ports.targetScope, ports: ports.workspace };
+    defaults = { ...requestContextOf(config, ports.targetScope), ports: ports.workspace };
   }
   return defaults;
 }
@@ -42,8 +41,14 @@ export async function shareWorkspaceWithRegistryHandler(request: HttpRequest, co
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
     const id = workspaceId(subscriptionId, resourceGroup, workspaceName);
-    const result = await shareWorkspaceWithRegistry(deps.ports, { workspaceId: id, registryId: parsed.value.query.registryId, force: parsed.value.query.force === 'true' });
-    context.log(logJson({ action: 'share-with', workspaceId: id, registryId: parsed.value.query.registryId, ...(result.ok ? { outcome: result.value.action, writes: result.value.writes } : { outcome: 'failed', code: result.failure.code }) }));
+    const { registryId, force, reason } = parsed.value.query;
+    const result = await shareWorkspaceWithRegistry(deps.ports, { workspaceId: id, registryId, force: force === 'true', ...(reason !== undefined ? { reason } : {}) });
+    // the reason (at most 500 characters) is recorded whole
+    context.log(logJson({
+      action: 'share-with', workspaceId: id, registryId, force: force === 'true', ...(reason !== undefined ? { reason } : {}),
+      ...(result.ok ? { outcome: result.value.action, writes: result.value.writes, changes: result.value.changes } : { outcome: 'failed', code: result.failure.code }),
+      caller: callerLog(parsed.value.caller),
+    }, 500));
     return result.ok ? jsonResponse(200, result.value) : failure(result.failure);
   } catch (e) {
     return internalError(context, e);

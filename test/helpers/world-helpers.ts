@@ -1,6 +1,7 @@
 import type { OrchestrationStatus } from '../../local/func-host';
-import type { World } from '../../local/world';
 import { randomBytes } from 'node:crypto';
+import { PROFILES } from '../../local/azure-sim/profiles';
+import { WORLD_SIM_TIME_SCALE, type World } from '../../local/world';
 import { applyRunIdFor, instanceIdFor, isRunIdOf, planRunIdFor } from '../../src/shared/instance-id';
 import type { Outcome } from '../../src/hardening/domain/hardening';
 
@@ -138,4 +139,12 @@ export function runsOf(world: World, registryId: string): OrchestrationStatus[] 
   return world.host.durable.engine.list({}).items
     .filter((s) => s.name === 'hardenRegistry' && isRunIdOf(registryId, s.instanceId))
     .sort((a, b) => String(b.createdTime).localeCompare(String(a.createdTime)));
+}
+
+/**
+ * Waits until a principal listed in a registry's assignedIdentities at its creation is exempt from
+ * the managed group's deny assignment (the strict profile's propagation delay, at the world's time scale).
+ */
+export async function waitOutExemption(simTimeScale = WORLD_SIM_TIME_SCALE): Promise<void> {
+  await new Promise((r) => setTimeout(r, PROFILES.strict.flags.assignedIdentityPropagationMs * simTimeScale + 500));
 }

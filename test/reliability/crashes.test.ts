@@ -8,8 +8,8 @@
 import { createRegistry, type World } from '../../local/world';
 import { HistoryEventType } from '../../local/func-host/durable/history';
 import { instanceIdFor } from '../../src/shared/instance-id';
-import { currentRun, startRun, waitForRun } from '../helpers/world-helpers';
-import { FAST, judge, RUN_TIMEOUT_MS, startFaultWorld } from './fault-harness';
+import { currentRun, startRun, waitForRun, waitOutExemption } from '../helpers/world-helpers';
+import { FAST, judge, RUN_TIMEOUT_MS, SIM_TIME_SCALE, startFaultWorld } from './fault-harness';
 import { flushUnreported, record } from './summary';
 
 const PER_BATCH = 4;
@@ -43,7 +43,11 @@ describe('crashes: the host is killed between every pair of persisted steps of a
   });
 
   it('every run ends Hardened with no duplicate and every boundary of a reference run is hit', async () => {
-    const reference = await createRegistry(world.sim, world.user, { name: 'crref0x', regions: ['westeurope'] });
+    // every registry lists the app in assignedIdentities from its creation, and the runs start once that
+    // exemption holds: no run waits for access, so every run has the reference run's episodes
+    const exempt = { regions: ['westeurope'], assignedIdentities: [world.sim.principal.oid] };
+    const reference = await createRegistry(world.sim, world.user, { name: 'crref0x', ...exempt });
+    await waitOutExemption(SIM_TIME_SCALE);
     startRun(world, reference, 'apply', FAST);
     const ref = await waitForRun(world, reference, { timeoutMs: RUN_TIMEOUT_MS });
     expect((await judge(world, 'crref0x', ref)).problems).toEqual([]);
@@ -68,7 +72,8 @@ describe('crashes: the host is killed between every pair of persisted steps of a
     const deadline = Date.now() + LOOP_BUDGET_MS;
     for (let batch = 0; uncovered().length > 0 && batch < MAX_BATCHES && Date.now() < deadline; batch++) {
       const batchNames = Array.from({ length: PER_BATCH }, (_, i) => `crb${batch}${i}x`);
-      for (const n of batchNames) await createRegistry(world.sim, world.user, { name: n, regions: ['westeurope'] });
+      for (const n of batchNames) await createRegistry(world.sim, world.user, { name: n, ...exempt });
+      await waitOutExemption(SIM_TIME_SCALE);
       let lastStart = 0;
       while ((batchNames.length > 0 || running().length > 0) && uncovered().length > 0 && Date.now() < deadline) {
         if (batchNames.length > 0 && Date.now() - lastStart >= 100) {

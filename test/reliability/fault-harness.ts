@@ -8,8 +8,15 @@ import type { Outcome } from '../../src/hardening/domain/hardening';
 import { arm, currentRun, lastRunCreated, resources, startRun, waitForRun, waitUntil } from '../helpers/world-helpers';
 import { record } from './summary';
 
-/** Fast polls so a whole run takes seconds at the host's time scale. */
-export const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetrySeconds: 5, provisioningPollSeconds: 5, dnsDeadlineMinutes: 1 };
+/** The fault worlds' clocks: the simulator's (Azure's) and the host's (the app's), each a multiple of real time. */
+export const SIM_TIME_SCALE = 0.01;
+export const HOST_TIME_SCALE = 0.05;
+
+/**
+ * Fast polls so a whole run takes seconds at the host's time scale. The managed group's exemption
+ * takes 300 s of Azure time (3 s real, 60 s of the app's time): the access wait allows three times that.
+ */
+export const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetrySeconds: 5, provisioningPollSeconds: 5, dnsDeadlineMinutes: 1, accessPropagationMinutes: 3, accessPollSeconds: 5 };
 /** Bounded: a run that has not ended by then is a hung run. */
 export const RUN_TIMEOUT_MS = 75_000;
 
@@ -23,7 +30,7 @@ const SLOW_MS = 4_500;
 
 /** A world for one test file, without the Event Grid subscription (runs are started by hand). */
 export async function startFaultWorld(prefix: string): Promise<World> {
-  const world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), `rel-${prefix}-`)), hostTimeScale: 0.05, settings: FAULT_SETTINGS });
+  const world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), `rel-${prefix}-`)), hostTimeScale: HOST_TIME_SCALE, simTimeScale: SIM_TIME_SCALE, settings: FAULT_SETTINGS });
   const res = await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions/registry-writes`, { method: 'DELETE' });
   if (!res.ok) throw new Error(`could not remove the registry-writes subscription: ${res.status}`);
   return world;

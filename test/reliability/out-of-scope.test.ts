@@ -120,7 +120,8 @@ describe('the target scope: nothing outside TARGET_SUBSCRIPTION_IDS + TARGET_MAN
 
     it.each(cases)('%s %s', async (method, tried, path) => {
       await clearRequestLog(world);
-      const res = await fetch(`${world.host.baseUrl}/api/${path()}`, { method, headers: { 'x-functions-key': world.functionKey } });
+      // as a network admin, who may call every route: the target scope is the only check that refuses
+      const res = await fetch(`${world.host.baseUrl}/api/${path()}`, { method, headers: world.auth.headers('networkAdmin') });
       const body = (await res.json()) as { error?: { code?: string; message?: string } };
       const log = await requestLog(world);
       const calls = log.filter((r) => r.principal === world.sim.principal.oid);
@@ -148,7 +149,7 @@ describe('the target scope: nothing outside TARGET_SUBSCRIPTION_IDS + TARGET_MAN
   it('a subscription under TARGET_MANAGEMENT_GROUP is in scope: its registry is planned, and nothing outside is touched', async () => {
     await clearRequestLog(world);
     const id = await createRegistry(world.sim, world.user, { subscriptionId: MEMBER, name: 'memberreg', regions: ['westeurope'] });
-    const res = await fetch(`${world.host.baseUrl}/api/registries/${MEMBER}/${DEMO.rg}/memberreg/harden?mode=plan`, { method: 'POST', headers: { 'x-functions-key': world.functionKey } });
+    const res = await fetch(`${world.host.baseUrl}/api/registries/${MEMBER}/${DEMO.rg}/memberreg/harden?mode=plan`, { method: 'POST', headers: world.auth.headers('reader') });
     expect(res.status).toBe(202);
     const { instanceId } = (await res.json()) as { instanceId: string };
     const run = await world.host.durable.waitForStatus(instanceId, (s) => ['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus), 60_000);

@@ -52,18 +52,29 @@ export function isAllowed(assignment: Pick<RoleAssignment, 'actions' | 'notActio
   return assignment.actions.some((p) => actionMatches(p, action)) && !assignment.notActions.some((p) => actionMatches(p, action));
 }
 
-/** Role assignments by principal (object id); none = no enforcement for that principal. */
+/**
+ * Role assignments by principal (object id); none = no enforcement for that principal. A change
+ * set with a delay (profile `eventual`: role assignments propagate) grants what it adds only once
+ * the delay has passed; what it removes is gone at once (until then both roles must allow).
+ */
 export class RoleAssignments {
   private readonly byPrincipal = new Map<string, RoleAssignment[]>();
+  /** a set with a delay: until effectiveAt an action must also be allowed by the previous assignments */
+  private readonly pending = new Map<string, { previous: RoleAssignment[]; effectiveAt: number }>();
 
-  set(principalId: string, assignments: readonly RoleAssignment[]): void {
+  set(principalId: string, assignments: readonly RoleAssignment[], delayMs = 0): void {
+    const key = principalId.toLowerCase();
+    const previous = this.byPrincipal.get(key);
     this.byPrincipal.set(
-      principalId.toLowerCase(),
+      key,
       assignments.map((a) => ({ scope: a.scope, actions: [...a.actions], notActions: [...a.notActions] })),
     );
+    if (previous && delayMs > 0) this.pending.set(key, { previous, effectiveAt: Date.now() + delayMs });
+    else this.pending.delete(key);
   }
 
   delete(principalId: string): boolean {
+    this.pending.delete(principalId.toLowerCase());
     return this.byPrincipal.delete(principalId.toLowerCase());
   }
 
@@ -83,7 +94,10 @@ export class RoleAssignments {
   /** Whether the principal may perform the action at the scope (always, without assignments). */
   allows(principalId: string, action: string, scope: string): boolean {
     const at = this.atScope(principalId, scope);
-    return !at || at.some((a) => isAllowed(a, action));
+    if (!at) return true;
+    const change = this.pending.get(principalId.toLowerCase());
+    if (change && Date.now() < change.effectiveAt && !change.previous.some((a) => scopeContains(a.scope, scope) && isAllowed(a, action))) return false;
+    return at.some((a) => isAllowed(a, action));
   }
 
   /**

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ARM_AUDIENCE } from '../tokens';
 import { API_VERSIONS } from './api-versions';
 import type { ArmRequest, ArmResult, AuthorizationCheck, HttpMethod, Route } from './context';
+import { enforceDenyAssignment, isInsideResourceGroup } from './deny-assignment';
 import { ArmError, armErrors } from './errors';
 import type { FaultInjector } from './faults';
 import { actionForRequest, isSubscriptionOperationPath, needsNoAction, scopeOfPath } from './rbac';
@@ -227,6 +228,16 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
       if (!allowed) {
         sendError(armErrors.authorizationFailed(principal, action, scope));
         return;
+      }
+      // the registry's deny assignment on its managed resource group (profile flag managedRgDenyAssignment)
+      if (kind === 'write' && isInsideResourceGroup(path)) {
+        try {
+          enforceDenyAssignment(state, principal, action, scopeOfPath(path));
+        } catch (e) {
+          if (!(e instanceof ArmError)) throw e;
+          sendError(e);
+          return;
+        }
       }
     }
 

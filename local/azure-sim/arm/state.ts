@@ -5,6 +5,7 @@ import type { ArmRequest, ArmResult } from './context';
 import { ArmError, armErrors } from './errors';
 import { parseArmId, rgId, typeOf } from './ids';
 import { LroEngine, type LatencyKind, type LroOperation } from './lro';
+import { SimProfile } from '../profiles';
 import { RoleAssignments } from './rbac';
 
 /** Placeholder object id used for writes the Azure ML resource provider makes itself. */
@@ -26,6 +27,8 @@ export interface StateOptions {
   callerRole: string;
   /** default 'status' */
   registryAsyncOperationBody?: RegistryAsyncOperationBody;
+  /** multiplies simulated durations (profile delays) into real ones */
+  timeScale: number;
 }
 
 /**
@@ -39,6 +42,8 @@ export class SimState {
   readonly internal = new Map<string, Record<string, string>>();
   /** role assignments the admin API set (principals without one are not checked) */
   readonly rbac = new RoleAssignments();
+  /** the Azure behaviour profile in force (profiles.ts); providers read `profile.flags` */
+  readonly profile = new SimProfile();
 
   constructor(
     readonly store: ResourceStore,

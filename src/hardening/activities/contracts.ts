@@ -41,6 +41,8 @@ export interface InspectTargetsOutput {
 export interface EnsurePrivateEndpointInput {
   plan: EndpointPlan;
   placement: EndpointPlacement;
+  /** the registry whose managed group may hold the target (from 2.1): a refused automatic approval becomes a manual connection */
+  registryId?: string;
 }
 export type EnsurePrivateEndpointOutput = EndpointInfo;
 
@@ -60,14 +62,24 @@ export interface ReadEndpointInput {
 }
 export type ReadEndpointOutput = EndpointInfo;
 
-/** disablePublicAccess: registry GET + full PUT, storage PATCH, ACR PATCH; no write when already Disabled. */
+/** disablePublicAccess: registry GET + full PUT (with the app in assignedIdentities), storage PATCH, ACR PATCH; no write when already Disabled. */
 export interface DisablePublicAccessInput {
   target: Target;
+  /** the registry whose managed group holds a storage/ACR target (from 2.1): explains a deny assignment's refusal */
+  registryId?: string;
 }
 export interface DisablePublicAccessOutput {
   changed: boolean;
   /** ISO time of the write, or of the read when unchanged */
   at: string;
+}
+
+/** grantManagedGroupAccess: the app's principal into the registry's assignedIdentities with a PUT of its own (public access unchanged), unless listed or not allowed. */
+export interface GrantManagedGroupAccessInput {
+  registryId: string;
+}
+export interface GrantManagedGroupAccessOutput {
+  changed: boolean;
 }
 
 /** collectDnsExpectations: every name of every endpoint as ARM reports it (NIC fqdns, zone group record sets). */
@@ -118,6 +130,7 @@ export interface HardenActivities {
   [Activities.ensureZoneGroup]: { input: EnsureZoneGroupInput; output: EnsureZoneGroupOutput };
   [Activities.readEndpoint]: { input: ReadEndpointInput; output: ReadEndpointOutput };
   [Activities.disablePublicAccess]: { input: DisablePublicAccessInput; output: DisablePublicAccessOutput };
+  [Activities.grantManagedGroupAccess]: { input: GrantManagedGroupAccessInput; output: GrantManagedGroupAccessOutput };
   [Activities.collectDnsExpectations]: { input: CollectDnsExpectationsInput; output: CollectDnsExpectationsOutput };
   [Activities.proveDns]: { input: ProveDnsInput; output: ProveDnsOutput };
   [Activities.checkDiscovery]: { input: CheckDiscoveryInput; output: CheckDiscoveryOutput };
@@ -127,4 +140,4 @@ export interface HardenActivities {
 
 export type HardenActivityName = keyof HardenActivities;
 
-export { failureAnswerOf, isActivityRefusal, isActivityThrottled, type ActivityRefusal, type ActivityThrottled } from '../../shared/activity-answers';
+export { failureAnswerOf, isActivityRefusal, isActivityThrottled, isActivityWaiting, type ActivityRefusal, type ActivityThrottled, type ActivityWaiting } from '../../shared/activity-answers';

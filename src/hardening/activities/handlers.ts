@@ -1,12 +1,12 @@
 import type { ActivityDeps } from '../../main';
 import { Activities } from '../../shared/names';
-import { failureAnswerOf, type ActivityRefusal, type ActivityThrottled } from '../../shared/activity-answers';
+import { failureAnswerOf, type ActivityRefusal, type ActivityThrottled, type ActivityWaiting } from '../../shared/activity-answers';
 import type { HardenActivityName } from './contracts';
 import { checkPermissions } from './check-permissions.activity';
 import { checkDiscovery, collectDnsExpectations, proveDns } from './dns-proof.activity';
 import { ensurePrivateEndpoint, ensureZoneGroup, readEndpoint } from './endpoints.activity';
 import { inspectTargets } from './inspect-targets.activity';
-import { disablePublicAccess } from './public-access.activity';
+import { disablePublicAccess, grantManagedGroupAccess } from './public-access.activity';
 import { publishOutcome } from './publish-outcome.activity';
 import { readRegistry } from './read-registry.activity';
 
@@ -23,13 +23,14 @@ export type FailureLog = (level: 'warn' | 'error', message: string) => void;
 export type ActivityHandler = (input: unknown, log?: FailureLog) => Promise<unknown>;
 
 function answering<I, O>(name: string, run: (input: I, deps: ActivityDeps) => Promise<O>, deps: () => ActivityDeps): ActivityHandler {
-  return async (input: unknown, log?: FailureLog): Promise<O | ActivityRefusal | ActivityThrottled> => {
+  return async (input: unknown, log?: FailureLog): Promise<O | ActivityRefusal | ActivityThrottled | ActivityWaiting> => {
     try {
       return await run(input as I, deps());
     } catch (e) {
       const answer = failureAnswerOf(e);
       if (!answer) throw e;
       if ('throttled' in answer) log?.('warn', `${name}: ${answer.throttled} (the run waits at least ${Math.ceil(answer.retryAfterMs / 1000)} s, then calls again)`);
+      else if ('waiting' in answer) log?.('warn', `${name}: ${answer.waiting} (access may still be propagating: the run waits, then calls again)`);
       else log?.('error', `${name}: ${answer.refused} (not retried: the run fails now)`);
       return answer;
     }
@@ -44,6 +45,7 @@ export function hardenActivityHandlers(deps: () => ActivityDeps): Readonly<Recor
     [Activities.ensureZoneGroup]: answering(Activities.ensureZoneGroup, ensureZoneGroup, deps),
     [Activities.readEndpoint]: answering(Activities.readEndpoint, readEndpoint, deps),
     [Activities.disablePublicAccess]: answering(Activities.disablePublicAccess, disablePublicAccess, deps),
+    [Activities.grantManagedGroupAccess]: answering(Activities.grantManagedGroupAccess, grantManagedGroupAccess, deps),
     [Activities.collectDnsExpectations]: answering(Activities.collectDnsExpectations, collectDnsExpectations, deps),
     [Activities.proveDns]: answering(Activities.proveDns, proveDns, deps),
     [Activities.checkDiscovery]: answering(Activities.checkDiscovery, checkDiscovery, deps),

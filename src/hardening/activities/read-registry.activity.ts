@@ -1,5 +1,6 @@
 import { sameResourceId } from '../../shared/arm-id';
-import type { RegistryReading, Target } from '../domain/hardening';
+import type { ManagedGroupAccess, RegistryReading, Target } from '../domain/hardening';
+import { listsPrincipal } from '../domain/managed-group';
 import type { ResourceGroupPort } from '../domain/ports';
 import { normalizeRegion } from '../../shared/regions';
 import { parseManagedResourceGroupName, parseRegistryId, toRegistryId, type Registry } from '../domain/registry';
@@ -37,6 +38,16 @@ async function managedGroupOf(reg: Registry, resourceGroups: ResourceGroupPort):
   const groups = await resourceGroups.listResourceGroups(ref.subscriptionId);
   const match = groups.filter((g) => parseManagedResourceGroupName(g.name)?.registryName.toLowerCase() === ref.name.toLowerCase());
   return match.length === 1 ? match[0]?.id : undefined;
+}
+
+/** Whether the app is exempt from the managed group's deny assignment, and whether it may add itself. */
+export function managedGroupAccessOf(reg: Registry, config: Pick<ActivityDeps['config'], 'APP_PRINCIPAL_ID' | 'MANAGED_RG_ASSIGN_APP_IDENTITY'>): ManagedGroupAccess {
+  const appPrincipalId = config.APP_PRINCIPAL_ID;
+  return {
+    ...(appPrincipalId ? { appPrincipalId } : {}),
+    listed: listsPrincipal(reg.properties.managedResourceGroupSettings, appPrincipalId),
+    assignEnabled: config.MANAGED_RG_ASSIGN_APP_IDENTITY,
+  };
 }
 
 /**
@@ -82,5 +93,6 @@ export async function readRegistry(input: { registryId: string }, { ports, confi
     managedResourceGroupId: managedGroup,
     targets: [registryTarget, ...storage, ...acr],
     resolvedBy,
+    managedGroupAccess: managedGroupAccessOf(reg, config),
   };
 }

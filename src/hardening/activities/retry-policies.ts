@@ -39,6 +39,7 @@ export const ACTIVITY_RETRY: Readonly<Record<HardenActivityName, RetrySpec>> = {
   [Activities.ensurePrivateEndpoint]: RetryPolicies.armWrite,
   [Activities.ensureZoneGroup]: RetryPolicies.armWrite,
   [Activities.disablePublicAccess]: RetryPolicies.armWrite,
+  [Activities.grantManagedGroupAccess]: RetryPolicies.armWrite,
   [Activities.proveDns]: RetryPolicies.probe,
   [Activities.checkDiscovery]: RetryPolicies.probe,
   [Activities.publishOutcome]: RetryPolicies.publish,

@@ -2,6 +2,7 @@ import { ErrorCodes, LockdownError } from '../../shared/errors';
 import { ArmTypes, armIdOf, isResourceOfType } from '../../shared/arm-id';
 import type { HardenInput, HardenOptions, LockdownOrder, RunMode } from './hardening';
 import { parseRegistryId, toRegistryId } from './registry';
+import { callerProblems, toCaller } from '../../shared/caller';
 
 /** Defaults matching the settings' defaults; the starter normally fills every option. */
 export const DEFAULT_HARDEN_OPTIONS: Readonly<HardenOptions> = Object.freeze({
@@ -14,6 +15,8 @@ export const DEFAULT_HARDEN_OPTIONS: Readonly<HardenOptions> = Object.freeze({
   approvalPollSeconds: 60,
   dnsRetrySeconds: 30,
   provisioningPollSeconds: 30,
+  accessPropagationMinutes: 10,
+  accessPollSeconds: 30,
 });
 
 /** The longest event id a run keeps (Event Grid's are GUIDs; a longer one is not kept, and only costs a follow-up). */
@@ -21,7 +24,8 @@ export const MAX_EVENT_ID = 128;
 
 const ORDERS: readonly LockdownOrder[] = ['lockdown-first', 'endpoints-first'];
 const MODES: readonly RunMode[] = ['apply', 'plan'];
-const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number]> = [
+/** option, its maximum, and whether 0 is allowed (ACCESS_PROPAGATION_MINUTES=0: fail at the first refusal) */
+const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number, 'zero ok'?]> = [
   ['approvalDeadlineMinutes', 7 * 24 * 60],
   ['dnsDeadlineMinutes', 24 * 60],
   ['provisioningDeadlineMinutes', 24 * 60],
@@ -29,6 +33,8 @@ const NUMBER_LIMITS: ReadonlyArray<[keyof HardenOptions, number]> = [
   ['approvalPollSeconds', 24 * 60 * 60],
   ['dnsRetrySeconds', 24 * 60 * 60],
   ['provisioningPollSeconds', 24 * 60 * 60],
+  ['accessPropagationMinutes', 24 * 60, 'zero ok'],
+  ['accessPollSeconds', 24 * 60 * 60],
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -69,11 +75,11 @@ export function parseHardenInput(raw: unknown): HardenInput {
       if (typeof given.lockdownAcr === 'boolean') options.lockdownAcr = given.lockdownAcr;
       else problems.push('options.lockdownAcr must be a boolean');
     }
-    for (const [key, max] of NUMBER_LIMITS) {
+    for (const [key, max, zero] of NUMBER_LIMITS) {
       const value = given[key];
       if (value === undefined) continue;
-      if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= max) (options[key] as number) = value;
-      else problems.push(`options.${key} must be a number in (0, ${max}]`);
+      if (typeof value === 'number' && Number.isFinite(value) && (zero ? value >= 0 : value > 0) && value <= max) (options[key] as number) = value;
+      else problems.push(`options.${key} must be a number in ${zero ? '[' : '('}0, ${max}]`);
     }
     if (given.subnetId !== undefined) {
       if (typeof given.subnetId === 'string' && isResourceOfType(given.subnetId, ArmTypes.subnet)) options.subnetId = armIdOf(given.subnetId, ArmTypes.subnet);
@@ -89,6 +95,7 @@ export function parseHardenInput(raw: unknown): HardenInput {
   if (typeof trigger !== 'string' || trigger.length === 0 || trigger.length > 64) problems.push('trigger must be a short string');
   const eventId = raw.eventId;
   if (eventId !== undefined && (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > MAX_EVENT_ID)) problems.push(`eventId must be a string of at most ${MAX_EVENT_ID} characters`);
+  if (raw.caller !== undefined) problems.push(...callerProblems(raw.caller));
 
   if (problems.length > 0) {
     throw new LockdownError(ErrorCodes.HARDEN_INPUT_INVALID, `invalid orchestration input: ${problems.join('; ')}.`);
@@ -96,5 +103,6 @@ export function parseHardenInput(raw: unknown): HardenInput {
   const input: HardenInput = { registryId: toRegistryId(registryId as string), mode: mode as RunMode, options, trigger: trigger as string };
   if (typeof triggeredAt === 'string') input.triggeredAt = triggeredAt;
   if (typeof eventId === 'string') input.eventId = eventId;
+  if (isRecord(raw.caller)) input.caller = toCaller(raw.caller);
   return input;
 }

@@ -1,4 +1,5 @@
 import type { RegistryId, SubnetId } from '../../shared/arm-id';
+import type { Caller } from '../../shared/caller';
 /**
  * The contract of the hardening job: what the orchestrator and the activities exchange. Pure
  * data (JSON-serialisable: it goes through durable history), no behaviour.
@@ -32,6 +33,8 @@ export interface HardenInput {
   trigger: string;
   /** the id of the event that started the run (its redeliveries need no follow-up) */
   eventId?: string;
+  /** who asked for the run: the HTTP caller (directly, or through a sweep), or the principal whose write raised the event — the audit trail */
+  caller?: Caller;
 }
 
 export interface HardenOptions {
@@ -46,6 +49,9 @@ export interface HardenOptions {
   approvalPollSeconds: number;
   dnsRetrySeconds: number;
   provisioningPollSeconds: number;
+  /** how long the run waits for access that ARM refused but that may still be propagating (a role assignment, the managed group's exemption) */
+  accessPropagationMinutes: number;
+  accessPollSeconds: number;
   /** override of the configured private-endpoint subnet (passed to inspectTargets) */
   subnetId?: SubnetId;
 }
@@ -78,6 +84,25 @@ export interface EndpointInfo {
   zoneGroups: ZoneGroupInfo[];
 }
 
+/** What readRegistry learned about the managed group's deny assignment (domain/managed-group.ts decides with it). */
+export interface ManagedGroupAccess {
+  /** APP_PRINCIPAL_ID */
+  appPrincipalId?: string;
+  /** the registry's assignedIdentities lists it */
+  listed: boolean;
+  /** MANAGED_RG_ASSIGN_APP_IDENTITY */
+  assignEnabled: boolean;
+}
+
+/**
+ * Whether the app can write in the managed group: notNeeded (the plan writes nothing there),
+ * listed (already exempt), assign (the app adds itself), cannot (those writes will be refused).
+ */
+export interface ManagedGroupDecision {
+  state: 'notNeeded' | 'listed' | 'assign' | 'cannot';
+  detail: string;
+}
+
 /** Step 1–2 output: the registry re-read and its resources resolved. */
 export type RegistryReading =
   | { status: 'notFound'; registryId: RegistryId }
@@ -94,6 +119,8 @@ export type RegistryReading =
       targets: Target[];
       /** how the storage/ACR ids were found */
       resolvedBy: 'properties' | 'managedResourceGroup';
+      /** whether the app may write in the managed resource group (absent in runs from before 2.1) */
+      managedGroupAccess?: ManagedGroupAccess;
     };
 
 /** Current state of one target: its public access and every endpoint to it from our subnet. */
@@ -139,6 +166,8 @@ export interface HardeningPlan {
   warnings: string[];
   /** ARM writes the plan makes */
   writes: number;
+  /** whether the app can write in the registry's managed resource group (from 2.1) */
+  managedGroup?: ManagedGroupDecision;
 }
 
 /** A name the DNS proof must resolve, with the private IP ARM assigned it. */
@@ -218,10 +247,14 @@ export interface Outcome {
   /** plan mode (from 2.1): the scopes an apply would write, and the permissions missing there */
   permissions?: PermissionCheck;
   error?: { code: string; message: string };
+  /** a Failed apply run: what the plan wanted that is not done (a re-run completes it) */
+  notDone?: string[];
   startedAt: string;
   endedAt: string;
   /** from the triggering event to the last public-access write (ms), when both are known */
   exposureWindowMs?: number;
+  /** who asked for the run (HTTP callers, and the sweeps they started) */
+  caller?: Caller;
 }
 
 export type StepName = 'read' | 'resolve' | 'plan' | 'endpoints' | 'approval' | 'lockdown' | 'dns' | 'publish';

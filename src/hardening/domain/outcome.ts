@@ -1,7 +1,9 @@
 import type { RegistryId } from '../../shared/arm-id';
+import type { Caller } from '../../shared/caller';
 import type { DiscoveryCheck, DnsCheck, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RunMode, Target } from './hardening';
 import { sha256Hex } from '../../shared/hash';
 import { missingPermissionLines, type PermissionCheck } from './permission-check';
+import { notDoneLines } from './managed-group';
 import { describeTarget, zoneNameOf } from './plan';
 
 /**
@@ -37,6 +39,8 @@ export interface AppliedChanges {
   publicAccess: Array<{ target: Target; changed: boolean; at: string }>;
   /** endpoints whose Pending connection got approved while the run waited */
   approved: string[];
+  /** the run added the app's principal to the registry's assignedIdentities (from 2.1) */
+  assignedIdentity?: boolean;
 }
 
 export function emptyApplied(): AppliedChanges {
@@ -61,12 +65,13 @@ export interface OutcomeArgs {
   error?: { code: string; message: string };
   triggeredAt?: string;
   permissions?: PermissionCheck;
+  caller?: Caller;
 }
 
 /** What a run knows when it ends (durable or CLI): the facts an outcome is summarized from. */
 export interface RunRecord {
   kind: OutcomeKind;
-  input: Pick<HardenInput, 'registryId' | 'mode' | 'triggeredAt'>;
+  input: Pick<HardenInput, 'registryId' | 'mode' | 'triggeredAt' | 'caller'>;
   instanceId: string;
   startedAt: string;
   endedAt: string;
@@ -97,6 +102,7 @@ export function outcomeArgsOf(run: RunRecord): OutcomeArgs {
   if (run.error !== undefined) args.error = run.error;
   if (run.input.triggeredAt !== undefined) args.triggeredAt = run.input.triggeredAt;
   if (run.permissions !== undefined) args.permissions = run.permissions;
+  if (run.input.caller !== undefined) args.caller = run.input.caller;
   return args;
 }
 
@@ -118,6 +124,8 @@ function planLines(plan: HardeningPlan): { changes: string[]; alreadyCompliant: 
     if (e.zoneGroup.action === 'create') changes.push(`would create ${zoneLine(e)}`);
     else if (e.zoneGroup.action === 'keep') alreadyCompliant.push(`${zoneLine(e)} exists`);
   }
+  if (plan.managedGroup?.state === 'assign') changes.push(`would add the app's principal to the registry's assignedIdentities: ${plan.managedGroup.detail}`);
+  else if (plan.managedGroup?.state === 'listed') alreadyCompliant.push(plan.managedGroup.detail);
   for (const p of plan.publicAccess) {
     if (p.action === 'disable') changes.push(`would disable public network access of ${describeTarget(p.target)} (now ${p.current || 'Enabled'})`);
     else if (p.action === 'keep') alreadyCompliant.push(`public network access of ${describeTarget(p.target)} is Disabled`);
@@ -140,6 +148,7 @@ function appliedLines(plan: HardeningPlan, applied: AppliedChanges): { changes: 
     else if (zone?.changed) changes.push(`created ${zoneLine(e, zone.name)}`);
     else if (zone) alreadyCompliant.push(`${zoneLine(e, zone.name)} exists`);
   }
+  if (applied.assignedIdentity) changes.push("added the app's principal to the registry's managedResourceGroupSettings.assignedIdentities (exempt from the managed resource group's deny assignment)");
   for (const p of plan.publicAccess) {
     const done = applied.publicAccess.find((x) => x.target.id.toLowerCase() === p.target.id.toLowerCase());
     if (p.action === 'keep' || (done && !done.changed)) alreadyCompliant.push(`public network access of ${describeTarget(p.target)} is Disabled`);
@@ -163,14 +172,17 @@ export function summarizeOutcome(args: OutcomeArgs): Outcome {
           ? planLines(args.plan)
           : { changes: [], alreadyCompliant: planLines(args.plan).alreadyCompliant }
         : appliedLines(args.plan, args.applied);
-  const warnings = [...(args.plan?.warnings ?? []), ...(args.permissions ? missingPermissionLines(args.permissions) : []), ...(args.warnings ?? [])];
+  // a note of NotFound says what is wrong (never listed as compliant); the others' notes say why nothing needed doing
+  const notFound = args.kind === 'NotFound';
+  const notes = args.notes ?? [];
+  const warnings = [...(notFound ? notes : []), ...(args.plan?.warnings ?? []), ...(args.permissions ? missingPermissionLines(args.permissions) : []), ...(args.warnings ?? [])];
   const outcome: Outcome = {
     kind: args.kind,
     registryId: args.registryId,
     instanceId: args.instanceId,
     mode: args.mode,
     changes: lines.changes,
-    alreadyCompliant: [...(args.notes ?? []), ...lines.alreadyCompliant],
+    alreadyCompliant: [...(notFound ? [] : notes), ...lines.alreadyCompliant],
     warnings: [...new Set(warnings)],
     dns: args.dns ?? [],
     startedAt: args.startedAt,
@@ -180,6 +192,8 @@ export function summarizeOutcome(args: OutcomeArgs): Outcome {
   if (args.plan !== undefined) outcome.plan = args.plan;
   if (args.error !== undefined) outcome.error = args.error;
   if (args.permissions !== undefined) outcome.permissions = args.permissions;
+  if (args.kind === 'Failed' && args.mode === 'apply' && args.plan !== undefined && args.applied !== undefined) outcome.notDone = notDoneLines(args.plan, args.applied);
+  if (args.caller !== undefined) outcome.caller = args.caller;
   const lastWrite = lastPublicAccessWrite(args.applied);
   if (args.triggeredAt !== undefined && lastWrite !== undefined) {
     const triggered = Date.parse(args.triggeredAt);

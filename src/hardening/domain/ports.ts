@@ -45,6 +45,9 @@ export interface EndpointSpec {
   groupId: string;
   connectionName: string;
   tags: Record<string, string>;
+  /** request a manual connection (manualPrivateLinkServiceConnections: Pending until the target's owner approves) */
+  manual?: boolean;
+  requestMessage?: string;
 }
 
 /** A name on an endpoint and the private IP ARM gave it. */

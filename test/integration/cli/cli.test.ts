@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { createRegistry, DEMO, NET } from '../../../local/world';
 import type { Outcome } from '../../../src/hardening/domain/hardening';
+import { waitOutExemption } from '../../helpers/world-helpers';
 import { admin, appWrites, clearRequestLog, requestLog, resources, runCli, startCliWorld, type CliWorld } from './cli-world';
 
 /** `aml-lockdown` end to end: the built CLI as a child process against the local Azure. */
@@ -34,7 +35,9 @@ describe('aml-lockdown on the local Azure', () => {
       expect(outcome.plan?.endpoints.map((e) => [e.groupId, e.action])).toEqual([
         ['amlregistry', 'create'], ['blob', 'create'], ['blob', 'create'], ['registry', 'create'],
       ]);
-      expect(outcome.changes).toHaveLength(12);
+      // the 12 writes, and the app's principal into assignedIdentities (carried by the registry's PUT: no write of its own)
+      expect(outcome.changes).toHaveLength(13);
+      expect(outcome.changes.filter((c) => /^would add the app's principal to the registry's assignedIdentities/.test(c))).toHaveLength(1);
       expect(outcome.changes.every((c) => c.startsWith('would '))).toBe(true);
       expect(Date.parse(outcome.endedAt)).toBeGreaterThanOrEqual(Date.parse(outcome.startedAt));
 
@@ -120,18 +123,22 @@ describe('aml-lockdown on the local Azure', () => {
     });
 
     it('exits 1 with a Failed outcome carrying the stable code when ARM refuses a write', async () => {
-      const id = await createRegistry(world.sim, world.user, { name: 'forbiddenreg', regions: ['westeurope'] });
+      // the app is exempt from the managed group's deny assignment before the run: the only refusal is the injected one
+      const id = await createRegistry(world.sim, world.user, { name: 'forbiddenreg', regions: ['westeurope'], assignedIdentities: [world.sim.principal.oid] });
+      await waitOutExemption();
       const fault = await admin(world.sim, 'POST', '/faults', {
         method: 'PUT', pathPattern: 'privateEndpoints/pe-forbiddenreg', count: 20, status: 403,
         body: { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action Microsoft.Network/privateEndpoints/write.' } },
       });
       expect(fault.status).toBeLessThan(300);
       try {
-        const r = await runCli(['apply', id, '--json', '--no-publish'], world.settings);
+        // ACCESS_PROPAGATION_MINUTES=0: no wait for a role assignment that may still be propagating
+        const r = await runCli(['apply', id, '--json', '--no-publish'], { ...world.settings, ACCESS_PROPAGATION_MINUTES: '0' });
         expect(r.code).toBe(1);
         const outcome = JSON.parse(r.stdout) as Outcome;
         expect(outcome.kind).toBe('Failed');
         expect(outcome.error?.code).toBe('ARM.FORBIDDEN');
+        expect(outcome.error?.message).toMatch(/waiting 0 minute\(s\)/);
         expect(outcome.error?.message).toMatch(/authorization/i);
       } finally {
         await admin(world.sim, 'DELETE', '/faults');
@@ -236,7 +243,7 @@ describe('aml-lockdown on the local Azure', () => {
       [['plan'], /'plan' takes <registryId>; got nothing/],
       [['plan', '/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1'], /bad <registryId>: .*is not a GUID/],
       [['apply', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1'], /bad <registryId>: .*expected a Microsoft\.MachineLearningServices\/registries id/],
-      [['plan', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['plan', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1', '--frobnicate'], /unknown option '--frobnicate'/],
       [['status', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1'], /give --api/],
     ])('%j', async (args, message) => {
       const r = await runCli(args, world.settings);

@@ -27,7 +27,7 @@ describe('interleavings: an event while a run goes on is never dropped', () => {
     await world?.stop();
   });
 
-  const key = (): Record<string, string> => ({ 'x-functions-key': world.functionKey });
+  const operator = (): Record<string, string> => world.auth.headers('operator');
   const hardenUrl = (name: string): string => `${world.host.baseUrl}/api/registries/${world.sim.subscriptionId}/${DEMO.rg}/${name}/harden`;
 
   async function publicAccess(id: string): Promise<unknown> {
@@ -59,7 +59,7 @@ describe('interleavings: an event while a run goes on is never dropped', () => {
       const r = await arm(world, 'PUT', `${c.id}${API}`, { properties: { ...c.properties, registryPrivateLinkServiceConnectionState: { status: 'Approved', description: 'approved by the owner' } } });
       expect(r.status).toBe(200);
     }
-    expect((await fetch(`${hardenUrl(name)}/approve`, { method: 'POST', headers: key() })).status).toBe(202);
+    expect((await fetch(`${hardenUrl(name)}/approve`, { method: 'POST', headers: operator() })).status).toBe(202);
   }
 
   function stepOf(runId: string, step: string): string | undefined {
@@ -137,10 +137,10 @@ describe('interleavings: an event while a run goes on is never dropped', () => {
     expect(await publicAccess(id)).toBe('Disabled');
 
     // every run keeps its outcome: both apply runs are listed, each with its own status
-    const res = await fetch(`${world.host.baseUrl}/api/runs?top=100`, { headers: key() });
+    const res = await fetch(`${world.host.baseUrl}/api/runs?top=100`, { headers: operator() });
     const items = ((await res.json()) as { items: Array<{ instanceId: string; runtimeStatus: string; trigger?: string; statusUrl?: string }> }).items;
     expect(items.filter((i) => i.instanceId === first || i.instanceId === next.instanceId).map((i) => [i.instanceId, i.runtimeStatus]).sort()).toEqual([[first, 'Completed'], [next.instanceId, 'Completed']].sort());
-    const firstView = await fetch(items.find((i) => i.instanceId === first)?.statusUrl ?? '', { headers: key() });
+    const firstView = await fetch(items.find((i) => i.instanceId === first)?.statusUrl ?? '', { headers: operator() });
     expect(await firstView.json()).toMatchObject({ instanceId: first, trigger: 'eventgrid', output: { kind: 'Hardened' } });
   });
 
@@ -154,7 +154,7 @@ describe('interleavings: an event while a run goes on is never dropped', () => {
     await userWrites(id, { publicNetworkAccess: 'Enabled' });
     await waitUntil('the follow-up', () => world.host.durable.getStatus(followUpIdFor(first)));
 
-    const term = await fetch(`${hardenUrl(name)}?reason=${encodeURIComponent('operator stops it')}`, { method: 'DELETE', headers: key() });
+    const term = await fetch(`${hardenUrl(name)}?reason=${encodeURIComponent('operator stops it')}`, { method: 'DELETE', headers: operator() });
     expect(term.status).toBe(202);
     expect((await waitForInstance(world, first)).runtimeStatus).toBe('Terminated');
     // the follow-up's run locks the registry down again, then waits for the approval the terminated run never got
@@ -175,7 +175,7 @@ describe('interleavings: an event while a run goes on is never dropped', () => {
     const first = await firstRun(id);
     await waitUntil('the run to wait for approval', () => (stepOf(first, 'approval') === 'running' ? true : undefined));
     const [term] = await Promise.all([
-      fetch(hardenUrl(name), { method: 'DELETE', headers: key() }),
+      fetch(hardenUrl(name), { method: 'DELETE', headers: operator() }),
       userWrites(id, { publicNetworkAccess: 'Enabled' }),
     ]);
     expect(term.status).toBe(202);
@@ -194,7 +194,7 @@ describe('interleavings: an event while a run goes on is never dropped', () => {
     await createRegistry(world.sim, world.user, { name, regions: ['westeurope'] });
     // the plan's permission check (plan runs only) takes 4 s
     const hold = await inject({ method: 'GET', pathPattern: '/providers/Microsoft\\.Authorization/permissions', count: 1, kind: 'slow', delayMs: 4000 });
-    const started = await fetch(`${hardenUrl(name)}?mode=plan`, { method: 'POST', headers: key() });
+    const started = await fetch(`${hardenUrl(name)}?mode=plan`, { method: 'POST', headers: operator() });
     expect(started.status).toBe(202);
     const plan = ((await started.json()) as { instanceId: string }).instanceId;
     expect(plan).toMatch(/^plan-ilplan-/);

@@ -13,7 +13,8 @@ const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetrySecond
 const LONG_NAME = 'lockdownregistry-longest-name-33c';
 
 /**
- * On the default simulator: Azure's name rules (private endpoints 2–64) and ARM's linked check on
+ * On the default simulator (strict: the managed group's deny assignment, the app exempt only once its
+ * registry PUT has listed it and that has propagated; no manual step): Azure's name rules (private endpoints 2–64) and ARM's linked check on
  * the user-assigned identities a registry PUT carries, with the app's principal held to exactly
  * the custom role's actions (src/azure/permissions.ts).
  */
@@ -44,6 +45,10 @@ describe('a registry with the longest name, three regions and a user-assigned id
     expect(outcome.kind).toBe('Hardened');
     expect(outcome.dns.length).toBeGreaterThan(0);
     expect(outcome.dns.every((d) => d.ok)).toBe(true);
+    // one private name per registry region, proven in its privatelink form (the NICs report the public one)
+    const registryNames = outcome.dns.filter((d) => d.kind === 'registry').map((d) => d.fqdn);
+    expect(registryNames.filter((n) => /\.registry\.(australiasoutheast|australiaeast|westeurope)\.privatelink\.api\.azureml\.ms$/.test(n))).toHaveLength(3);
+    expect(registryNames.every((n) => n.endsWith('.privatelink.api.azureml.ms'))).toBe(true);
 
     const names = (await resources(world, 'Microsoft.Network/privateEndpoints')).map((e) => e.name).filter((n) => n.includes(LONG_NAME.slice(0, 20)));
     // 1 amlregistry + 3 blob + 1 acr

@@ -48,4 +48,14 @@ export const KNOWN_SPEC_MISMATCHES: readonly KnownSpecMismatch[] = [
     error: /MULTIPLE_OPERATIONS_FOUND: .*\/virtualNetworkLinks\//,
     reason: "oav cannot choose between the private DNS spec's virtualNetworkLinks path and its record-set path /{recordType}/{relativeRecordSetName}, which matches the same URL (the set-up's zone links, not the product's calls)",
   },
+  {
+    operation: /^Registries_CreateOrUpdate$/,
+    error: /^request READONLY_PROPERTY_NOT_ALLOWED_IN_REQUEST \$\.properties\.managedResourceGroupSettings\.assignedIdentities\[\d+\]\.principalId:/,
+    reason: "the 2025-12-01 spec marks ManagedResourceGroupAssignedIdentities.principalId readOnly, yet it is the entry's only property: naming the identity is the point of the list (public Terraform samples set it; issue 14 item 1), so the app's registry PUT sends it",
+  },
+  {
+    operation: /^(StorageAccounts_Update|Registries_Update)$/,
+    error: /^response INVALID_RESPONSE_CODE : The swagger file does not define '403' response code/,
+    reason: "the managed resource group's deny assignment refuses the storage/ACR PATCH (403 DenyAssignmentAuthorizationFailed) until the app's exemption takes effect: ARM's authorization layer answers it before the resource provider, and no RP spec lists ARM's 403s",
+  },
 ];

@@ -30,6 +30,7 @@ const OPTIONS: HardenOptions = {
   dnsRetrySeconds: 1,
   dnsDeadlineMinutes: 1,
   provisioningPollSeconds: 1,
+  accessPollSeconds: 1,
 };
 
 type Driver = 'durable' | 'in-process';
@@ -164,7 +165,8 @@ const SCENARIOS: Scenario[] = [
     stem: 'tdfresh',
     expect: (c) => {
       expect(c.kind).toBe('Hardened');
-      expect(c.writes).toBe(9);
+      // under `propagating` the service turns storage and ACR off itself
+      expect(c.writes).toBe(process.env.SIM_PROFILE === 'propagating' ? 7 : 9);
       expect(c.steps.every((s) => s.endsWith(':done'))).toBe(true);
     },
   },
@@ -207,12 +209,13 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'refusal: a missing permission fails the run at once, naming it',
+    name: 'refusal: a missing permission of the app\'s role is waited out briefly (a role assignment may still propagate), then fails the run, naming it',
     stem: 'tdrefuse',
+    options: { accessPropagationMinutes: 0.05 },
     arrange: async (id) => {
       const name = id.split('/').at(-1) ?? '';
       await addFault({
-        method: 'PUT', pathPattern: `/privateEndpoints/pe-${name}-blob-`, status: 403, count: 1,
+        method: 'PUT', pathPattern: `/privateEndpoints/pe-${name}-blob-`, status: 403, count: 1000,
         body: { error: { code: 'AuthorizationFailed', message: `The client '${world.sim.principal.oid}' with object id '${world.sim.principal.oid}' does not have authorization to perform action 'Microsoft.Network/privateEndpoints/write' over scope '${world.subnetId}' or the scope is invalid.` } },
       });
     },
@@ -295,7 +298,8 @@ describe('one hardening workflow, two drivers: the same scenario ends the same w
       const record = driver === 'durable' ? await durableRun(id, options, during) : await inProcessRun(id, options, during);
       const requests = await requestLog(world);
       record.requests = requests;
-      const writes = appWrites(requests, world).length;
+      // accepted writes: how many refusals a propagating exemption costs depends on timing (strict profile)
+      const writes = appWrites(requests, world).filter((w) => w.status < 400).length;
       const c = comparable(record, writes);
       try {
         scenario.expect(c, record);

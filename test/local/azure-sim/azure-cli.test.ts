@@ -133,7 +133,9 @@ sys.meta_path.insert(0, _AliasFinder())
 
   it('creates an endpoint to the storage account with its zone group, then lists and shows both', async () => {
     const blobZone = network.zoneIds[1] ?? '';
-    const created = (await az('network', 'private-endpoint', 'create', '-g', NET.rg, '-n', 'pe-cli-blob', '-l', NET.location,
+    // a manual request: approving automatically is an action on the storage account, which the
+    // registry's managed group refuses to anyone not in its assignedIdentities (the strict profile)
+    const created = (await az('network', 'private-endpoint', 'create', '-g', NET.rg, '-n', 'pe-cli-blob', '-l', NET.location, '--manual-request', 'true',
       '--vnet-name', NET.vnet, '--subnet', NET.subnet, '--private-connection-resource-id', storageId, '--group-id', 'blob', '--connection-name', 'cli-blob')) as { provisioningState: string };
     expect(created.provisioningState).toBe('Succeeded');
     const group = (await az('network', 'private-endpoint', 'dns-zone-group', 'create', '-g', NET.rg, '--endpoint-name', 'pe-cli-blob', '-n', 'default',
@@ -142,9 +144,9 @@ sys.meta_path.insert(0, _AliasFinder())
 
     const endpoints = (await az('network', 'private-endpoint', 'list', '-g', NET.rg)) as { name: string }[];
     expect(endpoints.map((e) => e.name)).toEqual(['pe-cli-blob']);
-    const shown = (await az('network', 'private-endpoint', 'show', '-g', NET.rg, '-n', 'pe-cli-blob')) as { privateLinkServiceConnections: { privateLinkServiceId: string; groupIds: string[] }[] };
-    expect(shown.privateLinkServiceConnections[0]).toMatchObject({ groupIds: ['blob'] });
-    expect(shown.privateLinkServiceConnections[0]?.privateLinkServiceId.toLowerCase()).toBe(storageId.toLowerCase());
+    const shown = (await az('network', 'private-endpoint', 'show', '-g', NET.rg, '-n', 'pe-cli-blob')) as { manualPrivateLinkServiceConnections: { privateLinkServiceId: string; groupIds: string[]; privateLinkServiceConnectionState: { status: string } }[] };
+    expect(shown.manualPrivateLinkServiceConnections[0]).toMatchObject({ groupIds: ['blob'], privateLinkServiceConnectionState: { status: 'Pending' } });
+    expect(shown.manualPrivateLinkServiceConnections[0]?.privateLinkServiceId.toLowerCase()).toBe(storageId.toLowerCase());
     const groups = (await az('network', 'private-endpoint', 'dns-zone-group', 'list', '-g', NET.rg, '--endpoint-name', 'pe-cli-blob')) as { name: string }[];
     expect(groups.map((g) => g.name)).toEqual(['default']);
     const one = (await az('network', 'private-endpoint', 'dns-zone-group', 'show', '-g', NET.rg, '--endpoint-name', 'pe-cli-blob', '-n', 'default')) as { privateDnsZoneConfigs: { privateDnsZoneId: string; recordSets: unknown[] }[] };

@@ -1,8 +1,9 @@
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { isValidNetworkName, NETWORK_NAME_RULES } from '../../../local/azure-sim/arm/providers/name-rules';
-import type { AzureSim } from '../../../local/azure-sim/server';
+import { SIM_DEFAULT_TIME_SCALE, type AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, fastPoll, sdkOptions, simCredential, startSim } from '../../integration/helpers/sim';
+import { waitOutExemption } from '../../helpers/world-helpers';
 
 const NET_API = '2024-05-01';
 const ML_API = '2025-12-01';
@@ -39,7 +40,14 @@ describe("local Azure: Azure's naming rules for the network resources it creates
     await rm.resourceGroups.createOrUpdate('rg-net', { location: 'eastus' });
     const vnet = await net.virtualNetworks.beginCreateOrUpdateAndWait('rg-net', 'vnet1', { location: 'eastus', addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'pe', addressPrefix: '10.0.1.0/24' }] }, fastPoll);
     subnetId = vnet.subnets?.[0]?.id ?? '';
-    const reg = await rm.resources.createOrUpdateById(`/subscriptions/${sim.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/registries/reg1`, ML_API, { location: 'eastus', properties: { regionDetails: [{ location: 'eastus' }] } }, fastPoll);
+    const reg = await rm.resources.createOrUpdateById(
+      `/subscriptions/${sim.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/registries/reg1`,
+      ML_API,
+      // the caller is exempt from the managed group's deny assignment (strict profile), as it must be for its endpoints on the registry's storage to be approved
+      { location: 'eastus', properties: { managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }] } },
+      fastPoll,
+    );
+    await waitOutExemption(SIM_DEFAULT_TIME_SCALE); // the exemption's propagation
     const details = (reg.properties as { regionDetails: { storageAccountDetails: { systemCreatedStorageAccount: { armResourceId: { resourceId: string } } }[] }[] }).regionDetails;
     storageId = details[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
   });

@@ -148,7 +148,7 @@ describe('local Azure: ML registries 2025-12-01 through @azure/arm-resources', (
     expect((again.properties as RegistryProps).publicNetworkAccess).toBe('Disabled');
   });
 
-  it('the managed resource group is locked: creating resources is denied, PATCHing storage/ACR network settings is allowed', async () => {
+  it('the managed resource group is locked (strict): creating resources is denied; PATCHing storage/ACR and approving on them only for assignedIdentities, once it has propagated; reads pass', async () => {
     const reg = await rm.resources.getById(registryId, ML_API);
     const props = reg.properties as RegistryProps;
     const mrgName = props.managedResourceGroup?.resourceId?.split('/').pop() ?? '';
@@ -162,29 +162,63 @@ describe('local Azure: ML registries 2025-12-01 through @azure/arm-resources', (
       statusCode: 403,
       code: 'DenyAssignmentAuthorizationFailed',
     });
-
     const accountName = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.storageAccountName ?? '';
+    const accountId = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
+    const acrName = props.regionDetails?.[0]?.acrDetails[0]?.systemCreatedAcrAccount.acrAccountName ?? '';
+    const cr = new ContainerRegistryManagementClient(simCredential(sim), sim.subscriptionId, sdkOptions(sim));
+
+    // not listed: ARM's message names the action, the scope and the deny assignment; reads pass
+    const denied = await armFetch(sim, 'PATCH', `${accountId}?api-version=2026-09-01`, { body: { properties: { publicNetworkAccess: 'Disabled' } } });
+    expect(denied.status).toBe(403);
+    const message = (denied.body as { error: { code: string; message: string } }).error;
+    expect(message.code).toBe('DenyAssignmentAuthorizationFailed');
+    expect(message.message).toMatch(new RegExp(`^The client '${sim.principal.oid}' with object id '${sim.principal.oid}' has permission to perform action 'Microsoft\\.Storage/storageAccounts/write' on scope '${accountId.replace(/[.]/g, '\\.')}'; however, the access is denied because of the deny assignment with name '[^']+' and Id '[0-9a-f-]{36}' at scope '/subscriptions/${sim.subscriptionId}/resourceGroups/${mrgName}'\\.$`));
+    await expect(cr.registries.update(mrgName, acrName, { publicNetworkAccess: 'Disabled' }, fastPoll)).rejects.toMatchObject({ statusCode: 403, code: 'DenyAssignmentAuthorizationFailed' });
+    expect((await st.storageAccounts.getProperties(mrgName, accountName)).publicNetworkAccess).toBe('Enabled');
+
+    // listed by a registry PUT: exempt once the propagation delay (5 min simulated × 0.001) has passed
+    const current = await rm.resources.getById(registryId, ML_API);
+    await rm.resources.createOrUpdateById(registryId, ML_API, { ...current, properties: { ...(current.properties as object), managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] } } }, fastPoll);
+    const listed = (await rm.resources.getById(registryId, ML_API)).properties as { managedResourceGroupSettings?: unknown };
+    expect(listed.managedResourceGroupSettings).toEqual({ assignedIdentities: [{ principalId: sim.principal.oid }] });
+    const early = await armFetch(sim, 'PATCH', `${accountId}?api-version=2026-09-01`, { body: { properties: { publicNetworkAccess: 'Enabled' } } });
+    expect(early.status).toBe(403); // not yet in effect
+    await new Promise((r) => setTimeout(r, 350));
     const updated = await st.storageAccounts.update(mrgName, accountName, {
       publicNetworkAccess: 'Enabled',
       networkRuleSet: { defaultAction: 'Deny', bypass: 'AzureServices', resourceAccessRules: [{ tenantId: sim.tenantId, resourceId: registryId }] },
     });
-    expect(updated.publicNetworkAccess).toBe('Enabled');
-    expect(updated.networkRuleSet?.defaultAction).toBe('Deny');
     expect(updated.networkRuleSet?.resourceAccessRules?.[0]?.resourceId).toBe(registryId);
-    const raw = await armFetch(sim, 'PATCH', `${props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? ''}?api-version=2026-09-01`, {
-      body: { properties: { networkAcls: { bypass: 'AzureServices' } } },
-    });
+    const raw = await armFetch(sim, 'PATCH', `${accountId}?api-version=2026-09-01`, { body: { properties: { networkAcls: { bypass: 'AzureServices' } } } });
     expect(raw.status).toBe(400);
     expect(raw.body).toMatchObject({ error: { code: 'InvalidRequestContent' } });
-
-    const acrName = props.regionDetails?.[0]?.acrDetails[0]?.systemCreatedAcrAccount.acrAccountName ?? '';
-    const cr = new ContainerRegistryManagementClient(simCredential(sim), sim.subscriptionId, sdkOptions(sim));
     await simAdmin.clearRequests(sim);
     const acr = await cr.registries.update(mrgName, acrName, { publicNetworkAccess: 'Disabled' }, fastPoll);
     expect(acr.publicNetworkAccess).toBe('Disabled');
-    expect(acr.provisioningState).toBe('Succeeded');
     const log = await simAdmin.requests(sim);
     expect(log.some((e) => e.path.includes('/operationStatuses/'))).toBe(true);
+
+    // a PUT without the entry removes the exemption at once; a principalId that is no GUID is refused
+    const again = await rm.resources.getById(registryId, ML_API);
+    await rm.resources.createOrUpdateById(registryId, ML_API, { ...again, properties: { ...(again.properties as object), managedResourceGroupSettings: { assignedIdentities: [] } } }, fastPoll);
+    expect((await armFetch(sim, 'PATCH', `${accountId}?api-version=2026-09-01`, { body: { properties: { publicNetworkAccess: 'Disabled' } } })).status).toBe(403);
+    const bad = await armFetch(sim, 'PUT', `${registryId}?api-version=${ML_API}`, { body: { location: 'eastus', properties: { managedResourceGroupSettings: { assignedIdentities: [{ principalId: 'me' }] } } } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('profiles: GET/PUT /profile switches them; lenient lets storage PATCHes through as before issue 14', async () => {
+    const admin = sim.adminUrl;
+    expect(((await (await fetch(`${admin}/profile`)).json()) as { name: string }).name).toBe('strict');
+    expect((await fetch(`${admin}/profile`, { method: 'PUT', body: JSON.stringify({ name: 'nope' }) })).status).toBe(400);
+    const set = await fetch(`${admin}/profile`, { method: 'PUT', body: JSON.stringify({ name: 'lenient' }) });
+    expect(((await set.json()) as { flags: { managedRgDenyAssignment: boolean } }).flags.managedRgDenyAssignment).toBe(false);
+    try {
+      const props = (await rm.resources.getById(registryId, ML_API)).properties as RegistryProps;
+      const accountId = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
+      expect((await armFetch(sim, 'PATCH', `${accountId}?api-version=2026-09-01`, { body: { properties: { publicNetworkAccess: 'Enabled' } } })).status).toBe(200);
+    } finally {
+      await fetch(`${admin}/profile`, { method: 'PUT', body: JSON.stringify({ name: 'strict' }) });
+    }
   });
 
   it('an injected lroFail makes the registry PUT end Failed and the SDK raise the error', async () => {

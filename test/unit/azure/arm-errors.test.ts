@@ -31,8 +31,17 @@ describe('a 403 names the missing permission first', () => {
     expect(e.message).toContain("ARM's message did not come through");
   });
 
-  it('other 403s (a deny assignment) keep ARM\'s code and message', () => {
+  it('a deny assignment is ARM.DENY_ASSIGNMENT with ARM\'s message, not waited out by itself (the activity decides)', () => {
     const e = armResponseError('PUT', PE, 403, body('DenyAssignmentAuthorizationFailed', 'denied because of the deny assignment'));
-    expect(e.message).toBe(`[ARM.FORBIDDEN] PUT ${PE} answered 403 DenyAssignmentAuthorizationFailed: denied because of the deny assignment`);
+    expect(e.message).toBe(`[ARM.DENY_ASSIGNMENT] PUT ${PE} was refused by a deny assignment (403 DenyAssignmentAuthorizationFailed): denied because of the deny assignment`);
+    expect(e.propagating).toBe(false);
+  });
+
+  it('a 403 naming a permission of the app\'s role may be a role assignment still propagating; an unknown one is not', () => {
+    const mine = armResponseError('PUT', PE, 403, body('AuthorizationFailed', `The client 'x' with object id 'x' does not have authorization to perform action 'Microsoft.Network/privateEndpoints/write' over scope '${PE}' or the scope is invalid.`));
+    expect(mine.code).toBe('ARM.FORBIDDEN');
+    expect(mine.propagating).toBe(true);
+    const other = armResponseError('PUT', PE, 403, body('AuthorizationFailed', `The client 'x' with object id 'x' does not have authorization to perform action 'Microsoft.Compute/virtualMachines/write' over scope '${PE}' or the scope is invalid.`));
+    expect(other.propagating).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import { listRuns } from '../../../src/hardening/http-runs';
 import { DiscoveryCache } from '../../../src/hardening/discovery-cache';
 import { decodeCursor, encodeCursor } from '../../../src/http/views';
 import { TargetScope } from '../../../src/shared/target-scope';
+import { AUTH_ON, AUTH_SETTINGS, principalHeaders, ROLE } from '../../helpers/principal';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const zone = (z: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${z}`;
@@ -25,6 +26,8 @@ Object.assign(process.env, {
   AZURE_CLOUD: 'AzurePublicCloud',
   // the registry's subscription is the target scope
   TARGET_SUBSCRIPTION_IDS: SUB,
+  // authentication on, as App Service sets it up: the requests below carry the platform's principal header
+  ...AUTH_SETTINGS,
 });
 
 const BASE = 'http://127.0.0.1:7071/api';
@@ -36,9 +39,17 @@ function ctx(): InvocationContext {
   return new InvocationContext({ functionName: 'test', invocationId: 'inv-1', logHandler: () => undefined });
 }
 
-function request(method: string, url: string, params: Record<string, string>, body?: string): HttpRequest {
-  return new HttpRequest({ method, url, params, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: { string: body } } : {}) });
+/** A request of a caller holding the role (default: network admin, who may do everything). */
+function request(method: string, url: string, params: Record<string, string>, body?: string, role: keyof typeof ROLE = 'networkAdmin'): HttpRequest {
+  return new HttpRequest({ method, url, params, headers: { ...principalHeaders(role), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: { string: body } } : {}) });
 }
+
+function get(url: string): HttpRequest {
+  return new HttpRequest({ method: 'GET', url, headers: principalHeaders('reader') });
+}
+
+/** The caller the requests above name (test/helpers/principal.ts), as the terminate reason names it. */
+const BY_ALICE = '(by alice@contoso.example (oid 11111111-2222-4333-8444-555555555555))';
 
 function errorCode(r: HttpResponseInit): string {
   return (r.jsonBody as { error: { code: string } }).error.code;
@@ -76,8 +87,10 @@ class FakeClient implements HardenClient {
     const runId = (s.input as { runId?: string } | undefined)?.runId;
     if (runId) this.end(runId, runtimeStatus);
   }
-  async raiseEvent(instanceId: string, eventName: string): Promise<void> {
+  readonly eventData: unknown[] = [];
+  async raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void> {
     this.events.push([instanceId, eventName]);
+    this.eventData.push(data);
   }
   async terminate(instanceId: string, reason: string): Promise<void> {
     this.terminated.push([instanceId, reason]);
@@ -102,6 +115,8 @@ describe('hardening handlers (fake durable client)', () => {
     expect((first.headers as Record<string, string>).location).toBe(`${HARDEN_URL}?instanceId=${instanceId}`);
     expect(first.jsonBody).toMatchObject({ registryId: REG, mode: 'plan', statusUrl: `${HARDEN_URL}?instanceId=${instanceId}` });
     expect(client.instances.get(instanceId)).toMatchObject({ name: 'hardenRegistry', input: { mode: 'plan', trigger: 'http', options: { order: 'endpoints-first', lockdownAcr: true } } });
+    // the audit trail: the run's input names who asked
+    expect(client.instances.get(instanceId)?.input).toMatchObject({ caller: { kind: 'user', objectId: '11111111-2222-4333-8444-555555555555', upn: 'alice@contoso.example', roles: [ROLE.networkAdmin] } });
     expect(client.instances.has(LOCK)).toBe(false);
 
     const second = await startHardening(post('?mode=plan'), client, ctx());
@@ -134,6 +149,30 @@ describe('hardening handlers (fake durable client)', () => {
     expect((third.jsonBody as { instanceId: string }).instanceId).not.toBe(runId);
     // the first run keeps its own status
     expect(client.instances.get(runId)?.runtimeStatus).toBe('Failed');
+  });
+
+  it('a caller without the role starts nothing: reader applying, operator weakening (lockdownAcr: false)', async () => {
+    const client = new FakeClient();
+    const reader = await startHardening(request('POST', HARDEN_URL, PARAMS, undefined, 'reader'), client, ctx());
+    expect([reader.status, errorCode(reader)]).toEqual([403, ErrorCodes.AUTH_FORBIDDEN]);
+    const weakening = await startHardening(request('POST', HARDEN_URL, PARAMS, '{"lockdownAcr":false}', 'operator'), client, ctx());
+    expect([weakening.status, errorCode(weakening)]).toEqual([403, ErrorCodes.AUTH_FORBIDDEN]);
+    const anonymous = await startHardening(new HttpRequest({ method: 'POST', url: HARDEN_URL, params: PARAMS }), client, ctx());
+    expect([anonymous.status, errorCode(anonymous)]).toEqual([401, ErrorCodes.AUTH_UNAUTHENTICATED]);
+    expect(client.instances.size).toBe(0);
+    const plan = await startHardening(request('POST', `${HARDEN_URL}?mode=plan`, PARAMS, undefined, 'reader'), client, ctx());
+    expect(plan.status).toBe(202);
+  });
+
+  it('approve: the approval event carries who approved', async () => {
+    const client = new FakeClient();
+    const runId = ((await startHardening(post(), client, ctx())).jsonBody as { instanceId: string }).instanceId;
+    client.instances.get(LOCK)!.runtimeStatus = 'Running';
+    client.instances.get(runId)!.runtimeStatus = 'Running';
+    expect((await approveHardening(request('POST', `${HARDEN_URL}/approve`, PARAMS, undefined, 'operator'), client, ctx())).status).toBe(202);
+    expect(client.eventData).toEqual([{ source: 'http', caller: expect.objectContaining({ upn: 'alice@contoso.example', roles: [ROLE.operator] }) }]);
+    expect((await approveHardening(request('POST', `${HARDEN_URL}/approve`, PARAMS, undefined, 'reader'), client, ctx())).status).toBe(403);
+    expect(client.eventData).toHaveLength(1);
   });
 
   it('status: the current or last apply run, or one run by ?instanceId= (only a run of this registry)', async () => {
@@ -172,9 +211,11 @@ describe('hardening handlers (fake durable client)', () => {
     client.instances.get(runId)!.runtimeStatus = 'Running';
     expect((await approveHardening(request('POST', approveUrl, PARAMS), client, ctx())).status).toBe(202);
     expect(client.events).toEqual([[runId, 'approve']]);
-    const t = await terminateHardening(request('DELETE', `${HARDEN_URL}?reason=maintenance`, PARAMS), client, ctx());
+    const t = await terminateHardening(request('DELETE', `${HARDEN_URL}?reason=maintenance`, PARAMS, undefined, 'operator'), client, ctx());
     expect(t.status).toBe(202);
-    expect(client.terminated).toEqual([[runId, 'maintenance'], [LOCK, 'maintenance']]);
+    expect(t.jsonBody).toMatchObject({ instanceId: runId, reason: 'maintenance' });
+    // the reason kept with the run and its lock names who stopped them
+    expect(client.terminated).toEqual([[runId, `maintenance ${BY_ALICE}`], [LOCK, `maintenance ${BY_ALICE}`]]);
     client.end(LOCK, 'Terminated');
     const late = await approveHardening(request('POST', approveUrl, PARAMS), client, ctx());
     expect(late.status).toBe(409);
@@ -191,7 +232,7 @@ describe('hardening handlers (fake durable client)', () => {
     expect((await approveHardening(request('POST', `${HARDEN_URL}/approve`, PARAMS), client, ctx())).status).toBe(202);
     expect((await terminateHardening(request('DELETE', HARDEN_URL, PARAMS), client, ctx())).status).toBe(202);
     expect(client.events).toEqual([[LOCK, 'approve']]);
-    expect(client.terminated).toEqual([[LOCK, 'terminated through the HTTP API']]);
+    expect(client.terminated).toEqual([[LOCK, `terminated through the HTTP API ${BY_ALICE}`]]);
   });
 
   it('an unexpected client failure is a 500 with a code, not a crash', async () => {
@@ -217,7 +258,7 @@ describe('listRuns (fake durable client)', () => {
     let token: string | null = null;
     do {
       const url: string = `${BASE}/runs?top=2${token ? `&continuationToken=${token}` : ''}`;
-      const r = await listRuns(new HttpRequest({ method: 'GET', url }), client, ctx());
+      const r = await listRuns(get(url), client, ctx());
       expect(r.status).toBe(200);
       const page = r.jsonBody as { items: Array<{ instanceId: string; statusUrl?: string }>; continuationToken: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
@@ -225,11 +266,11 @@ describe('listRuns (fake durable client)', () => {
       token = page.continuationToken;
     } while (token);
     expect(seen).toEqual(['harden-r4', 'harden-r3', 'harden-r2', 'harden-r1', 'harden-r0']);
-    const failed = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?status=Failed` }), client, ctx());
+    const failed = await listRuns(get(`${BASE}/runs?status=Failed`), client, ctx());
     const items = (failed.jsonBody as { items: Array<{ instanceId: string; statusUrl: string }> }).items;
     expect(items.map((i) => i.instanceId)).toEqual(['harden-r4', 'harden-r2', 'harden-r0']);
     expect(items[0]?.statusUrl).toBe(`${BASE}/registries/${SUB}/rg-ml/reg4xx/harden?instanceId=harden-r4`);
-    const bad = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?continuationToken=abc` }), client, ctx());
+    const bad = await listRuns(get(`${BASE}/runs?continuationToken=abc`), client, ctx());
     expect(bad.status).toBe(400);
     expect(decodeCursor(encodeCursor({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' }))).toEqual({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' });
   });
@@ -244,7 +285,7 @@ describe('run history (fake durable client)', () => {
     const plan = ((await startHardening(post('?mode=plan'), client, ctx())).jsonBody as { instanceId: string }).instanceId;
     const second = ((await startHardening(post(), client, ctx())).jsonBody as { instanceId: string }).instanceId;
     await client.startNew('hardenFollowUp', { instanceId: `${second}-next`, input: { registryId: REG, after: second } });
-    const r = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?top=100` }), client, ctx());
+    const r = await listRuns(get(`${BASE}/runs?top=100`), client, ctx());
     const items = (r.jsonBody as { items: Array<{ instanceId: string; mode: string; runtimeStatus: string; trigger?: string }> }).items;
     expect(items.map((i) => i.instanceId).sort()).toEqual([first, plan, second].sort());
     expect(items.find((i) => i.instanceId === first)).toMatchObject({ mode: 'apply', runtimeStatus: 'Completed', trigger: 'http' });
@@ -257,7 +298,7 @@ describe('getDiscovery (fake discovery port)', () => {
     const calls: string[] = [];
     const clock = { t: 1_000_000 };
     return {
-      cloud: 'AzurePublicCloud', scope: new TargetScope({ subscriptionIds: [] }, { listSubscriptions: async () => [] }), cacheSeconds, cache: new DiscoveryCache(), now: () => clock.t, calls, clock,
+      cloud: 'AzurePublicCloud', auth: AUTH_ON, scope: new TargetScope({ subscriptionIds: [] }, { listSubscriptions: async () => [] }), cacheSeconds, cache: new DiscoveryCache(), now: () => clock.t, calls, clock,
       discovery: { discover: async (r, n) => { calls.push(`${r}/${n}`); return discover(r, n); } },
     };
   }

@@ -5,18 +5,21 @@ import { hardenOverridesBody, runsQuery } from '../../../src/http/schemas';
 import { ErrorCodes } from '../../../src/shared/error-codes';
 import { LockdownError } from '../../../src/shared/errors';
 import { TargetScope } from '../../../src/shared/target-scope';
+import { AUTH_ON, principalHeaders } from '../../helpers/principal';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const NO_GROUPS = { listSubscriptions: async (): Promise<string[]> => { throw new Error('no management group is configured'); } };
-const CTX = { cloud: 'AzurePublicCloud' as const, scope: new TargetScope({ subscriptionIds: [SUB] }, NO_GROUPS) };
+const CTX = { cloud: 'AzurePublicCloud' as const, auth: AUTH_ON, scope: new TargetScope({ subscriptionIds: [SUB] }, NO_GROUPS) };
+const GOV = { ...CTX, cloud: 'AzureUSGovernment' as const };
 const BASE = 'http://127.0.0.1:7071/api';
 
+/** A request of a caller with every role (these tests are about validation; test/unit/http/http-auth.test.ts is about roles). */
 function req(init: { method?: string; url?: string; params?: Record<string, string>; body?: string; headers?: Record<string, string> }): HttpRequest {
   return new HttpRequest({
     method: init.method ?? 'GET',
     url: init.url ?? `${BASE}/x`,
     params: init.params ?? {},
-    headers: init.headers ?? {},
+    headers: { ...principalHeaders('networkAdmin'), ...(init.headers ?? {}) },
     ...(init.body !== undefined ? { body: { string: init.body } } : {}),
   });
 }
@@ -47,9 +50,9 @@ describe('request validation: discovery parameters', () => {
   });
 
   it('checks the region against the configured cloud', async () => {
-    const gov = await parseRequest(Routes.getDiscovery, req({ params: { region: 'usgovvirginia', registryName: 'demoreg' } }), { ...CTX, cloud: 'AzureUSGovernment' });
+    const gov = await parseRequest(Routes.getDiscovery, req({ params: { region: 'usgovvirginia', registryName: 'demoreg' } }), GOV);
     expect(gov.ok).toBe(true);
-    const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName: 'demoreg' } }), { ...CTX, cloud: 'AzureUSGovernment' }));
+    const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName: 'demoreg' } }), GOV));
     expect(e.message).toContain('AzureUSGovernment region');
   });
 

@@ -36,7 +36,7 @@ describe('the Bicep sets the app settings the config schema asks for', () => {
     const text = stripComments(functionApp);
     expect(text).toMatch(/AzureWebJobsStorage__credential:\s*'managedidentity'/);
     expect(text).toMatch(/APPLICATIONINSIGHTS_AUTHENTICATION_STRING:\s*'ClientId=\$\{identityClientId\};Authorization=AAD'/);
-    expect(text).toMatch(/properties:\s*union\(hostSettings,\s*appSettings\)/);
+    expect(text).toMatch(/properties:\s*union\(hostSettings,\s*appSettings,\s*authSettings\)/);
     // Flex Consumption rejects these: the runtime is set in functionAppConfig instead
     for (const banned of ['AzureWebJobsStorage:', 'FUNCTIONS_WORKER_RUNTIME', 'WEBSITE_NODE_DEFAULT_VERSION', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE']) {
       expect(text).not.toContain(banned);

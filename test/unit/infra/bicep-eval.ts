@@ -3,10 +3,10 @@
  * its up-front checks, so that tests can compute the VALUES a deployment would write (no Bicep
  * compiler can run here). It knows literals, interpolated strings, arrays and objects, parameter
  * and variable references, module outputs (a stand-in per output; reading an output of a module whose condition
- * is false is an error, as in ARM), ternaries (lazy, like ARM's if()), !, ==, !=, &&, ||, ??,
- * comparisons, member access, indexing, single-parameter lambdas and the functions in FUNCTIONS, with ARM's
- * semantics (string(true) is 'True'). Any other form throws Unsupported: a test can never pass on
- * an expression it did not understand.
+ * is false is an error, as in ARM), other resources' properties (a stand-in per symbol), ternaries (lazy, like
+ * ARM's if()), !, ==, !=, &&, ||, ??, comparisons, + of numbers, member access, indexing, single-parameter
+ * lambdas and the functions in FUNCTIONS, with ARM's semantics (string(true) is 'True'). Any other form throws
+ * Unsupported: a test can never pass on an expression it did not understand.
  */
 export type Value = string | number | boolean | null | Value[] | { [k: string]: Value } | Lambda;
 interface Lambda { lambda: (arg: Value) => Value }
@@ -59,7 +59,7 @@ class Parser {
     return c;
   }
 
-  private static readonly LEVELS = [['??'], ['||'], ['&&'], ['==', '!=', '>=', '<=', '>', '<']];
+  private static readonly LEVELS = [['??'], ['||'], ['&&'], ['==', '!=', '>=', '<=', '>', '<'], ['+']];
   private binary(level: number): Node {
     if (level >= Parser.LEVELS.length) return this.unary();
     let l = this.binary(level + 1);
@@ -179,6 +179,19 @@ function armString(v: Value): string {
   return JSON.stringify(v);
 }
 
+/** `length` digits in base `radix` of an FNV-1a hash of the whole text, re-hashed per digit. */
+function digest(text: string, length: number, radix: number): string {
+  let h = 2166136261;
+  for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    h = Math.imul(h ^ (i + 1), 16777619) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
+    out += (h % radix).toString(radix);
+  }
+  return out;
+}
+
 const FUNCTIONS: Record<string, (a: Value[]) => Value> = {
   string: ([v]) => armString(v ?? null),
   empty: ([v]) => v === null || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !isLambda(v) && !Array.isArray(v) && Object.keys(v).length === 0),
@@ -199,19 +212,22 @@ const FUNCTIONS: Record<string, (a: Value[]) => Value> = {
     return text.slice(from, from + len);
   },
   take: ([s, n]) => (typeof s === 'string' ? s.slice(0, Number(n)) : arr(s ?? null, 'take').slice(0, Number(n))),
-  union: (args) => args.reduce<Value[]>((acc, a) => { for (const x of arr(a, 'union')) if (!acc.some((y) => same(x, y))) acc.push(x); return acc; }, []),
+  // arrays: distinct items in order; objects: the properties of all, a later one winning (top level)
+  union: (args) => (args.every((a) => typeof a === 'object' && a !== null && !Array.isArray(a) && !isLambda(a))
+    ? Object.assign({}, ...args) as Value
+    : args.reduce<Value[]>((acc, a) => { for (const x of arr(a, 'union')) if (!acc.some((y) => same(x, y))) acc.push(x); return acc; }, [])),
+  range: ([from, count]) => { if (typeof from !== 'number' || typeof count !== 'number') throw new Unsupported('range() of non-numbers'); return Array.from({ length: count }, (_, i) => from + i); },
   filter: ([a, f]) => arr(a ?? null, 'filter').filter((x) => { const r = fnOf(f ?? null, 'filter')(x); if (typeof r !== 'boolean') throw new Unsupported('filter() lambda must give a bool'); return r; }),
   map: ([a, f]) => arr(a ?? null, 'map').map((x) => fnOf(f ?? null, 'map')(x)),
   last: ([a]) => (typeof a === 'string' ? a.slice(-1) : arr(a ?? null, 'last').at(-1) ?? null),
-  // A stand-in with uniqueString()'s shape (13 characters of [a-z0-9], deterministic), not its hash.
-  uniqueString: (args) => {
-    const text = args.map((a) => str(a, 'uniqueString')).join('|');
-    let h = 2166136261;
-    let out = '';
-    for (let round = 0; out.length < 13; round++) for (const ch of `${round}${text}`) { h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0; if (out.length < 13) out += (h % 36).toString(36); }
-    return out;
-  },
+  // A stand-in with uniqueString()'s shape (13 characters of [a-z0-9], deterministic, every character of the input counts), not its hash.
+  uniqueString: (args) => digest(args.map((a) => str(a, 'uniqueString')).join('|'), 13, 36),
   fail: ([m]) => { throw new Refused(str(m ?? null, 'fail')); },
+  // A stand-in with guid()'s shape (8-4-4-4-12 hex, deterministic), not its hash.
+  guid: (args) => {
+    const hex = digest(args.map((a) => str(a, 'guid')).join('|'), 32, 16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  },
 };
 
 export interface Context {
@@ -221,7 +237,7 @@ export interface Context {
   vars: Record<string, string>;
   /** Modules and resources by symbolic name: their condition (`= if (…)`), or '' when unconditional. */
   conditions: Record<string, string>;
-  /** Stand-ins: `module.outputs.name`, `environment()`, `subscription()`. */
+  /** Stand-ins: `module.outputs.name`, `environment()`, `subscription()`, `tenant()`, `managementGroup()`, and resource symbols by name. */
   standIns: Record<string, Value>;
   /** loadJsonContent(path), relative to the template's folder. */
   loadJson?: (path: string) => Value;
@@ -250,6 +266,10 @@ export function evaluate(expression: string, ctx: Context, scope: Record<string,
           return r;
         }
         const r = ev(n.r, sc);
+        if (n.op === '+') {
+          if (typeof l !== 'number' || typeof r !== 'number') throw new Unsupported('+ of non-numbers');
+          return l + r;
+        }
         if (n.op !== '==' && n.op !== '!=') {
           if (typeof l !== 'number' || typeof r !== 'number') throw new Unsupported(`${n.op} of non-numbers`);
           return n.op === '>=' ? l >= r : n.op === '<=' ? l <= r : n.op === '>' ? l > r : l < r;
@@ -258,11 +278,17 @@ export function evaluate(expression: string, ctx: Context, scope: Record<string,
         return n.op === '==' ? same(l, r) : !same(l, r);
       }
       case 'call': {
-        if (n.fn === 'environment' || n.fn === 'subscription') {
+        if (['environment', 'subscription', 'tenant', 'managementGroup'].includes(n.fn)) {
           if (n.args.length > 0) throw new Unsupported(`${n.fn}() with arguments`);
           const v = ctx.standIns[`${n.fn}()`];
           if (v === undefined) throw new Unsupported(`no stand-in for ${n.fn}()`);
           return v;
+        }
+        if (n.fn === 'subscriptionResourceId') {
+          const [type, ...names] = n.args.map((a) => str(ev(a, sc), n.fn));
+          const sub = ctx.standIns['subscription()'];
+          if (typeof sub !== 'object' || sub === null || Array.isArray(sub) || typeof (sub as Record<string, Value>).id !== 'string') throw new Unsupported('no stand-in for subscription()');
+          return `${String((sub as Record<string, Value>).id)}/providers/${type ?? ''}/${names.join('/')}`;
         }
         if (n.fn === 'loadJsonContent' && ctx.loadJson) return ctx.loadJson(str(ev(n.args[0] ?? { k: 'lit', v: null }, sc), n.fn));
         const f = FUNCTIONS[n.fn];
@@ -294,6 +320,8 @@ export function evaluate(expression: string, ctx: Context, scope: Record<string,
           if (!memo.has(n.name)) memo.set(n.name, ev(parse(text), {}));
           return memo.get(n.name) ?? null;
         }
+        const standIn = ctx.standIns[n.name];
+        if (standIn !== undefined) return standIn;
         throw new Unsupported(`unknown name ${n.name}`);
       }
     }

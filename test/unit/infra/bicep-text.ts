@@ -186,3 +186,62 @@ export function blockEntries(text: string, opener: RegExp, nested?: string): Arr
   }
   return entries;
 }
+
+/** A `resource` or `module` declaration: its condition, its loop, and the text of its body object. */
+export interface Declared {
+  symbol: string;
+  /** 'Provider/type@version' of a resource, the path of a module */
+  type: string;
+  kind: 'resource' | 'module';
+  existing: boolean;
+  /** `= if (<condition>) {…}`: the condition text ('' when unconditional) */
+  condition: string;
+  /** `= [for <item> in <list>: {…}]` or `[for (<item>, <index>) in <list>: …]` */
+  loop?: { item: string; index?: string; list: string };
+  /** the body object, from its `{` to its `}` */
+  body: string;
+}
+
+/** The index of the first `stop` character at bracket depth 0 outside strings, from `from`. */
+function scanTo(text: string, from: number, stop: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && inString) { i++; continue; }
+    if (c === "'") { inString = !inString; continue; }
+    if (inString) continue;
+    if (depth === 0 && c === stop) return i;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+  }
+  throw new Error(`no '${stop}' at depth 0 in: ${text.slice(from, from + 80)}`);
+}
+
+/** Every top-level `resource`/`module` declaration of a Bicep text, by symbol. */
+export function declaredResources(text: string): Record<string, Declared> {
+  const lines = stripComments(text).split('\n');
+  const out: Record<string, Declared> = {};
+  lines.forEach((line, i) => {
+    const m = /^(resource|module)\s+([A-Za-z_]\w*)\s+'([^']+)'(\s+existing)?\s*=\s*/.exec(line);
+    if (!m?.[1] || !m[2] || !m[3]) return;
+    let rest = balanced(lines, i).slice(m[0].length);
+    let condition = '';
+    let loop: Declared['loop'];
+    const ifMatch = /^if\s*\(/.exec(rest);
+    if (ifMatch) {
+      const close = scanTo(rest, ifMatch[0].length, ')');
+      condition = rest.slice(ifMatch[0].length, close).trim();
+      rest = rest.slice(close + 1).trim();
+    }
+    const forMatch = /^\[for\s+(?:\(\s*([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))\s+in\s+/.exec(rest);
+    if (forMatch) {
+      const colon = scanTo(rest, forMatch[0].length, ':');
+      const item = forMatch[1] ?? forMatch[3] ?? '';
+      loop = { item, list: rest.slice(forMatch[0].length, colon).trim(), ...(forMatch[2] ? { index: forMatch[2] } : {}) };
+      rest = rest.slice(colon + 1).trim().replace(/\]\s*$/, '').trim();
+    }
+    out[m[2]] = { symbol: m[2], type: m[3], kind: m[1] as 'resource' | 'module', existing: !!m[4], condition, ...(loop ? { loop } : {}), body: rest };
+  });
+  return out;
+}

@@ -37,7 +37,7 @@ describe('Event Grid wiring', () => {
     const main = stripComments(read('infra/main.bicep'));
     expect(main).toMatch(/for \(sub, i\) in targets:[\s\S]*?scope:\s*subscription\(sub\)/);
     const azureYaml = read('azure.yaml');
-    expect(azureYaml).toMatch(/^hooks:\s*\n(\s+#.*\n)*\s+postdeploy:/m);
+    expect(azureYaml).toMatch(/^hooks:\s*\n[\s\S]*^ {2}postdeploy:/m);
     for (const script of ['infra/scripts/postdeploy.sh', 'infra/scripts/postdeploy.ps1']) {
       expect(azureYaml).toContain(`./${script}`);
       expect(existsSync(join(ROOT, script))).toBe(true);
@@ -60,6 +60,8 @@ describe('azure.yaml', () => {
   it('one service, api, a TypeScript function app', () => {
     const yaml = read('azure.yaml');
     expect(yaml).toMatch(/services:\s*\n\s+api:\s*\n\s+project:\s*\.\s*\n\s+language:\s*ts\s*\n\s+host:\s*function/);
-    expect(yaml.match(/^ {2}[a-z][\w-]*:\s*$/gm)?.filter((l) => !/postdeploy/.test(l))).toEqual(['  api:']);
+    const services = yaml.slice(yaml.indexOf('\nservices:'), yaml.indexOf('\nhooks:'));
+    expect(services.match(/^ {2}[a-z][\w-]*:\s*$/gm)).toEqual(['  api:']);
+    expect(yaml.slice(yaml.indexOf('\nhooks:')).match(/^ {2}[a-z][\w-]*:\s*$/gm)).toEqual(['  preprovision:', '  postdeploy:']);
   });
 });

@@ -1,4 +1,6 @@
 import { SETTINGS } from '../../../src/config/settings';
+import { sweepScheduleFrom } from '../../../src/config/sweep-schedule';
+import { read } from './bicep-text';
 import { evaluate, parse, Unsupported } from './bicep-eval';
 import { APP_SETTINGS, contextFor, DECLS, deploy, deployed, ZONE_IDS } from './deployment';
 
@@ -71,5 +73,29 @@ describe('every app setting main.bicep writes is a value the app\'s settings sch
   it.each(enums.flatMap((n) => (evaluate(decorator(n, 'allowed') ?? '[]', contextFor({})) as string[]).map((v) => [n, v])))('%s = \'%s\': loadConfig accepts every setting (the zone ids given when zones are not created)', (name, value) => {
     const out = deploy({ [name]: value, ...(name === 'createPrivateDnsZones' && value === 'false' ? ZONE_IDS : {}) });
     expect(out.refused).toBeUndefined();
+  });
+});
+
+describe('the drift sweep is on by default, daily, and its schedule is a parameter', () => {
+  it('by default SWEEP_SCHEDULE is daily at 03:00 UTC, and the app registers the timer with it', () => {
+    const { settings, config } = deployed({});
+    expect(settings.SWEEP_SCHEDULE).toBe('0 0 3 * * *');
+    expect(config.SWEEP_SCHEDULE).toBe('0 0 3 * * *');
+    // what src/main.ts reads when the host indexes the functions
+    expect(sweepScheduleFrom(settings)).toBe('0 0 3 * * *');
+    // azd passes the default when SWEEP_SCHEDULE is unset, and an empty value when it is set empty
+    expect(read('infra/main.parameters.json')).toContain('"sweepSchedule": { "value": "${SWEEP_SCHEDULE=0 0 3 * * *}" }');
+  });
+
+  it('another schedule is passed through (trimmed); an empty one turns the timer off', () => {
+    expect(sweepScheduleFrom(deployed({ sweepSchedule: ' 0 30 1 * * 1-5 ' }).settings)).toBe('0 30 1 * * 1-5');
+    const off = deployed({ sweepSchedule: '' });
+    expect(off.settings.SWEEP_SCHEDULE).toBe('');
+    expect(sweepScheduleFrom(off.settings)).toBeUndefined();
+  });
+
+  it.each(['0 3 * * *', '0 0 3 * * * *', 'daily'])('SWEEP_SCHEDULE=%s (not 6 fields) is refused before anything is created, not left to fail the app at start', (sweepSchedule) => {
+    expect(deploy({ sweepSchedule }).refused).toMatch(/SWEEP_SCHEDULE must be an NCRONTAB expression with 6 fields/);
+    expect(() => sweepScheduleFrom({ SWEEP_SCHEDULE: sweepSchedule })).toThrow(/SWEEP_SCHEDULE is malformed/);
   });
 });

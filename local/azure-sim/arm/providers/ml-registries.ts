@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ArmResource } from '../../store';
 import type { ArmRequest, ArmResult, Provider, Route } from '../context';
+import { recordAssignedIdentities } from '../deny-assignment';
 import { ArmError, armErrors } from '../errors';
 import { resourceId, rgId } from '../ids';
 import { arrOf, clone, isRecord, recOf, requireBody, strOf, tagsOf, type SimState } from '../state';
@@ -46,7 +47,7 @@ export class MlRegistriesProvider implements Provider {
     const r = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/registries/{registryName}';
     const m = 'mlRegistries' as const;
     return [
-      { method: 'GET', template: r, apiGroup: m, handler: (q) => ({ status: 200, body: this.render(this.registry(q)) }) },
+      { method: 'GET', template: r, apiGroup: m, handler: (q) => ({ status: 200, body: this.render(this.visibleRegistry(q)) }) },
       { method: 'PUT', template: r, apiGroup: m, handler: (q) => this.put(q) },
       { method: 'PATCH', template: r, apiGroup: m, handler: (q) => this.patch(q) },
       { method: 'DELETE', template: r, apiGroup: m, handler: (q) => this.delete(q) },
@@ -61,6 +62,40 @@ export class MlRegistriesProvider implements Provider {
 
   private registry(req: ArmRequest): ArmResource {
     return this.state.requireResource(this.id(req));
+  }
+
+  /**
+   * GET: profile `eventual` keeps a just-created registry invisible for its read lag to every
+   * principal but its creator (whose LRO ends with a GET of the resource, which must succeed).
+   */
+  private visibleRegistry(req: ArmRequest): ArmResource {
+    const registry = this.registry(req);
+    const internal = this.state.internalOf(registry.id);
+    const visibleAt = Number(internal.visibleAt ?? 0);
+    if (Date.now() < visibleAt && internal.createdBy !== req.principalId.toLowerCase()) throw armErrors.resourceNotFound(`Microsoft.MachineLearningServices/registries/${registry.name}`, req.params.resourceGroupName ?? '');
+    return registry;
+  }
+
+  /** When a PUT completes: the deny assignment's exemptions, and (profile `propagating`) the service's own lockdown of storage and ACR. */
+  private afterPut(registry: ArmResource, created: boolean): void {
+    const { flags } = this.state.profile;
+    recordAssignedIdentities(this.state, registry);
+    if (created && flags.registryReadLagMs > 0) this.state.internalOf(registry.id).visibleAt = String(Date.now() + flags.registryReadLagMs * this.state.options.timeScale);
+    if (!flags.servicePropagatesPublicAccess) return;
+    const mrgId = strOf(recOf(recOf(registry.properties).managedResourceGroup).resourceId);
+    const wanted = strOf(recOf(registry.properties).publicNetworkAccess);
+    if (!mrgId || !wanted) return;
+    setTimeout(() => {
+      for (const type of ['Microsoft.Storage/storageAccounts', ACR]) {
+        for (const r of this.state.store.list(type, mrgId)) {
+          const p = (r.properties ??= {});
+          if (p.publicNetworkAccess === wanted) continue;
+          p.publicNetworkAccess = wanted;
+          this.state.store.put(r);
+          this.state.emitSystemWrite(r.id, `propagate-${registry.name}`);
+        }
+      }
+    }, flags.servicePropagationMs * this.state.options.timeScale).unref();
   }
 
   // ---- rendering ------------------------------------------------------------------------
@@ -138,7 +173,7 @@ export class MlRegistriesProvider implements Provider {
       properties: {
         ...(strOf(props.intellectualPropertyPublisher) ? { intellectualPropertyPublisher: strOf(props.intellectualPropertyPublisher) } : {}),
         publicNetworkAccess: typeof pna === 'string' ? (pna.toLowerCase() === 'disabled' ? 'Disabled' : 'Enabled') : strOf(recOf(existing?.properties).publicNetworkAccess) ?? 'Enabled',
-        ...(isRecord(props.managedResourceGroupSettings) ? { managedResourceGroupSettings: props.managedResourceGroupSettings } : {}),
+        ...(isRecord(props.managedResourceGroupSettings) ? { managedResourceGroupSettings: this.managedGroupSettings(props.managedResourceGroupSettings) } : {}),
         regionDetails: regions.map((r) => ({ location: r, acrDetails: [], storageAccountDetails: [] })),
       },
     };
@@ -156,6 +191,8 @@ export class MlRegistriesProvider implements Provider {
       () => {
         this.provision(req, registry, requested.props, requested.regions);
         this.state.store.put(registry);
+        if (!existing) this.state.internalOf(id).createdBy = req.principalId.toLowerCase();
+        this.afterPut(registry, !existing);
         this.state.emitWrite(req, id, 'write', { isUpdate: !!existing });
       },
       {
@@ -169,9 +206,29 @@ export class MlRegistriesProvider implements Provider {
         },
       },
     );
-    if (!existing) this.state.store.put(registry);
+    // a new registry is visible while it is created, except under profile `eventual` (404 until it completes)
+    if (!existing && !this.state.profile.flags.registryNotFoundUntilCreated) this.state.store.put(registry);
     const loc = normLocation(location);
     return acceptedAnswer(this.state, req, opPaths.mlStatus(sub, loc, op.id), opPaths.mlResult(sub, loc, op.id));
+  }
+
+  /**
+   * managedResourceGroupSettings as stored: `assignedIdentities[].principalId` (GUIDs). The spec
+   * marks principalId readOnly, yet it is the only field and the way clients name the identity
+   * (Terraform samples); the simulator accepts it and rejects anything that is not a GUID.
+   */
+  private managedGroupSettings(settings: Record<string, unknown>): Record<string, unknown> {
+    const entries = settings.assignedIdentities;
+    if (entries === undefined || entries === null) return {};
+    if (!Array.isArray(entries)) throw new ArmError(400, 'UserError', 'managedResourceGroupSettings.assignedIdentities must be an array.');
+    const assignedIdentities = entries.map((e) => {
+      const principalId = strOf(recOf(e).principalId);
+      if (!principalId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(principalId)) {
+        throw new ArmError(400, 'UserError', `Invalid principalId '${String(principalId)}' in managedResourceGroupSettings.assignedIdentities.`);
+      }
+      return { principalId };
+    });
+    return { assignedIdentities };
   }
 
   private identity(identity: Record<string, unknown>, existing: ArmResource | undefined): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ArmResource } from '../../store';
 import type { ArmRequest, ArmResult, Provider, Route } from '../context';
+import { enforceDenyAssignment } from '../deny-assignment';
 import { ArmError, armErrors } from '../errors';
 import { parentId, resourceId, sameId } from '../ids';
 import { resourceTypeOfPath } from '../rbac';
@@ -130,6 +131,8 @@ export class PrivateEndpointsProvider implements Provider {
       { action: 'Microsoft.Network/virtualNetworks/subnets/join/action', scope: subnetId },
       ...(isManual ? [] : [{ action: `${resourceTypeOfPath(targetId) ?? 'unknown'}/privateEndpointConnectionsApproval/action`, scope: targetId }]),
     ]);
+    // automatic approval is an action on the target: refused inside a registry's managed group unless the caller is exempt
+    if (!isManual) enforceDenyAssignment(this.state, req.principalId, `${resourceTypeOfPath(targetId) ?? 'unknown'}/privateEndpointConnectionsApproval/action`, targetId);
     const target = this.state.store.get(targetId);
     if (!target) throw armErrors.invalidResourceReference(targetId, id);
     const kind = targetKind(target);
