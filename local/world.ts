@@ -87,11 +87,14 @@ export function appServiceAuthOf(sim: AzureSim, caPem: string, overrides: Partia
   };
 }
 
-/** The demo user: a person, not the app's identity, so events carry their claims. */
+/** The demo user who creates the registries: a person (signed in with the Azure CLI's client id), not the app's identity. */
+export const DEMO_USER = { oid: '00000000-0000-0000-0000-00000000d001', upn: 'demo.user@contoso.example', appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46' } as const;
+
+/** The demo user's ARM tokens: events of their writes carry their claims (the app records them as the run's caller). */
 export function userCredential(sim: AzureSim): TokenCredential {
   return {
     async getToken(): Promise<AccessToken> {
-      const { token, claims } = sim.tokens.issue('https://management.azure.com/', 3600, { oid: '00000000-0000-0000-0000-00000000d001', appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', idtyp: 'user', name: 'Demo User' });
+      const { token, claims } = sim.tokens.issue('https://management.azure.com/', 3600, { ...DEMO_USER, idtyp: 'user', name: 'Demo User' });
       return { token, expiresOnTimestamp: claims.exp * 1000 };
     },
   };

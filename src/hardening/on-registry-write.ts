@@ -1,13 +1,14 @@
 import type { InvocationContext } from '@azure/functions';
 import type * as df from 'durable-functions';
 import { activityDeps } from '../main';
+import { callerLog } from '../shared/caller';
 import { logJson, logText } from '../shared/log-text';
 import { decideOnEvent } from './domain/registry-event';
 import { optionsFromConfig, startHardening, type StartResult } from './starter';
 
 /**
  * Event Grid: a registry was written. Parse, filter, check the target scope, then start the
- * registry's apply run — or, while one goes on, queue the follow-up that starts the next one
+ * registry's apply run (recording the principal whose write raised the event as its caller) — or, while one goes on, queue the follow-up that starts the next one
  * once it has ended: an event is never dropped because a run was going on (a plan run takes no
  * lock at all). Ignored events (other operations, the app's own registry writes, subscriptions
  * outside the scope) and malformed ones are logged once and acknowledged — Event Grid must not
@@ -37,8 +38,14 @@ export async function onRegistryWrite(event: unknown, client: Pick<df.DurableCli
     eventId: decision.eventId,
     whenBusy: 'follow-up',
     ...(decision.eventTime ? { triggeredAt: decision.eventTime } : {}),
+    // the audit trail: the principal whose write raised the event
+    ...(decision.caller ? { caller: decision.caller } : {}),
   });
-  context.log(logJson({ registryId: decision.registryId, instanceId: result.instanceId, action: actionOf(result), eventId: decision.eventId, ...(!result.started && result.followUp ? { followUp: result.followUp.instanceId } : {}) }));
+  context.log(logJson({
+    registryId: decision.registryId, instanceId: result.instanceId, action: actionOf(result), eventId: decision.eventId,
+    ...(!result.started && result.followUp ? { followUp: result.followUp.instanceId } : {}),
+    ...(decision.caller ? { caller: callerLog(decision.caller) } : {}),
+  }));
   return result;
 }
 

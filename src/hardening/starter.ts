@@ -128,7 +128,14 @@ export async function startHardening(client: StartClient, args: StartArgs): Prom
   if (args.whenBusy !== 'follow-up') return busy;
   const startedBy = (slot.run?.input ?? slot.lock?.input) as { eventId?: unknown } | undefined;
   if (args.eventId !== undefined && startedBy?.eventId === args.eventId) return { ...busy, sameEvent: true };
-  return { ...busy, followUp: await queueFollowUp(client, { registryId: args.registryId, after: runId, options: args.options, polls: 0, ...(args.triggeredAt ? { triggeredAt: args.triggeredAt } : {}) }) };
+  return {
+    ...busy,
+    followUp: await queueFollowUp(client, {
+      registryId: args.registryId, after: runId, options: args.options, polls: 0,
+      ...(args.triggeredAt ? { triggeredAt: args.triggeredAt } : {}),
+      ...(args.caller ? { caller: args.caller } : {}),
+    }),
+  };
 }
 
 /**
@@ -160,6 +167,7 @@ export async function startFollowUpRun(client: StartClient, input: FollowUpInput
   const result = await startHardening(client, {
     registryId: input.registryId, mode: 'apply', options: input.options, trigger,
     ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}),
+    ...(input.caller !== undefined ? { caller: input.caller } : {}),
   });
   return result.started ? { state: 'started', instanceId: result.instanceId } : { state: 'covered', instanceId: result.instanceId };
 }

@@ -9,7 +9,7 @@
  * principal (a function key alone included), 403 without the role the route needs.
  */
 import type { HttpRequest } from '@azure/functions';
-import { AppRoles, hasRole, isAppRole, type AppRole, type Caller } from '../shared/caller';
+import { AppRoles, callerFromClaims, hasRole, isAppRole, type AppRole, type Caller } from '../shared/caller';
 import { ErrorCodes } from '../shared/error-codes';
 
 export const CLIENT_PRINCIPAL_HEADER = 'x-ms-client-principal';
@@ -48,7 +48,6 @@ interface ClientPrincipal {
 }
 
 const MAX_HEADER = 16 * 1024;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -111,21 +110,10 @@ export function authenticate(headers: Pick<HttpRequest['headers'], 'get'>, setti
   if (!audiences.some((a) => a === appId || a === `api://${appId}`)) {
     return { ok: false, code: ErrorCodes.AUTH_UNAUTHENTICATED, message: `the token was issued for another audience, not this app (api://${appId}).` };
   }
-  const objectId = first(principal, CLAIM.objectId);
-  if (objectId === undefined || !GUID.test(objectId)) return { ok: false, code: ErrorCodes.AUTH_UNAUTHENTICATED, message: 'the token names no object id (oid).' };
-  const upn = first(principal, CLAIM.upn);
-  const clientId = first(principal, CLAIM.appId);
-  const idtyp = first(principal, CLAIM.idtyp);
   const roleTypes = principal.roleType ? [...CLAIM.role, principal.roleType] : [...CLAIM.role];
   const roles = [...new Set(all(principal, roleTypes).filter(isAppRole))].sort();
-  const kind: Caller['kind'] = idtyp === 'app' || (idtyp === undefined && upn === undefined) ? 'app' : 'user';
-  const caller: Caller = {
-    kind,
-    objectId: objectId.toLowerCase(),
-    ...(kind === 'user' && upn !== undefined ? { upn: upn.slice(0, 256).replace(/[\r\n]/g, ' ') } : {}),
-    ...(clientId !== undefined && GUID.test(clientId) ? { appId: clientId.toLowerCase() } : {}),
-    roles,
-  };
+  const caller = callerFromClaims({ objectId: first(principal, CLAIM.objectId), upn: first(principal, CLAIM.upn), appId: first(principal, CLAIM.appId), idtyp: first(principal, CLAIM.idtyp) }, roles);
+  if (!caller) return { ok: false, code: ErrorCodes.AUTH_UNAUTHENTICATED, message: 'the token names no object id (oid).' };
   return { ok: true, caller };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Who asked: the Microsoft Entra ID principal behind an HTTP call (from App Service
- * Authentication's X-MS-CLIENT-PRINCIPAL, src/http/auth.ts), recorded with every state change —
+ * Authentication's X-MS-CLIENT-PRINCIPAL, src/http/auth.ts) or behind the registry write an event
+ * reports (its claims, src/hardening/domain/registry-event.ts), recorded with every state change —
  * in a run's input, its log lines and its outcome event (the audit trail). Pure data: it crosses
  * durable history.
  */
@@ -42,9 +43,52 @@ export interface Caller {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_UPN = 256;
+/** control characters and line separators: a UPN on one log line stays one line */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex -- as UNSAFE, every occurrence
+const UNSAFE_ALL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** An Entra object or application id: a GUID. */
+export function isGuid(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
+/** A user principal name as a caller carries it: 1 to 256 characters, no control characters. */
+export function isUpn(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_UPN && !UNSAFE.test(value);
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What a token (or an event's copy of its claims) says of its principal, as found. */
+export interface PrincipalClaims {
+  objectId?: string | undefined;
+  upn?: string | undefined;
+  /** the client application id (`appid` / `azp`) */
+  appId?: string | undefined;
+  /** `idtyp`: 'app' for an app-only token, 'user' for a person's */
+  idtyp?: string | undefined;
+}
+
+/**
+ * The caller a principal's claims name, one rule for HTTP callers and for the writers events
+ * report: undefined without a GUID object id; a user when the token type says so or it carries a
+ * UPN (an app otherwise); the UPN one line of at most 256 characters; an app id only when a GUID.
+ */
+export function callerFromClaims(claims: PrincipalClaims, roles: AppRole[]): Caller | undefined {
+  if (!isGuid(claims.objectId)) return undefined;
+  const upn = claims.upn?.replace(UNSAFE_ALL, ' ').trim().slice(0, MAX_UPN);
+  const kind: Caller['kind'] = claims.idtyp === 'app' || (claims.idtyp === undefined && !upn) ? 'app' : 'user';
+  return {
+    kind,
+    objectId: claims.objectId.toLowerCase(),
+    ...(kind === 'user' && upn ? { upn } : {}),
+    ...(isGuid(claims.appId) ? { appId: claims.appId.toLowerCase() } : {}),
+    roles,
+  };
 }
 
 /** "alice@contoso.com (oid 1234…)" or "app 5678… (oid 1234…)": one short line for logs and messages. */
@@ -66,9 +110,9 @@ export function callerProblems(raw: unknown): string[] {
   if (!isRecord(raw)) return ['caller must be an object { kind, objectId, upn?, appId?, roles }'];
   const problems: string[] = [];
   if (raw.kind !== 'user' && raw.kind !== 'app') problems.push("caller.kind must be 'user' or 'app'");
-  if (typeof raw.objectId !== 'string' || !GUID.test(raw.objectId)) problems.push('caller.objectId must be a GUID');
-  if (raw.upn !== undefined && (typeof raw.upn !== 'string' || raw.upn.length === 0 || raw.upn.length > MAX_UPN || /[\r\n]/.test(raw.upn))) problems.push(`caller.upn must be a string of 1 to ${MAX_UPN} characters on one line`);
-  if (raw.appId !== undefined && (typeof raw.appId !== 'string' || !GUID.test(raw.appId))) problems.push('caller.appId must be a GUID');
+  if (!isGuid(raw.objectId)) problems.push('caller.objectId must be a GUID');
+  if (raw.upn !== undefined && !isUpn(raw.upn)) problems.push(`caller.upn must be a string of 1 to ${MAX_UPN} characters without control characters`);
+  if (raw.appId !== undefined && !isGuid(raw.appId)) problems.push('caller.appId must be a GUID');
   if (!Array.isArray(raw.roles) || raw.roles.length > ROLE_ORDER.length || !raw.roles.every((r) => typeof r === 'string' && isAppRole(r))) problems.push(`caller.roles must list app roles of this API (${ROLE_ORDER.join(', ')})`);
   return problems;
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, startWorld, type World } from '../../local/world';
+import { createRegistry, DEMO_USER, startWorld, type World } from '../../local/world';
 import { followUpIdFor, instanceIdFor } from '../../src/shared/instance-id';
 import { adminGet, applyActive, appWrites, clearRequestLog, registryPath, requestLog, resources, runsOf, waitForRun, waitUntil } from '../helpers/world-helpers';
 import { DEMO } from '../../local/world';
@@ -225,6 +225,25 @@ describe('events: duplicates, storms, foreign and malformed events', () => {
     expect(lines.some((l) => l.includes('\\nonRegistryWrite [Function] started hardening FORGED'))).toBe(true);
   });
 
+  it("a run started by the registry's write event records who wrote it: in its input, its log lines and its outcome event", async () => {
+    const from = hostLines.length;
+    // the demo user creates the registry: ARM's event carries their claims
+    const id = await createRegistry(world.sim, world.user, { name: 'evwho', regions: ['westeurope'] });
+    const run = await waitForRun(world, id, { timeoutMs: 60_000 });
+    const outcome = await waitUntil('the outcome event', async () => (await adminGet<Array<{ subject: string; data: Record<string, unknown> }>>(world, '/eventgrid/topics/lockdown-outcomes/events')).find((e) => e.subject.toLowerCase() === id.toLowerCase()));
+    const writer = { kind: 'user', objectId: DEMO_USER.oid, upn: DEMO_USER.upn, appId: DEMO_USER.appid, roles: [] };
+    const label = `${DEMO_USER.upn} (oid ${DEMO_USER.oid})`;
+    const lines = hostLines.slice(from);
+    const triggerLine = lines.find((l) => l.startsWith('onRegistryWrite ') && l.includes('"action":"started"') && l.includes(id));
+    const runLines = lines.filter((l) => l.startsWith('hardenRegistry ') && l.includes(label));
+    const held = (run.input as { caller?: unknown }).caller !== undefined && outcome.data.caller !== undefined && triggerLine?.includes(`"objectId":"${DEMO_USER.oid}"`) === true && runLines.length > 0;
+    record({ area: 'events', tried: "an event-started run names the registry's writer", held, result: `input ${JSON.stringify((run.input as { caller?: unknown }).caller ?? null)}, ${runLines.length} run lines` });
+    expect(run.input).toMatchObject({ trigger: 'eventgrid', caller: writer });
+    expect(outcome.data).toMatchObject({ kind: 'Hardened', caller: writer });
+    expect(triggerLine).toContain(`"caller":{"objectId":"${DEMO_USER.oid}","upn":"${DEMO_USER.upn}","appId":"${DEMO_USER.appid}","roles":[]}`);
+    expect(runLines.length).toBeGreaterThan(0);
+  });
+
   describe('events that must not start anything', () => {
     const sub = (): string => world.sim.subscriptionId;
     const rgId = (): string => `/subscriptions/${sub()}/resourceGroups/${DEMO.rg}`;
@@ -251,7 +270,7 @@ describe('events: duplicates, storms, foreign and malformed events', () => {
 
     it.each(cases)('%s: acknowledged or rejected with a 4xx, never a 5xx, nothing written in ARM', async (tried, body) => {
       await waitUntil('no active run', async () => {
-        for (const name of ['evdup', 'evstorm', 'evorder', 'evown', 'evgone']) {
+        for (const name of ['evdup', 'evstorm', 'evorder', 'evown', 'evgone', 'evwho']) {
           const s = world.host.durable.getStatus(instanceIdFor(registryPath(world, DEMO.rg, name)))?.runtimeStatus;
           if (s === 'Running' || s === 'Pending') return undefined;
         }

@@ -1,4 +1,5 @@
 import { isResourceOfType, type RegistryId } from '../../shared/arm-id';
+import { callerFromClaims, type Caller } from '../../shared/caller';
 import { logText } from '../../shared/log-text';
 import { parseRegistryId, REGISTRY_TYPE } from './registry';
 
@@ -12,6 +13,12 @@ export const REGISTRY_WRITE_OPERATION = 'Microsoft.MachineLearningServices/regis
  */
 export const OBJECT_ID_CLAIMS = ['http://schemas.microsoft.com/identity/claims/objectidentifier', 'oid'] as const;
 
+/** The writer's UPN (users): under its long claim type in ARM's events, or the JWT's short `upn`. */
+export const UPN_CLAIMS = ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', 'upn'] as const;
+
+/** The client application the writer used: `appid` (the v1 tokens ARM takes), or `azp` (v2). */
+export const APP_ID_CLAIMS = ['appid', 'azp'] as const;
+
 export interface EventFilter {
   /** the object id of the app's own identity: registry writes it made itself start nothing */
   appPrincipalId?: string | undefined;
@@ -19,7 +26,11 @@ export interface EventFilter {
 
 export type RegistryEventDecision =
   /** the registry's subscription (lower case) is the event topic's: the trigger checks it against the target scope */
-  | { kind: 'harden'; registryId: RegistryId; subscriptionId: string; eventId: string; eventTime: string | undefined }
+  | {
+      kind: 'harden'; registryId: RegistryId; subscriptionId: string; eventId: string; eventTime: string | undefined;
+      /** the principal whose write raised the event (from its claims), when they name one */
+      caller?: Caller;
+    }
   | { kind: 'ignore'; reason: string }
   | { kind: 'malformed'; reason: string };
 
@@ -29,15 +40,29 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 /** The topic of a subscription's system topic (Microsoft.Resources.Subscriptions), the only topic the app listens to. */
 const SUBSCRIPTION_TOPIC = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
-/** The caller's object id from an ARM event's claims, when it carries one. */
-export function callerObjectIdOf(data: Record<string, unknown>): string | undefined {
+/** The first of the claims that the event's `data.claims` holds as a string. */
+function claimOf(data: Record<string, unknown>, names: readonly string[]): string | undefined {
   const claims = data.claims;
   if (!isObject(claims)) return undefined;
-  for (const name of OBJECT_ID_CLAIMS) {
-    const oid = str(claims[name]);
-    if (oid) return oid;
+  for (const name of names) {
+    const value = str(claims[name]);
+    if (value) return value;
   }
   return undefined;
+}
+
+/** The caller's object id from an ARM event's claims, when it carries one. */
+export function callerObjectIdOf(data: Record<string, unknown>): string | undefined {
+  return claimOf(data, OBJECT_ID_CLAIMS);
+}
+
+/**
+ * The principal whose registry write raised the event, from the event's claims — recorded with the
+ * run as an HTTP caller is (the audit trail): object id, UPN for a user, the client app id. It
+ * holds no app role of this API (roles: none). Undefined when the claims name no GUID object id.
+ */
+export function eventCallerOf(data: Record<string, unknown>): Caller | undefined {
+  return callerFromClaims({ objectId: callerObjectIdOf(data), upn: claimOf(data, UPN_CLAIMS), appId: claimOf(data, APP_ID_CLAIMS), idtyp: claimOf(data, ['idtyp']) }, []);
 }
 
 /**
@@ -81,7 +106,8 @@ export function decideOnEvent(event: unknown, filter: EventFilter = {}): Registr
     if (filter.appPrincipalId && caller?.toLowerCase() === filter.appPrincipalId.toLowerCase()) {
       return { kind: 'ignore', reason: `written by the app itself (principal ${logText(caller)}): ${ref.id}` };
     }
-    return { kind: 'harden', registryId: ref.id, subscriptionId, eventId: id, eventTime: time };
+    const writer = eventCallerOf(data);
+    return { kind: 'harden', registryId: ref.id, subscriptionId, eventId: id, eventTime: time, ...(writer ? { caller: writer } : {}) };
   } catch (e) {
     return { kind: 'malformed', reason: logText((e as Error).message) };
   }

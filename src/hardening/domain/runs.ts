@@ -44,6 +44,8 @@ export interface FollowUpInput {
   options: HardenOptions;
   triggeredAt?: string;
   eventId?: string;
+  /** who asked for the next run: the writer of the event (or the sweep's caller) that queued the follow-up */
+  caller?: HardenInput['caller'];
   /** how many times it has looked at the lock (the wait grows with it) */
   polls: number;
 }
@@ -60,6 +62,7 @@ export function parseFollowUpInput(raw: unknown): FollowUpInput {
     registryId: run.registryId, after, options: run.options, polls: count,
     ...(run.triggeredAt !== undefined ? { triggeredAt: run.triggeredAt } : {}),
     ...(run.eventId !== undefined ? { eventId: run.eventId } : {}),
+    ...(run.caller !== undefined ? { caller: run.caller } : {}),
   };
 }
 

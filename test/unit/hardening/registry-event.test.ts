@@ -85,4 +85,40 @@ describe('decideOnEvent', () => {
       expect(decideOnEvent(egEvent({ id: undefined, data: data({ claims: { [OID]: APP } }) }), { appPrincipalId: APP }).kind).toBe('malformed');
     });
   });
+  describe('the writer as the run\'s caller (the audit trail)', () => {
+    const OID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+    const UPN = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
+    const USER = '00000000-0000-0000-0000-00000000D001';
+    const CLI = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+    const withClaims = (claims: unknown) => decideOnEvent(egEvent({ data: data({ claims }) }));
+
+    it('a user: object id (lower case), UPN and client app id from ARM\'s claim types; no app role of this API', () => {
+      expect(withClaims({ [OID]: USER, [UPN]: 'dana@contoso.example', appid: CLI, idtyp: 'user', name: 'Dana' })).toMatchObject({
+        kind: 'harden', caller: { kind: 'user', objectId: USER.toLowerCase(), upn: 'dana@contoso.example', appId: CLI, roles: [] },
+      });
+      // the JWT's short names too
+      expect(withClaims({ oid: USER, upn: 'dana@contoso.example' })).toMatchObject({ caller: { kind: 'user', upn: 'dana@contoso.example' } });
+    });
+
+    it('an app (a service principal or managed identity): no UPN, its own client id', () => {
+      const d = withClaims({ [OID]: USER, appid: CLI, idtyp: 'app' });
+      expect(d).toMatchObject({ kind: 'harden', caller: { kind: 'app', objectId: USER.toLowerCase(), appId: CLI, roles: [] } });
+      expect(d.kind === 'harden' && d.caller && 'upn' in d.caller).toBe(false);
+      expect(withClaims({ [OID]: USER, azp: CLI })).toMatchObject({ caller: { kind: 'app', appId: CLI } });
+    });
+
+    it('a claim that is not what it must be is left out; without a GUID object id there is no caller, and the run still starts', () => {
+      const odd = withClaims({ [OID]: USER, [UPN]: `eve@contoso.example\nforged line\u001b[31m${'x'.repeat(400)}`, appid: 'not-a-guid' });
+      expect(odd.kind === 'harden' && odd.caller).toMatchObject({ kind: 'user', objectId: USER.toLowerCase() });
+      const upn = odd.kind === 'harden' ? (odd.caller?.upn ?? '') : '';
+      expect(upn.length).toBeLessThanOrEqual(256);
+      expect([...upn].filter((c) => c.charCodeAt(0) < 0x20)).toEqual([]);
+      expect(odd.kind === 'harden' && odd.caller && 'appId' in odd.caller).toBe(false);
+      for (const claims of [{ [OID]: 'someone' }, { [UPN]: 'dana@contoso.example' }, 'x', undefined]) {
+        const d = withClaims(claims);
+        expect(d.kind).toBe('harden');
+        expect(d.kind === 'harden' && 'caller' in d).toBe(false);
+      }
+    });
+  });
 });
