@@ -11,6 +11,7 @@ import { isWorkspaceCommand, runWorkspaceCommand } from '../workspaces/cli';
 import { runNetworkCommand } from '../network/cli';
 import { runFleetCommand } from '../fleet/cli';
 import { sweepCommand } from '../sweep/cli';
+import { runReportCommand } from '../report';
 
 /** 0 done / compliant, 1 failed (DNS not proven included), 2 bad usage or settings. */
 export type ExitCode = 0 | 1 | 2;
@@ -52,6 +53,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const key = command.key ?? environment(undefined)[CLI_FUNCTION_KEY_SETTING];
     if (key === undefined || key.trim() === '') return usage(io, `'status' needs the function key: --key <functionKey> or ${CLI_FUNCTION_KEY_SETTING}`);
     return statusCommand(command, key.trim(), io);
+  }
+  if (command.command === 'report') {
+    const key = command.key ?? environment(undefined)[CLI_FUNCTION_KEY_SETTING];
+    if (key === undefined || key.trim() === '') return usage(io, `'report' needs the function key: --key <functionKey> or ${CLI_FUNCTION_KEY_SETTING}`);
+    return runReportCommand(command, key.trim(), io);
   }
 
   let config: Config;

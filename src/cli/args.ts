@@ -12,7 +12,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status', 'sweep', 'egress-check', 'exfiltration'] as const;
+export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status', 'report', 'sweep', 'egress-check', 'exfiltration'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 interface Common {
@@ -36,10 +36,23 @@ export type Command =
   | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: SubnetId } & Common)
   | ({ command: 'discovery'; region: string; registryName: string } & Common)
   | { command: 'status'; registry: RegistryRef; json: boolean; api: string; key?: string }
+  | ReportCommand
   | ({ command: 'sweep'; apply: boolean; subscriptionIds?: string[] } & Common & HardenFlags)
   | ({ command: 'egress-check'; regions?: string[]; fix: boolean } & EgressTarget & Common)
   | ({ command: 'exfiltration'; subnetId: string; apply: boolean } & Common)
   | ({ command: 'fleet'; capability: FleetCapability; subscriptionIds?: string[]; regions?: string[] } & Common);
+
+/** `report`: the isolation report of a registry (or, with --all, the fleet overview) from the app's HTTP API, as HTML (or --json), to --out or stdout. */
+export interface ReportCommand {
+  command: 'report';
+  /** absent with --all */
+  registry?: RegistryRef;
+  all: boolean;
+  json: boolean;
+  api: string;
+  key?: string;
+  out?: string;
+}
 
 /** egress-check: a subnet, or a workspace (read first) with --subnet or, without it, its computes' subnets. */
 export type EgressTarget = { subnetId: string; workspaceId?: undefined } | { workspaceId: string; subnetId?: string };
@@ -54,6 +67,9 @@ Commands:
                               registry discovery covers every region
   discovery <region> <name>   the registry's discovery document (registryFqdns and the rest)
   status <registryId>         the app's last run for the registry, through its HTTP API
+  report <registryId>         the registry's isolation report from the app's HTTP API, as one HTML
+                              page (--json: the JSON), to --out <file> or stdout
+  report --all                the fleet overview: every registry of the target scope, its state
   sweep                       plan every registry of TARGET_SUBSCRIPTION_IDS (or --subscriptions);
                               --apply hardens the non-compliant ones here, paced by the write budget
   egress-check <subnetId | workspaceId>
@@ -82,13 +98,14 @@ Options:
   --subnet <subnetId>         private-endpoint subnet for this run (plan, apply, verify-dns)
   --poll-seconds <n>          approval / DNS retry / provisioning poll interval (plan, apply)
   --no-publish                do not send the outcome event to OUTCOME_TOPIC_ENDPOINT (plan, apply)
-  --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status)
-  --key <functionKey>         its function key (status; default: env AML_LOCKDOWN_FUNCTION_KEY)
+  --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status, report)
+  --key <functionKey>         its function key (status, report; default: env AML_LOCKDOWN_FUNCTION_KEY)
+  --out <file>                write the report there instead of to stdout (report)
   --apply                     harden the non-compliant registries (sweep; default: report only)
   --subscriptions <ids>       comma-separated subscription ids instead of TARGET_SUBSCRIPTION_IDS and
                               TARGET_MANAGEMENT_GROUP (sweep, --all)
   --all                       every workspace of the target subscriptions, report only
-                              (egress-check, exfiltration, audit-deployments)
+                              (egress-check, exfiltration, audit-deployments); report: the fleet
   --region <r[,r...]>         the registry's region(s) (egress-check; default: the subnet's VNet region)
   --fix                       add the missing outbound rules (egress-check)
   --force                     also change a fully public or public-access-Disabled account (allow-sharing)
@@ -107,6 +124,7 @@ const OPTIONS = {
   'no-publish': { type: 'boolean' },
   api: { type: 'string' },
   key: { type: 'string' },
+  out: { type: 'string' },
   apply: { type: 'boolean' },
   subscriptions: { type: 'string' },
   region: { type: 'string' },
@@ -123,6 +141,7 @@ const ALLOWED: Readonly<Record<CommandName, readonly OptionName[]>> = {
   'verify-dns': ['json', 'settings', 'subnet'],
   discovery: ['json', 'settings'],
   status: ['json', 'api', 'key'],
+  report: ['json', 'api', 'key', 'out', 'all'],
   sweep: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish', 'apply', 'subscriptions'],
   'egress-check': ['json', 'settings', 'region', 'fix', 'subnet', 'all', 'subscriptions'],
   exfiltration: ['json', 'settings', 'apply', 'all', 'subscriptions'],
@@ -134,6 +153,7 @@ const ARITY: Readonly<Record<CommandName, readonly string[]>> = {
   'verify-dns': ['<registryId>'],
   discovery: ['<region>', '<name>'],
   status: ['<registryId>'],
+  report: ['<registryId>'],
   sweep: [],
   'egress-check': ['<subnetId | workspaceId>'],
   exfiltration: ['<subnetId>'],
@@ -207,6 +227,20 @@ function fleetCommand(name: 'egress-check' | 'exfiltration', rest: readonly stri
   return command;
 }
 
+/** report <registryId> | report --all: --api is required; the key comes from --key or the environment (app.ts). */
+function reportCommand(rest: readonly string[], values: ParsedValues): Command {
+  const all = values.all === true;
+  if (all && rest.length > 0) throw new UsageError("'report --all' takes no <registryId>: it is the overview of every registry of the target scope");
+  if (!all && rest.length !== 1) throw new UsageError(`'report' takes <registryId> (or --all); got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);
+  if (values.api === undefined) throw new UsageError("'report' reads the app's HTTP API: give --api <functionsBaseUrl>");
+  if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out must name a file');
+  const command: ReportCommand = { command: 'report', all, json: values.json === true, api: functionsBaseUrl(values.api) };
+  if (!all) command.registry = registryRef(rest[0] as string);
+  if (values.key !== undefined) command.key = values.key;
+  if (values.out !== undefined) command.out = values.out;
+  return command;
+}
+
 function sweepCommand(values: ParsedValues, json: boolean): Command {
   const command: Command = { command: 'sweep', apply: values.apply === true, json, publish: values['no-publish'] !== true };
   if (values.settings !== undefined) command.settingsFile = values.settings;
@@ -268,6 +302,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     throw new UsageError(`${notHere.map((o) => `--${o}`).join(', ')} ${notHere.length === 1 ? 'is' : 'are'} not an option of '${name}' (its options: ${ALLOWED[name].map((o) => `--${o}`).join(', ')})`);
   }
   if ((name === 'egress-check' || name === 'exfiltration') && values.all === true) return fleetCommand(name, rest, values, values.json === true);
+  if (name === 'report') return reportCommand(rest, values);
   const arity = ARITY[name];
   if (rest.length !== arity.length) {
     throw new UsageError(`'${name}' takes ${arity.join(' ')}; got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);

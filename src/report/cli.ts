@@ -1,0 +1,83 @@
+/**
+ * `aml-lockdown report <registryId> | --all --api <functionsBaseUrl> [--key] [--out <file>] [--json]`:
+ * the isolation report (or the fleet overview) as the app serves it — the same page or JSON,
+ * read through its HTTP API, since only the app's run history has the runs and only the app's
+ * network resolves the private names as the app does. The function key goes only to the --api
+ * host, and no redirect is followed with it.
+ */
+import { writeFileSync } from 'node:fs';
+import type { ReportCommand } from '../cli/args';
+import type { Output } from '../cli/render';
+import { ErrorCodes } from '../shared/error-codes';
+import { FLEET_REPORT_PATH, reportPath } from './paths';
+
+export interface ReportCliIo {
+  stdout: Output;
+  stderr: Output;
+  /** writes the report to a file (default: the file system) */
+  writeFile?: (path: string, content: string) => void;
+}
+
+export type ReportAnswer = { ok: true; body: string } | { ok: false; code: string; message: string };
+
+/** The report's URL on the app: the registry's report or the fleet overview, in the format asked. */
+export function reportUrl(command: Pick<ReportCommand, 'api' | 'all' | 'registry' | 'json'>): string {
+  const path = command.all || command.registry === undefined ? FLEET_REPORT_PATH : reportPath(command.registry.id);
+  return `${command.api}${path}?format=${command.json ? 'json' : 'html'}`;
+}
+
+function apiError(text: string): { code?: string; message?: string } {
+  try {
+    const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
+    return { ...(typeof error?.code === 'string' ? { code: error.code } : {}), ...(typeof error?.message === 'string' ? { message: error.message } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+/** GETs the report with the key; a redirect, a refusal or an API error answers as a coded failure. */
+export async function fetchReport(command: ReportCommand, key: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
+  const url = reportUrl(command);
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      // ?format= picks the report's format; accepting JSON makes the app answer its errors as JSON
+      headers: { 'x-functions-key': key, accept: command.json ? 'application/json' : 'text/html, application/json;q=0.5' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    const cause = (e as Error & { cause?: unknown }).cause;
+    return { ok: false, code: ErrorCodes.HTTP_UNREACHABLE, message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
+  }
+  if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
+    await response.body?.cancel();
+    return { ok: false, code: `HTTP.${response.status || 302}`, message: `${url} answered a redirect; a request that carries the function key follows none: give --api as the function app's own base URL` };
+  }
+  const text = await response.text();
+  if (response.status === 200) return { ok: true, body: text };
+  const error = apiError(text);
+  if (response.status === 401 || response.status === 403) {
+    return { ok: false, code: error.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: error.message ?? `the function app refused the key (${response.status}); give the right one with --key or AML_LOCKDOWN_FUNCTION_KEY` };
+  }
+  if (response.status === 404 && error.code === undefined) {
+    return { ok: false, code: ErrorCodes.HTTP_NOT_FOUND, message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the report routes?` };
+  }
+  return { ok: false, code: error.code ?? `HTTP.${response.status}`, message: error.message ?? `${url} answered ${response.status}` };
+}
+
+/** 0 the report was written, 1 the app could not give it (the reason on stderr). */
+export async function runReportCommand(command: ReportCommand, key: string, io: ReportCliIo, fetchImpl: typeof fetch = fetch): Promise<0 | 1> {
+  const answer = await fetchReport(command, key, fetchImpl);
+  if (!answer.ok) {
+    io.stderr.write(`aml-lockdown report: ${answer.code}: ${answer.message}\n`);
+    return 1;
+  }
+  if (command.out === undefined) {
+    io.stdout.write(answer.body.endsWith('\n') ? answer.body : `${answer.body}\n`);
+    return 0;
+  }
+  (io.writeFile ?? ((path, content) => writeFileSync(path, content, 'utf8')))(command.out, answer.body);
+  io.stdout.write(`aml-lockdown report: wrote ${command.out} (${command.json ? 'JSON' : 'HTML'}, ${Buffer.byteLength(answer.body, 'utf8')} bytes) from ${reportUrl(command)}\n`);
+  return 0;
+}
