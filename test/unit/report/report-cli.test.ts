@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseCommandLine, UsageError, type ReportCommand } from '../../../src/cli/args';
+import { runCli } from '../../../src/cli/app';
+import { reportUrl, runReportCommand } from '../../../src/report/cli';
+import { REGISTRY_ID } from '../../helpers/hardening-fixtures';
+
+class Sink {
+  text = '';
+  readonly isTTY = false;
+  write(t: string): void {
+    this.text += t;
+  }
+}
+
+/** A stand-in for the function app on 127.0.0.1: records what it was asked, answers per path. */
+async function server(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: IncomingMessage[]; close(): Promise<void> }> {
+  const seen: IncomingMessage[] = [];
+  const s: Server = createServer((req, res) => {
+    seen.push(req);
+    answer(req, res);
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, seen, close: () => new Promise((r) => s.close(() => r())) };
+}
+
+describe('aml-lockdown report: the command line', () => {
+  it('report <registryId> --api … [--key] [--out] [--json]; report --all for the fleet', () => {
+    expect(parseCommandLine(['report', REGISTRY_ID, '--api', 'https://func.example/api/', '--out', 'r.html'])).toMatchObject({ command: 'report', all: false, json: false, api: 'https://func.example', out: 'r.html', registry: { name: 'reg1' } });
+    expect(parseCommandLine(['report', '--all', '--api', 'https://func.example', '--json', '--key', 'k'])).toEqual({ command: 'report', all: true, json: true, api: 'https://func.example', key: 'k' });
+  });
+
+  it('says what is wrong', () => {
+    const bad = (argv: string[]) => () => parseCommandLine(argv);
+    expect(bad(['report', REGISTRY_ID])).toThrow(new UsageError("'report' reads the app's HTTP API: give --api <functionsBaseUrl>"));
+    expect(bad(['report', '--api', 'https://f.example'])).toThrow(/takes <registryId> \(or --all\); got nothing/);
+    expect(bad(['report', REGISTRY_ID, '--all', '--api', 'https://f.example'])).toThrow(/takes no <registryId>/);
+    expect(bad(['report', 'not-an-id', '--api', 'https://f.example'])).toThrow(/bad <registryId>/);
+    expect(bad(['report', REGISTRY_ID, '--api', 'https://f.example', '--subnet', 'x'])).toThrow(/--subnet is not an option of 'report'/);
+    expect(bad(['report', REGISTRY_ID, '--api', 'https://f.example', '--out', ' '])).toThrow('--out must name a file');
+  });
+
+  it('needs the function key (exit 2)', async () => {
+    const stderr = new Sink();
+    const code = await runCli(['report', REGISTRY_ID, '--api', 'https://f.example'], { stdout: new Sink(), stderr, environment: () => ({}) });
+    expect(code).toBe(2);
+    expect(stderr.text).toContain("'report' needs the function key: --key <functionKey> or AML_LOCKDOWN_FUNCTION_KEY");
+  });
+
+  it('asks for the registry report or the fleet overview in the format wanted', () => {
+    const command = parseCommandLine(['report', REGISTRY_ID, '--api', 'https://f.example']) as ReportCommand;
+    expect(reportUrl(command)).toBe('https://f.example/api/registries/00000000-0000-0000-0000-000000000001/rg-ml/reg1/report?format=html');
+    expect(reportUrl({ ...command, all: true, json: true })).toBe('https://f.example/api/fleet/report?format=json');
+  });
+});
+
+describe('aml-lockdown report: over the wire', () => {
+  const command = (api: string, extra: Partial<ReportCommand> = {}): ReportCommand => ({ ...(parseCommandLine(['report', REGISTRY_ID, '--api', api]) as ReportCommand), ...extra });
+
+  it('writes the page the app serves, asked with the key and JSON accepted for errors', async () => {
+    const app = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><title>report</title>');
+    });
+    try {
+      const files = new Map<string, string>();
+      const stdout = new Sink();
+      const code = await runReportCommand(command(app.url, { out: 'report.html' }), 'the-key', { stdout, stderr: new Sink(), writeFile: (p, c) => files.set(p, c) });
+      expect(code).toBe(0);
+      expect(files.get('report.html')).toBe('<!DOCTYPE html><title>report</title>');
+      expect(stdout.text).toMatch(/^aml-lockdown report: wrote report\.html \(HTML, 36 bytes\) from http:\/\/127\.0\.0\.1:\d+\/api\/registries\/.+\/reg1\/report\?format=html\n$/);
+      expect(app.seen[0]?.headers['x-functions-key']).toBe('the-key');
+      expect(app.seen[0]?.headers.accept).toBe('text/html, application/json;q=0.5');
+      // without --out, to stdout
+      const out = new Sink();
+      expect(await runReportCommand(command(app.url), 'the-key', { stdout: out, stderr: new Sink() })).toBe(0);
+      expect(out.text).toBe('<!DOCTYPE html><title>report</title>\n');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('an API error is its code and message (exit 1), and nothing is written', async () => {
+    const app = await server((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'REGISTRY.NOT_FOUND', message: "registry 'reg1' does not exist" } }));
+    });
+    try {
+      const stderr = new Sink();
+      const files = new Map<string, string>();
+      expect(await runReportCommand(command(app.url, { out: 'x.html' }), 'k', { stdout: new Sink(), stderr, writeFile: (p, c) => files.set(p, c) })).toBe(1);
+      expect(stderr.text).toBe("aml-lockdown report: REGISTRY.NOT_FOUND: registry 'reg1' does not exist\n");
+      expect(files.size).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a refused key, a 404 that is not the API, an unreachable app', async () => {
+    const app = await server((req, res) => {
+      res.writeHead(req.url?.includes('/fleet/') ? 404 : 401);
+      res.end();
+    });
+    try {
+      const stderr = new Sink();
+      expect(await runReportCommand(command(app.url), 'wrong', { stdout: new Sink(), stderr })).toBe(1);
+      expect(stderr.text).toContain('HTTP.UNAUTHORIZED: the function app refused the key (401)');
+      const e2 = new Sink();
+      expect(await runReportCommand(command(app.url, { all: true }), 'k', { stdout: new Sink(), stderr: e2 })).toBe(1);
+      expect(e2.text).toContain('HTTP.NOT_FOUND:');
+    } finally {
+      await app.close();
+    }
+    const e3 = new Sink();
+    expect(await runReportCommand(command(app.url), 'k', { stdout: new Sink(), stderr: e3 })).toBe(1);
+    expect(e3.text).toContain('HTTP.UNREACHABLE: cannot reach');
+  });
+
+  it('follows no redirect: the key never reaches where it points', async () => {
+    const elsewhere = await server((_req, res) => res.end('gotcha'));
+    const app = await server((_req, res) => {
+      res.writeHead(302, { location: `${elsewhere.url}/steal` });
+      res.end();
+    });
+    try {
+      const stderr = new Sink();
+      expect(await runReportCommand(command(app.url), 'secret', { stdout: new Sink(), stderr })).toBe(1);
+      expect(stderr.text).toContain('HTTP.302:');
+      expect(stderr.text).toContain('follows none');
+      expect(elsewhere.seen).toHaveLength(0);
+    } finally {
+      await app.close();
+      await elsewhere.close();
+    }
+  });
+});
