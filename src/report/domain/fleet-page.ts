@@ -31,7 +31,7 @@ const STATE_ORDER = Object.fromEntries(REGISTRY_STATES.map((s, i) => [s, `${i}`]
 function registriesSection(fleet: FleetOverview): string {
   if (fleet.registries.length === 0) return '<section id="registries"><h2>Registries</h2><p class="note">No registry in the target subscriptions.</p></section>';
   const rows = fleet.registries.map((r) => `<tr>
-<td class="wrap"><a data-app-link href="${href(r.reportUrl)}">${esc(r.name)}</a></td>
+<td class="nowrap"><a data-app-link href="${href(r.reportUrl)}">${esc(r.name)}</a></td>
 <td data-key="${esc(STATE_ORDER[r.state] ?? '9')}">${stateBadge(r.state)}</td>
 <td data-key="${esc(r.lastCheckedAt ?? '')}">${timeCell(r.lastCheckedAt)}</td>
 <td class="mono wrap">${esc(r.resourceGroup)}</td>
@@ -39,8 +39,8 @@ function registriesSection(fleet: FleetOverview): string {
 <td>${esc(r.location)}</td>
 <td class="wrap">${esc(r.detail)}</td>
 </tr>`).join('\n');
-  return `<section id="registries"><h2>Registries</h2><p class="note">Select a column heading to sort. Each name links to the registry's isolation report.</p>
-<table data-sortable id="registry-table"><caption>Every registry in the target scope, its state and when a run of the app last checked it.</caption>
+  return `<section id="registries"><h2>Registries</h2>
+<table data-sortable id="registry-table"><caption>Every registry in the target scope, its state and when a run of the app last checked it. Each name links to the registry's isolation report; select a column heading to sort.</caption>
 <thead><tr>${sortableHead('Registry')}${sortableHead('State')}${sortableHead('Last checked')}${sortableHead('Resource group')}${sortableHead('Subscription')}${sortableHead('Region')}${head('Why')}</tr></thead>
 <tbody>
 ${rows}

@@ -113,6 +113,7 @@ h2 { font-size: 1.2rem; margin: 0 0 4px; padding-bottom: 4px; border-bottom: 2px
 p.note { margin: 4px 0 10px; color: var(--muted); font-size: 0.88rem; }
 .mono, code, td.mono { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 0.84rem; }
 .wrap { overflow-wrap: anywhere; word-break: break-word; }
+.nowrap { white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(158px, 1fr)); gap: 10px; margin: 18px 0 0; }
 dl.facts div { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: var(--soft); min-width: 0; }
 dl.facts dt { font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); }

@@ -5,7 +5,7 @@
  */
 import type { DnsCheck } from '../../hardening/domain/hardening';
 import { describeDnsCheck } from '../../hardening/domain/dns-expectations';
-import { esc, formatDuration, formatTime, head, href, okCell, page, sortableHead, stateBadge, timeCell } from './html';
+import { esc, formatClock, formatDuration, formatTime, head, href, okCell, page, sortableHead, stateBadge, timeCell } from './html';
 import { runResult, type RegistryReport, type ReportEndpoint, type RunView } from './report';
 import { inTimeOrder, timelineSvg, WAIT_LABEL } from './timeline';
 
@@ -85,6 +85,12 @@ ${rows}
 </tbody></table></section>`;
 }
 
+/** Two forms of one name (public and privatelink): the page says "reported as" only for another name (a wildcard). */
+function sameName(a: string, b: string): boolean {
+  const plain = (n: string): string => n.toLowerCase().replace(/\.$/, '').replace('.privatelink.', '.');
+  return plain(a) === plain(b);
+}
+
 interface DnsRow {
   fqdn: string;
   now?: DnsCheck;
@@ -133,7 +139,7 @@ function dnsSection(report: RegistryReport): string {
 ${rows.map((r) => {
     const c = r.now ?? r.last;
     return `<tr>
-<td class="mono wrap">${esc(r.fqdn)}${c?.reportedAs ? `<br><span class="none">reported as ${esc(c.reportedAs)}</span>` : ''}</td>
+<td class="mono wrap">${esc(r.fqdn)}${c?.reportedAs && !sameName(c.reportedAs, r.fqdn) ? `<br><span class="none">reported as ${esc(c.reportedAs)}</span>` : ''}</td>
 <td>${esc(c?.kind ?? '')}</td>
 <td class="mono">${esc(c?.expectedIp ?? '')}</td>
 <td class="mono wrap">${answeredCell(r.now)}</td>
@@ -153,6 +159,12 @@ function exposureSection(report: RegistryReport): string {
   return `<section id="exposure"><h2>Exposure window</h2><p>${text}</p></section>`;
 }
 
+/** A time of day with milliseconds, in a <time> element. */
+function clockCell(iso: string | undefined): string {
+  const shown = formatClock(iso);
+  return shown === '' ? '<span class="none">–</span>' : `<time datetime="${esc(iso)}">${esc(shown)}</time>`;
+}
+
 function stepsTable(run: RunView): string {
   const rows = inTimeOrder(run.steps).map((s) => {
     const waits = run.waits.filter((w) => w.step === s.step);
@@ -161,14 +173,14 @@ function stepsTable(run: RunView): string {
     return `<tr>
 <th scope="row">${esc(s.step)}</th>
 <td>${esc(s.state)}</td>
-<td>${timeCell(s.startedAt)}</td>
-<td>${timeCell(s.endedAt)}</td>
-<td>${Number.isNaN(start) || Number.isNaN(end) ? '<span class="none">–</span>' : esc(formatDuration(end - start))}</td>
-<td>${waits.length > 0 ? esc(waits.map((w) => `${WAIT_LABEL[w.kind]}${w.count > 1 ? ` ×${w.count}` : ''}: ${formatTime(w.startedAt)} → ${w.endedAt ? formatTime(w.endedAt) : 'waiting'}`).join('; ')) : '<span class="none">–</span>'}</td>
+<td class="mono nowrap">${clockCell(s.startedAt)}</td>
+<td class="mono nowrap">${clockCell(s.endedAt)}</td>
+<td class="nowrap">${Number.isNaN(start) || Number.isNaN(end) ? '<span class="none">–</span>' : esc(formatDuration(end - start))}</td>
+<td>${waits.length > 0 ? esc(waits.map((w) => `${WAIT_LABEL[w.kind]}${w.count > 1 ? ` ×${w.count}` : ''}: ${formatClock(w.startedAt)} → ${w.endedAt ? formatClock(w.endedAt) : 'waiting'}`).join('; ')) : '<span class="none">–</span>'}</td>
 <td class="wrap">${esc(s.detail)}</td>
 </tr>`;
   }).join('\n');
-  return `<table><caption>The same steps as a table.</caption>
+  return `<table><caption>${esc(`The same steps as a table (times UTC${run.steps[0]?.startedAt ? `, ${formatTime(run.steps[0].startedAt).slice(0, 10)}` : ''}).`)}</caption>
 <thead><tr>${head('Step')}${head('State')}${head('Started')}${head('Ended')}${head('Took')}${head('Waits')}${head('Detail')}</tr></thead>
 <tbody>
 ${rows}
@@ -199,8 +211,8 @@ function runsSection(report: RegistryReport): string {
 <td class="wrap">${esc(detail)}</td>
 </tr>`;
   }).join('\n');
-  return `<section id="runs"><h2>Runs</h2><p class="note">Every run of this registry in the app's run history, newest first.</p>
-<table data-sortable><caption>Runs and their outcomes.</caption>
+  return `<section id="runs"><h2>Runs</h2>
+<table data-sortable><caption>Every run of this registry in the app's run history, newest first, and its outcome.</caption>
 <thead><tr>${sortableHead('Run')}${sortableHead('Mode')}${sortableHead('Started by')}${sortableHead('Started')}${sortableHead('Last update')}${sortableHead('Outcome')}${head('Detail')}</tr></thead>
 <tbody>
 ${rows}
