@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrchestrationStatus } from './func-host';
+import { DEFAULT_SUBSCRIPTION_ID } from './azure-sim/server';
 import { createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
 
 interface Args { once: boolean; port: number; timeoutSeconds: number; }
@@ -96,7 +97,8 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const stateDir = join(SANDBOX_DIR, 'sandbox');
   rmSync(stateDir, { recursive: true, force: true });
-  const world = await startWorld({ port: args.port, stateDir, writeEndpoints: true });
+  // the target scope is the sandbox's subscription, as infra sets it by default (the fleet page lists it)
+  const world = await startWorld({ port: args.port, stateDir, writeEndpoints: true, settings: { TARGET_SUBSCRIPTION_IDS: DEFAULT_SUBSCRIPTION_ID } });
   const { sim, host, functionKey } = world;
   const cred = world.user;
   process.stdout.write(`local Azure: ARM ${sim.armEndpoint}, DNS ${sim.dnsServer.host}:${sim.dnsServer.port}, admin ${sim.adminUrl}\nFunctions host: ${host.baseUrl} (endpoints in .sandbox/endpoints.json)\n`);
@@ -138,8 +140,15 @@ async function main(): Promise<number> {
   const durableKey = host.keys.systemKeys.durabletask_extension ?? '';
   const harden = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/harden`;
   const key = `-H "x-functions-key: ${functionKey}"`;
+  const keyQuery = `code=${encodeURIComponent(functionKey)}`;
+  const report = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/report`;
   process.stdout.write(`
+Isolation report of ${DEMO.registry} (open in a browser): ${report}?${keyQuery}
+Fleet overview:                            ${base}/api/fleet/report?${keyQuery}
+
 Serving on ${base} (Ctrl-C to stop). Endpoints: .sandbox/endpoints.json. Try:
+  report JSON: curl -s ${key} ${report}
+  report file: npx aml-lockdown report ${registryId} --api ${base} --key ${functionKey} --out report.html
   run status:  curl -s ${key} ${harden}
   plan again:  curl -s -X POST ${key} "${harden}?mode=plan"
   discovery:   curl -s ${key} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
