@@ -1,4 +1,5 @@
 import { Activities, Events } from '../shared/names';
+import { callerLabel } from '../shared/caller';
 import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../shared/errors';
 import { callAll, progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
 import { isActivityRefusal, isActivityThrottled, isActivityWaiting, type ActivityThrottled, type ActivityWaiting, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
@@ -87,6 +88,11 @@ class HardenRun {
     return this.ctx.nowMs();
   }
 
+  /** The audit trail on every log line of the run: who asked for it, when a principal did. */
+  private requestedBy(): { requestedBy?: string } {
+    return this.input.caller ? { requestedBy: callerLabel(this.input.caller) } : {};
+  }
+
   private nowIso(): string {
     return new Date(this.ctx.nowMs()).toISOString();
   }
@@ -111,7 +117,7 @@ class HardenRun {
 
   private *step(step: StepName, state: StepState, text: string): Workflow<void> {
     yield* this.setSteps(withStep(this.status.steps, step, state, text, this.nowIso()));
-    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text });
+    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text, ...this.requestedBy() });
   }
 
   private *call<K extends HardenActivityName>(name: K, input: HardenActivities[K]['input']): Workflow<HardenActivities[K]['output']> {
@@ -388,7 +394,7 @@ class HardenRun {
     const message = coded.slice(code.length + 3).slice(0, MAX_ERROR_MESSAGE);
     const failedStep = runningStep(this.status.steps) ?? 'read';
     yield* this.step(failedStep, 'failed', `[${code}] ${message}`);
-    this.ctx.log('failed', { registryId: this.input.registryId, code });
+    this.ctx.log('failed', { registryId: this.input.registryId, code, ...this.requestedBy() });
 
     let outcome = summarizeOutcome({ ...this.outcomeArgs('Failed'), error: { code, message } });
     if (failedStep !== 'publish') {

@@ -1,14 +1,17 @@
 /**
- * `aml-lockdown report <registryId> | --all --api <functionsBaseUrl> [--key] [--out <file>] [--json]`:
+ * `aml-lockdown report <registryId> | --all --api <functionsBaseUrl> [--app-id] [--out <file>] [--json]`:
  * the isolation report (or the fleet overview) as the app serves it — the same page or JSON,
  * read through its HTTP API, since only the app's run history has the runs and only the app's
- * network resolves the private names as the app does. The function key goes only to the --api
- * host, and no redirect is followed with it.
+ * network resolves the private names as the app does. The caller's Microsoft Entra ID token for
+ * the app (`api://<app-id>/.default`, app role Lockdown.Reader) goes only to the --api host, and no
+ * redirect is followed with it.
  */
 import { writeFileSync } from 'node:fs';
+import type { TokenCredential } from '@azure/core-auth';
 import type { ReportCommand } from '../cli/args';
 import type { Output } from '../cli/render';
 import { ErrorCodes } from '../shared/error-codes';
+import { apiToken } from '../cli/api-token';
 import { FLEET_REPORT_PATH, reportPath } from './paths';
 
 export interface ReportCliIo {
@@ -35,14 +38,14 @@ function apiError(text: string): { code?: string; message?: string } {
   }
 }
 
-/** GETs the report with the key; a redirect, a refusal or an API error answers as a coded failure. */
-export async function fetchReport(command: ReportCommand, key: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
+/** GETs the report with the token; a redirect, a refusal or an API error answers as a coded failure. */
+export async function fetchReport(command: ReportCommand, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
   const url = reportUrl(command);
   let response: Response;
   try {
     response = await fetchImpl(url, {
       // ?format= picks the report's format; accepting JSON makes the app answer its errors as JSON
-      headers: { 'x-functions-key': key, accept: command.json ? 'application/json' : 'text/html, application/json;q=0.5' },
+      headers: { authorization: `Bearer ${token}`, accept: command.json ? 'application/json' : 'text/html, application/json;q=0.5' },
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -52,13 +55,13 @@ export async function fetchReport(command: ReportCommand, key: string, fetchImpl
   }
   if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
     await response.body?.cancel();
-    return { ok: false, code: `HTTP.${response.status || 302}`, message: `${url} answered a redirect; a request that carries the function key follows none: give --api as the function app's own base URL` };
+    return { ok: false, code: `HTTP.${response.status || 302}`, message: `${url} answered a redirect; a request that carries the token follows none: give --api as the function app's own base URL` };
   }
   const text = await response.text();
   if (response.status === 200) return { ok: true, body: text };
   const error = apiError(text);
   if (response.status === 401 || response.status === 403) {
-    return { ok: false, code: error.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: error.message ?? `the function app refused the key (${response.status}); give the right one with --key or AML_LOCKDOWN_FUNCTION_KEY` };
+    return { ok: false, code: error.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: error.message ?? `the function app refused the token (${response.status}): sign in as a principal with the app role Lockdown.Reader, and check --app-id / AUTH_APP_ID` };
   }
   if (response.status === 404 && error.code === undefined) {
     return { ok: false, code: ErrorCodes.HTTP_NOT_FOUND, message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the report routes?` };
@@ -67,8 +70,9 @@ export async function fetchReport(command: ReportCommand, key: string, fetchImpl
 }
 
 /** 0 the report was written, 1 the app could not give it (the reason on stderr). */
-export async function runReportCommand(command: ReportCommand, key: string, io: ReportCliIo, fetchImpl: typeof fetch = fetch): Promise<0 | 1> {
-  const answer = await fetchReport(command, key, fetchImpl);
+export async function runReportCommand(command: ReportCommand, auth: { appId: string; credential: TokenCredential }, io: ReportCliIo, fetchImpl: typeof fetch = fetch): Promise<0 | 1> {
+  const token = await apiToken(auth.credential, auth.appId);
+  const answer: ReportAnswer = token.ok ? await fetchReport(command, token.token, fetchImpl) : token;
   if (!answer.ok) {
     io.stderr.write(`aml-lockdown report: ${answer.code}: ${answer.message}\n`);
     return 1;

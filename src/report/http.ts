@@ -7,7 +7,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { ActivityDeps } from '../main';
 import { targetsFromConfig } from '../config/targets';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf } from '../http/request';
 import { Routes } from '../http/routes';
 import { FLEET_REPORT_PATH, reportPath } from './paths';
 import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
@@ -72,7 +72,7 @@ export async function getRegistryReport(request: HttpRequest, client: RunHistory
   const { format, errors } = formatsOf(request);
   const now = deps.now();
   try {
-    const parsed = await parseRequest(Routes.getRegistryReport, request, { cloud: deps.config.AZURE_CLOUD });
+    const parsed = await parseRequest(Routes.getRegistryReport, request, requestContextOf(deps.config));
     if (!parsed.ok) return asPage(parsed.response, errors, now);
     const { subscriptionId, resourceGroup, registryName } = parsed.value.params;
     const id = registryId(subscriptionId, resourceGroup, registryName);
@@ -103,7 +103,7 @@ export async function getFleetReport(request: HttpRequest, client: RunHistoryCli
   const { format, errors } = formatsOf(request);
   const now = deps.now();
   try {
-    const parsed = await parseRequest(Routes.getFleetReport, request, { cloud: deps.config.AZURE_CLOUD });
+    const parsed = await parseRequest(Routes.getFleetReport, request, requestContextOf(deps.config));
     if (!parsed.ok) return asPage(parsed.response, errors, now);
     const targets = targetsFromConfig(deps.config);
     if (!hasTargets(targets)) return asPage(errorResponse(ErrorCodes.FLEET_NO_SUBSCRIPTIONS, NO_SUBSCRIPTIONS), errors, now);

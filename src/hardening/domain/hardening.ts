@@ -1,4 +1,5 @@
 import type { RegistryId, SubnetId } from '../../shared/arm-id';
+import type { Caller } from '../../shared/caller';
 /**
  * The contract of the hardening job: what the orchestrator and the activities exchange. Pure
  * data (JSON-serialisable: it goes through durable history), no behaviour.
@@ -30,6 +31,8 @@ export interface HardenInput {
   triggeredAt?: string;
   /** who or what started the run: 'eventgrid' | 'http' | 'cli' | 'sweep' */
   trigger: string;
+  /** the principal that asked for the run over HTTP (directly, or through a sweep): the audit trail */
+  caller?: Caller;
 }
 
 export interface HardenOptions {
@@ -248,6 +251,8 @@ export interface Outcome {
   endedAt: string;
   /** from the triggering event to the last public-access write (ms), when both are known */
   exposureWindowMs?: number;
+  /** who asked for the run (HTTP callers, and the sweeps they started) */
+  caller?: Caller;
 }
 
 export type StepName = 'read' | 'resolve' | 'plan' | 'endpoints' | 'approval' | 'lockdown' | 'dns' | 'publish';

@@ -208,18 +208,6 @@ export const SCRIPT = `
       });
     });
   });
-  var key = new URLSearchParams(window.location.search).get('code');
-  if (key) {
-    document.querySelectorAll('a[data-app-link]').forEach(function (a) {
-      a.addEventListener('click', function (event) {
-        var url = new URL(a.getAttribute('href') || '', window.location.href);
-        if (url.origin !== window.location.origin) return;
-        url.searchParams.set('code', key);
-        event.preventDefault();
-        window.location.assign(url.toString());
-      });
-    });
-  }
 })();
 `;
 

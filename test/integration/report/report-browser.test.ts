@@ -63,7 +63,7 @@ function watch(page: Page): Watch {
   });
 
   it("the demo registry's report: one SVG bar per step, its title and description, no console error, no failed request, nothing loaded but the page", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { 'x-functions-key': w.world.functionKey } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: w.world.auth.headers('reader') });
     const page = await context.newPage();
     const seen = watch(page);
     const url = `${w.world.host.baseUrl}${reportPathOf('demoreg')}`;
@@ -111,11 +111,11 @@ function watch(page: Page): Watch {
     await context.close();
   });
 
-  it("the fleet page lists the world's registries with their states, sorts, and links to each report (the key carried along, never written into the page)", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  it("the fleet page lists the world's registries with their states, sorts, and links to each report (the reader's token sent with each request, never written into the page)", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: w.world.auth.headers('reader') });
     const page = await context.newPage();
     const seen = watch(page);
-    const url = `${w.world.host.baseUrl}/api/fleet/report?code=${encodeURIComponent(w.world.functionKey)}`;
+    const url = `${w.world.host.baseUrl}/api/fleet/report`;
     expect((await page.goto(url, { waitUntil: 'load' }))?.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Fleet overview');
     const rows = page.locator('#registry-table tbody tr');
@@ -123,7 +123,7 @@ function watch(page: Page): Watch {
     expect(await page.locator('#registry-table tbody tr td:first-child a').allTextContents()).toEqual(['demoreg', 'driftreg', 'exemptreg', 'quietreg']);
     expect(await page.locator('#registry-table tbody tr td:nth-child(2)').allTextContents()).toEqual(['✔ Hardened', '⚠ Drifted', '○ Exempt', '· Never run']);
     expect(await page.locator('table.counts td.n').allTextContents()).toEqual(['1', '1', '0', '1', '1', '0']);
-    expect(await page.content()).not.toContain(w.world.functionKey);
+    expect(await page.content()).not.toContain(w.world.auth.tokens.reader);
 
     await page.screenshot({ path: join(ARTIFACTS, 'fleet-report.png'), fullPage: true });
     await page.pdf({ path: join(ARTIFACTS, 'fleet-report.pdf'), format: 'A4', printBackground: false });

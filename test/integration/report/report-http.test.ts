@@ -9,7 +9,7 @@ import { runCli } from '../../../src/cli/app';
 import { fleetOverviewSchema, registryReportSchema } from '../../../src/report/http-schemas';
 import type { FleetOverview, RegistryReport } from '../../../src/report/domain/report';
 import { PAGE_CSP } from '../../../src/report/domain/html';
-import { appWrites, clearRequestLog, requestLog, resources } from '../../helpers/world-helpers';
+import { appWrites, callerCredential, clearRequestLog, requestLog, resources } from '../../helpers/world-helpers';
 import { reportPathOf, startReportWorld, type ReportWorld } from './report-world';
 
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -32,9 +32,12 @@ describe('the isolation report over HTTP', () => {
     await w?.world.stop();
   });
 
-  it('needs a function key', async () => {
-    expect((await fetch(`${w.world.host.baseUrl}${reportPathOf('demoreg')}`)).status).toBe(401);
-    expect((await fetch(`${w.world.host.baseUrl}/api/fleet/report`)).status).toBe(401);
+  it('needs a token with Lockdown.Reader: none (or a function key alone) is 401 from App Service Authentication', async () => {
+    for (const path of [reportPathOf('demoreg'), '/api/fleet/report']) {
+      expect((await fetch(`${w.world.host.baseUrl}${path}`)).status).toBe(401);
+      expect((await fetch(`${w.world.host.baseUrl}${path}`, { headers: { 'x-functions-key': w.world.functionKey } })).status).toBe(401);
+      expect((await fetch(`${w.world.host.baseUrl}${path}`, { headers: w.world.auth.headers('reader') })).status).toBe(200);
+    }
   });
 
   it("the demo registry's report (JSON): endpoints, IPs and public access as ARM says now, names resolving privately, the run; no writes", async () => {
@@ -131,7 +134,7 @@ describe('the isolation report over HTTP', () => {
     const out = join(dir, 'report.html');
     const stdout = new Sink();
     const stderr = new Sink();
-    const code = await runCli(['report', w.demo, '--api', w.world.host.baseUrl, '--out', out], { stdout, stderr, environment: () => ({ AML_LOCKDOWN_FUNCTION_KEY: w.world.functionKey }) });
+    const code = await runCli(['report', w.demo, '--api', w.world.host.baseUrl, '--out', out], { stdout, stderr, environment: () => ({ AUTH_APP_ID: w.world.auth.appId }), credential: () => callerCredential(w.world, 'reader') });
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
     expect(stdout.text).toMatch(/^aml-lockdown report: wrote .*report\.html \(HTML, \d+ bytes\)/);
@@ -141,11 +144,11 @@ describe('the isolation report over HTTP', () => {
     expect(html.match(/class="step-bar step-done" data-step=/g)).toHaveLength(8);
 
     const json = new Sink();
-    expect(await runCli(['report', '--all', '--json', '--api', w.world.host.baseUrl, '--key', w.world.functionKey], { stdout: json, stderr, environment: () => ({}) })).toBe(0);
+    expect(await runCli(['report', '--all', '--json', '--api', w.world.host.baseUrl, '--app-id', w.world.auth.appId], { stdout: json, stderr, environment: () => ({}), credential: () => callerCredential(w.world, 'reader') })).toBe(0);
     expect((fleetOverviewSchema.parse(JSON.parse(json.text)) as FleetOverview).registries).toHaveLength(4);
 
     const missing = new Sink();
-    expect(await runCli(['report', w.demo.replace('demoreg', 'nosuchreg'), '--api', w.world.host.baseUrl, '--key', w.world.functionKey], { stdout: new Sink(), stderr: missing, environment: () => ({}) })).toBe(1);
+    expect(await runCli(['report', w.demo.replace('demoreg', 'nosuchreg'), '--api', w.world.host.baseUrl, '--app-id', w.world.auth.appId], { stdout: new Sink(), stderr: missing, environment: () => ({}), credential: () => callerCredential(w.world, 'reader') })).toBe(1);
     expect(missing.text).toMatch(/^aml-lockdown report: REGISTRY\.NOT_FOUND: /);
   });
 });

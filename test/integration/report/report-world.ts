@@ -19,7 +19,7 @@ export interface ReportWorld {
   drifted: string;
   exempt: string;
   quiet: string;
-  /** GET on the app with the function key */
+  /** GET on the app with a reader's token */
   get(path: string, accept?: string): Promise<Response>;
 }
 
@@ -47,7 +47,7 @@ export async function startReportWorld(prefix: string): Promise<ReportWorld> {
     await waitUntil('driftreg public again', async () => ((await arm(world, 'GET', `${drifted}${API}`)).body.properties as { publicNetworkAccess?: string }).publicNetworkAccess === 'Enabled' || undefined, 30_000);
     return {
       world, demo, drifted, exempt, quiet,
-      get: (path, accept) => fetch(`${world.host.baseUrl}${path}`, { headers: { 'x-functions-key': world.functionKey, ...(accept ? { accept } : {}) } }),
+      get: (path, accept) => fetch(`${world.host.baseUrl}${path}`, { headers: { ...world.auth.headers('reader'), ...(accept ? { accept } : {}) } }),
     };
   } catch (e) {
     await world.stop();
