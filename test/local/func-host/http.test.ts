@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import path from 'node:path';
 import { startHost, tempDir, type RunningHost } from './harness';
+import { reuseAfterIdle } from '../../helpers/keep-alive';
 
 let host: RunningHost;
 
@@ -55,33 +55,11 @@ describe('local func host: HTTP triggers', () => {
   });
 
   it("keeps an idle keep-alive connection open past Node clients' 5 s reuse window (no reset for a request sent on it)", async () => {
-    const { hostname, port } = new URL(host.baseUrl);
-    const socket = connect(Number(port), hostname);
-    let received = '';
-    let closedAt: number | undefined;
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (received += chunk));
-    socket.on('close', () => (closedAt = Date.now()));
-    const responses = () => received.split('HTTP/1.1 200').length - 1;
-    const until = async (what: () => boolean) => {
-      for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
-    };
-    try {
-      await new Promise<void>((r) => socket.once('connect', () => r()));
-      const ask = `GET /api/hello/keep HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: keep-alive\r\n\r\n`;
-      socket.write(ask);
-      await until(() => responses() === 1);
-      expect(responses()).toBe(1);
-      // idle longer than a 5 s keep-alive timeout would allow, then reuse the same connection
-      await new Promise((r) => setTimeout(r, 6_000));
-      expect(closedAt).toBeUndefined();
-      socket.write(ask);
-      await until(() => responses() === 2);
-      expect(responses()).toBe(2);
-      expect(received).toContain('Hello, keep');
-    } finally {
-      socket.destroy();
-    }
+    // idle longer than a 5 s keep-alive timeout would allow, then reuse the same connection
+    const seen = await reuseAfterIdle(host.baseUrl, '/api/hello/keep', 6_000);
+    expect(seen.closedWhileIdle).toBe(false);
+    expect(seen.answers).toBe(2);
+    expect(seen.received).toContain('Hello, keep');
   }, 20_000);
 
   it('answers 404 for unknown routes and methods a function does not accept', async () => {
