@@ -116,6 +116,7 @@ async function main(): Promise<number> {
   busyPortMessage = portInUseMessage(args.port);
   const stateDir = join(SANDBOX_DIR, 'sandbox');
   rmSync(stateDir, { recursive: true, force: true });
+  // the target scope is the sandbox's subscription (the world's default, as infra's): the fleet page lists it
   const world = await startWorld({ port: args.port, stateDir, writeEndpoints: true });
   const { sim, host } = world;
   const cred = world.user;
@@ -162,8 +163,20 @@ async function main(): Promise<number> {
   const token = (role: string) => `-H "Authorization: Bearer $(node -p 'require("./.sandbox/endpoints.json").tokens.${role}')"`;
   const reader = token('reader');
   const operator = token('operator');
+  const report = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/report`;
+  const cliEnv = `IDENTITY_ENDPOINT=${sim.identityEndpoint} IDENTITY_HEADER=${sim.identityHeader} AZURE_CLIENT_ID=${CALLERS.reader.identity.clientId} AUTH_APP_ID=${world.auth.appId}`;
   process.stdout.write(`
+Isolation report of ${DEMO.registry}: ${report}
+Fleet overview:              ${base}/api/fleet/report
+(pages for a browser that sends a Lockdown.Reader token, as a portal does; here, save them with
+ the "report page" and "fleet page" lines below and open the files)
+
 Serving on ${base} (Ctrl-C to stop). Endpoints and ready tokens: .sandbox/endpoints.json. Try:
+  report page: curl -s ${reader} "${report}?format=html" > report.html
+  report JSON: curl -s ${reader} ${report}
+  fleet page:  curl -s ${reader} "${base}/api/fleet/report?format=html" > fleet.html
+  report file: ${cliEnv} \\
+               node dist/src/cli/main.js report ${registryId} --api ${base} --out report.html
   run status:  curl -s ${reader} ${harden}
   plan again:  curl -s -X POST ${reader} "${harden}?mode=plan"
   apply again: curl -s -X POST ${operator} ${harden}
@@ -175,7 +188,7 @@ Serving on ${base} (Ctrl-C to stop). Endpoints and ready tokens: .sandbox/endpoi
   DNS proof:   dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
   ARM calls:   curl -s ${sim.adminUrl}/requests
   outcomes:    curl -s ${sim.adminUrl}/eventgrid/topics/lockdown-outcomes/events
-  the CLI:     IDENTITY_ENDPOINT=${sim.identityEndpoint} IDENTITY_HEADER=${sim.identityHeader} AZURE_CLIENT_ID=${CALLERS.reader.identity.clientId} AUTH_APP_ID=${world.auth.appId} \\
+  the CLI:     ${cliEnv} \\
                node dist/src/cli/main.js status ${registryId} --api ${base}
   (tokens: reader, operator, networkAdmin — each with one app role; a token of your own: POST ${sim.adminUrl}/tokens/user)
 `);

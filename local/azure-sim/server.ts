@@ -123,7 +123,17 @@ export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-0000000000a1';
 export const DEFAULT_TENANT_ID = '00000000-0000-0000-0000-0000000000f1';
 export const DEFAULT_PRINCIPAL = { oid: '00000000-0000-0000-0000-0000000000b1', appid: '00000000-0000-0000-0000-0000000000c1' };
 
+/**
+ * How long the simulator's servers keep an idle keep-alive connection (Azure's front ends keep
+ * them for minutes; Azure Load Balancer's idle timeout is 4 minutes by default). Node's own 5 s
+ * closed them just as clients reused them, and a loaded machine turned that race into
+ * ECONNRESET on a request that had done nothing wrong.
+ */
+export const SIM_KEEP_ALIVE_MS = 120_000;
+
 function listen(server: http.Server | https.Server, host: string, port: number): Promise<number> {
+  server.keepAliveTimeout = SIM_KEEP_ALIVE_MS;
+  server.headersTimeout = SIM_KEEP_ALIVE_MS + 1000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

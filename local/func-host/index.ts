@@ -71,6 +71,9 @@ export interface FuncHost {
   stop(options?: { abrupt?: boolean }): Promise<void>;
 }
 
+/** How long the host keeps an idle keep-alive connection open (Kestrel's default, 130 s). */
+export const HOST_KEEP_ALIVE_MS = 130_000;
+
 export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   const logger = opts.logger ?? stderrLogger();
   const appDir = path.resolve(opts.appDir);
@@ -123,7 +126,12 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   const server = http.createServer((req, res) => {
     void dispatcher.handle(req, res);
   });
-  server.keepAliveTimeout = 5000;
+  // As the Functions host (Kestrel) does: an idle keep-alive connection stays open 130 s, far past
+  // the 5 s after which Node's clients (the durable client's axios, fetch) stop reusing theirs. A
+  // server that closed at 5 s raced those clients: a request sent on a socket the server was
+  // closing failed with ECONNRESET / "socket hang up" (seen in bursts as failed onRegistryWrite).
+  server.keepAliveTimeout = HOST_KEEP_ALIVE_MS;
+  server.headersTimeout = HOST_KEEP_ALIVE_MS + 1000;
   const hostName = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -14,6 +14,7 @@ import { isWorkspaceCommand, runWorkspaceCommand } from '../workspaces/cli';
 import { runNetworkCommand } from '../network/cli';
 import { runFleetCommand } from '../fleet/cli';
 import { sweepCommand } from '../sweep/cli';
+import { runReportCommand } from '../report';
 
 /** 0 done / compliant, 1 failed (DNS not proven included), 2 bad usage or settings. */
 export type ExitCode = 0 | 1 | 2;
@@ -53,12 +54,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
   const environment = io.environment ?? defaultEnvironment;
 
-  if (command.command === 'status') {
+  if (command.command === 'status' || command.command === 'report') {
     const appId = command.appId ?? environment(undefined)[CLI_API_APP_ID_SETTING]?.trim();
-    if (appId === undefined || appId === '') return usage(io, `'status' needs the app registration of the HTTP API: --app-id <guid> or ${CLI_API_APP_ID_SETTING}`);
+    if (appId === undefined || appId === '') return usage(io, `'${command.command}' needs the app registration of the HTTP API: --app-id <guid> or ${CLI_API_APP_ID_SETTING}`);
     if (!isGuid(appId)) return usage(io, `${CLI_API_APP_ID_SETTING} must be the app registration's client id (a GUID), not '${appId}'`);
-    const credential = io.credential ? io.credential() : createCredential({ AZURE_CLIENT_ID: undefined });
-    return statusCommand(command, { appId: appId.toLowerCase(), credential }, io);
+    const auth = { appId: appId.toLowerCase(), credential: io.credential ? io.credential() : createCredential({ AZURE_CLIENT_ID: undefined }) };
+    return command.command === 'status' ? statusCommand(command, auth, io) : runReportCommand(command, auth, io);
   }
 
   let config: Config;

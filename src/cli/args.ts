@@ -13,7 +13,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status', 'sweep', 'egress-check', 'exfiltration'] as const;
+export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status', 'report', 'sweep', 'egress-check', 'exfiltration'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 /** the workspace commands (parsed by src/workspaces/cli.ts) */
 export const WORKSPACE_COMMANDS = ['allow-sharing', 'audit-deployments'] as const;
@@ -41,10 +41,23 @@ export type Command =
   | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: SubnetId } & Common)
   | ({ command: 'discovery'; region: string; registryName: string } & Common)
   | { command: 'status'; registry: RegistryRef; json: boolean; api: string; appId?: string }
+  | ReportCommand
   | ({ command: 'sweep'; apply: boolean; subscriptionIds?: string[] } & Common & HardenFlags)
   | ({ command: 'egress-check'; regions?: string[]; fix: boolean } & EgressTarget & Common)
   | ({ command: 'exfiltration'; subnetId: string; apply: boolean } & Common)
   | ({ command: 'fleet'; capability: FleetCapability; subscriptionIds?: string[]; regions?: string[] } & Common);
+
+/** `report`: the isolation report of a registry (or, with --all, the fleet overview) from the app's HTTP API, as HTML (or --json), to --out or stdout. */
+export interface ReportCommand {
+  command: 'report';
+  /** absent with --all */
+  registry?: RegistryRef;
+  all: boolean;
+  json: boolean;
+  api: string;
+  appId?: string;
+  out?: string;
+}
 
 /** egress-check: a subnet, or a workspace (read first) with --subnet or, without it, its computes' subnets. */
 export type EgressTarget = { subnetId: string; workspaceId?: undefined } | { workspaceId: string; subnetId?: string };
@@ -59,6 +72,9 @@ Commands:
                               registry discovery covers every region
   discovery <region> <name>   the registry's discovery document (registryFqdns and the rest)
   status <registryId>         the app's last run for the registry, through its HTTP API
+  report <registryId>         the registry's isolation report from the app's HTTP API, as one HTML
+                              page (--json: the JSON), to --out <file> or stdout
+  report --all                the fleet overview: every registry of the target scope, its state
   sweep                       plan every registry of TARGET_SUBSCRIPTION_IDS (or --subscriptions);
                               --apply hardens the non-compliant ones here, paced by the write budget
   egress-check <subnetId | workspaceId>
@@ -87,15 +103,16 @@ Options:
   --subnet <subnetId>         private-endpoint subnet for this run (plan, apply, verify-dns)
   --poll-seconds <n>          approval / DNS retry / provisioning poll interval (plan, apply)
   --no-publish                do not send the outcome event to OUTCOME_TOPIC_ENDPOINT (plan, apply)
-  --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status)
-  --app-id <guid>             its app registration (status; default: env AUTH_APP_ID): the token is
-                              for api://<app-id>/.default, from the standard Azure chain
+  --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status, report)
+  --app-id <guid>             its app registration (status, report; default: env AUTH_APP_ID): the token
+                              is for api://<app-id>/.default, from the standard Azure chain
                               (DefaultAzureCredential), and needs the app role Lockdown.Reader
+  --out <file>                write the report there instead of to stdout (report)
   --apply                     harden the non-compliant registries (sweep; default: report only)
   --subscriptions <ids>       comma-separated subscription ids instead of TARGET_SUBSCRIPTION_IDS and
                               TARGET_MANAGEMENT_GROUP (sweep, --all)
   --all                       every workspace of the target subscriptions, report only
-                              (egress-check, exfiltration, audit-deployments)
+                              (egress-check, exfiltration, audit-deployments); report: the fleet
   --region <r[,r...]>         the registry's region(s) (egress-check; default: the subnet's VNet region)
   --fix                       add the missing outbound rules (egress-check)
   --force                     also change a fully public or public-access-Disabled account (allow-sharing)
@@ -116,6 +133,7 @@ const OPTIONS = {
   'no-publish': { type: 'boolean' },
   api: { type: 'string' },
   'app-id': { type: 'string' },
+  out: { type: 'string' },
   apply: { type: 'boolean' },
   subscriptions: { type: 'string' },
   region: { type: 'string' },
@@ -132,6 +150,7 @@ const ALLOWED: Readonly<Record<CommandName, readonly OptionName[]>> = {
   'verify-dns': ['json', 'settings', 'subnet'],
   discovery: ['json', 'settings'],
   status: ['json', 'api', 'app-id'],
+  report: ['json', 'api', 'app-id', 'out', 'all'],
   sweep: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish', 'apply', 'subscriptions'],
   'egress-check': ['json', 'settings', 'region', 'fix', 'subnet', 'all', 'subscriptions'],
   exfiltration: ['json', 'settings', 'apply', 'all', 'subscriptions'],
@@ -143,6 +162,7 @@ const ARITY: Readonly<Record<CommandName, readonly string[]>> = {
   'verify-dns': ['<registryId>'],
   discovery: ['<region>', '<name>'],
   status: ['<registryId>'],
+  report: ['<registryId>'],
   sweep: [],
   'egress-check': ['<subnetId | workspaceId>'],
   exfiltration: ['<subnetId>'],
@@ -224,6 +244,29 @@ function fleetCommand(name: 'egress-check' | 'exfiltration', rest: readonly stri
   return command;
 }
 
+/** --app-id, checked: the API's app registration (status, report); absent: AUTH_APP_ID (app.ts). */
+function appIdOption(values: ParsedValues): string | undefined {
+  const appId = values['app-id'];
+  if (appId === undefined) return undefined;
+  if (!isGuid(appId)) throw new UsageError(`--app-id must be the app registration's client id (a GUID), not '${appId}'`);
+  return appId.toLowerCase();
+}
+
+/** report <registryId> | report --all: --api is required; the app registration comes from --app-id or the environment (app.ts). */
+function reportCommand(rest: readonly string[], values: ParsedValues): Command {
+  const all = values.all === true;
+  if (all && rest.length > 0) throw new UsageError("'report --all' takes no <registryId>: it is the overview of every registry of the target scope");
+  if (!all && rest.length !== 1) throw new UsageError(`'report' takes <registryId> (or --all); got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);
+  if (values.api === undefined) throw new UsageError("'report' reads the app's HTTP API: give --api <functionsBaseUrl>");
+  if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out must name a file');
+  const command: ReportCommand = { command: 'report', all, json: values.json === true, api: functionsBaseUrl(values.api) };
+  if (!all) command.registry = registryRef(rest[0] as string);
+  const appId = appIdOption(values);
+  if (appId !== undefined) command.appId = appId;
+  if (values.out !== undefined) command.out = values.out;
+  return command;
+}
+
 function sweepCommand(values: ParsedValues, json: boolean): Command {
   const command: Command = { command: 'sweep', apply: values.apply === true, json, publish: values['no-publish'] !== true };
   if (values.settings !== undefined) command.settingsFile = values.settings;
@@ -285,6 +328,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     throw new UsageError(`${notHere.map((o) => `--${o}`).join(', ')} ${notHere.length === 1 ? 'is' : 'are'} not an option of '${name}' (its options: ${ALLOWED[name].map((o) => `--${o}`).join(', ')})`);
   }
   if ((name === 'egress-check' || name === 'exfiltration') && values.all === true) return fleetCommand(name, rest, values, values.json === true);
+  if (name === 'report') return reportCommand(rest, values);
   const arity = ARITY[name];
   if (rest.length !== arity.length) {
     throw new UsageError(`'${name}' takes ${arity.join(' ')}; got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);
@@ -297,10 +341,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (name === 'status') {
     if (values.api === undefined) throw new UsageError("'status' reads the app's HTTP API: give --api <functionsBaseUrl>");
     const command: Command = { command: 'status', registry: registryRef(first), json, api: functionsBaseUrl(values.api) };
-    if (values['app-id'] !== undefined) {
-      if (!isGuid(values['app-id'])) throw new UsageError(`--app-id must be the app registration's client id (a GUID), not '${values['app-id']}'`);
-      command.appId = values['app-id'].toLowerCase();
-    }
+    const appId = appIdOption(values);
+    if (appId !== undefined) command.appId = appId;
     return command;
   }
   const common: Common = { json };

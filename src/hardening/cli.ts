@@ -1,8 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
+import { apiGet, apiToken } from '../cli/api-token';
 import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
 import { ErrorCodes } from '../shared/error-codes';
-import { logText } from '../shared/log-text';
 import type { ActivityDeps } from '../main';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
@@ -40,22 +40,9 @@ function errorOf(body: unknown): { code?: string; message?: string } {
 
 export async function fetchStatus(args: { api: string; token: string; registry: RegistryRef; timeoutMs?: number }, fetchImpl: typeof fetch = fetch): Promise<StatusAnswer> {
   const url = statusUrl(args.api, args.registry);
-  let response: Response;
-  try {
-    // the token goes only where --api says: a redirect is answered, never followed (with the token, to wherever it points)
-    response = await fetchImpl(url, { headers: { authorization: `Bearer ${args.token}`, accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(args.timeoutMs ?? 30_000) });
-  } catch (e) {
-    const cause = (e as Error & { cause?: unknown }).cause;
-    return { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNREACHABLE, message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
-  }
-  if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
-    await response.body?.cancel();
-    const to = response.headers.get('location');
-    return {
-      kind: 'error', httpStatus: response.status, code: ErrorCodes.HTTP_REDIRECT_REFUSED,
-      message: `${url} answered ${response.status}${to ? ` (to ${logText(to, 200)})` : ''}; a request that carries the bearer token follows no redirect: give --api as the function app's own https base URL`,
-    };
-  }
+  const got = await apiGet(url, args.token, 'application/json', args.timeoutMs ?? 30_000, fetchImpl);
+  if (!got.ok) return { kind: 'error', httpStatus: got.httpStatus, code: got.code, message: got.message };
+  const { response } = got;
   const text = await response.text();
   let body: unknown;
   try {
@@ -114,22 +101,10 @@ function json(io: HardeningCliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The API's token from the credential: `api://<app-id>/.default`; the failure as a status answer. */
-export async function apiToken(credential: TokenCredential, appId: string): Promise<{ ok: true; token: string } | { ok: false; answer: StatusAnswer }> {
-  const scope = `api://${appId}/.default`;
-  try {
-    const token = await credential.getToken(scope);
-    if (token?.token) return { ok: true, token: token.token };
-    return { ok: false, answer: { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNAUTHORIZED, message: `the Azure credential gave no token for ${scope}` } };
-  } catch (e) {
-    return { ok: false, answer: { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNAUTHORIZED, message: `no token for ${scope} from the Azure credential chain (sign in, e.g. az login, or set its environment): ${(e as Error).message.split('\n')[0]}` } };
-  }
-}
-
 /** `status`: the run's status from the deployed app's HTTP API (0 compliant, 1 otherwise). */
 export async function statusCommand(command: Extract<Command, { command: 'status' }>, auth: { appId: string; credential: TokenCredential }, io: HardeningCliIo): Promise<0 | 1> {
   const token = await apiToken(auth.credential, auth.appId);
-  const answer = token.ok ? await fetchStatus({ api: command.api, token: token.token, registry: command.registry }) : token.answer;
+  const answer: StatusAnswer = token.ok ? await fetchStatus({ api: command.api, token: token.token, registry: command.registry }) : { kind: 'error', httpStatus: 0, code: token.code, message: token.message };
   if (answer.kind === 'status') {
     if (command.json) json(io, answer.body);
     else io.stdout.write(statusSummary(command.registry.id, answer.body));

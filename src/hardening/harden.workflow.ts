@@ -12,7 +12,7 @@ import { decideManagedGroupAccess, lockdownPhases, managedEndpointsToCreate } fr
 import { planHardening } from './domain/plan';
 import { readUntilReady } from './read-until-ready.workflow';
 import { waitForAccess, waitOutThrottling, type WaitRun, type WaitState } from './run-waits.workflow';
-import { initialSteps, runningStep, skipPending, withStep, type HardenStatus } from './domain/progress';
+import { beginWait, endWait, initialSteps, runningStep, skipPending, withStep, type HardenStatus, type WaitKind } from './domain/progress';
 import * as detail from './domain/step-details';
 
 /**
@@ -102,6 +102,19 @@ class HardenRun {
     yield* progress(this.status);
   }
 
+  /**
+   * Waits out `effect` (a sleep, an event) as a wait of `kind` inside the running step: begun and
+   * ended in the status (customStatus only: nothing in history, so no change of the run's shape).
+   */
+  private *waited<T>(kind: WaitKind, effect: Workflow<T>): Workflow<T> {
+    this.status = { ...this.status, waits: beginWait(this.status.waits, runningStep(this.status.steps) ?? 'read', kind, this.nowIso()) };
+    yield* progress(this.status);
+    const answer = yield* effect;
+    this.status = { ...this.status, waits: endWait(this.status.waits, this.nowIso()) };
+    yield* progress(this.status);
+    return answer;
+  }
+
   private *step(step: StepName, state: StepState, text: string): Workflow<void> {
     yield* this.setSteps(withStep(this.status.steps, step, state, text, this.nowIso()));
     this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text, ...this.requestedBy() });
@@ -151,7 +164,13 @@ class HardenRun {
 
   /** The waits' view of this run (./run-waits.workflow.ts). */
   private waitRun(): WaitRun {
-    return { instanceId: this.ctx.instanceId, options: this.input.options, nowMs: () => this.nowMs(), progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text) };
+    return {
+      instanceId: this.ctx.instanceId,
+      options: this.input.options,
+      nowMs: () => this.nowMs(),
+      progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text),
+      waited: (kind, effect) => this.waited(kind, effect),
+    };
   }
 
   /* ---------- the job ---------- */
@@ -215,6 +234,7 @@ class HardenRun {
       read: () => this.call(Activities.readRegistry, { registryId }),
       progress: (text: string) => this.step('read', 'running', text),
       nowMs: () => this.nowMs(),
+      waited: <T>(effect: Workflow<T>) => this.waited('provisioning', effect),
     };
     return yield* readUntilReady(run, options, this.v22 && trigger === 'eventgrid');
   }
@@ -262,7 +282,7 @@ class HardenRun {
     while (waiting.length > 0) {
       if (this.nowMs() >= deadline) throw approvalDeadlineError(waiting, approvalDeadlineMinutes, AGAIN);
       yield* this.step('approval', 'running', `waiting for approval of ${endpointNames(waiting)}: approve the connection(s) on the target, then raise '${Events.approve}' (or wait for the next check)`);
-      yield* waitForEvent(Events.approve, Math.min(this.nowMs() + approvalPollSeconds * 1000, deadline));
+      yield* this.waited('approval', waitForEvent(Events.approve, Math.min(this.nowMs() + approvalPollSeconds * 1000, deadline)));
       const infos = yield* this.all<EndpointInfo>(waiting.map((e) => ({ name: Activities.readEndpoint, input: { endpointId: this.endpointIdOf(e) } })));
       waiting = recordConnectionAnswers(waiting, infos, connection, this.applied.approved, AGAIN);
     }
@@ -324,7 +344,7 @@ class HardenRun {
       if (this.nowMs() >= deadline) throw dnsProofFailedError(attempt, dnsDeadlineMinutes, this.dns, this.discovery);
       const next = Math.min(this.nowMs() + dnsRetrySeconds * 1000, deadline);
       yield* this.step('dns', 'running', `${describeDnsAttempt(attempt, this.dns, this.discovery)}; retrying at ${new Date(next).toISOString()}`);
-      yield* sleepUntil(next);
+      yield* this.waited('dns', sleepUntil(next));
     }
     yield* this.step('dns', 'done', describeDnsProven(this.dns, this.discovery));
   }

@@ -7,6 +7,8 @@ export interface ReadStepRun {
   read(): Workflow<RegistryReading>;
   progress(text: string): Workflow<void>;
   nowMs(): number;
+  /** waits out the effect, recorded as a provisioning wait in the run's status */
+  waited<T>(effect: Workflow<T>): Workflow<T>;
 }
 
 /**
@@ -36,7 +38,7 @@ export function* readUntilReady(run: ReadStepRun, options: Pick<HardenOptions, '
         ? `the registry is '${reading.provisioningState}'; next look at ${at}`
         : `the registry is not visible yet (404: its creation may still be completing); next look at ${at}, NotFound after ${new Date(deadline).toISOString()}`,
     );
-    yield* sleepUntil(next);
+    yield* run.waited(sleepUntil(next));
     reading = yield* run.read();
   }
 }

@@ -3,6 +3,7 @@ import { throttleWaitMs } from '../shared/throttle-wait';
 import { sleepUntil, type Workflow } from '../shared/workflow';
 import type { ActivityThrottled, ActivityWaiting } from './activities/contracts';
 import type { HardenOptions } from './domain/hardening';
+import type { WaitKind } from './domain/progress';
 
 /** What the waits need from their run. */
 export interface WaitRun {
@@ -11,6 +12,8 @@ export interface WaitRun {
   nowMs(): number;
   /** a progress line on the running step */
   progress(text: string): Workflow<void>;
+  /** waits out the effect, recorded as a wait of that kind in the run's status */
+  waited<T>(kind: WaitKind, effect: Workflow<T>): Workflow<T>;
 }
 
 /** The run's waits so far: time spent on throttling and how many waits (seeds the jitter); when it first waited for access. */
@@ -42,7 +45,7 @@ export function* waitOutThrottling(run: WaitRun, state: WaitState, throttled: Ac
   state.throttleWaits++;
   const until = run.nowMs() + waitMs;
   yield* run.progress(`ARM is throttling ${what} (${throttled.length} call(s)); calling again at ${new Date(until).toISOString()} (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`);
-  yield* sleepUntil(until);
+  yield* run.waited('throttling', sleepUntil(until));
 }
 
 /**
@@ -64,5 +67,5 @@ export function* waitForAccess(run: WaitRun, state: WaitState, waiting: Activity
   const waitSeconds = Math.min(accessPollSeconds, FIRST_ACCESS_WAIT_SECONDS * 2 ** waits);
   const until = Math.min(run.nowMs() + waitSeconds * 1000, deadline);
   yield* run.progress(`ARM refused ${[...new Set(names)].join(', ')}, which may be access still taking effect; calling again at ${new Date(until).toISOString()}: ${first}`);
-  yield* sleepUntil(until);
+  yield* run.waited('access', sleepUntil(until));
 }

@@ -25,7 +25,7 @@ export interface OpenApiOperation {
   parameters: OpenApiParameter[];
   description: string;
   requestBody?: { required: boolean; description?: string; content: { 'application/json': { schema: JsonSchema } } };
-  responses: Record<string, { description: string; headers?: Record<string, { description: string; schema: JsonSchema }>; content?: { 'application/json': { schema: JsonSchema } } }>;
+  responses: Record<string, { description: string; headers?: Record<string, { description: string; schema: JsonSchema }>; content?: { 'application/json'?: { schema: JsonSchema }; 'text/html'?: { schema: JsonSchema } } }>;
   /** the app role every call needs (a higher role includes it) */
   'x-required-role': string;
   /** options that need a higher role */
@@ -92,7 +92,9 @@ function operationOf(route: AnyRoute, ctx: SchemaContext): OpenApiOperation {
     responses[status] = {
       description: spec.description,
       ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
-      ...(spec.schema ? { content: { 'application/json': { schema: jsonSchema(spec.schema) } } } : {}),
+      ...(spec.schema || spec.html
+        ? { content: { ...(spec.schema ? { 'application/json': { schema: jsonSchema(spec.schema) } } : {}), ...(spec.html ? { 'text/html': { schema: { type: 'string', description: spec.html } } } : {}) } }
+        : {}),
     };
   }
   if (parameters.length > 0 || route.body) {

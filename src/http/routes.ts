@@ -12,6 +12,7 @@ import * as WS from '../workspaces/http-schemas';
 import * as EG from '../network/http-schemas';
 import * as SW from '../sweep/http-schemas';
 import * as FL from '../fleet/http-schemas';
+import * as RP from '../report/http-schemas';
 
 /** host.json `extensions.http.routePrefix` (the Functions default). */
 export const ROUTE_PREFIX = 'api';
@@ -25,6 +26,8 @@ export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
   headers?: Record<string, string>;
+  /** the route also answers this status as a text/html page (content negotiation): what the page is */
+  html?: string;
 }
 
 /** An option of a call that needs a higher role than the route's (it weakens the result or loosens a rule). */
@@ -248,6 +251,27 @@ export const Routes = {
     summary: 'Report only, over every ML workspace of the target subscriptions: the online deployments audit of each.',
     params: S.noParams, query: S.noQuery, body: undefined,
     responses: FLEET_RESPONSES,
+  }),
+  getRegistryReport: route({
+    name: HttpFunctions.getRegistryReport, method: 'GET', route: 'registries/{subscriptionId}/{resourceGroup}/{registryName}/report', tag: 'reports',
+    auth: { role: AppRoles.reader },
+    summary: "The registry's isolation report: its private endpoints and the public network access of the registry, each storage account and the ACR (read from ARM now), the DNS proof per name, the exposure window, the last run's timeline and the runs. An HTML page for a browser (Accept: text/html, or ?format=html), JSON otherwise. Reads only.",
+    params: S.registryParams, query: RP.reportQuery, body: undefined,
+    responses: {
+      200: { description: 'The report.', schema: RP.registryReportSchema, html: 'The report as one self-contained page (no external resource; inline SVG timeline; print stylesheet).' },
+      404: { description: 'The registry does not exist or the app cannot see it (REGISTRY.NOT_FOUND).', schema: S.errorResponseSchema, html: 'The same, as a page.' },
+      502: { description: 'ARM refused or failed reading the registry (its code, e.g. ARM.FORBIDDEN); a storage account, ACR or endpoint that cannot be read is a line of the report instead.', schema: S.errorResponseSchema, html: 'The same, as a page.' },
+    },
+  }),
+  getFleetReport: route({
+    name: HttpFunctions.getFleetReport, method: 'GET', route: 'fleet/report', tag: 'reports',
+    auth: { role: AppRoles.reader },
+    summary: 'Every registry of the target subscriptions (TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP): its state (Hardened, Drifted, Failed, Exempt, NeverRun, Running), when a run last checked it, a link to its report; the counts per state. HTML for a browser, JSON otherwise. Reads only.',
+    params: S.noParams, query: RP.reportQuery, body: undefined,
+    responses: {
+      200: { description: 'The overview: per subscription (listed, or failed with the reason) and per registry.', schema: RP.fleetOverviewSchema, html: 'The overview as one self-contained page (sortable table; print stylesheet).' },
+      409: { description: 'No target subscriptions configured (FLEET.NO_SUBSCRIPTIONS).', schema: S.errorResponseSchema, html: 'The same, as a page.' },
+    },
   }),
   getOpenApi: route({
     name: HttpFunctions.getOpenApi, method: 'GET', route: 'openapi.json', tag: 'meta',

@@ -68,5 +68,7 @@ export const HttpFunctions = {
   fleetRegistryEgress: 'fleetRegistryEgress',
   fleetExfiltration: 'fleetExfiltration',
   fleetDeploymentsAudit: 'fleetDeploymentsAudit',
+  getRegistryReport: 'getRegistryReport',
+  getFleetReport: 'getFleetReport',
   getOpenApi: 'getOpenApi',
 } as const;

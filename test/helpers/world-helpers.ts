@@ -1,7 +1,8 @@
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { OrchestrationStatus } from '../../local/func-host';
 import { randomBytes } from 'node:crypto';
 import { PROFILES } from '../../local/azure-sim/profiles';
-import { WORLD_SIM_TIME_SCALE, type World } from '../../local/world';
+import { WORLD_SIM_TIME_SCALE, type CallerName, type World } from '../../local/world';
 import { applyRunIdFor, instanceIdFor, isRunIdOf, planRunIdFor } from '../../src/shared/instance-id';
 import type { Outcome } from '../../src/hardening/domain/hardening';
 
@@ -20,6 +21,21 @@ export async function arm(world: World, method: string, pathWithQuery: string, b
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/**
+ * The credential a CLI run of a person with one app role would have: the world's ready user token
+ * of that role (issued by the simulator, checked by the host's App Service Authentication), given
+ * only for the API's scope.
+ */
+export function callerCredential(world: World, role: CallerName): TokenCredential {
+  return {
+    async getToken(scopes: string | string[]): Promise<AccessToken> {
+      const asked = Array.isArray(scopes) ? scopes : [scopes];
+      if (asked.length !== 1 || asked[0] !== `api://${world.auth.appId}/.default`) throw new Error(`no token for ${asked.join(' ')}: this caller has one for api://${world.auth.appId}/.default only`);
+      return { token: world.auth.tokens[role], expiresOnTimestamp: Date.now() + 3_600_000 };
+    },
+  };
 }
 
 export interface RequestLogEntry {

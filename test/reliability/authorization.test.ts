@@ -83,6 +83,8 @@ describe('authorization table: every route × every kind of caller', () => {
     { route: 'fleetRegistryEgress', variant: '', needs: 'reader', allowed: 200, path: () => '/api/fleet/registry-egress' },
     { route: 'fleetExfiltration', variant: '', needs: 'reader', allowed: 200, path: () => '/api/fleet/exfiltration' },
     { route: 'fleetDeploymentsAudit', variant: '', needs: 'reader', allowed: 200, path: () => '/api/fleet/deployments-audit' },
+    { route: 'getRegistryReport', variant: '', needs: 'reader', allowed: 404, path: () => `/api/registries/${sub}/${DEMO.rg}/authznowhere/report` },
+    { route: 'getFleetReport', variant: '', needs: 'reader', allowed: 200, path: () => '/api/fleet/report' },
     { route: 'getOpenApi', variant: '', needs: 'reader', allowed: 200, path: () => '/api/openapi.json' },
   ];
 

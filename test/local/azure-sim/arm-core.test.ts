@@ -2,6 +2,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { ManagedIdentityCredential } from '@azure/identity';
 import type { AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, sdkOptions, simAdmin, simCredential, startSim, staticCredential } from '../../integration/helpers/sim';
+import { reuseAfterIdle } from '../../helpers/keep-alive';
 
 const RG_API = '2025-04-01';
 
@@ -35,6 +36,12 @@ describe('local Azure: ARM front door (auth, api-version, throttling, faults, re
     expect((await rm.resourceGroups.checkExistence('nope')).body).toBe(false);
     await expect(rm.resourceGroups.get('nope')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' });
   });
+
+  it('keeps an idle keep-alive connection open past a 5 s idle (admin API; every server of the simulator is set up alike)', async () => {
+    const seen = await reuseAfterIdle(sim.adminUrl, '/requests', 6_000);
+    expect(seen.closedWhileIdle).toBe(false);
+    expect(seen.answers).toBe(2);
+  }, 20_000);
 
   it('answers ARM headers on every call', async () => {
     const r = await armFetch(sim, 'GET', `/subscriptions/${sim.subscriptionId}/resourcegroups/rg-a?api-version=${RG_API}`);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { startHost, tempDir, type RunningHost } from './harness';
+import { reuseAfterIdle } from '../../helpers/keep-alive';
 
 let host: RunningHost;
 
@@ -52,6 +53,14 @@ describe('local func host: HTTP triggers', () => {
     expect(admin.headers.get('x-custom')).toBe('yes');
     expect(await admin.json()).toEqual({ pong: true });
   });
+
+  it("keeps an idle keep-alive connection open past Node clients' 5 s reuse window (no reset for a request sent on it)", async () => {
+    // idle longer than a 5 s keep-alive timeout would allow, then reuse the same connection
+    const seen = await reuseAfterIdle(host.baseUrl, '/api/hello/keep', 6_000);
+    expect(seen.closedWhileIdle).toBe(false);
+    expect(seen.answers).toBe(2);
+    expect(seen.received).toContain('Hello, keep');
+  }, 20_000);
 
   it('answers 404 for unknown routes and methods a function does not accept', async () => {
     expect((await fetch(`${host.baseUrl}/api/nope`)).status).toBe(404);

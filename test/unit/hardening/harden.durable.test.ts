@@ -226,9 +226,11 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(names(wait)).toEqual(['timer']);
     expect(wait.scheduled[0]?.fireAt).toBe('2026-03-01T10:00:20.000Z');
     expect(stepOf(wait, 'read').detail).toContain("'Creating'");
+    expect(status(wait).waits).toEqual([{ step: 'read', kind: 'provisioning', startedAt: '2026-03-01T10:00:00.000Z', count: 1 }]);
     h.fireTimer();
     const again = await h.next();
     expect(names(again)).toEqual([Activities.readRegistry]);
+    expect(status(again).waits).toEqual([{ step: 'read', kind: 'provisioning', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:20.000Z', count: 1 }]);
   });
 
   it('approval: a Pending connection waits for the approve event (or a poll), then re-reads and goes on', async () => {
@@ -243,10 +245,14 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(waiting.scheduled[0]?.fireAt).toBe('2026-03-01T10:01:00.000Z');
     expect(stepOf(waiting, 'approval')).toMatchObject({ state: 'running' });
     expect(stepOf(waiting, 'approval').detail).toContain("'pe-reg1-amlregistry-eastus'");
+    // the wait is in the status, open while the run waits
+    expect(status(waiting).waits).toEqual([{ step: 'approval', kind: 'approval', startedAt: '2026-03-01T10:00:00.000Z', count: 1 }]);
 
     h.advance(5_000).raise(Events.approve, { approvedBy: 'someone' });
     const reread = await h.next();
     expect(names(reread)).toEqual([Activities.readEndpoint]);
+    // ended when the event came, not at the poll's time
+    expect(status(reread).waits).toEqual([{ step: 'approval', kind: 'approval', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:05.000Z', count: 1 }]);
     expect(reread.scheduled[0]?.input).toEqual({ endpointId: expect.stringMatching(/pe-reg1-amlregistry-eastus$/) });
     expect(h.tasks.find((t) => t.name === 'timer')?.state).toBe('canceled');
 
@@ -306,9 +312,11 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(wait.scheduled[0]?.fireAt).toBe('2026-03-01T10:00:30.000Z');
     expect(stepOf(wait, 'dns')).toMatchObject({ state: 'running' });
     expect(stepOf(wait, 'dns').detail).toMatch(/^attempt 1: 1 of 4 name\(s\) not private yet/);
+    expect(status(wait).waits).toEqual([{ step: 'dns', kind: 'dns', startedAt: '2026-03-01T10:00:00.000Z', count: 1 }]);
 
     h.fireTimer();
     const { outcome, done } = await throughDns(h, await h.next());
+    expect(status(done).waits).toEqual([{ step: 'dns', kind: 'dns', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:30.000Z', count: 1 }]);
     expect(outcome.kind).toBe('Hardened');
     expect(outcome.changes.filter((c) => c.startsWith('created private DNS zone group'))).toEqual([]);
     expect(done.state.isDone).toBe(true);
@@ -402,9 +410,11 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(waitMs).toBeLessThanOrEqual(45_000);
     expect(stepOf(waiting, 'read')).toMatchObject({ state: 'running' });
     expect(stepOf(waiting, 'read').detail).toContain(`ARM is throttling ${Activities.readRegistry}`);
+    expect(status(waiting).waits).toEqual([{ step: 'read', kind: 'throttling', startedAt: h.now.toISOString(), count: 1 }]);
 
     h.fireTimer();
     const again = await h.next();
+    expect(status(again).waits).toEqual([{ step: 'read', kind: 'throttling', startedAt: expect.any(String) as unknown as string, endedAt: waiting.scheduled[0]?.fireAt, count: 1 }]);
     expect(names(again)).toEqual([Activities.readRegistry]);
     expect(again.scheduled[0]?.input).toEqual(first.input);
     h.complete(Activities.readRegistry, readyReading({ exempt: true }));

@@ -1,0 +1,54 @@
+/**
+ * The token the CLI sends to the app's HTTP API (status, report): a Microsoft Entra ID access token
+ * for the app registration (`api://<app-id>/.default`) from the caller's credential chain, and the
+ * one way it is sent: only to the --api URL (https, or plain http to this machine: checked by the
+ * argument parser), and never along a redirect.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { ErrorCodes } from '../shared/error-codes';
+import { logText } from '../shared/log-text';
+
+/** The API's token from the credential: `api://<app-id>/.default`, or why there is none (coded). */
+export async function apiToken(credential: TokenCredential, appId: string): Promise<{ ok: true; token: string } | { ok: false; code: string; message: string }> {
+  const scope = `api://${appId}/.default`;
+  try {
+    const token = await credential.getToken(scope);
+    if (token?.token) return { ok: true, token: token.token };
+    return { ok: false, code: ErrorCodes.HTTP_UNAUTHORIZED, message: `the Azure credential gave no token for ${scope}` };
+  } catch (e) {
+    return { ok: false, code: ErrorCodes.HTTP_UNAUTHORIZED, message: `no token for ${scope} from the Azure credential chain (sign in, e.g. az login, or set its environment): ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+
+/** A GET of the API that got no answer to read: unreachable, or a redirect it did not follow. */
+export interface ApiGetFailure {
+  ok: false;
+  /** 0 when unreachable */
+  httpStatus: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * GETs `url` with the bearer token. A redirect is answered (HTTP.REDIRECT_REFUSED), never followed:
+ * following it would send the token wherever it points.
+ */
+export async function apiGet(url: string, token: string, accept: string, timeoutMs: number, fetchImpl: typeof fetch = fetch): Promise<{ ok: true; response: Response } | ApiGetFailure> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    const cause = (e as Error & { cause?: unknown }).cause;
+    return { ok: false, httpStatus: 0, code: ErrorCodes.HTTP_UNREACHABLE, message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
+  }
+  if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
+    await response.body?.cancel();
+    const to = response.headers.get('location');
+    return {
+      ok: false, httpStatus: response.status, code: ErrorCodes.HTTP_REDIRECT_REFUSED,
+      message: `${url} answered ${response.status}${to ? ` (to ${logText(to, 200)})` : ''}; a request that carries the bearer token follows no redirect: give --api as the function app's own https base URL`,
+    };
+  }
+  return { ok: true, response };
+}
