@@ -82,7 +82,7 @@ function watch(page: Page): Watch {
     // drawn, not empty: every bar has a width on the screen
     for (const box of await bars.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width))) expect(box).toBeGreaterThan(0);
     expect(await page.locator('svg.timeline').getAttribute('role')).toBe('img');
-    expect(await page.locator('svg.timeline > title').textContent()).toMatch(/^Timeline of run harden-demoreg-[0-9a-f]{16} \(apply\), Completed/);
+    expect(await page.locator('svg.timeline > title').textContent()).toMatch(/^Timeline of run harden-demoreg-[0-9a-f]{16}-\d{8}T\d{9}Z-[0-9a-f]{4} \(apply\), Completed/);
     expect(await page.locator('svg.timeline > desc').textContent()).toContain('8 steps, one bar each');
     // tables with headers, the endpoints as ARM has them
     expect(await page.locator('#endpoints tbody tr').count()).toBe(4);
