@@ -109,3 +109,25 @@ export function hostLogger(out: Console): Logger {
   };
 }
 
+
+const ENDED = new Set(['Completed', 'Failed', 'Terminated']);
+
+/**
+ * One line per hardening run that ended since the last look (the demo run's block shows its own):
+ * the registry, the outcome and its error code if any. `seen` keeps what was printed.
+ */
+export function endedRunLines(items: readonly OrchestrationStatus[], seen: Set<string>): string[] {
+  const lines: string[] = [];
+  for (const s of items) {
+    if (s.name !== 'hardenRegistry' || !ENDED.has(s.runtimeStatus)) continue;
+    const marker = `${s.instanceId} ${s.createdTime} ${s.runtimeStatus}`;
+    if (seen.has(marker)) continue;
+    seen.add(marker);
+    const input = (s.input ?? {}) as { registryId?: string; mode?: string };
+    const output = (s.output ?? {}) as { kind?: string; error?: { code?: string } };
+    const name = input.registryId?.split('/').pop() ?? s.instanceId;
+    const what = s.runtimeStatus === 'Completed' ? (output.kind ?? 'Completed') : s.runtimeStatus;
+    lines.push(`run:   ${name}${input.mode === 'plan' ? ' (plan)' : ''} → ${what}${output.error?.code ? ` (${output.error.code})` : ''} (run ${s.instanceId})`);
+  }
+  return lines;
+}

@@ -16,7 +16,7 @@ import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
 import { CALLERS, createRegistry, DEMO, SANDBOX_DIR, startWorld, worldSettings, type World } from './world';
 import { layOutWorkspaceWorld, SECOND_SUBSCRIPTION_ID, WORKSPACE } from './world-workspace';
 import { menuSections, menuText } from './sandbox-menu';
-import { Console, hostLogger } from './sandbox-console';
+import { Console, endedRunLines, hostLogger } from './sandbox-console';
 
 interface Args { once: boolean; port: number; timeoutSeconds: number; }
 
@@ -137,6 +137,15 @@ async function main(): Promise<number> {
 
   process.stdout.write(`creating registry ${DEMO.registry} in ${DEMO.regions.join(' + ')} through ARM…\n`);
   const registryId = await createRegistry(sim, cred);
+  // every other run that ends is one line (the demo run has its block)
+  const ended = new Set<string>();
+  const isDemo = (s: OrchestrationStatus): boolean => (s.input as { registryId?: string } | undefined)?.registryId?.toLowerCase() === registryId.toLowerCase();
+  let demoShown = false;
+  const watch = setInterval(() => {
+    const items = world.host.durable.engine.list({}).items.filter((s) => !isDemo(s) || demoShown);
+    for (const line of endedRunLines(items, ended)) out.line(line);
+  }, 1000);
+  watch.unref();
   const deadline = Date.now() + args.timeoutSeconds * 1000;
   let final: OrchestrationStatus | undefined;
   while (Date.now() < deadline) {
@@ -150,6 +159,9 @@ async function main(): Promise<number> {
     await new Promise((r) => setTimeout(r, 150));
   }
   out.release();
+  // the demo run's end is in its block: later runs of it get their line like any other
+  for (const s of host.durable.engine.list({}).items.filter(isDemo)) endedRunLines([s], ended);
+  demoShown = true;
   const outcome = (final?.output ?? {}) as OutcomeView;
   let code = 0;
   if (!final) {
@@ -162,6 +174,7 @@ async function main(): Promise<number> {
   }
 
   if (args.once) {
+    clearInterval(watch);
     await shutdown();
     return code;
   }
@@ -200,6 +213,7 @@ Ctrl-C stops the sandbox.
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  clearInterval(watch);
   await shutdown();
   return code;
 }

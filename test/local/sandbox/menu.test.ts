@@ -136,6 +136,8 @@ describeIfCurl('npm start: every line of the closing menu works as printed', () 
     expect(printed).toMatch(/event: sharedreg \(subscription 00000000-0000-0000-0000-0000000000a2\) written → started/);
     expect(printed).toMatch(/event: demoreg \(subscription 00000000-0000-0000-0000-0000000000a1\) written → started/);
     expect(printed).toMatch(/event: demoreg \(subscription 00000000-0000-0000-0000-0000000000a1\) written by the app itself → ignored/);
+    // the public registry's run ended as its tag says
+    expect(printed).toMatch(/run: +sharedreg → Exempt/);
   });
 
   it('lists a command for every feature, and each does what the menu says', async () => {
@@ -158,5 +160,6 @@ describeIfCurl('npm start: every line of the closing menu works as printed', () 
     // the registries created as a user reached the app by their events
     expect(printed).toMatch(/event: userreg \(subscription 00000000-0000-0000-0000-0000000000a1\) written → started/);
     expect(printed).toMatch(/event: teamreg \(subscription 00000000-0000-0000-0000-0000000000a2\) written → started/);
+    expect(printed).toMatch(/run: +approvereg → Hardened/);
   }, 1_200_000);
 });
