@@ -14,11 +14,12 @@ import { loadOrCreateDevCa } from './azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
 import { profileFromEnv } from './azure-sim/profiles';
 import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
-import { startFuncHost, type AppServiceAuthOptions, type FuncHost } from './func-host';
+import { startFuncHost, type AppServiceAuthOptions, type FuncHost, type Logger } from './func-host';
 
 /** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
 export const ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'host.json'))) ?? process.cwd();
-export const SANDBOX_DIR = join(ROOT, '.sandbox');
+/** Where the sandbox keeps its state and writes endpoints.json and settings.json: .sandbox, or SANDBOX_DIR (e.g. a test's own folder). */
+export const SANDBOX_DIR = process.env.SANDBOX_DIR ? resolve(process.env.SANDBOX_DIR) : join(ROOT, '.sandbox');
 const REGISTRY_API = '2025-12-01';
 export const DEMO = { rg: 'rg-ml-demo', registry: 'demoreg', regions: ['westeurope', 'northeurope'] };
 export const NET = { rg: 'rg-network', vnet: 'vnet-ml', subnet: 'snet-pe', prefix: '10.20.0.0/16', subnetPrefix: '10.20.1.0/24', location: 'westeurope' };
@@ -87,11 +88,14 @@ export function appServiceAuthOf(sim: AzureSim, caPem: string, overrides: Partia
   };
 }
 
+/** The demo user's ARM token claims: a person signed in with the Azure CLI (its client id), never the app. */
+export const DEMO_USER = { oid: '00000000-0000-0000-0000-00000000d001', appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', idtyp: 'user', name: 'Demo User', upn: 'demo.user@contoso.example' } as const;
+
 /** The demo user: a person, not the app's identity, so events carry their claims. */
 export function userCredential(sim: AzureSim): TokenCredential {
   return {
     async getToken(): Promise<AccessToken> {
-      const { token, claims } = sim.tokens.issue('https://management.azure.com/', 3600, { oid: '00000000-0000-0000-0000-00000000d001', appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', idtyp: 'user', name: 'Demo User' });
+      const { token, claims } = sim.tokens.issue('https://management.azure.com/', 3600, { oid: DEMO_USER.oid, appid: DEMO_USER.appid, idtyp: DEMO_USER.idtyp, name: DEMO_USER.name });
       return { token, expiresOnTimestamp: claims.exp * 1000 };
     },
   };
@@ -163,7 +167,7 @@ export const WORLD_SIM_TIME_SCALE = 0.01;
  * Creates a registry through ARM as `az ml registry create` would. `wait: false` only sends the
  * PUT (the creation event still comes when the LRO succeeds), e.g. for a burst of creations.
  */
-export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; identity?: Record<string, unknown>; assignedIdentities?: string[]; wait?: boolean } = {}): Promise<string> {
+export async function createRegistry(sim: Pick<AzureSim, 'armEndpoint' | 'subscriptionId'> & Partial<Pick<AzureSim, 'tokens'>>, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; identity?: Record<string, unknown>; assignedIdentities?: string[]; wait?: boolean } = {}): Promise<string> {
   const sub = spec.subscriptionId ?? sim.subscriptionId;
   const rg = spec.resourceGroup ?? DEMO.rg;
   const name = spec.name ?? DEMO.registry;
@@ -186,7 +190,7 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
       })),
     },
   } as Parameters<typeof resources.resources.createOrUpdateById>[2], SETUP_POLLING);
-  if (spec.wait !== false) await untilVisibleToOthers(sim, id);
+  if (spec.wait !== false && sim.tokens) await untilVisibleToOthers({ armEndpoint: sim.armEndpoint, tokens: sim.tokens }, id);
   return id;
 }
 
@@ -195,7 +199,7 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
  * read lag). The set-up returns once another principal (an observer, not the app) sees it too,
  * so that a run started by hand next finds it, as it would after a human's pause.
  */
-async function untilVisibleToOthers(sim: AzureSim, id: string): Promise<void> {
+async function untilVisibleToOthers(sim: Pick<AzureSim, 'armEndpoint' | 'tokens'>, id: string): Promise<void> {
   const { token } = sim.tokens.issue('https://management.azure.com/', 600, { oid: '00000000-0000-0000-0000-00000000d0b5', appid: '00000000-0000-0000-0000-00000000d0b5', idtyp: 'app' });
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -249,6 +253,8 @@ export interface WorldOptions {
   sim?: Omit<SimOptions, 'ca' | 'stateDir' | 'timeScale'>;
   /** record the simulator's traffic (oav live-traffic files) into this folder (default: SIM_TRAFFIC_DIR when set) */
   trafficDir?: string;
+  /** where the host writes its log lines, the app's included (default: warnings and errors to stderr) */
+  hostLogger?: Logger;
   /** App Service Authentication of the host: changes to the sandbox's, or false for none (the app then answers 503) */
   auth?: false | Partial<AppServiceAuthOptions>;
 }
@@ -287,6 +293,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       port: options.port ?? 0,
       stateDir: join(stateDir, 'host'),
       timeScale: options.hostTimeScale ?? 1,
+      ...(options.hostLogger ? { logger: options.hostLogger } : {}),
       env: {
         ...worldSettings(sim, { subnetId, zoneIds }),
         DNS_DEADLINE_MINUTES: '5',
