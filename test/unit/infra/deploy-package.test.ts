@@ -12,6 +12,7 @@ import path from 'node:path';
 import { bundledPackageDirs, externalRequires, filesUnder, metafileOf, NOTICES_FILE, packageLayout, WORKER_PROVIDED } from '../../../tools/package-app';
 import { Activities, HttpFunctions, Orchestrators, SweepActivities, Triggers } from '../../../src/shared/names';
 import { Routes } from '../../../src/http/routes';
+import { appPackageDir } from '../../../local/world';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const layout = packageLayout(ROOT);
@@ -56,6 +57,11 @@ describe('the deploy package (dist/package) holds the bundled app and nothing el
     expect(fs.readFileSync(path.join(layout.dir, 'host.json'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8'));
     const bundle = fs.readFileSync(path.join(layout.dir, layout.bundle), 'utf8');
     expect(bundle).not.toMatch(/sourceMappingURL/);
+    // the map is kept beside the package, to read a stack trace from the deployed app's logs
+    expect(path.dirname(layout.sourcemap)).not.toBe(layout.dir);
+    const map = JSON.parse(fs.readFileSync(layout.sourcemap, 'utf8')) as { sources: string[] };
+    const functionsSource = map.sources.find((s) => s.endsWith('src/hardening/functions.ts'));
+    expect(functionsSource && path.resolve(path.dirname(layout.sourcemap), functionsSource)).toBe(path.join(ROOT, 'src/hardening/functions.ts'));
     expect(fs.readFileSync(path.join(layout.dir, NOTICES_FILE), 'utf8')).toMatch(/^durable-functions \d+\.\d+\.\d+ \(MIT\)$/m);
   });
 
@@ -66,6 +72,8 @@ describe('the deploy package (dist/package) holds the bundled app and nothing el
     const project = readJson(path.join(ROOT, 'package.json'));
     expect(path.resolve(ROOT, String(project.main))).toBe(path.join(layout.dir, layout.bundle));
     expect(deployed.name).toBe(project.name);
+    // the local host of the sandbox and the tests runs this folder
+    expect(appPackageDir(ROOT)).toBe(layout.dir);
   });
 
   it('bundles production dependencies only: no package a devDependency alone brings, no project code but src/', () => {
