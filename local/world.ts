@@ -4,8 +4,8 @@
  * zones linked to it), and the app in the local Functions host (local/func-host), wired purely
  * through settings and subscribed to registry writes through Event Grid.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
@@ -20,6 +20,19 @@ import { startFuncHost, type AppServiceAuthOptions, type FuncHost, type Logger }
 export const ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'host.json'))) ?? process.cwd();
 /** Where the sandbox keeps its state and writes endpoints.json and settings.json: .sandbox, or SANDBOX_DIR (e.g. a test's own folder). */
 export const SANDBOX_DIR = process.env.SANDBOX_DIR ? resolve(process.env.SANDBOX_DIR) : join(ROOT, '.sandbox');
+
+/**
+ * The app the local host runs: the deploy package `npm run build` makes (tools/package-app.ts),
+ * the folder holding the bundle the project's package.json `main` names. The host loads it as
+ * the Functions host loads what azd deploys — through that folder's own package.json `main` and
+ * host.json — so what the sandbox and the tests run is what ships.
+ */
+export function appPackageDir(root: string = ROOT): string {
+  const { main } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
+  const dir = dirname(resolve(root, main));
+  if (!existsSync(join(dir, 'package.json'))) throw new Error(`${dir} holds no package: run \`npm run build\` first`);
+  return dir;
+}
 const REGISTRY_API = '2025-12-01';
 export const DEMO = { rg: 'rg-ml-demo', registry: 'demoreg', regions: ['westeurope', 'northeurope'] };
 export const NET = { rg: 'rg-network', vnet: 'vnet-ml', subnet: 'snet-pe', prefix: '10.20.0.0/16', subnetPrefix: '10.20.1.0/24', location: 'westeurope' };
@@ -289,7 +302,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const [api, blob, acr] = zoneIds as [string, string, string];
     const outcomeTopic = outcomeTopicOf(sim);
     const hostOptions = {
-      appDir: ROOT,
+      appDir: appPackageDir(),
       port: options.port ?? 0,
       stateDir: join(stateDir, 'host'),
       timeScale: options.hostTimeScale ?? 1,
