@@ -14,6 +14,7 @@ import { measureBurst } from './burst';
 import { measureCapacity } from './capacity';
 import { measureHardening } from './hardening';
 import { measureOverhead } from './overhead';
+import { measurePackage } from './package';
 import { formatTable, summarize, type BenchRow } from './report';
 
 /** Simulator and host time scale of sections 1 and 2: 1 simulated second takes 100 ms. */
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
   if (args.only.has(3)) await section('3 burst', () => measureBurst(options));
   if (args.only.has(4)) await section('4 overhead', () => measureOverhead(options));
   if (args.only.has(5)) await section('5 simulator capacity', () => measureCapacity({ ...options, log }));
+  if (args.only.has(6)) await section('6 package: size and cold load', () => measurePackage({ ...options, log }));
 
   const summaries = rows.map(summarize);
   log(`\n${formatTable(summaries)}`);

@@ -1,14 +1,13 @@
 /**
  * Section 4, overhead: CPU per orchestrator episode and per activity in the local host (the
- * engine's opt-in metrics probe), the orchestrator's replay cost as its history grows, the cold
- * load of the compiled app in a fresh node process, and the size of what would be deployed.
+ * engine's opt-in metrics probe) and the orchestrator's replay cost as its history grows. The
+ * package's size and cold load are section 6 (bench/package.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineMetrics } from '../local/func-host/durable/engine';
-import { createRegistry, ROOT, startWorld } from '../local/world';
+import { createRegistry, startWorld } from '../local/world';
 import { outcomeOf, waitForRun } from '../test/helpers/world-helpers';
 import { median, type BenchRow } from './report';
 
@@ -63,49 +62,7 @@ async function measureRuns(count: number): Promise<RunCost[]> {
   return runs;
 }
 
-/** The app's settings from local.settings.sample.json, without the placeholders, so the app loads. */
-function sampleSettings(): Record<string, string> {
-  const values = (JSON.parse(readFileSync(join(ROOT, 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> }).Values;
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => !v.includes('<')));
-}
-
-/** A fresh node process loads the compiled app through the local host's loader; ms to load it. */
-function coldLoadMs(): number {
-  const loader = join(ROOT, 'dist', 'local', 'func-host', 'app-loader.js');
-  const script = `const t = performance.now();
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const app = require(${JSON.stringify(loader)}).loadApp(${JSON.stringify(ROOT)}, quiet);
-const ms = performance.now() - t;
-if (app.registrations.size === 0) throw new Error('no function registered');
-process.stdout.write(JSON.stringify({ ms, functions: app.registrations.size }));`;
-  const out = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...sampleSettings() }, encoding: 'utf8' });
-  return (JSON.parse(out) as { ms: number }).ms;
-}
-
-/** Bytes under a directory (files only; symlinks not followed). */
-function bytesUnder(dir: string, skip: (name: string) => boolean = () => false): number {
-  let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (skip(e.name)) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) total += bytesUnder(p, skip);
-    else if (e.isFile()) total += statSync(p).size;
-  }
-  return total;
-}
-
-/** What `.funcignore` deploys: dist/src/**\/*.js, host.json, package.json, and the production node_modules. */
-function packageBytes(): { app: number; prodModules: number; allModules: number } {
-  const app = bytesUnder(join(ROOT, 'dist', 'src'), (n) => n.endsWith('.map')) + statSync(join(ROOT, 'host.json')).size + statSync(join(ROOT, 'package.json')).size;
-  const parseable = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
-  const dirs = [...new Set(parseable.split('\n').map((l) => l.trim()).filter((l) => l.includes('/node_modules/')))];
-  // each package's own files (its nested node_modules are packages listed on their own)
-  const prodModules = dirs.reduce((a, d) => a + bytesUnder(d, (n) => n === 'node_modules'), 0);
-  return { app, prodModules, allModules: bytesUnder(join(ROOT, 'node_modules')) };
-}
-
 const round = (v: number, digits = 1): number => Math.round(v * 10 ** digits) / 10 ** digits;
-const MB = 1024 * 1024;
 
 export async function measureOverhead(options: { repeat: number; quick: boolean }): Promise<BenchRow[]> {
   const runs = await measureRuns(Math.max(2, options.repeat + 1));
@@ -125,8 +82,6 @@ export async function measureOverhead(options: { repeat: number; quick: boolean 
       activities: r.activities.length,
     };
   });
-  const cold = Array.from({ length: Math.max(3, options.repeat) }, () => coldLoadMs());
-  const size = packageBytes();
   const shape = perRun[0];
   const probe = 'CPU = process.cpuUsage() around each invocation in the local host (user + system, whole process: concurrent activities of the same run are counted too); one-region registries hardened one at a time, the first run (warm-up) dropped';
   return [
@@ -135,10 +90,5 @@ export async function measureOverhead(options: { repeat: number; quick: boolean 
     { section: '4', metric: 'wall time per activity (median of a run, simulated LROs at time scale 0.01)', unit: 'ms', samples: perRun.map((r) => round(r.activityWall)) },
     { section: '4', metric: 'replay: CPU of the last episode', unit: 'µs', samples: perRun.map((r) => Math.round(r.lastCpu)), referenceLabel: 'first episode', reference: Math.round(median(perRun.map((r) => r.firstCpu))), note: 'replay cost: each episode replays the whole history; first episode (history of 2 events) vs last (the longest history)' },
     { section: '4', metric: 'replay: CPU per history event (least-squares slope over episodes 1..N)', unit: 'µs', samples: perRun.map((r) => round(r.perEvent)) },
-    { section: '4', metric: 'cold load of the compiled app (fresh node, host loader)', unit: 'ms', samples: cold.map((v) => round(v)), note: 'a fresh `node` requires dist/src entry files (package.json main) through local/func-host/app-loader.ts with the sample settings; module loading and registration only, no host start' },
-    {
-      section: '4', metric: 'deployed package (dist/src JS + production node_modules)', unit: 'MB', samples: [round((size.app + size.prodModules) / MB)], referenceLabel: 'all of node_modules', reference: round(size.allModules / MB),
-      note: `what .funcignore deploys: app JS ${round(size.app / MB, 2)} MB + production dependencies ${round(size.prodModules / MB)} MB (npm ls --omit=dev), compared with the whole node_modules (dev tools included); Azure Functions' deployment limits (e.g. 1.5 GB on Consumption) are far above either`,
-    },
   ];
 }

@@ -3,7 +3,7 @@
  * repeated; a row carries every sample, and the table shows the median and the spread.
  */
 export interface BenchRow {
-  /** 1 exposure window · 2 ARM calls · 3 burst · 4 overhead · 5 simulator capacity */
+  /** 1 exposure window · 2 ARM calls · 3 burst · 4 overhead · 5 simulator capacity · 6 package */
   section: string;
   /** what was measured, e.g. "1 region, lockdown-first" */
   metric: string;

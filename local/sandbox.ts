@@ -1,14 +1,22 @@
 /**
- * `npm start`: the sandbox. Starts the local world (local/world.ts), creates a two-region demo
- * registry through ARM as `az ml registry create` would, and shows the hardening live, then a
- * summary. `--once` exits 0 when the demo registry is hardened with its DNS proven, non-zero
- * with the reason otherwise; without it the sandbox keeps serving until Ctrl-C.
+ * `npm start`: the sandbox. Starts the local world (local/world.ts) with two target
+ * subscriptions, lays out a secured workspace and a public registry (local/world-workspace.ts),
+ * creates a two-region demo registry through ARM as `az ml registry create` would, and shows the
+ * hardening live, then a summary and a menu of copy-pasteable commands for every feature
+ * (local/sandbox-menu.ts). Every registry write event the app receives is one console line with
+ * what the app decided. `--once` exits 0 when the demo registry is hardened with its DNS proven,
+ * non-zero with the reason otherwise; without it the sandbox keeps serving until Ctrl-C.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { OrchestrationStatus } from './func-host';
-import { CALLERS, createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
+import { DEFAULT_SUBSCRIPTION_ID } from './azure-sim/server';
+import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
+import { CALLERS, createRegistry, DEMO, SANDBOX_DIR, startWorld, worldSettings, type World } from './world';
+import { layOutWorkspaceWorld, SECOND_SUBSCRIPTION_ID, WORKSPACE } from './world-workspace';
+import { menuSections, menuText } from './sandbox-menu';
+import { Console, endedRunLines, hostLogger } from './sandbox-console';
 
 interface Args { once: boolean; port: number; timeoutSeconds: number; }
 
@@ -27,30 +35,10 @@ function sandboxArgs(): SandboxArgsModule {
   }
 }
 
-interface Step { step: string; state: string; detail?: string; startedAt?: string; endedAt?: string }
-
-const ICON: Record<string, string> = { pending: '·', running: '…', done: '✔', skipped: '–', failed: '✘' };
-
-function render(status: OrchestrationStatus | undefined, tty: boolean, last: { text: string }): void {
-  const custom = status?.customStatus as { steps?: Step[] } | undefined;
-  const steps = custom?.steps ?? [];
-  const lines = [`run ${status?.instanceId ?? '(waiting for the creation event)'}: ${status?.runtimeStatus ?? 'Pending'}`];
-  for (const s of steps) {
-    const ms = s.startedAt && s.endedAt ? ` (${Date.parse(s.endedAt) - Date.parse(s.startedAt)} ms)` : '';
-    lines.push(`  ${ICON[s.state] ?? '?'} ${s.step.padEnd(10)} ${s.state.padEnd(8)} ${s.detail ?? ''}${ms}`);
-  }
-  const text = lines.join('\n');
-  if (text === last.text) return;
-  if (tty) {
-    // a terminal: the block is redrawn in place
-    if (last.text) process.stdout.write(`\x1b[${last.text.split('\n').length}A\x1b[J`);
-    process.stdout.write(`${text}\n`);
-  } else {
-    // piped (a log, CI): only the lines that changed, each once
-    const before = new Set(last.text.split('\n'));
-    process.stdout.write(lines.filter((l) => !before.has(l)).map((l) => `${l}\n`).join(''));
-  }
-  last.text = text;
+/** A path as the printed commands name it: relative to the project folder (the current one) when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) ? `./${rel.split(sep).join('/')}` : path;
 }
 
 interface OutcomeView {
@@ -116,30 +104,65 @@ async function main(): Promise<number> {
   busyPortMessage = portInUseMessage(args.port);
   const stateDir = join(SANDBOX_DIR, 'sandbox');
   rmSync(stateDir, { recursive: true, force: true });
-  // the target scope is the sandbox's subscription (the world's default, as infra's): the fleet page lists it
-  const world = await startWorld({ port: args.port, stateDir, writeEndpoints: true });
+  const out = new Console(process.stdout.isTTY === true);
+  const subscriptionIds: [string, string] = [DEFAULT_SUBSCRIPTION_ID, SECOND_SUBSCRIPTION_ID];
+  // two target subscriptions: the simulator's and a second one, both in the app's target scope (the fleet pages list both)
+  const world = await startWorld({
+    port: args.port, stateDir,
+    sim: { subscriptionId: subscriptionIds[0], otherSubscriptionIds: [SECOND_SUBSCRIPTION_ID] },
+    settings: { TARGET_SUBSCRIPTION_IDS: subscriptionIds.join(',') },
+    hostLogger: hostLogger(out),
+  });
   const { sim, host } = world;
   const cred = world.user;
-  process.stdout.write(`local Azure: ARM ${sim.armEndpoint}, DNS ${sim.dnsServer.host}:${sim.dnsServer.port}, admin ${sim.adminUrl}\nFunctions host: ${host.baseUrl} (endpoints in .sandbox/endpoints.json)\n`);
+  const endpointsFile = join(SANDBOX_DIR, 'endpoints.json');
+  const settingsFile = join(SANDBOX_DIR, 'settings.json');
+  process.stdout.write(`local Azure: ARM ${sim.armEndpoint}, DNS ${sim.dnsServer.host}:${sim.dnsServer.port}, admin ${sim.adminUrl}\nFunctions host: ${host.baseUrl}\n`);
   const shutdown = () => world.stop();
+
+  process.stdout.write(`laying out the secured workspace ${WORKSPACE.name} (computes in ${WORKSPACE.subnet}, NSG ${WORKSPACE.nsg}) and the public registry of subscription ${SECOND_SUBSCRIPTION_ID} through ARM…\n`);
+  const layout = await layOutWorkspaceWorld(sim, cred);
+  writeFileSync(endpointsFile, `${JSON.stringify({ ...world.endpoints, subscriptionIds, workspaceId: layout.workspaceId, computeSubnetId: layout.computeSubnetId, publicRegistryId: layout.publicRegistryId, settingsFile }, null, 2)}\n`);
+  // the CLI's settings: the app's, as a managed identity of its own (the operator's) would run it, plus where the app's HTTP API is
+  const network = { subnetId: world.subnetId, zoneIds: [world.zoneIds.api, world.zoneIds.blob, world.zoneIds.acr] };
+  const cliValues = {
+    ...worldSettings(sim, network),
+    AZURE_CLIENT_ID: CALLERS.operator.identity.clientId,
+    APP_PRINCIPAL_ID: CALLERS.operator.identity.principalId,
+    TARGET_SUBSCRIPTION_IDS: subscriptionIds.join(','),
+    DNS_DEADLINE_MINUTES: '5',
+    LOCKDOWN_API_URL: host.baseUrl,
+  };
+  writeFileSync(settingsFile, `${JSON.stringify({ IsEncrypted: false, Values: cliValues }, null, 2)}\n`);
 
   process.stdout.write(`creating registry ${DEMO.registry} in ${DEMO.regions.join(' + ')} through ARM…\n`);
   const registryId = await createRegistry(sim, cred);
-  const tty = process.stdout.isTTY === true;
-  const last = { text: '' };
+  // every other run that ends is one line (the demo run has its block)
+  const ended = new Set<string>();
+  const isDemo = (s: OrchestrationStatus): boolean => (s.input as { registryId?: string } | undefined)?.registryId?.toLowerCase() === registryId.toLowerCase();
+  let demoShown = false;
+  const watch = setInterval(() => {
+    const items = world.host.durable.engine.list({}).items.filter((s) => !isDemo(s) || demoShown);
+    for (const line of endedRunLines(items, ended)) out.line(line);
+  }, 1000);
+  watch.unref();
   const deadline = Date.now() + args.timeoutSeconds * 1000;
   let final: OrchestrationStatus | undefined;
   while (Date.now() < deadline) {
     // the registry's runs (its apply lock and any follow-up carry the registry id too, but no steps)
     const items = host.durable.engine.list({}).items.filter((s) => s.name === 'hardenRegistry' && (s.input as { registryId?: string } | undefined)?.registryId?.toLowerCase() === registryId.toLowerCase());
     const status = items.sort((a, b) => b.createdTime.localeCompare(a.createdTime))[0];
-    if (status) render(host.durable.getStatus(status.instanceId), tty, last);
+    if (status) out.render(host.durable.getStatus(status.instanceId));
     if (status && ['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus)) {
       final = host.durable.getStatus(status.instanceId);
       break;
     }
     await new Promise((r) => setTimeout(r, 150));
   }
+  out.release();
+  // the demo run's end is in its block: later runs of it get their line like any other
+  for (const s of host.durable.engine.list({}).items.filter(isDemo)) endedRunLines([s], ended);
+  demoShown = true;
   const outcome = (final?.output ?? {}) as OutcomeView;
   let code = 0;
   if (!final) {
@@ -152,51 +175,46 @@ async function main(): Promise<number> {
   }
 
   if (args.once) {
+    clearInterval(watch);
     await shutdown();
     return code;
   }
   const base = host.baseUrl;
-  const instanceId = final?.instanceId ?? '<instanceId>';
-  const durableKey = host.keys.systemKeys.durabletask_extension ?? '';
-  const harden = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/harden`;
-  // the ready tokens are in .sandbox/endpoints.json; the lines read them from there
-  const token = (role: string) => `-H "Authorization: Bearer $(node -p 'require("./.sandbox/endpoints.json").tokens.${role}')"`;
-  const reader = token('reader');
-  const operator = token('operator');
-  const report = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/report`;
-  const cliEnv = `IDENTITY_ENDPOINT=${sim.identityEndpoint} IDENTITY_HEADER=${sim.identityHeader} AZURE_CLIENT_ID=${CALLERS.reader.identity.clientId} AUTH_APP_ID=${world.auth.appId}`;
+  const demoPath = `registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}`;
+  const workspacePath = layout.workspaceId.replace(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)$/i, 'workspaces/$1/$2/$3');
+  const menu = menuSections({
+    base,
+    subscriptionIds,
+    demo: { id: registryId, path: demoPath, regions: DEMO.regions },
+    publicRegistryId: layout.publicRegistryId,
+    workspace: { id: layout.workspaceId, path: workspacePath, computeSubnetId: layout.computeSubnetId },
+    adminUrl: sim.adminUrl,
+    dns: { host: sim.dnsServer.host, port: sim.dnsServer.port, name: outcome.dns?.[0]?.fqdn ?? 'demoreg.privatelink.api.azureml.ms' },
+    files: { endpoints: shown(endpointsFile), settings: shown(settingsFile), ca: shown(join(DEFAULT_DEV_CA_DIR, 'ca.pem')), dir: shown(SANDBOX_DIR) },
+    durable: { instanceId: final?.instanceId ?? '<instanceId>', key: host.keys.systemKeys.durabletask_extension ?? '' },
+  });
   process.stdout.write(`
-Isolation report of ${DEMO.registry}: ${report}
-Fleet overview:              ${base}/api/fleet/report
+Isolation report of ${DEMO.registry}: ${base}/api/${demoPath}/report
+Fleet overview (both subscriptions): ${base}/api/fleet/report
 (pages for a browser that sends a Lockdown.Reader token, as a portal does; here, save them with
  the "report page" and "fleet page" lines below and open the files)
 
-Serving on ${base} (Ctrl-C to stop). Endpoints and ready tokens: .sandbox/endpoints.json. Try:
-  report page: curl -s ${reader} "${report}?format=html" > report.html
-  report JSON: curl -s ${reader} ${report}
-  fleet page:  curl -s ${reader} "${base}/api/fleet/report?format=html" > fleet.html
-  report file: ${cliEnv} \\
-               node dist/src/cli/main.js report ${registryId} --api ${base} --out report.html
-  run status:  curl -s ${reader} ${harden}
-  plan again:  curl -s -X POST ${reader} "${harden}?mode=plan"
-  apply again: curl -s -X POST ${operator} ${harden}
-  discovery:   curl -s ${reader} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
-  recent runs: curl -s ${reader} "${base}/api/runs?top=5"
-  API spec:    curl -s ${reader} ${base}/api/openapi.json
-  no token:    curl -s -i ${harden}   (401 from App Service Authentication; a function key alone gets the same)
-  durable API: curl -s ${reader} "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
-  DNS proof:   dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
-  ARM calls:   curl -s ${sim.adminUrl}/requests
-  outcomes:    curl -s ${sim.adminUrl}/eventgrid/topics/lockdown-outcomes/events
-  the CLI:     ${cliEnv} \\
-               node dist/src/cli/main.js status ${registryId} --api ${base}
-  (tokens: reader, operator, networkAdmin — each with one app role; a token of your own: POST ${sim.adminUrl}/tokens/user)
+The world: subscriptions ${subscriptionIds.join(' and ')} (both targets); workspace ${layout.workspaceId}
+with its computes in ${layout.computeSubnetId} (NSG ${WORKSPACE.nsg}); the private registry
+${registryId} and the public one ${layout.publicRegistryId} (exempt by tag).
+Endpoints and a ready token per role (reader, operator, networkAdmin; a token of your own:
+POST ${sim.adminUrl}/tokens/user): ${shown(endpointsFile)}; the CLI's settings: ${shown(settingsFile)}.
+
+Serving on ${base}. Try (from this folder, each line as it is):
+${menuText(menu)}
+Ctrl-C stops the sandbox.
 `);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  clearInterval(watch);
   await shutdown();
   return code;
 }

@@ -4,8 +4,8 @@
  * zones linked to it), and the app in the local Functions host (local/func-host), wired purely
  * through settings and subscribed to registry writes through Event Grid.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
@@ -18,7 +18,21 @@ import { startFuncHost, type AppServiceAuthOptions, type FuncHost, type Logger }
 
 /** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
 export const ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'host.json'))) ?? process.cwd();
-export const SANDBOX_DIR = join(ROOT, '.sandbox');
+/** Where the sandbox keeps its state and writes endpoints.json and settings.json: .sandbox, or SANDBOX_DIR (e.g. a test's own folder). */
+export const SANDBOX_DIR = process.env.SANDBOX_DIR ? resolve(process.env.SANDBOX_DIR) : join(ROOT, '.sandbox');
+
+/**
+ * The app the local host runs: the deploy package `npm run build` makes (tools/package-app.ts),
+ * the folder holding the bundle the project's package.json `main` names. The host loads it as
+ * the Functions host loads what azd deploys — through that folder's own package.json `main` and
+ * host.json — so what the sandbox and the tests run is what ships.
+ */
+export function appPackageDir(root: string = ROOT): string {
+  const { main } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
+  const dir = dirname(resolve(root, main));
+  if (!existsSync(join(dir, 'package.json'))) throw new Error(`${dir} holds no package: run \`npm run build\` first`);
+  return dir;
+}
 const REGISTRY_API = '2025-12-01';
 export const DEMO = { rg: 'rg-ml-demo', registry: 'demoreg', regions: ['westeurope', 'northeurope'] };
 export const NET = { rg: 'rg-network', vnet: 'vnet-ml', subnet: 'snet-pe', prefix: '10.20.0.0/16', subnetPrefix: '10.20.1.0/24', location: 'westeurope' };
@@ -87,14 +101,14 @@ export function appServiceAuthOf(sim: AzureSim, caPem: string, overrides: Partia
   };
 }
 
-/** The demo user who creates the registries: a person (signed in with the Azure CLI's client id), not the app's identity. */
-export const DEMO_USER = { oid: '00000000-0000-0000-0000-00000000d001', upn: 'demo.user@contoso.example', appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46' } as const;
+/** The demo user's ARM token claims: a person signed in with the Azure CLI (its client id), never the app. */
+export const DEMO_USER = { oid: '00000000-0000-0000-0000-00000000d001', appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', idtyp: 'user', name: 'Demo User', upn: 'demo.user@contoso.example' } as const;
 
 /** The demo user's ARM tokens: events of their writes carry their claims (the app records them as the run's caller). */
 export function userCredential(sim: AzureSim): TokenCredential {
   return {
     async getToken(): Promise<AccessToken> {
-      const { token, claims } = sim.tokens.issue('https://management.azure.com/', 3600, { ...DEMO_USER, idtyp: 'user', name: 'Demo User' });
+      const { token, claims } = sim.tokens.issue('https://management.azure.com/', 3600, { ...DEMO_USER });
       return { token, expiresOnTimestamp: claims.exp * 1000 };
     },
   };
@@ -168,7 +182,7 @@ export const WORLD_SIM_TIME_SCALE = 0.01;
  * Creates a registry through ARM as `az ml registry create` would. `wait: false` only sends the
  * PUT (the creation event still comes when the LRO succeeds), e.g. for a burst of creations.
  */
-export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; identity?: Record<string, unknown>; assignedIdentities?: string[]; wait?: boolean } = {}): Promise<string> {
+export async function createRegistry(sim: Pick<AzureSim, 'armEndpoint' | 'subscriptionId'> & Partial<Pick<AzureSim, 'tokens'>>, cred: TokenCredential, spec: { subscriptionId?: string; resourceGroup?: string; name?: string; regions?: string[]; tags?: Record<string, string>; identity?: Record<string, unknown>; assignedIdentities?: string[]; wait?: boolean } = {}): Promise<string> {
   const sub = spec.subscriptionId ?? sim.subscriptionId;
   const rg = spec.resourceGroup ?? DEMO.rg;
   const name = spec.name ?? DEMO.registry;
@@ -191,7 +205,7 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
       })),
     },
   } as Parameters<typeof resources.resources.createOrUpdateById>[2], SETUP_POLLING);
-  if (spec.wait !== false) await untilVisibleToOthers(sim, id);
+  if (spec.wait !== false && sim.tokens) await untilVisibleToOthers({ armEndpoint: sim.armEndpoint, tokens: sim.tokens }, id);
   return id;
 }
 
@@ -200,7 +214,7 @@ export async function createRegistry(sim: AzureSim, cred: TokenCredential, spec:
  * read lag). The set-up returns once another principal (an observer, not the app) sees it too,
  * so that a run started by hand next finds it, as it would after a human's pause.
  */
-async function untilVisibleToOthers(sim: AzureSim, id: string): Promise<void> {
+async function untilVisibleToOthers(sim: Pick<AzureSim, 'armEndpoint' | 'tokens'>, id: string): Promise<void> {
   const { token } = sim.tokens.issue('https://management.azure.com/', 600, { oid: '00000000-0000-0000-0000-00000000d0b5', appid: '00000000-0000-0000-0000-00000000d0b5', idtyp: 'app' });
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -290,7 +304,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     const [api, blob, acr] = zoneIds as [string, string, string];
     const outcomeTopic = outcomeTopicOf(sim);
     const hostOptions = {
-      appDir: ROOT,
+      appDir: appPackageDir(),
       port: options.port ?? 0,
       stateDir: join(stateDir, 'host'),
       timeScale: options.hostTimeScale ?? 1,

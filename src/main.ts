@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
-import { getConfig, type Config } from './config';
+import { getConfig, type BaseConfig, type Config } from './config';
 import { requestContextOf, type RequestContext } from './http/request';
 import type { ContainerRegistryPort, DiscoveryPort, DnsResolverPort, NetworkPort, OutcomePort, PermissionsPort, RegistryPort, ResourceGroupPort, StoragePort } from './hardening/domain/ports';
 import { commonClientOptions } from './azure/arm-pipeline';
@@ -54,7 +54,7 @@ export function createWorkspacePorts(clients: AzureClients, armScope: string): W
 }
 
 /** Every adapter the app uses, built once from settings over the one client factory. */
-export function createPorts(config: Config, credential: TokenCredential = createCredential(config)): Ports {
+export function createPorts(config: BaseConfig, credential: TokenCredential = createCredential(config)): Ports {
   const clients = createAzureClients(config, credential);
   const registries = clients.registries();
   // discovery and management groups: plain requests over one ServiceClient with the SDK clients' options

@@ -35,6 +35,11 @@ function toRegistration(metadata: FunctionMetadata, handler: FunctionCallback): 
 }
 
 export function loadApp(appDir: string, logger: Logger): LoadedApp {
+  return loadAppFiles(appDir, resolveEntryFiles(appDir), logger);
+}
+
+/** Loads the given entry files of the app in `appDir` (what `main` names, or a build's files picked by hand: the bench and tests compare builds). */
+export function loadAppFiles(appDir: string, files: string[], logger: Logger): LoadedApp {
   const standIn = installStandIn();
   const registrations = new Map<string, Registration>();
   standIn.collector = {
@@ -48,7 +53,6 @@ export function loadApp(appDir: string, logger: Logger): LoadedApp {
       registrations.delete(name.toLowerCase());
     },
   };
-  const files = resolveEntryFiles(appDir);
   const root = path.resolve(appDir) + path.sep;
   const unload = loadFresh(nativeModule(), root, files);
   if (!standIn.programmingModel && registrations.size > 0) {

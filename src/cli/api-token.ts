@@ -52,3 +52,24 @@ export async function apiGet(url: string, token: string, accept: string, timeout
   }
   return { ok: true, response };
 }
+
+/** The `error` and `error_description` of a Bearer challenge (`WWW-Authenticate: Bearer realm="…" error="…" error_description="…"`). */
+export function bearerChallenge(header: string | null | undefined): { error?: string; description?: string } {
+  if (!header) return {};
+  const param = (name: string): string | undefined => new RegExp(`(?:^|[\\s,])${name}="([^"]*)"`, 'i').exec(header)?.[1];
+  const error = param('error');
+  const description = param('error_description');
+  return { ...(error ? { error } : {}), ...(description ? { description } : {}) };
+}
+
+/**
+ * What a 401 / 403 that carries no API error means. App Service Authentication answers before
+ * the app sees the request, with no JSON body (only a Bearer challenge naming the problem): the
+ * token is missing, for another audience, expired or badly signed. The app's own refusals (a
+ * missing app role) carry a JSON error and never get here.
+ */
+export function refusalWithoutBody(status: number, wwwAuthenticate: string | null | undefined): string {
+  const { error, description } = bearerChallenge(wwwAuthenticate);
+  const why = error ? `: ${error}${description ? ` (${description})` : ''}` : '';
+  return `the function app's App Service Authentication refused the token (${status}, no body: the platform answers before the app)${why}; sign in as a principal with the app role Lockdown.Reader and check that --app-id / AUTH_APP_ID is the app's registration (the token is for api://<app-id>/.default)`;
+}

@@ -40,7 +40,7 @@ export type Command =
   | ({ command: 'plan' | 'apply'; registry: RegistryRef } & Common & HardenFlags)
   | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: SubnetId } & Common)
   | ({ command: 'discovery'; region: string; registryName: string } & Common)
-  | { command: 'status'; registry: RegistryRef; json: boolean; api: string; appId?: string }
+  | ({ command: 'status'; registry: RegistryRef; api?: string; appId?: string } & Common)
   | ReportCommand
   | ({ command: 'sweep'; apply: boolean; subscriptionIds?: string[] } & Common & HardenFlags)
   | ({ command: 'egress-check'; regions?: string[]; fix: boolean } & EgressTarget & Common)
@@ -48,13 +48,13 @@ export type Command =
   | ({ command: 'fleet'; capability: FleetCapability; subscriptionIds?: string[]; regions?: string[] } & Common);
 
 /** `report`: the isolation report of a registry (or, with --all, the fleet overview) from the app's HTTP API, as HTML (or --json), to --out or stdout. */
-export interface ReportCommand {
+export interface ReportCommand extends Common {
   command: 'report';
   /** absent with --all */
   registry?: RegistryRef;
   all: boolean;
-  json: boolean;
-  api: string;
+  /** --api; absent: LOCKDOWN_API_URL from the environment or the settings file (app.ts) */
+  api?: string;
   appId?: string;
   out?: string;
 }
@@ -98,12 +98,15 @@ Commands:
 
 Options:
   --json                      print one JSON document instead of the human display
-  --settings <file>           read settings from a local.settings.json-style file's Values
-                              (plan, apply, verify-dns, discovery; the environment wins)
+  --settings <file>           read settings from a local.settings.json-style file's Values (every
+                              command; the environment wins): the app's settings, the Azure
+                              credential chain's (AZURE_CLIENT_ID, IDENTITY_ENDPOINT, ...) and
+                              LOCKDOWN_API_URL; each command asks only for those it uses
   --subnet <subnetId>         private-endpoint subnet for this run (plan, apply, verify-dns)
   --poll-seconds <n>          approval / DNS retry / provisioning poll interval (plan, apply)
   --no-publish                do not send the outcome event to OUTCOME_TOPIC_ENDPOINT (plan, apply)
-  --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status, report)
+  --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status, report;
+                              default: LOCKDOWN_API_URL)
   --app-id <guid>             its app registration (status, report; default: env AUTH_APP_ID): the token
                               is for api://<app-id>/.default, from the standard Azure chain
                               (DefaultAzureCredential), and needs the app role Lockdown.Reader
@@ -149,8 +152,8 @@ const ALLOWED: Readonly<Record<CommandName, readonly OptionName[]>> = {
   apply: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish'],
   'verify-dns': ['json', 'settings', 'subnet'],
   discovery: ['json', 'settings'],
-  status: ['json', 'api', 'app-id'],
-  report: ['json', 'api', 'app-id', 'out', 'all'],
+  status: ['json', 'settings', 'api', 'app-id'],
+  report: ['json', 'settings', 'api', 'app-id', 'out', 'all'],
   sweep: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish', 'apply', 'subscriptions'],
   'egress-check': ['json', 'settings', 'region', 'fix', 'subnet', 'all', 'subscriptions'],
   exfiltration: ['json', 'settings', 'apply', 'all', 'subscriptions'],
@@ -196,7 +199,8 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
 }
 
-function functionsBaseUrl(value: string): string {
+/** The function app's base URL (--api or LOCKDOWN_API_URL), checked and without a trailing /api; a UsageError otherwise. */
+export function functionsBaseUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -257,9 +261,10 @@ function reportCommand(rest: readonly string[], values: ParsedValues): Command {
   const all = values.all === true;
   if (all && rest.length > 0) throw new UsageError("'report --all' takes no <registryId>: it is the overview of every registry of the target scope");
   if (!all && rest.length !== 1) throw new UsageError(`'report' takes <registryId> (or --all); got ${rest.length === 0 ? 'nothing' : rest.map((r) => `'${r}'`).join(' ')}`);
-  if (values.api === undefined) throw new UsageError("'report' reads the app's HTTP API: give --api <functionsBaseUrl>");
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out must name a file');
-  const command: ReportCommand = { command: 'report', all, json: values.json === true, api: functionsBaseUrl(values.api) };
+  const command: ReportCommand = { command: 'report', all, json: values.json === true };
+  if (values.api !== undefined) command.api = functionsBaseUrl(values.api);
+  if (values.settings !== undefined) command.settingsFile = values.settings;
   if (!all) command.registry = registryRef(rest[0] as string);
   const appId = appIdOption(values);
   if (appId !== undefined) command.appId = appId;
@@ -339,8 +344,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (name === 'sweep') return sweepCommand(values, json);
   if (name === 'egress-check' || name === 'exfiltration') return networkCommand(name, first, values, json);
   if (name === 'status') {
-    if (values.api === undefined) throw new UsageError("'status' reads the app's HTTP API: give --api <functionsBaseUrl>");
-    const command: Command = { command: 'status', registry: registryRef(first), json, api: functionsBaseUrl(values.api) };
+    const command: Command = { command: 'status', registry: registryRef(first), json };
+    if (values.api !== undefined) command.api = functionsBaseUrl(values.api);
+    if (values.settings !== undefined) command.settingsFile = values.settings;
     const appId = appIdOption(values);
     if (appId !== undefined) command.appId = appId;
     return command;

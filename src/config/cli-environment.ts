@@ -7,10 +7,13 @@ import { ErrorCodes, LockdownError } from '../shared/errors';
  * local.settings.json-style file (`--settings <file>`). The environment wins, as with dotenv:
  * an operator can override one value of a shared file for one call.
  *
- * `status` reads the deployed app's HTTP API with a Microsoft Entra ID token for the app's
- * registration, named by the app's own setting AUTH_APP_ID (or --app-id).
+ * `status` and `report` read the deployed app's HTTP API (--api, or LOCKDOWN_API_URL: a setting
+ * of the CLI only) with a Microsoft Entra ID token for the app's registration, named by the app's
+ * own setting AUTH_APP_ID (or --app-id).
  */
 export const CLI_API_APP_ID_SETTING = 'AUTH_APP_ID';
+/** The function app's base URL for `status` and `report` when --api is not given (the CLI's own setting, not the app's). */
+export const CLI_API_URL_SETTING = 'LOCKDOWN_API_URL';
 
 export type EnvironmentMap = Readonly<Record<string, string | undefined>>;
 
@@ -48,4 +51,14 @@ export function cliEnvironment(fileValues: Readonly<Record<string, string>> = {}
   const env: Record<string, string | undefined> = { ...fileValues };
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
   return Object.freeze(env);
+}
+
+/**
+ * Puts a settings file's Values into the process environment where a variable is not set yet —
+ * what the Functions tools do with local.settings.json — so that libraries that read the
+ * environment themselves (the Azure credential chain: AZURE_CLIENT_ID, IDENTITY_ENDPOINT, …) see
+ * them too. The environment wins, as everywhere.
+ */
+export function settingsIntoProcessEnv(fileValues: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, value] of Object.entries(fileValues)) if (env[name] === undefined) env[name] = value;
 }

@@ -5,7 +5,7 @@
  */
 import { NO_SUBSCRIPTIONS_MESSAGE, runFleetReport } from './activities/fleet';
 import type { Ports } from '../main';
-import type { Config } from '../config';
+import type { BaseConfig } from '../config';
 import { targetsFromConfig } from '../config/targets';
 import type { FleetCapability, FleetReport, FleetWorkspaceLine } from './domain/fleet';
 import { isKnownRegion } from '../shared/regions';
@@ -43,7 +43,7 @@ export function fleetSummary(report: FleetReport): string {
 }
 
 /** Exit 0: nothing failed, no workspace non-compliant; 1 otherwise; 2: an unknown region or no target subscriptions. */
-export async function runFleetCommand(command: FleetCommand, config: Config, ports: Ports, io: { stdout: Output; stderr: Output }): Promise<0 | 1 | 2> {
+export async function runFleetCommand(command: FleetCommand, config: BaseConfig, ports: Ports, io: { stdout: Output; stderr: Output }): Promise<0 | 1 | 2> {
   const name = COMMAND_OF[command.capability];
   const unknown = (command.regions ?? []).filter((r) => !isKnownRegion(r, config.AZURE_CLOUD));
   if (unknown.length > 0) {

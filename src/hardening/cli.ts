@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { apiGet, apiToken } from '../cli/api-token';
+import { apiGet, apiToken, refusalWithoutBody } from '../cli/api-token';
 import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
+import type { DiscoveryPort } from './domain/ports';
 import { ErrorCodes } from '../shared/error-codes';
 import type { ActivityDeps } from '../main';
 import type { Config } from '../config';
@@ -58,7 +59,7 @@ export async function fetchStatus(args: { api: string; token: string; registry: 
     return { kind: 'neverRun', message: apiError.message ?? `the registry ${args.registry.id} has never been hardened by the app` };
   }
   if (response.status === 401 || response.status === 403) {
-    return { kind: 'error', httpStatus: response.status, code: apiError.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: apiError.message ?? `the function app refused the token (${response.status}): sign in as a principal with the app role Lockdown.Reader, and check --app-id / AUTH_APP_ID` };
+    return { kind: 'error', httpStatus: response.status, code: apiError.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: apiError.message ?? refusalWithoutBody(response.status, response.headers.get('www-authenticate')) };
   }
   if (response.status === 404) {
     return { kind: 'error', httpStatus: 404, code: ErrorCodes.HTTP_NOT_FOUND, message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the status route?` };
@@ -93,7 +94,7 @@ export interface HardeningCliIo {
   sleep?: (ms: number) => Promise<void>;
 }
 
-type HardeningCommand = Extract<Command, { command: 'status' | 'discovery' | 'verify-dns' | 'plan' | 'apply' }>;
+type HardeningCommand = Extract<Command, { command: 'verify-dns' | 'plan' | 'apply' }>;
 
 const OK_KINDS: ReadonlySet<OutcomeKind> = new Set(['Hardened', 'Planned', 'Exempt']);
 
@@ -102,7 +103,7 @@ function json(io: HardeningCliIo, value: unknown): void {
 }
 
 /** `status`: the run's status from the deployed app's HTTP API (0 compliant, 1 otherwise). */
-export async function statusCommand(command: Extract<Command, { command: 'status' }>, auth: { appId: string; credential: TokenCredential }, io: HardeningCliIo): Promise<0 | 1> {
+export async function statusCommand(command: Extract<Command, { command: 'status' }> & { api: string }, auth: { appId: string; credential: TokenCredential }, io: HardeningCliIo): Promise<0 | 1> {
   const token = await apiToken(auth.credential, auth.appId);
   const answer: StatusAnswer = token.ok ? await fetchStatus({ api: command.api, token: token.token, registry: command.registry }) : { kind: 'error', httpStatus: 0, code: token.code, message: token.message };
   if (answer.kind === 'status') {
@@ -116,25 +117,26 @@ export async function statusCommand(command: Extract<Command, { command: 'status
   return 1;
 }
 
-/**
- * discovery / verify-dns / plan / apply in process, over the app's activities (the in-process
- * driver). 0 done / compliant, 1 failed (DNS not proven included), 2 bad run options.
- */
-export async function hardeningCommand(command: Exclude<HardeningCommand, { command: 'status' }>, config: Config, activity: ActivityDeps, io: HardeningCliIo): Promise<0 | 1 | 2> {
-  if (command.command === 'discovery') {
-    try {
-      const doc = await activity.ports.discovery.discover(command.region, command.registryName);
-      if (command.json) json(io, doc);
-      else io.stdout.write(discoverySummary(command.region, command.registryName, doc));
-      return 0;
-    } catch (e) {
-      const error = codedFailure(e);
-      if (command.json) json(io, { error });
-      else io.stderr.write(`aml-lockdown discovery: ${error.code}: ${error.message}\n`);
-      return 1;
-    }
+/** `discovery`: the registry's discovery document (0), or the coded failure (1). Needs no hardening settings. */
+export async function discoveryCommand(command: Extract<Command, { command: 'discovery' }>, discovery: DiscoveryPort, io: HardeningCliIo): Promise<0 | 1> {
+  try {
+    const doc = await discovery.discover(command.region, command.registryName);
+    if (command.json) json(io, doc);
+    else io.stdout.write(discoverySummary(command.region, command.registryName, doc));
+    return 0;
+  } catch (e) {
+    const error = codedFailure(e);
+    if (command.json) json(io, { error });
+    else io.stderr.write(`aml-lockdown discovery: ${error.code}: ${error.message}\n`);
+    return 1;
   }
+}
 
+/**
+ * verify-dns / plan / apply in process, over the app's activities (the in-process driver).
+ * 0 done / compliant, 1 failed (DNS not proven included), 2 bad run options.
+ */
+export async function hardeningCommand(command: HardeningCommand, config: Config, activity: ActivityDeps, io: HardeningCliIo): Promise<0 | 1 | 2> {
   const title = `aml-lockdown ${command.command} ${command.registry.id}`;
   const display = command.json ? undefined : new ProgressDisplay(io.stdout, title);
   const deps: RunnerDeps = {

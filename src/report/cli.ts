@@ -11,7 +11,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { ReportCommand } from '../cli/args';
 import type { Output } from '../cli/render';
 import { ErrorCodes } from '../shared/error-codes';
-import { apiGet, apiToken } from '../cli/api-token';
+import { apiGet, apiToken, refusalWithoutBody } from '../cli/api-token';
 import { FLEET_REPORT_PATH, reportPath } from './paths';
 
 export interface ReportCliIo {
@@ -21,10 +21,13 @@ export interface ReportCliIo {
   writeFile?: (path: string, content: string) => void;
 }
 
+/** A report command whose API base is known (--api or LOCKDOWN_API_URL, resolved by app.ts). */
+export type ApiReportCommand = ReportCommand & { api: string };
+
 export type ReportAnswer = { ok: true; body: string } | { ok: false; code: string; message: string };
 
 /** The report's URL on the app: the registry's report or the fleet overview, in the format asked. */
-export function reportUrl(command: Pick<ReportCommand, 'api' | 'all' | 'registry' | 'json'>): string {
+export function reportUrl(command: Pick<ApiReportCommand, 'api' | 'all' | 'registry' | 'json'>): string {
   const path = command.all || command.registry === undefined ? FLEET_REPORT_PATH : reportPath(command.registry.id);
   return `${command.api}${path}?format=${command.json ? 'json' : 'html'}`;
 }
@@ -39,7 +42,7 @@ function apiError(text: string): { code?: string; message?: string } {
 }
 
 /** GETs the report with the token; a redirect, a refusal or an API error answers as a coded failure. */
-export async function fetchReport(command: ReportCommand, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
+export async function fetchReport(command: ApiReportCommand, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
   const url = reportUrl(command);
   // ?format= picks the report's format; accepting JSON makes the app answer its errors as JSON
   const got = await apiGet(url, token, command.json ? 'application/json' : 'text/html, application/json;q=0.5', timeoutMs, fetchImpl);
@@ -49,7 +52,7 @@ export async function fetchReport(command: ReportCommand, token: string, fetchIm
   if (response.status === 200) return { ok: true, body: text };
   const error = apiError(text);
   if (response.status === 401 || response.status === 403) {
-    return { ok: false, code: error.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: error.message ?? `the function app refused the token (${response.status}): sign in as a principal with the app role Lockdown.Reader, and check --app-id / AUTH_APP_ID` };
+    return { ok: false, code: error.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: error.message ?? refusalWithoutBody(response.status, response.headers.get('www-authenticate')) };
   }
   if (response.status === 404 && error.code === undefined) {
     return { ok: false, code: ErrorCodes.HTTP_NOT_FOUND, message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the report routes?` };
@@ -58,7 +61,7 @@ export async function fetchReport(command: ReportCommand, token: string, fetchIm
 }
 
 /** 0 the report was written, 1 the app could not give it (the reason on stderr). */
-export async function runReportCommand(command: ReportCommand, auth: { appId: string; credential: TokenCredential }, io: ReportCliIo, fetchImpl: typeof fetch = fetch): Promise<0 | 1> {
+export async function runReportCommand(command: ApiReportCommand, auth: { appId: string; credential: TokenCredential }, io: ReportCliIo, fetchImpl: typeof fetch = fetch): Promise<0 | 1> {
   const token = await apiToken(auth.credential, auth.appId);
   const answer: ReportAnswer = token.ok ? await fetchReport(command, token.token, fetchImpl) : token;
   if (!answer.ok) {

@@ -11,7 +11,7 @@ import { subscriptionList, WORKSPACE_COMMANDS } from '../cli/args';
 import { withOptionGuess } from '../shared/did-you-mean';
 import { runFleetCommand } from '../fleet';
 import type { WorkspacePorts } from './domain/ports';
-import { loadConfig, type Config } from '../config';
+import { loadBaseConfig, type BaseConfig } from '../config';
 import type { EnvironmentMap } from '../config/cli-environment';
 import { parseResourceIdOfType } from '../shared/arm-id';
 import { errorCodeOf, ErrorCodes } from '../shared/errors';
@@ -123,7 +123,7 @@ export interface WorkspaceCliIo {
   stderr: Output;
   environment: (settingsFile: string | undefined) => EnvironmentMap;
   /** the adapters; default: built from the settings */
-  ports?: (config: Config) => WorkspacePorts;
+  ports?: (config: BaseConfig) => WorkspacePorts;
 }
 
 function usage(io: WorkspaceCliIo, message: string): 2 {
@@ -165,9 +165,9 @@ export async function runWorkspaceCommand(argv: readonly string[], io: Workspace
     io.stdout.write(`${WORKSPACE_USAGE}\n`);
     return 0;
   }
-  let config: Config;
+  let config: BaseConfig;
   try {
-    config = loadConfig(io.environment(command.settingsFile));
+    config = loadBaseConfig(io.environment(command.settingsFile));
   } catch (e) {
     if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return usage(io, bare(e));
     throw e;

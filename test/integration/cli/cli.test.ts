@@ -244,7 +244,7 @@ describe('aml-lockdown on the local Azure', () => {
       [['plan', '/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1'], /bad <registryId>: .*is not a GUID/],
       [['apply', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1'], /bad <registryId>: .*expected a Microsoft\.MachineLearningServices\/registries id/],
       [['plan', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1', '--frobnicate'], /unknown option '--frobnicate'/],
-      [['status', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1'], /give --api/],
+      [['status', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/reg1'], /give --api <functionsBaseUrl> \(or LOCKDOWN_API_URL/],
     ])('%j', async (args, message) => {
       const r = await runCli(args, world.settings);
       expect(r.code).toBe(2);

@@ -56,6 +56,14 @@ describe('local Azure: the subscription-level surface real clients use', () => {
     expect(bad.body).toMatchObject({ error: { code: 'InvalidFilterInQueryString' } });
   });
 
+  it("a subscription's resource list holds its own resources only, not another subscription's", async () => {
+    const list = (s: string) => armFetch(sim, 'GET', `/subscriptions/${s}/providers/Microsoft.Storage/storageAccounts?api-version=2023-05-01`);
+    expect(((await list(sim.subscriptionId)).body as { value: { id: string }[] }).value.map((r) => r.id)).toEqual([acct()]);
+    const other = await list(HUB);
+    expect(other.status).toBe(200);
+    expect((other.body as { value: unknown[] }).value).toEqual([]);
+  });
+
   it('answers /metadata/endpoints without a token, in the legacy and the current shape', async () => {
     const legacy = await armFetch(sim, 'GET', '/metadata/endpoints?api-version=2015-01-01', { token: null });
     expect(legacy.status).toBe(200);

@@ -38,15 +38,13 @@ describe('main glob', () => {
     expect(rel(expandGlob(dir, 'dist/src/{other/c.js,functions/a.js}'))).toEqual(['dist/src/functions/a.js', 'dist/src/other/c.js']);
   });
 
-  it("expands the app's own main (one functions.js per feature folder, nothing deeper)", () => {
+  it('expands one * to one folder level (one functions.js per feature folder, nothing deeper)', () => {
     const dir = tempDir('func-host-glob-main');
     for (const f of ['dist/src/hardening/functions.js', 'dist/src/sweep/functions.js', 'dist/src/hardening/activities/functions.js', 'dist/src/main.js']) {
       fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
       fs.writeFileSync(path.join(dir, f), '');
     }
-    const main = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { main: string }).main;
-    expect(main).toBe('dist/src/*/functions.js');
-    expect(expandGlob(dir, main).map((f) => path.relative(dir, f).split(path.sep).join('/'))).toEqual(['dist/src/hardening/functions.js', 'dist/src/sweep/functions.js']);
+    expect(expandGlob(dir, 'dist/src/*/functions.js').map((f) => path.relative(dir, f).split(path.sep).join('/'))).toEqual(['dist/src/hardening/functions.js', 'dist/src/sweep/functions.js']);
   });
 });
 

@@ -42,6 +42,8 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['status', REG, '--api', 'http://localhost:7071'])).toMatchObject({ api: 'http://localhost:7071' });
     expect(parseCommandLine(['status', REG, '--api', 'http://[::1]:7071'])).toMatchObject({ api: 'http://[::1]:7071' });
     expect(parseCommandLine(['status', REG, '--api', 'http://127.8.9.10'])).toMatchObject({ api: 'http://127.8.9.10' });
+    // the API and the app registration may come from a settings file instead (LOCKDOWN_API_URL, AUTH_APP_ID: app.ts)
+    expect(parseCommandLine(['status', REG, '--settings', 'f.json'])).toEqual<Command>({ command: 'status', registry: parseRegistryId(REG), json: false, settingsFile: 'f.json' });
   });
 
   it('help', () => {
@@ -71,7 +73,7 @@ describe('parseCommandLine', () => {
     [['plan', REG, '--settings'], /--settings/],
     [['plan', REG, '--api', 'https://x'], /--api is not an option of 'plan'/],
     [['discovery', 'westeurope', 'reg1', '--subnet', SUBNET], /--subnet is not an option of 'discovery'/],
-    [['status', REG, '--settings', 'f', '--api', 'https://x'], /--settings is not an option of 'status'/],
+    [['status', REG, '--subnet', 'f', '--api', 'https://x'], /--subnet is not an option of 'status'/],
     [['apply', REG, '--poll-seconds', '0'], /--poll-seconds must be a number of seconds/],
     [['apply', REG, '--poll-seconds', '1e3'], /--poll-seconds must be a number of seconds/],
     [['apply', REG, '--subnet', REG], /--subnet must be a Microsoft.Network\/virtualNetworks\/subnets resource id/],
@@ -80,7 +82,6 @@ describe('parseCommandLine', () => {
     [['discovery', 'eastus/../x', 'reg1'], /bad <region>/],
     [['discovery', 'westeurope', 'a'], /bad <name> 'a'/],
     [['discovery', 'westeurope', 'x'.repeat(200)], /bad <name>/],
-    [['status', REG], /give --api/],
     [['status', REG, '--api', 'not a url'], /--api must be the function app's base URL/],
     [['status', REG, '--api', 'file:///etc/passwd'], /--api must be an http\(s\) URL/],
     [['status', REG, '--api', 'https://x?code=secret'], /must not carry a query/],

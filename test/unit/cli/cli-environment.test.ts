@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliEnvironment, readSettingsFileValues } from '../../../src/config/cli-environment';
+import { cliEnvironment, readSettingsFileValues, settingsIntoProcessEnv } from '../../../src/config/cli-environment';
 
 function file(content: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'cli-env-')), 'local.settings.json');
@@ -38,5 +38,11 @@ describe('the CLI settings source', () => {
     } finally {
       delete process.env.CLI_ENV_TEST_SETTING;
     }
+  });
+
+  it("puts the file's Values into a process environment where nothing is set (for the credential chain), never over a set one", () => {
+    const env: NodeJS.ProcessEnv = { IDENTITY_HEADER: 'mine' };
+    settingsIntoProcessEnv({ IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token', IDENTITY_HEADER: 'from-file' }, env);
+    expect(env).toEqual({ IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token', IDENTITY_HEADER: 'mine' });
   });
 });

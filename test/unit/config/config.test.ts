@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../../src/config';
+import { HARDENING_SETTINGS, loadBaseConfig, loadConfig } from '../../../src/config';
 import { SETTINGS } from '../../../src/config/settings';
 import { APP_VERSION } from '../../../src/shared/version';
 
@@ -28,6 +28,19 @@ describe('loadConfig', () => {
     expect(message).toMatch(/^\[CONFIG\.INVALID\]/);
     expect(message).toContain(`${name} is required`);
     for (const other of required.filter((n) => n !== name)) expect(message).not.toContain(`${other} is required`);
+  });
+
+  it('loadBaseConfig: the commands that do not harden need none of the hardening settings, and read none', () => {
+    const without: Record<string, string | undefined> = { ...VALID };
+    for (const name of HARDENING_SETTINGS) without[name] = undefined;
+    const config = loadBaseConfig(without);
+    expect(config.ARM_ENDPOINT).toBe('https://management.azure.com');
+    for (const name of HARDENING_SETTINGS) expect(name in config).toBe(false);
+    // every other setting is still checked
+    expect(() => loadBaseConfig({ ...without, ARM_ENDPOINT: 'http://x' })).toThrow(/ARM_ENDPOINT is malformed/);
+    // the required ones are exactly the hardening ones: nothing else becomes optional
+    expect(Object.values(SETTINGS).filter((s) => s.required).map((s) => s.name).sort()).toEqual(HARDENING_SETTINGS.filter((n) => SETTINGS[n].required).sort());
+    expect(() => loadConfig(without)).toThrow(/PRIVATE_ENDPOINT_SUBNET_ID is required/);
   });
 
   it('rejects malformed resource ids, naming the setting and the expectation', () => {

@@ -1,112 +1,114 @@
 /**
- * The deploy package as azd and Core Tools build it: every file of the project that `.funcignore`
- * (gitignore rules) does not exclude. Run after `npm run build`: it reads the built dist/.
+ * The deploy package: the folder `npm run build` makes (tools/package-app.ts), which azd deploys
+ * as it is (azure.yaml `dist`) and the local host loads. It holds the bundle and what the
+ * Functions host reads, nothing that does not run, nothing to install; the bundle has no code
+ * only devDependencies bring; and it registers the same functions as the unbundled (tsc) build
+ * of the same sources. Run after `npm run build`.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { bundledPackageDirs, externalRequires, filesUnder, metafileOf, NOTICES_FILE, packageLayout, WORKER_PROVIDED } from '../../../tools/package-app';
+import { Activities, HttpFunctions, Orchestrators, SweepActivities, Triggers } from '../../../src/shared/names';
+import { Routes } from '../../../src/http/routes';
+import { appPackageDir } from '../../../local/world';
 
 const ROOT = path.resolve(__dirname, '../../..');
-/** Never walked: installed on deploy (remote build) or never part of a checkout. */
-const NOT_WALKED = new Set(['node_modules', '.git']);
-const DEV_ONLY_FOLDERS = ['local', 'test', 'bench', 'scripts', 'tools', 'infra'];
+const layout = packageLayout(ROOT);
+const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 
-function rules(): Ignore {
-  return ignore().add(fs.readFileSync(path.join(ROOT, '.funcignore'), 'utf8'));
+interface Registered {
+  name: string;
+  triggerType: string;
+  metadata: { bindings: Record<string, Record<string, unknown>> } & Record<string, unknown>;
 }
 
-/** Files in the package, relative POSIX paths; a directory the rules exclude is not entered, as git does. */
-function packageFiles(root: string, ig: Ignore): string[] {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (rel === '' && NOT_WALKED.has(entry.name)) continue;
-      if (entry.isDirectory()) {
-        if (!ig.ignores(`${child}/`)) walk(child);
-      } else if (!ig.ignores(child)) out.push(child);
-    }
-  };
-  walk('');
-  return out.sort();
+/** A fresh process loads the app through the local host's loader and lists what was registered (every function: SWEEP_SCHEDULE set). */
+function registered(target: { packageDir: string } | { files: string[] }): Registered[] {
+  const loader = path.join(ROOT, 'dist', 'local', 'func-host', 'app-loader.js');
+  const load = 'packageDir' in target ? `loader.loadApp(${JSON.stringify(target.packageDir)}, quiet)` : `loader.loadAppFiles(${JSON.stringify(ROOT)}, ${JSON.stringify(target.files)}, quiet)`;
+  const script = `const loader = require(${JSON.stringify(loader)});
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const app = ${load};
+process.stdout.write(JSON.stringify([...app.registrations.values()].map((r) => ({ name: r.name, triggerType: r.triggerType, metadata: r.metadata }))));`;
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', SWEEP_SCHEDULE: '0 0 3 * * *' }, encoding: 'utf8' });
+  return (JSON.parse(out) as Registered[]).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** `require("…")` specifiers of a compiled CommonJS module (tsc emits only literal ones here). */
-function requires(source: string): string[] {
-  return [...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1] as string);
-}
-
-function resolveLocal(fromFile: string, spec: string): string {
-  const base = path.resolve(path.dirname(fromFile), spec);
-  const found = [base, `${base}.js`, `${base}.json`, path.join(base, 'index.js')].find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
-  if (!found) throw new Error(`${path.relative(ROOT, fromFile)} requires '${spec}', which is not in dist/`);
-  return found;
-}
-
-/** The entry points package.json `main` names: `dist/src/*\/functions.js` (one `*`, as the host expands it). */
-function mainEntries(main: string): string[] {
-  const [dir, file] = [path.posix.dirname(path.posix.dirname(main)), path.posix.basename(main)];
-  if (path.posix.basename(path.posix.dirname(main)) !== '*') throw new Error(`main '${main}' is not of the form <dir>/*/<file>`);
-  return fs
-    .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(ROOT, dir, e.name, file)))
-    .map((e) => path.join(ROOT, dir, e.name, file));
-}
-
-/** Follows the require graph from the entries: the project files loaded, and the packages named. */
-function loadGraph(entries: string[]): { files: string[]; packages: string[] } {
-  const seen = new Set<string>();
-  const packages = new Set<string>();
-  const queue = [...entries];
-  while (queue.length > 0) {
-    const file = queue.pop() as string;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    if (!file.endsWith('.js')) continue;
-    for (const spec of requires(fs.readFileSync(file, 'utf8'))) {
-      if (spec.startsWith('.')) queue.push(resolveLocal(file, spec));
-      else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string));
-    }
-  }
-  return { files: [...seen].map((f) => path.relative(ROOT, f).split(path.sep).join('/')).sort(), packages: [...packages].sort() };
-}
-
-describe('the deploy package (.funcignore under gitignore rules) holds the app and nothing else', () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
-
+describe('the deploy package (dist/package) holds the bundled app and nothing else', () => {
   beforeAll(() => {
-    if (!fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+    if (!fs.existsSync(path.join(layout.dir, 'package.json')) || !fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   });
 
-  it('every module the `main` glob loads, following its requires inside dist/, is in the package', () => {
-    const files = new Set(packageFiles(ROOT, rules()));
-    const entries = mainEntries(pkg.main);
-    expect(entries.length).toBeGreaterThanOrEqual(5);
-    const graph = loadGraph(entries);
-    expect(graph.files).toContain('dist/src/main.js');
-    expect(graph.files.filter((f) => !files.has(f))).toEqual([]);
-    expect(files.has('host.json')).toBe(true);
-    expect(files.has('package.json')).toBe(true);
+  it('is what azd deploys, as it is: azure.yaml dist names the folder, remoteBuild false (nothing installed on deploy)', () => {
+    const yaml = fs.readFileSync(path.join(ROOT, 'azure.yaml'), 'utf8');
+    const service = /^ {2}api:\n((?: {4}.*\n)+)/m.exec(yaml)?.[1] ?? '';
+    expect(service).toMatch(/^ {4}host: function$/m);
+    const dist = /^ {4}dist: (\S+)$/m.exec(service)?.[1];
+    expect(dist && path.resolve(ROOT, dist)).toBe(layout.dir);
+    expect(service).toMatch(/^ {4}remoteBuild: false$/m);
+    // azd reads the project's .funcignore to check remoteBuild: one excluding node_modules contradicts `false`
+    expect(fs.existsSync(path.join(ROOT, '.funcignore'))).toBe(false);
   });
 
-  it('every package the app loads is a runtime dependency (devDependencies are not installed on deploy)', () => {
-    const graph = loadGraph(mainEntries(pkg.main));
-    expect(graph.packages.length).toBeGreaterThan(5);
-    expect(graph.packages.filter((p) => !(p in pkg.dependencies))).toEqual([]);
+  it('holds the bundle, host.json, its package.json and the licence notices: no source map, no node_modules, no sources', () => {
+    expect(Object.keys(filesUnder(layout.dir)).sort()).toEqual([NOTICES_FILE, layout.bundle, 'host.json', 'package.json'].sort());
+    expect(fs.readFileSync(path.join(layout.dir, 'host.json'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8'));
+    const bundle = fs.readFileSync(path.join(layout.dir, layout.bundle), 'utf8');
+    expect(bundle).not.toMatch(/sourceMappingURL/);
+    // the map is kept beside the package, to read a stack trace from the deployed app's logs
+    expect(path.dirname(layout.sourcemap)).not.toBe(layout.dir);
+    const map = JSON.parse(fs.readFileSync(layout.sourcemap, 'utf8')) as { sources: string[] };
+    const functionsSource = map.sources.find((s) => s.endsWith('src/hardening/functions.ts'));
+    expect(functionsSource && path.resolve(path.dirname(layout.sourcemap), functionsSource)).toBe(path.join(ROOT, 'src/hardening/functions.ts'));
+    expect(fs.readFileSync(path.join(layout.dir, NOTICES_FILE), 'utf8')).toMatch(/^durable-functions \d+\.\d+\.\d+ \(MIT\)$/m);
   });
 
-  it(`nothing from ${DEV_ONLY_FOLDERS.join('/, ')}/ or their dist/ copies is in it, nor sources, maps or local settings`, () => {
-    const files = packageFiles(ROOT, rules());
-    const devOnly = files.filter((f) => DEV_ONLY_FOLDERS.some((d) => f.startsWith(`${d}/`) || f.startsWith(`dist/${d}/`)));
-    expect(devOnly).toEqual([]);
-    expect(files.filter((f) => f.endsWith('.ts') || f.endsWith('.js.map') || f === 'local.settings.json')).toEqual([]);
+  it("its package.json names the bundle and depends on nothing; the project's main names the same file", () => {
+    const deployed = readJson(path.join(layout.dir, 'package.json'));
+    expect(deployed.main).toBe(layout.bundle);
+    for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'scripts', 'bin']) expect(deployed).not.toHaveProperty(key);
+    const project = readJson(path.join(ROOT, 'package.json'));
+    expect(path.resolve(ROOT, String(project.main))).toBe(path.join(layout.dir, layout.bundle));
+    expect(deployed.name).toBe(project.name);
+    // the local host of the sandbox and the tests runs this folder
+    expect(appPackageDir(ROOT)).toBe(layout.dir);
   });
 
-  it('the gitignore rule that broke it: an unanchored `src/` also matches dist/src/', () => {
-    expect(ignore().add('src/').ignores('dist/src/main.js')).toBe(true);
-    expect(ignore().add('/src/').ignores('dist/src/main.js')).toBe(false);
-    expect(rules().ignores('dist/src/hardening/functions.js')).toBe(false);
-    expect(rules().ignores('src/hardening/functions.ts')).toBe(true);
+  it('bundles production dependencies only: no package a devDependency alone brings, no project code but src/', () => {
+    const meta = metafileOf(layout);
+    const dirs = bundledPackageDirs(meta);
+    expect(dirs.length).toBeGreaterThan(20);
+    const lock = readJson(path.join(ROOT, 'package-lock.json')) as { packages: Record<string, { dev?: boolean }> };
+    expect(dirs.filter((d) => lock.packages[d] === undefined || lock.packages[d]?.dev === true)).toEqual([]);
+    const devDependencies = Object.keys(readJson(path.join(ROOT, 'package.json')).devDependencies as Record<string, string>);
+    expect(dirs.map((d) => String(readJson(path.join(ROOT, d, 'package.json')).name)).filter((n) => devDependencies.includes(n))).toEqual([]);
+    const projectFiles = Object.keys(meta.inputs).filter((f) => !f.includes('node_modules/') && !f.startsWith('absent-in-production:'));
+    expect(projectFiles.filter((f) => !f.startsWith('src/') && f !== '<stdin>')).toEqual([]);
+    expect(projectFiles).toContain('src/hardening/functions.ts');
   });
+
+  it('requires at run time only node built-ins and the module the Functions worker provides', () => {
+    const externals = externalRequires(metafileOf(layout));
+    expect(externals).toContain('@azure/functions-core');
+    expect(externals.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && !(WORKER_PROVIDED as readonly string[]).includes(s))).toEqual([]);
+  });
+
+  it('registers every function of the app, each as the unbundled build of the same sources registers it', () => {
+    const bundled = registered({ packageDir: layout.dir });
+    const features = fs.readdirSync(path.join(ROOT, 'dist/src')).map((d) => path.join(ROOT, 'dist/src', d, 'functions.js')).filter((f) => fs.existsSync(f));
+    expect(features.length).toBeGreaterThanOrEqual(5);
+    const unbundled = registered({ files: features });
+
+    const expected = [Orchestrators, Activities, SweepActivities, Triggers, HttpFunctions].flatMap((g) => Object.values(g) as string[]);
+    expect(bundled.map((r) => r.name)).toEqual([...expected].sort((a, b) => a.localeCompare(b)));
+    expect(bundled).toEqual(unbundled);
+    for (const spec of Object.values(Routes)) {
+      const trigger = Object.values(bundled.find((r) => r.name === spec.name)?.metadata.bindings ?? {}).find((b) => b.type === 'httpTrigger');
+      expect({ name: spec.name, route: trigger?.route, methods: trigger?.methods }).toEqual({ name: spec.name, route: spec.route, methods: [spec.method] });
+    }
+    expect(bundled.find((r) => r.name === Triggers.onRegistryWrite)?.triggerType).toBe('eventGridTrigger');
+    expect(bundled.find((r) => r.name === Triggers.sweepTimer)?.triggerType).toBe('timerTrigger');
+  }, 60_000);
 });

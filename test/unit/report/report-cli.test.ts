@@ -1,9 +1,9 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCommandLine, UsageError, type ReportCommand } from '../../../src/cli/args';
+import { parseCommandLine, type ReportCommand } from '../../../src/cli/args';
 import { runCli } from '../../../src/cli/app';
-import { reportUrl, runReportCommand } from '../../../src/report/cli';
+import { reportUrl, runReportCommand, type ApiReportCommand } from '../../../src/report/cli';
 import { REGISTRY_ID } from '../../helpers/hardening-fixtures';
 
 const APP_ID = '00000000-0000-0000-0000-0000000000e1';
@@ -47,13 +47,21 @@ describe('aml-lockdown report: the command line', () => {
 
   it('says what is wrong', () => {
     const bad = (argv: string[]) => () => parseCommandLine(argv);
-    expect(bad(['report', REGISTRY_ID])).toThrow(new UsageError("'report' reads the app's HTTP API: give --api <functionsBaseUrl>"));
     expect(bad(['report', '--api', 'https://f.example'])).toThrow(/takes <registryId> \(or --all\); got nothing/);
     expect(bad(['report', REGISTRY_ID, '--all', '--api', 'https://f.example'])).toThrow(/takes no <registryId>/);
     expect(bad(['report', 'not-an-id', '--api', 'https://f.example'])).toThrow(/bad <registryId>/);
     expect(bad(['report', REGISTRY_ID, '--api', 'https://f.example', '--subnet', 'x'])).toThrow(/--subnet is not an option of 'report'/);
     expect(bad(['report', REGISTRY_ID, '--api', 'https://f.example', '--out', ' '])).toThrow('--out must name a file');
     expect(bad(['report', REGISTRY_ID, '--api', 'https://f.example', '--app-id', 'func-app'])).toThrow("--app-id must be the app registration's client id (a GUID), not 'func-app'");
+  });
+
+  it('needs the API: --api or LOCKDOWN_API_URL (exit 2)', async () => {
+    const stderr = new Sink();
+    expect(await runCli(['report', REGISTRY_ID, '--app-id', APP_ID], { stdout: new Sink(), stderr, environment: () => ({}) })).toBe(2);
+    expect(stderr.text).toContain("'report' reads the app's HTTP API: give --api <functionsBaseUrl> (or LOCKDOWN_API_URL in the environment or the --settings file)");
+    const bad = new Sink();
+    expect(await runCli(['report', REGISTRY_ID, '--app-id', APP_ID], { stdout: new Sink(), stderr: bad, environment: () => ({ LOCKDOWN_API_URL: 'ftp://f.example' }) })).toBe(2);
+    expect(bad.text).toContain("LOCKDOWN_API_URL: --api must be an http(s) URL, not 'ftp://f.example'");
   });
 
   it("needs the API's app registration (exit 2)", async () => {
@@ -64,14 +72,14 @@ describe('aml-lockdown report: the command line', () => {
   });
 
   it('asks for the registry report or the fleet overview in the format wanted', () => {
-    const command = parseCommandLine(['report', REGISTRY_ID, '--api', 'https://f.example']) as ReportCommand;
+    const command = parseCommandLine(['report', REGISTRY_ID, '--api', 'https://f.example']) as ApiReportCommand;
     expect(reportUrl(command)).toBe('https://f.example/api/registries/00000000-0000-0000-0000-000000000001/rg-ml/reg1/report?format=html');
     expect(reportUrl({ ...command, all: true, json: true })).toBe('https://f.example/api/fleet/report?format=json');
   });
 });
 
 describe('aml-lockdown report: over the wire', () => {
-  const command = (api: string, extra: Partial<ReportCommand> = {}): ReportCommand => ({ ...(parseCommandLine(['report', REGISTRY_ID, '--api', api]) as ReportCommand), ...extra });
+  const command = (api: string, extra: Partial<ReportCommand> = {}): ApiReportCommand => ({ ...(parseCommandLine(['report', REGISTRY_ID, '--api', api]) as ReportCommand), api, ...extra });
 
   it("writes the page the app serves, asked with the caller's token and JSON accepted for errors", async () => {
     const app = await server((_req, res) => {
@@ -121,7 +129,7 @@ describe('aml-lockdown report: over the wire', () => {
     try {
       const stderr = new Sink();
       expect(await runReportCommand(command(app.url), auth('wrong'), { stdout: new Sink(), stderr })).toBe(1);
-      expect(stderr.text).toContain('HTTP.UNAUTHORIZED: the function app refused the token (401): sign in as a principal with the app role Lockdown.Reader');
+      expect(stderr.text).toContain("HTTP.UNAUTHORIZED: the function app's App Service Authentication refused the token (401, no body: the platform answers before the app); sign in as a principal with the app role Lockdown.Reader");
       const e2 = new Sink();
       expect(await runReportCommand(command(app.url, { all: true }), auth('k'), { stdout: new Sink(), stderr: e2 })).toBe(1);
       expect(e2.text).toContain('HTTP.NOT_FOUND:');

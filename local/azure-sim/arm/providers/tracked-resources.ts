@@ -12,7 +12,11 @@ export function listTracked(state: SimState, req: ArmRequest, type: string, inGr
   const subscriptionId = req.params.subscriptionId ?? '';
   let underId: string | undefined;
   if (inGroup) underId = state.requireResourceGroup(subscriptionId, req.params.resourceGroupName ?? '').id;
-  else state.requireSubscription(subscriptionId);
+  else {
+    state.requireSubscription(subscriptionId);
+    // the subscription's own resources only (with otherSubscriptionIds the store holds several)
+    underId = `/subscriptions/${subscriptionId}`;
+  }
   // a top-level id has 9 segments; a NIC's custom name could carry a '/'
   return state.page(req, state.store.list(type, underId).filter((r) => r.id.split('/').length === 9).map(render));
 }
