@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { bundledPackageDirs, externalRequires, filesUnder, metafileOf, NOTICES_FILE, packageLayout, WORKER_PROVIDED } from '../../../tools/package-app';
-import { Activities, HttpFunctions, Orchestrators, SweepActivities, Triggers } from '../../../src/shared/names';
+import { Activities, HttpFunctions, Orchestrators, RunActivities, SweepActivities, Triggers } from '../../../src/shared/names';
 import { Routes } from '../../../src/http/routes';
 import { appPackageDir } from '../../../local/world';
 
@@ -101,7 +101,7 @@ describe('the deploy package (dist/package) holds the bundled app and nothing el
     expect(features.length).toBeGreaterThanOrEqual(5);
     const unbundled = registered({ files: features });
 
-    const expected = [Orchestrators, Activities, SweepActivities, Triggers, HttpFunctions].flatMap((g) => Object.values(g) as string[]);
+    const expected = [Orchestrators, Activities, RunActivities, SweepActivities, Triggers, HttpFunctions].flatMap((g) => Object.values(g) as string[]);
     expect(bundled.map((r) => r.name)).toEqual([...expected].sort((a, b) => a.localeCompare(b)));
     expect(bundled).toEqual(unbundled);
     for (const spec of Object.values(Routes)) {
