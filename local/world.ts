@@ -14,6 +14,7 @@ import { loadOrCreateDevCa } from './azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
 import { profileFromEnv } from './azure-sim/profiles';
 import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
+import { DEFAULT_LATENCY_MS, type LatencyKind } from './azure-sim/arm/lro';
 import { startFuncHost, type FuncHost } from './func-host';
 
 /** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
@@ -89,6 +90,23 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
     PRIVATE_DNS_ZONE_ID_BLOB: blob,
     PRIVATE_DNS_ZONE_ID_ACR: acr,
   };
+}
+
+/** The app's operation kinds (ARM_LRO_EXPECTED_SECONDS) and the simulator's latency kinds they are. */
+const OPERATION_LATENCY: ReadonlyArray<readonly [string, LatencyKind]> = [['registryPut', 'registryUpdate'], ['acrPatch', 'acrUpdate'], ['endpointPut', 'privateEndpointCreate'], ['zoneGroupPut', 'zoneGroupCreate']];
+
+/**
+ * ARM_LRO_EXPECTED_SECONDS for a world, as an operator would tune it to their Azure: each kind's
+ * duration in the simulator's latency model, in the app's time (the simulator's and the host's
+ * clocks run at their own scales), with half again as margin, so the first look at an operation
+ * finds it done.
+ */
+export function expectedOperationSeconds(simTimeScale: number, hostTimeScale: number, latencyMs: Partial<Record<LatencyKind, number>> = {}): string {
+  return OPERATION_LATENCY.map(([kind, latency]) => {
+    const simulated = (latencyMs[latency] ?? DEFAULT_LATENCY_MS[latency]) / 1000;
+    const seconds = Math.max(0.001, (simulated * simTimeScale * 1.5) / hostTimeScale);
+    return `${kind}=${Number(seconds.toFixed(3))}`;
+  }).join(',');
 }
 
 /** The simulator's time scale in a world unless `simTimeScale` says otherwise (Azure's durations × 0.01 in real time). */
@@ -204,6 +222,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       env: {
         ...worldSettings(sim, { subnetId, zoneIds }),
         DNS_DEADLINE_MINUTES: '5',
+        ARM_LRO_EXPECTED_SECONDS: expectedOperationSeconds(options.simTimeScale ?? WORLD_SIM_TIME_SCALE, options.hostTimeScale ?? 1, options.sim?.latencyMs),
         ...options.settings,
       },
     };

@@ -17,6 +17,12 @@ export const Activities = {
   checkDiscovery: 'checkDiscovery',
   publishOutcome: 'publishOutcome',
   checkPermissions: 'checkPermissions',
+  // from workflow 2.4: writes started at once, their long-running operations polled by the run
+  startPublicAccessOff: 'startPublicAccessOff',
+  startManagedGroupAccess: 'startManagedGroupAccess',
+  startPrivateEndpoint: 'startPrivateEndpoint',
+  startZoneGroup: 'startZoneGroup',
+  pollOperations: 'pollOperations',
 } as const;
 
 /** The sweep's activities (their retry policies are the sweep orchestrator's, not ACTIVITY_RETRY). */
