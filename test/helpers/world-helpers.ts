@@ -46,6 +46,16 @@ export function appWrites(log: RequestLogEntry[], world: World): RequestLogEntry
   return log.filter((r) => ['PUT', 'PATCH', 'POST', 'DELETE'].includes(r.method) && r.principal === world.sim.principal.oid && !r.path.startsWith('/discovery/') && !r.path.includes('/eventgrid/'));
 }
 
+/** ARM reads the app made (its own principal's GETs; neither discovery nor Event Grid, which are not ARM), LRO status polls included. */
+export function appReads(log: RequestLogEntry[], world: World): RequestLogEntry[] {
+  return log.filter((r) => r.method === 'GET' && r.principal === world.sim.principal.oid && !r.path.startsWith('/discovery/') && !r.path.includes('/eventgrid/'));
+}
+
+/** `GET Microsoft.Network/privateEndpoints/…`-style lines of calls, for a failure message that says which calls they were. */
+export function describeCalls(calls: RequestLogEntry[]): string {
+  return calls.map((c) => `${c.method} ${c.path.replace(/^\/subscriptions\/[^/]+/, '')} → ${c.status}`).join('\n');
+}
+
 export async function adminGet<T>(world: World, path: string): Promise<T> {
   return (await (await fetch(`${world.sim.adminUrl}${path}`)).json()) as T;
 }
