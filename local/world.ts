@@ -71,7 +71,9 @@ export function outcomeTopicOf(sim: AzureSim): string {
 
 /**
  * The app settings that point the app (in the host, or the CLI) at the simulator and the laid
- * out network; callers add DNS_DEADLINE_MINUTES and their own overrides.
+ * out network; callers add DNS_DEADLINE_MINUTES and their own overrides. The operations'
+ * expected durations are the simulator's, on the wall clock (the CLI's; the host's time scale
+ * is startWorld's to apply).
  */
 export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneIds: string[] }): Record<string, string> {
   const [api, blob, acr] = network.zoneIds as [string, string, string];
@@ -89,6 +91,7 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
     PRIVATE_DNS_ZONE_ID_API_AZUREML: api,
     PRIVATE_DNS_ZONE_ID_BLOB: blob,
     PRIVATE_DNS_ZONE_ID_ACR: acr,
+    ARM_LRO_EXPECTED_SECONDS: expectedOperationSeconds(sim.timeScale, 1, sim.latencyMs),
   };
 }
 
@@ -101,7 +104,7 @@ const OPERATION_LATENCY: ReadonlyArray<readonly [string, LatencyKind]> = [['regi
  * clocks run at their own scales), with half again as margin, so the first look at an operation
  * finds it done.
  */
-export function expectedOperationSeconds(simTimeScale: number, hostTimeScale: number, latencyMs: Partial<Record<LatencyKind, number>> = {}): string {
+export function expectedOperationSeconds(simTimeScale: number, hostTimeScale: number, latencyMs: Partial<Record<LatencyKind, number>> = DEFAULT_LATENCY_MS): string {
   return OPERATION_LATENCY.map(([kind, latency]) => {
     const simulated = (latencyMs[latency] ?? DEFAULT_LATENCY_MS[latency]) / 1000;
     const seconds = Math.max(0.001, (simulated * simTimeScale * 1.5) / hostTimeScale);
@@ -222,7 +225,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       env: {
         ...worldSettings(sim, { subnetId, zoneIds }),
         DNS_DEADLINE_MINUTES: '5',
-        ARM_LRO_EXPECTED_SECONDS: expectedOperationSeconds(options.simTimeScale ?? WORLD_SIM_TIME_SCALE, options.hostTimeScale ?? 1, options.sim?.latencyMs),
+        ARM_LRO_EXPECTED_SECONDS: expectedOperationSeconds(sim.timeScale, options.hostTimeScale ?? 1, sim.latencyMs),
         ...options.settings,
       },
     };

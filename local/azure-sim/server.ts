@@ -107,6 +107,9 @@ export interface AzureSim {
   principal: { oid: string; appid: string };
   store: ResourceStore;
   tokens: TokenAuthority;
+  /** the time scale its durations run at, and its latency model (simulated ms per operation kind) */
+  timeScale: number;
+  latencyMs: Readonly<Record<LatencyKind, number>>;
   stop(): Promise<void>;
 }
 
@@ -282,6 +285,8 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     principal,
     store,
     tokens,
+    timeScale,
+    latencyMs: latency,
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
