@@ -33,8 +33,8 @@ const SDK_POLL_MS = 2000;
  * `Retry-After: 10`, as seen on live Microsoft.Network responses (the specs in
  * /work/shared/reference declare the header without a value; other RPs vary). The simulator sends
  * one value for every LRO, in whole real seconds on the wire, so it is sent only when the scaled
- * value is at least 1 s (core-lro honours only `Retry-After`, not `retry-after-ms`); below that the
- * app polls at ARM_LRO_POLL_INTERVAL_MS as before.
+ * value is at least 1 s; below that the run looks again after ARM_LRO_POLL_INTERVAL_MS. (Since
+ * workflow 2.4 the run reads Retry-After on its own, scaled clock: this scaled value under-states it.)
  */
 const LRO_RETRY_AFTER_SECONDS = 10;
 const FINAL = new Set(['Completed', 'Failed', 'Terminated']);
@@ -132,7 +132,9 @@ export async function runBurst(options: {
       lroRetryAfterSeconds: lroRetryAfterSecondsAt(options.timeScale),
     },
     settings: {
-      ARM_LRO_POLL_INTERVAL_MS: String(Math.max(1, Math.round(SDK_POLL_MS * options.timeScale))),
+      // the run's timers run on the host's clock, scaled like the simulator's: production's interval and expected durations
+      ARM_LRO_POLL_INTERVAL_MS: String(SDK_POLL_MS),
+      ARM_LRO_EXPECTED_SECONDS: '',
       [MAX_ACTIVITIES_SETTING]: String(options.activitySlots),
       ...options.settings,
     },
