@@ -34,7 +34,7 @@ const SDK_POLL_MS = 2000;
  * /work/shared/reference declare the header without a value; other RPs vary). The simulator sends
  * one value for every LRO, in whole real seconds on the wire, so it is sent only when the scaled
  * value is at least 1 s; below that the run looks again after ARM_LRO_POLL_INTERVAL_MS. (Since
- * workflow 2.4 the run reads Retry-After on its own, scaled clock: this scaled value under-states it.)
+ * workflow 2.3 the run reads Retry-After on its own, scaled clock: this scaled value under-states it.)
  */
 const LRO_RETRY_AFTER_SECONDS = 10;
 const FINAL = new Set(['Completed', 'Failed', 'Terminated']);

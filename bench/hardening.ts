@@ -105,7 +105,7 @@ async function runOverHttp(world: World, id: string): Promise<Calls> {
   await clearLogs(world);
   const before = lastRunCreated(world, id);
   const path = id.replace(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/registries\/([^/]+)$/i, '$1/$2/$3');
-  const res = await fetch(`${world.host.baseUrl}/api/registries/${path}/harden`, { method: 'POST', headers: { 'x-functions-key': world.functionKey } });
+  const res = await fetch(`${world.host.baseUrl}/api/registries/${path}/harden`, { method: 'POST', headers: world.auth.headers('operator') });
   if (res.status !== 202) throw new Error(`run of ${id}: POST …/harden answered ${res.status} ${await res.text()}`);
   const outcome = outcomeOf(await waitForRun(world, id, { after: before, timeoutMs: RUN_TIMEOUT_MS }));
   if (outcome.kind !== 'Hardened') throw new Error(`run of ${id} ended ${outcome.kind}, not Hardened`);

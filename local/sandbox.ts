@@ -4,23 +4,27 @@
  * summary. `--once` exits 0 when the demo registry is hardened with its DNS proven, non-zero
  * with the reason otherwise; without it the sandbox keeps serving until Ctrl-C.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import type { OrchestrationStatus } from './func-host';
-import { createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
+import { CALLERS, createRegistry, DEMO, SANDBOX_DIR, startWorld, type World } from './world';
 
 interface Args { once: boolean; port: number; timeoutSeconds: number; }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { once: false, port: 7071, timeoutSeconds: 180 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--once') args.once = true;
-    else if (a === '--port') args.port = Number(argv[++i]);
-    else if (a === '--timeout') args.timeoutSeconds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a ?? ''} (use --once, --port N, --timeout SECONDS)`);
+interface SandboxArgsModule {
+  parseSandboxArgs(argv: string[]): Args;
+  portInUseMessage(port: number): string;
+  SandboxUsageError: new (message: string) => Error;
+}
+
+/** scripts/sandbox-args.cjs (plain JavaScript: `npm start` checks the arguments with it before the build). */
+function sandboxArgs(): SandboxArgsModule {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'scripts', 'sandbox-args.cjs');
+    if (existsSync(file)) return createRequire(__filename)(file) as SandboxArgsModule;
+    if (dirname(dir) === dir) throw new Error('scripts/sandbox-args.cjs not found above local/');
   }
-  return args;
 }
 
 interface Step { step: string; state: string; detail?: string; startedAt?: string; endedAt?: string }
@@ -37,8 +41,15 @@ function render(status: OrchestrationStatus | undefined, tty: boolean, last: { t
   }
   const text = lines.join('\n');
   if (text === last.text) return;
-  if (tty && last.text) process.stdout.write(`\x1b[${last.text.split('\n').length}A\x1b[J`);
-  process.stdout.write(`${text}\n`);
+  if (tty) {
+    // a terminal: the block is redrawn in place
+    if (last.text) process.stdout.write(`\x1b[${last.text.split('\n').length}A\x1b[J`);
+    process.stdout.write(`${text}\n`);
+  } else {
+    // piped (a log, CI): only the lines that changed, each once
+    const before = new Set(last.text.split('\n'));
+    process.stdout.write(lines.filter((l) => !before.has(l)).map((l) => `${l}\n`).join(''));
+  }
   last.text = text;
 }
 
@@ -93,11 +104,20 @@ async function resourceTable(world: World, registryId: string): Promise<string> 
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const { parseSandboxArgs, portInUseMessage, SandboxUsageError } = sandboxArgs();
+  let args: Args;
+  try {
+    args = parseSandboxArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof SandboxUsageError)) throw e;
+    process.stderr.write(`sandbox: ${e.message}\n`);
+    return 2;
+  }
+  busyPortMessage = portInUseMessage(args.port);
   const stateDir = join(SANDBOX_DIR, 'sandbox');
   rmSync(stateDir, { recursive: true, force: true });
   const world = await startWorld({ port: args.port, stateDir, writeEndpoints: true });
-  const { sim, host, functionKey } = world;
+  const { sim, host } = world;
   const cred = world.user;
   process.stdout.write(`local Azure: ARM ${sim.armEndpoint}, DNS ${sim.dnsServer.host}:${sim.dnsServer.port}, admin ${sim.adminUrl}\nFunctions host: ${host.baseUrl} (endpoints in .sandbox/endpoints.json)\n`);
   const shutdown = () => world.stop();
@@ -137,19 +157,26 @@ async function main(): Promise<number> {
   const instanceId = final?.instanceId ?? '<instanceId>';
   const durableKey = host.keys.systemKeys.durabletask_extension ?? '';
   const harden = `${base}/api/registries/${sim.subscriptionId}/${DEMO.rg}/${DEMO.registry}/harden`;
-  const key = `-H "x-functions-key: ${functionKey}"`;
+  // the ready tokens are in .sandbox/endpoints.json; the lines read them from there
+  const token = (role: string) => `-H "Authorization: Bearer $(node -p 'require("./.sandbox/endpoints.json").tokens.${role}')"`;
+  const reader = token('reader');
+  const operator = token('operator');
   process.stdout.write(`
-Serving on ${base} (Ctrl-C to stop). Endpoints: .sandbox/endpoints.json. Try:
-  run status:  curl -s ${key} ${harden}
-  plan again:  curl -s -X POST ${key} "${harden}?mode=plan"
-  discovery:   curl -s ${key} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
-  recent runs: curl -s ${key} "${base}/api/runs?top=5"
-  API spec:    curl -s ${base}/api/openapi.json
-  durable API: curl -s "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
+Serving on ${base} (Ctrl-C to stop). Endpoints and ready tokens: .sandbox/endpoints.json. Try:
+  run status:  curl -s ${reader} ${harden}
+  plan again:  curl -s -X POST ${reader} "${harden}?mode=plan"
+  apply again: curl -s -X POST ${operator} ${harden}
+  discovery:   curl -s ${reader} ${base}/api/discovery/${DEMO.regions[0] ?? 'westeurope'}/${DEMO.registry}
+  recent runs: curl -s ${reader} "${base}/api/runs?top=5"
+  API spec:    curl -s ${reader} ${base}/api/openapi.json
+  no token:    curl -s -i ${harden}   (401 from App Service Authentication; a function key alone gets the same)
+  durable API: curl -s ${reader} "${base}/runtime/webhooks/durabletask/instances/${instanceId}?code=${durableKey}"
   DNS proof:   dig @${sim.dnsServer.host} -p ${sim.dnsServer.port} +short ${outcome.dns?.[0]?.fqdn ?? 'demo.privatelink.api.azureml.ms'}
   ARM calls:   curl -s ${sim.adminUrl}/requests
   outcomes:    curl -s ${sim.adminUrl}/eventgrid/topics/lockdown-outcomes/events
-  (function key for the HTTP API: ${functionKey})
+  the CLI:     IDENTITY_ENDPOINT=${sim.identityEndpoint} IDENTITY_HEADER=${sim.identityHeader} AZURE_CLIENT_ID=${CALLERS.reader.identity.clientId} AUTH_APP_ID=${world.auth.appId} \\
+               node dist/src/cli/main.js status ${registryId} --api ${base}
+  (tokens: reader, operator, networkAdmin — each with one app role; a token of your own: POST ${sim.adminUrl}/tokens/user)
 `);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
@@ -160,7 +187,11 @@ Serving on ${base} (Ctrl-C to stop). Endpoints: .sandbox/endpoints.json. Try:
   return code;
 }
 
+/** what to say when the port turns out to be taken after all (between the check and the listen) */
+let busyPortMessage = '';
+
 main().then((code) => process.exit(code), (e: unknown) => {
-  process.stderr.write(`sandbox failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
+  if ((e as { code?: unknown }).code === 'EADDRINUSE' && busyPortMessage) process.stderr.write(`sandbox: ${busyPortMessage}\n`);
+  else process.stderr.write(`sandbox failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(e && (e as { code?: unknown }).code === 'EADDRINUSE' ? 2 : 1);
 });

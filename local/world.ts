@@ -15,7 +15,7 @@ import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
 import { profileFromEnv } from './azure-sim/profiles';
 import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
 import { DEFAULT_LATENCY_MS, type LatencyKind } from './azure-sim/arm/lro';
-import { startFuncHost, type FuncHost } from './func-host';
+import { startFuncHost, type AppServiceAuthOptions, type FuncHost } from './func-host';
 
 /** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
 export const ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'host.json'))) ?? process.cwd();
@@ -24,6 +24,69 @@ const REGISTRY_API = '2025-12-01';
 export const DEMO = { rg: 'rg-ml-demo', registry: 'demoreg', regions: ['westeurope', 'northeurope'] };
 export const NET = { rg: 'rg-network', vnet: 'vnet-ml', subnet: 'snet-pe', prefix: '10.20.0.0/16', subnetPrefix: '10.20.1.0/24', location: 'westeurope' };
 const ZONES = ['privatelink.api.azureml.ms', 'privatelink.blob.core.windows.net', 'privatelink.azurecr.io'] as const;
+
+/**
+ * The app registration of the HTTP API in the local tenant (what AUTH_APP_ID names) and its app
+ * roles (the app's names, spelled here because local/ talks to the app only over the wire).
+ */
+export const API_APP_ID = '00000000-0000-0000-0000-0000000000e1';
+export const API_ROLES = { reader: 'Lockdown.Reader', operator: 'Lockdown.Operator', networkAdmin: 'Lockdown.NetworkAdmin' } as const;
+export type CallerName = keyof typeof API_ROLES;
+
+/**
+ * Who may call the API in the sandbox: per role, a person (a user token, as after `az login`)
+ * and a managed identity (a token from the managed-identity endpoint, as DefaultAzureCredential
+ * gets it with AZURE_CLIENT_ID), each assigned that one app role.
+ */
+export const CALLERS: Readonly<Record<CallerName, { userOid: string; upn: string; identity: { principalId: string; clientId: string } }>> = {
+  reader: { userOid: '00000000-0000-0000-0000-00000000d101', upn: 'reader@contoso.example', identity: { principalId: '00000000-0000-0000-0000-00000000e101', clientId: '00000000-0000-0000-0000-00000000c101' } },
+  operator: { userOid: '00000000-0000-0000-0000-00000000d102', upn: 'operator@contoso.example', identity: { principalId: '00000000-0000-0000-0000-00000000e102', clientId: '00000000-0000-0000-0000-00000000c102' } },
+  networkAdmin: { userOid: '00000000-0000-0000-0000-00000000d103', upn: 'network.admin@contoso.example', identity: { principalId: '00000000-0000-0000-0000-00000000e103', clientId: '00000000-0000-0000-0000-00000000c103' } },
+};
+
+/** How long the sandbox's ready-made user tokens last (a working day; the CLI gets fresh ones). */
+const CALLER_TOKEN_SECONDS = 12 * 3600;
+
+/** Registers the API and assigns each caller its role, through the simulator's admin API. */
+async function registerApi(sim: AzureSim): Promise<void> {
+  const put = async (path: string, body: unknown): Promise<void> => {
+    const r = await fetch(`${sim.adminUrl}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`PUT ${path}: ${r.status} ${await r.text()}`);
+  };
+  await put(`/applications/${API_APP_ID}`, { displayName: 'aml-registry-lockdown API', appRoles: Object.values(API_ROLES) });
+  for (const [name, c] of Object.entries(CALLERS) as Array<[CallerName, (typeof CALLERS)[CallerName]]>) {
+    await put(`/app-role-assignments/${c.userOid}`, { appId: API_APP_ID, roles: [API_ROLES[name]] });
+    await put(`/app-role-assignments/${c.identity.principalId}`, { appId: API_APP_ID, roles: [API_ROLES[name]] });
+  }
+}
+
+/** A user's access token for the API from the simulator's admin API (roles: the user's assignments unless given). */
+export async function mintUserToken(sim: AzureSim, spec: { oid?: string; upn?: string; roles?: string[]; audience?: string; lifetimeSeconds?: number; claims?: Record<string, unknown> } = {}): Promise<string> {
+  const r = await fetch(`${sim.adminUrl}/tokens/user`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appId: API_APP_ID, ...spec }) });
+  if (!r.ok) throw new Error(`POST /tokens/user: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * The emulated App Service Authentication of the app: the authsettingsV2 of
+ * infra/app/function-app.bicep (test/unit/infra/auth-settings.test.ts keeps them equal), pointed at
+ * the local tenant — a call without a valid token is the platform's 401, except the Event Grid
+ * webhook.
+ */
+export const EVENTGRID_WEBHOOK_PATHS = ['/runtime/webhooks/eventgrid', '/runtime/webhooks/EventGrid'];
+
+export function appServiceAuthOf(sim: AzureSim, caPem: string, overrides: Partial<AppServiceAuthOptions> = {}): AppServiceAuthOptions {
+  return {
+    openIdIssuer: `${sim.authorityHost}/${sim.tenantId}/v2.0`,
+    clientId: API_APP_ID,
+    allowedAudiences: [`api://${API_APP_ID}`, API_APP_ID],
+    requireAuthentication: true,
+    unauthenticatedClientAction: 'Return401',
+    excludedPaths: EVENTGRID_WEBHOOK_PATHS,
+    ca: caPem,
+    ...overrides,
+  };
+}
 
 /** The demo user: a person, not the app's identity, so events carry their claims. */
 export function userCredential(sim: AzureSim): TokenCredential {
@@ -82,6 +145,8 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
     IDENTITY_HEADER: sim.identityHeader,
     // the object id of the identity the app's tokens come from (the simulator's system-assigned one)
     APP_PRINCIPAL_ID: sim.principal.oid,
+    // the HTTP API's app registration (App Service Authentication validates its tokens)
+    AUTH_APP_ID: API_APP_ID,
     ARM_ENDPOINT: sim.armEndpoint,
     DNS_SERVERS: `${sim.dnsServer.host}:${sim.dnsServer.port}`,
     DISCOVERY_URL_TEMPLATE: sim.discoveryUrlTemplate,
@@ -162,15 +227,27 @@ async function untilVisibleToOthers(sim: AzureSim, id: string): Promise<void> {
   }
 }
 
+export interface WorldAuth {
+  /** AUTH_APP_ID: the API's app registration */
+  appId: string;
+  /** a ready user token per role (12 h) */
+  tokens: Record<CallerName, string>;
+  /** `{ authorization: 'Bearer …' }` of a role's user token */
+  headers(role: CallerName): Record<string, string>;
+}
+
 export interface World {
   sim: AzureSim;
   host: FuncHost;
   user: TokenCredential;
+  /** who may call the HTTP API (Microsoft Entra ID through the emulated App Service Authentication) */
+  auth: WorldAuth;
   subnetId: string;
   zoneIds: { api: string; blob: string; acr: string };
   outcomeTopic: string;
+  /** a function key: it opens only the Event Grid webhook (the HTTP API wants a token) */
   functionKey: string;
-  endpoints: Record<string, string>;
+  endpoints: Record<string, unknown>;
   /** stops the app's host (abrupt: like a crash) and starts it again on the same port and state; `host` is the new one */
   restartHost(options?: { abrupt?: boolean }): Promise<FuncHost>;
   stop(): Promise<void>;
@@ -193,6 +270,8 @@ export interface WorldOptions {
   sim?: Omit<SimOptions, 'ca' | 'stateDir' | 'timeScale'>;
   /** record the simulator's traffic (oav live-traffic files) into this folder (default: SIM_TRAFFIC_DIR when set) */
   trafficDir?: string;
+  /** App Service Authentication of the host: changes to the sandbox's, or false for none (the app then answers 503) */
+  auth?: false | Partial<AppServiceAuthOptions>;
 }
 
 /** Starts the simulator, lays out the network, starts the app in the host and subscribes it to registry writes. */
@@ -207,6 +286,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...options.sim,
     ...(profile ? { profile } : {}),
     ...(options.trafficDir !== undefined ? { trafficDir: options.trafficDir } : {}),
+    userAssignedIdentities: [...(options.sim?.userAssignedIdentities ?? []), ...Object.values(CALLERS).map((c) => c.identity)],
     ca,
     stateDir: join(stateDir, 'sim'),
     timeScale: options.simTimeScale ?? WORLD_SIM_TIME_SCALE,
@@ -214,6 +294,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const user = userCredential(sim);
   let host: FuncHost | undefined;
   try {
+    await registerApi(sim);
+    const tokens = {} as Record<CallerName, string>;
+    for (const [name, c] of Object.entries(CALLERS) as Array<[CallerName, (typeof CALLERS)[CallerName]]>) {
+      tokens[name] = await mintUserToken(sim, { oid: c.userOid, upn: c.upn, lifetimeSeconds: CALLER_TOKEN_SECONDS });
+    }
+    const auth: WorldAuth = { appId: API_APP_ID, tokens, headers: (role) => ({ authorization: `Bearer ${tokens[role]}` }) };
     const { subnetId, zoneIds } = await layOutNetwork(sim, user, options.subnetPrefix);
     const [api, blob, acr] = zoneIds as [string, string, string];
     const outcomeTopic = outcomeTopicOf(sim);
@@ -228,6 +314,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         ARM_LRO_EXPECTED_SECONDS: expectedOperationSeconds(sim.timeScale, options.hostTimeScale ?? 1, sim.latencyMs),
         ...options.settings,
       },
+      ...(options.auth === false ? {} : { auth: appServiceAuthOf(sim, ca.certPem, options.auth ?? {}) }),
     };
     host = await startFuncHost(hostOptions);
     const h = host;
@@ -245,12 +332,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     if (!subscribe.ok) throw new Error(`could not subscribe the app to registry writes: ${subscribe.status} ${await subscribe.text()}`);
     const endpoints = {
       armEndpoint: sim.armEndpoint, caCertFile: ca.certFile, identityEndpoint: sim.identityEndpoint, identityHeader: sim.identityHeader,
-      dnsServer: `${sim.dnsServer.host}:${sim.dnsServer.port}`, functionsBaseUrl: h.baseUrl, functionKey,
+      dnsServer: `${sim.dnsServer.host}:${sim.dnsServer.port}`, functionsBaseUrl: h.baseUrl,
       subscriptionId: sim.subscriptionId, tenantId: sim.tenantId, discoveryUrlTemplate: sim.discoveryUrlTemplate, adminUrl: sim.adminUrl,
+      // who may call the HTTP API: AUTH_APP_ID, the tenant's OpenID issuer, a ready bearer token per app role (user
+      // tokens, 12 h), and per role a managed identity for DefaultAzureCredential (AZURE_CLIENT_ID + the two IDENTITY_* above)
+      appId: API_APP_ID, openIdIssuer: `${sim.authorityHost}/${sim.tenantId}/v2.0`,
+      tokens, clientIds: Object.fromEntries(Object.entries(CALLERS).map(([name, c]) => [name, c.identity.clientId])),
     };
     if (options.writeEndpoints) writeFileSync(join(SANDBOX_DIR, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     const world: World = {
-      sim, host: h, user, subnetId, zoneIds: { api, blob, acr }, outcomeTopic, functionKey, endpoints,
+      sim, host: h, user, auth, subnetId, zoneIds: { api, blob, acr }, outcomeTopic, functionKey, endpoints,
       restartHost: async (restart = {}) => {
         await world.host.stop(restart);
         world.host = await startFuncHost({ ...hostOptions, port: world.host.port });

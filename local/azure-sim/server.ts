@@ -31,7 +31,9 @@ import { createDiscoveryHandler } from './discovery';
 import { startDnsServer } from './dns/server';
 import { createEventGrid, type EventGridSim } from './eventgrid';
 import { loadFixtures } from './fixtures';
+import { Applications, type AppRegistration } from './identity/applications';
 import { createMsiHandler, type ManagedIdentity } from './identity/msi-endpoint';
+import { createOpenIdHandler, LOGIN_PREFIX } from './identity/openid';
 import type { ProfileName } from './profiles';
 import { ResourceStore } from './store';
 import { TokenAuthority } from './tokens';
@@ -58,6 +60,8 @@ export interface SimOptions {
   userAssignedIdentities?: ManagedIdentity[];
   identityHeader?: string;
   tokenLifetimeSeconds?: number;
+  /** app registrations of the tenant (APIs with app roles); more through the admin API */
+  applications?: AppRegistration[];
   /** multiplies every simulated duration (LRO latencies, throttling refill time). 1 = real time; default 0.001 */
   timeScale?: number;
   /** LRO durations in ms of simulated time, per operation kind (before timeScale) */
@@ -99,6 +103,8 @@ export interface AzureSim {
   caCertPem: string;
   identityEndpoint: string;
   identityHeader: string;
+  /** stands in for https://login.microsoftonline.com: `${authorityHost}/${tenantId}/v2.0` is the tenant's OpenID issuer URL */
+  authorityHost: string;
   dnsServer: { host: string; port: number };
   discoveryUrlTemplate: string;
   adminUrl: string;
@@ -110,9 +116,12 @@ export interface AzureSim {
   /** the time scale its durations run at, and its latency model (simulated ms per operation kind) */
   timeScale: number;
   latencyMs: Readonly<Record<LatencyKind, number>>;
+  applications: Applications;
   stop(): Promise<void>;
 }
 
+/** The simulator's time scale unless `timeScale` says otherwise: simulated Azure durations × 0.001 in real time. */
+export const SIM_DEFAULT_TIME_SCALE = 0.001;
 export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-0000000000a1';
 export const DEFAULT_TENANT_ID = '00000000-0000-0000-0000-0000000000f1';
 export const DEFAULT_PRINCIPAL = { oid: '00000000-0000-0000-0000-0000000000b1', appid: '00000000-0000-0000-0000-0000000000c1' };
@@ -138,12 +147,13 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
   const subscriptionId = opts.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
   const tenantId = opts.tenantId ?? DEFAULT_TENANT_ID;
   const principal = opts.principal ?? DEFAULT_PRINCIPAL;
-  const timeScale = opts.timeScale ?? 0.001;
+  const timeScale = opts.timeScale ?? SIM_DEFAULT_TIME_SCALE;
   const identityHeader = opts.identityHeader ?? randomUUID();
 
   const store = new ResourceStore();
   store.setMaxListeners(50);
   const tokens = new TokenAuthority(tenantId, principal, undefined, opts.ca?.keyPem);
+  const applications = new Applications(opts.applications ?? []);
   const latency: Record<LatencyKind, number> = { ...DEFAULT_LATENCY_MS, ...(opts.latencyMs ?? {}) };
   const lro = new LroEngine((kind) => latency[kind] * timeScale);
   const state = new SimState(store, tokens, lro, {
@@ -191,6 +201,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     opts.eventGrid === false ? undefined : createEventGrid({ store, tokens, timeScale: timeScale > 0 ? 1 / timeScale : 1, tenantId });
 
   let discoveryUrlTemplate = '';
+  const openId = createOpenIdHandler({ tokens, authorityHost: () => `${state.armBase}${LOGIN_PREFIX}` });
   const providers: Provider[] = [
     new OperationsProvider(state),
     new ResourceGroupsProvider(state),
@@ -212,6 +223,8 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     log,
     routes: providers.flatMap((p) => p.routes()),
     extra: (req, res, path) => {
+      // the tenant's OpenID metadata and signing keys (anonymous, as Entra serves them)
+      if (openId(req, res, path)) return true;
       // how clients register a cloud: answered without a token, as ARM does
       if (/^\/metadata\/endpoints\/?$/i.test(path) && req.method === 'GET') {
         const answer = cloudMetadata(state.armBase, new URL(req.url ?? '/', state.armBase).searchParams.get('api-version'));
@@ -241,7 +254,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
   discoveryUrlTemplate = `${state.armBase}/discovery/{region}`;
 
   const identities = (): ManagedIdentity[] => [{ principalId: principal.oid, clientId: principal.appid }, ...(opts.userAssignedIdentities ?? [])];
-  const identity = http.createServer(createMsiHandler({ tokens, identityHeader, identities, tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600 }));
+  const identity = http.createServer(createMsiHandler({ tokens, identityHeader, identities, tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600, applications }));
   const identityPort = await listen(identity, host, opts.identityPort ?? 0);
 
   // DNS client VNets: admin-configurable, default every VNet
@@ -263,6 +276,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
       throttle,
       latency,
       clientVnets,
+      applications,
       ...(eventGrid ? { eventGridAdmin: (req: http.IncomingMessage, res: http.ServerResponse, sub: string) => eventGrid.handleAdmin(req, res, sub) } : {}),
     }),
   );
@@ -277,6 +291,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     caCertPem,
     identityEndpoint: `http://${host}:${identityPort}/msi/token`,
     identityHeader,
+    authorityHost: `${state.armBase}${LOGIN_PREFIX}`,
     dnsServer: { host: dns?.host ?? host, port: dns?.port ?? 0 },
     discoveryUrlTemplate,
     adminUrl: `http://${host}:${adminPort}`,
@@ -287,6 +302,7 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     tokens,
     timeScale,
     latencyMs: latency,
+    applications,
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { loadApp } from './app-loader';
+import { AppServiceAuth, type AppServiceAuthOptions } from './app-service-auth';
 import { DurableClientApi } from './durable/client-api';
 import { DurableEngine, type OrchestrationStatus } from './durable/engine';
 import { InstanceStore } from './durable/store';
@@ -21,6 +22,7 @@ import type { HostKeys, Logger, RpcParameterBinding } from './types';
 import { errorMessage, stderrLogger } from './types';
 
 export type { HostKeys, Logger } from './types';
+export type { AppServiceAuthOptions } from './app-service-auth';
 export type { OrchestrationStatus } from './durable/engine';
 
 export interface FuncHostOptions {
@@ -42,6 +44,12 @@ export interface FuncHostOptions {
   logger?: Logger;
   /** Request body limit for HTTP triggers and webhooks (default 1 MiB; larger → 413). */
   maxBodyBytes?: number;
+  /**
+   * App Service Authentication (Microsoft Entra provider) in front of every request, as the
+   * site's authsettingsV2 would configure it (./app-service-auth.ts); the app then sees
+   * WEBSITE_AUTH_ENABLED=True. Unset: off, and X-MS-CLIENT-PRINCIPAL headers pass as sent.
+   */
+  auth?: AppServiceAuthOptions;
 }
 
 export interface RegistrationInfo {
@@ -70,6 +78,8 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
   fs.mkdirSync(stateDir, { recursive: true });
   const envUndo: Array<() => void> = [];
   for (const [k, v] of Object.entries(opts.env ?? {})) envUndo.push(setEnv(k, v));
+  // App Service tells the app whether its authentication module is on (read-only for the app)
+  envUndo.push(setEnv('WEBSITE_AUTH_ENABLED', opts.auth ? 'True' : 'False'));
 
   const keys = opts.keys ? normalizeKeys(opts.keys) : loadOrCreateKeys(stateDir);
   const hostJson = opts.hostJson ?? path.join(appDir, 'host.json');
@@ -107,6 +117,7 @@ export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
     logger,
     maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024,
     baseUrl: () => baseUrl,
+    ...(opts.auth ? { auth: new AppServiceAuth(opts.auth) } : {}),
   });
 
   const server = http.createServer((req, res) => {

@@ -1,5 +1,6 @@
 /** Request dispatch of the local host: HTTP triggers, Event Grid webhook, durable endpoints, admin API. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppServiceAuth } from './app-service-auth';
 import { DurableClientApi, RPC_BASE_PATH, WEBHOOK_BASE_PATH } from './durable/client-api';
 import { EVENTGRID_PATH, findEventGridFunction, handleEventGrid } from './eventgrid-trigger';
 import { buildRpcHttpRequest, findRoute, writeRpcHttpResponse, type HttpRoute } from './http-trigger';
@@ -19,6 +20,8 @@ export interface DispatcherOptions {
   logger: Logger;
   maxBodyBytes: number;
   baseUrl(): string;
+  /** App Service Authentication in front of every request (off when unset) */
+  auth?: AppServiceAuth;
 }
 
 export class Dispatcher {
@@ -34,6 +37,15 @@ export class Dispatcher {
     const path = url.pathname;
     const lower = path.toLowerCase();
     try {
+      // App Service Authentication stands in front of the site; the durable RPC endpoints are the
+      // worker's own channel to the host (a loopback port in Azure), never reached through it
+      if (this.o.auth && !lower.startsWith(RPC_BASE_PATH)) {
+        const verdict = await this.o.auth.apply(req, path);
+        if (verdict.kind === 'refuse') {
+          req.resume();
+          return sendEmpty(res, verdict.status, verdict.headers);
+        }
+      }
       if (lower === EVENTGRID_PATH || lower === `${EVENTGRID_PATH}/`) return await this.eventGrid(req, res, url);
       if (lower.startsWith(RPC_BASE_PATH)) return await this.o.clientApi.handle(req, res, url, path.slice(RPC_BASE_PATH.length));
       if (lower.startsWith(WEBHOOK_BASE_PATH)) {

@@ -128,7 +128,7 @@ export class RegistriesAdapter {
 
   /**
    * PUT the whole registry (the only way to change properties such as publicNetworkAccess) and
-   * wait for the long-running operation (runs started before workflow 2.4); returns the registry as ARM has it afterwards.
+   * wait for the long-running operation (runs started before workflow 2.3); returns the registry as ARM has it afterwards.
    */
   async createOrUpdate(registry: Registry, options: LroOptions = {}): Promise<Registry> {
     const deadline = this.polling.deadlineSeconds;

@@ -83,7 +83,7 @@ export class StorageAdapter extends NetworkedAdapter implements StoragePort {
 export class ContainerRegistryAdapter extends NetworkedAdapter implements ContainerRegistryPort {
   /**
    * `lro`: poll interval when ARM gives no Retry-After (the SDK default otherwise) and the deadline,
-   * for the PATCH that waits (runs started before workflow 2.4); `armEndpoint`: where polling URLs must point.
+   * for the PATCH that waits (runs started before workflow 2.3); `armEndpoint`: where polling URLs must point.
    */
   constructor(
     private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient,

@@ -1,7 +1,10 @@
 import type { ActivityDeps } from '../main';
 import { createPorts } from '../main';
 import { loadConfig, type Config } from '../config';
-import { CLI_FUNCTION_KEY_SETTING, cliEnvironment, readSettingsFileValues, type EnvironmentMap } from '../config/cli-environment';
+import type { TokenCredential } from '@azure/core-auth';
+import { CLI_API_APP_ID_SETTING, cliEnvironment, readSettingsFileValues, type EnvironmentMap } from '../config/cli-environment';
+import { createCredential } from '../azure/client-factory';
+import { isGuid } from '../shared/arm-id';
 import { errorCodeOf, ErrorCodes } from '../shared/errors';
 import { isKnownRegion } from '../shared/regions';
 import { parseCommandLine, UsageError, USAGE, type Command } from './args';
@@ -22,6 +25,8 @@ export interface CliIo {
   environment?: (settingsFile: string | undefined) => EnvironmentMap;
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
+  /** the credential `status` asks for the API's token; default: the standard Azure chain (DefaultAzureCredential) */
+  credential?: () => TokenCredential;
 }
 
 function defaultEnvironment(settingsFile: string | undefined): EnvironmentMap {
@@ -49,9 +54,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const environment = io.environment ?? defaultEnvironment;
 
   if (command.command === 'status') {
-    const key = command.key ?? environment(undefined)[CLI_FUNCTION_KEY_SETTING];
-    if (key === undefined || key.trim() === '') return usage(io, `'status' needs the function key: --key <functionKey> or ${CLI_FUNCTION_KEY_SETTING}`);
-    return statusCommand(command, key.trim(), io);
+    const appId = command.appId ?? environment(undefined)[CLI_API_APP_ID_SETTING]?.trim();
+    if (appId === undefined || appId === '') return usage(io, `'status' needs the app registration of the HTTP API: --app-id <guid> or ${CLI_API_APP_ID_SETTING}`);
+    if (!isGuid(appId)) return usage(io, `${CLI_API_APP_ID_SETTING} must be the app registration's client id (a GUID), not '${appId}'`);
+    const credential = io.credential ? io.credential() : createCredential({ AZURE_CLIENT_ID: undefined });
+    return statusCommand(command, { appId: appId.toLowerCase(), credential }, io);
   }
 
   let config: Config;

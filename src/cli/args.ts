@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { ArmTypes, armIdOf, isResourceOfType, type SubnetId } from '../shared/arm-id';
+import { ArmTypes, armIdOf, isGuid, isResourceOfType, type SubnetId } from '../shared/arm-id';
 import type { FleetCapability } from '../fleet/domain/fleet';
 import { parseWorkspaceId } from '../workspaces/domain/workspace';
 import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../hardening/domain/registry';
+import { didYouMean, withOptionGuess } from '../shared/did-you-mean';
 
 /**
  * The command line of `aml-lockdown`, parsed with node:util parseArgs (strict): a typed command
@@ -14,6 +15,10 @@ export class UsageError extends Error {
 
 export const COMMANDS = ['plan', 'apply', 'verify-dns', 'discovery', 'status', 'sweep', 'egress-check', 'exfiltration'] as const;
 export type CommandName = (typeof COMMANDS)[number];
+/** the workspace commands (parsed by src/workspaces/cli.ts) */
+export const WORKSPACE_COMMANDS = ['allow-sharing', 'audit-deployments'] as const;
+/** every command aml-lockdown knows */
+export const ALL_COMMANDS: readonly string[] = [...COMMANDS, ...WORKSPACE_COMMANDS];
 
 interface Common {
   json: boolean;
@@ -35,7 +40,7 @@ export type Command =
   | ({ command: 'plan' | 'apply'; registry: RegistryRef } & Common & HardenFlags)
   | ({ command: 'verify-dns'; registry: RegistryRef; subnetId?: SubnetId } & Common)
   | ({ command: 'discovery'; region: string; registryName: string } & Common)
-  | { command: 'status'; registry: RegistryRef; json: boolean; api: string; key?: string }
+  | { command: 'status'; registry: RegistryRef; json: boolean; api: string; appId?: string }
   | ({ command: 'sweep'; apply: boolean; subscriptionIds?: string[] } & Common & HardenFlags)
   | ({ command: 'egress-check'; regions?: string[]; fix: boolean } & EgressTarget & Common)
   | ({ command: 'exfiltration'; subnetId: string; apply: boolean } & Common)
@@ -68,7 +73,7 @@ Commands:
   allow-sharing <workspaceId> <registryId>
                               let the registry in on the workspace's storage account (selected
                               networks + resource-instance rule; --force for a fully public or
-                              disabled account)
+                              disabled account, with --reason for a disabled one)
   audit-deployments <workspaceId>... | --all
                               managed online deployments serving a registry model without
                               egressPublicNetworkAccess Disabled (report only; --all: every
@@ -83,7 +88,9 @@ Options:
   --poll-seconds <n>          approval / DNS retry / provisioning poll interval (plan, apply)
   --no-publish                do not send the outcome event to OUTCOME_TOPIC_ENDPOINT (plan, apply)
   --api <functionsBaseUrl>    the function app, e.g. https://func-lockdown.azurewebsites.net (status)
-  --key <functionKey>         its function key (status; default: env AML_LOCKDOWN_FUNCTION_KEY)
+  --app-id <guid>             its app registration (status; default: env AUTH_APP_ID): the token is
+                              for api://<app-id>/.default, from the standard Azure chain
+                              (DefaultAzureCredential), and needs the app role Lockdown.Reader
   --apply                     harden the non-compliant registries (sweep; default: report only)
   --subscriptions <ids>       comma-separated subscription ids instead of TARGET_SUBSCRIPTION_IDS and
                               TARGET_MANAGEMENT_GROUP (sweep, --all)
@@ -92,6 +99,8 @@ Options:
   --region <r[,r...]>         the registry's region(s) (egress-check; default: the subnet's VNet region)
   --fix                       add the missing outbound rules (egress-check)
   --force                     also change a fully public or public-access-Disabled account (allow-sharing)
+  --reason <why>              why (allow-sharing --force; required to turn public access Disabled into
+                              Enabled, recorded in the report)
   -h, --help                  this text
 
 <registryId>: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.MachineLearningServices/registries/<name>
@@ -106,7 +115,7 @@ const OPTIONS = {
   'poll-seconds': { type: 'string' },
   'no-publish': { type: 'boolean' },
   api: { type: 'string' },
-  key: { type: 'string' },
+  'app-id': { type: 'string' },
   apply: { type: 'boolean' },
   subscriptions: { type: 'string' },
   region: { type: 'string' },
@@ -122,7 +131,7 @@ const ALLOWED: Readonly<Record<CommandName, readonly OptionName[]>> = {
   apply: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish'],
   'verify-dns': ['json', 'settings', 'subnet'],
   discovery: ['json', 'settings'],
-  status: ['json', 'api', 'key'],
+  status: ['json', 'api', 'app-id'],
   sweep: ['json', 'settings', 'subnet', 'poll-seconds', 'no-publish', 'apply', 'subscriptions'],
   'egress-check': ['json', 'settings', 'region', 'fix', 'subnet', 'all', 'subscriptions'],
   exfiltration: ['json', 'settings', 'apply', 'all', 'subscriptions'],
@@ -169,7 +178,7 @@ function functionsBaseUrl(value: string): string {
     throw new UsageError(`--api must be the function app's base URL (http or https), not '${value}'`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--api must be an http(s) URL, not '${value}'`);
-  if (url.search !== '' || url.hash !== '') throw new UsageError('--api must not carry a query or fragment (give the key with --key)');
+  if (url.search !== '' || url.hash !== '') throw new UsageError('--api must not carry a query or fragment (the token goes in a header)');
   return url.toString().replace(/\/+$/, '').replace(/\/api$/i, '');
 }
 
@@ -254,13 +263,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(withOptionGuess((e as Error).message, Object.keys(OPTIONS)));
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
   if (values.help === true || name === 'help') return { command: 'help' };
-  if (name === undefined) throw new UsageError(`a command is required: one of ${COMMANDS.join(', ')}`);
-  if (!isCommand(name)) throw new UsageError(`unknown command '${name}': use one of ${COMMANDS.join(', ')}`);
+  if (name === undefined) throw new UsageError(`a command is required: one of ${ALL_COMMANDS.join(', ')}`);
+  if (!isCommand(name)) throw new UsageError(`unknown command '${name}'${didYouMean(name, ALL_COMMANDS)}: use one of ${ALL_COMMANDS.join(', ')}`);
 
   const given = (Object.keys(values) as OptionName[]).filter((o) => o !== 'help' && values[o] !== undefined);
   const notHere = given.filter((o) => !ALLOWED[name].includes(o));
@@ -280,7 +289,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (name === 'status') {
     if (values.api === undefined) throw new UsageError("'status' reads the app's HTTP API: give --api <functionsBaseUrl>");
     const command: Command = { command: 'status', registry: registryRef(first), json, api: functionsBaseUrl(values.api) };
-    if (values.key !== undefined) command.key = values.key;
+    if (values['app-id'] !== undefined) {
+      if (!isGuid(values['app-id'])) throw new UsageError(`--app-id must be the app registration's client id (a GUID), not '${values['app-id']}'`);
+      command.appId = values['app-id'].toLowerCase();
+    }
     return command;
   }
   const common: Common = { json };

@@ -7,9 +7,10 @@ import { ErrorCodes, LockdownError } from '../shared/errors';
  * local.settings.json-style file (`--settings <file>`). The environment wins, as with dotenv:
  * an operator can override one value of a shared file for one call.
  *
- * Besides the app's settings the CLI knows one name of its own: the function key for `status`.
+ * `status` reads the deployed app's HTTP API with a Microsoft Entra ID token for the app's
+ * registration, named by the app's own setting AUTH_APP_ID (or --app-id).
  */
-export const CLI_FUNCTION_KEY_SETTING = 'AML_LOCKDOWN_FUNCTION_KEY';
+export const CLI_API_APP_ID_SETTING = 'AUTH_APP_ID';
 
 export type EnvironmentMap = Readonly<Record<string, string | undefined>>;
 

@@ -48,6 +48,16 @@ export const SETTINGS = {
     meaning: 'Object (principal) id of the identity the app calls ARM with: Event Grid registry writes whose caller is this principal (the app\'s own public-access PUT) start no run (unset: every registry write starts one, a read-only re-check for the app\'s own).',
     schema: guid.transform((s) => s.toLowerCase()).optional(),
   },
+  AUTH_APP_ID: {
+    name: 'AUTH_APP_ID', required: false, example: '33333333-4444-5555-6666-777777777777',
+    meaning: 'Client (application) id of the app registration App Service Authentication validates the HTTP API\'s tokens for (audience api://<id>; app roles Lockdown.Reader, Lockdown.Operator, Lockdown.NetworkAdmin). Unset: the HTTP API answers every call 503 AUTH.NOT_CONFIGURED (function keys open only the Event Grid webhook).',
+    schema: guid.transform((s) => s.toLowerCase()).optional(),
+  },
+  WEBSITE_AUTH_ENABLED: {
+    name: 'WEBSITE_AUTH_ENABLED', required: false, example: 'True',
+    meaning: 'Set by App Service (never by hand, never in the Bicep): True when App Service Authentication is on, so X-MS-CLIENT-PRINCIPAL comes from the platform and not from the caller. Not True while AUTH_APP_ID is set: the HTTP API answers 503 AUTH.NOT_CONFIGURED.',
+    schema: z.string().regex(/^(true|false)$/i, "must be 'True' or 'False'").transform((v) => v.toLowerCase() === 'true').default(false),
+  },
   ARM_ENDPOINT: {
     name: 'ARM_ENDPOINT', required: false, example: 'https://management.azure.com',
     meaning: 'Azure Resource Manager endpoint (sovereign clouds, or the local simulator).',
@@ -95,7 +105,7 @@ export const SETTINGS = {
   },
   ARM_LRO_DEADLINE_SECONDS: {
     name: 'ARM_LRO_DEADLINE_SECONDS', required: false, example: '240',
-    meaning: 'Runs started before workflow 2.4 only (their activities wait on the operation): how long one waits for a long-running ARM operation before it fails as ARM.LRO_DEADLINE and the durable retry takes over. With the request settings it must fit in FUNCTION_TIMEOUT_SECONDS (checked at start).',
+    meaning: 'Runs started before workflow 2.3 only (their activities wait on the operation): how long one waits for a long-running ARM operation before it fails as ARM.LRO_DEADLINE and the durable retry takes over. With the request settings it must fit in FUNCTION_TIMEOUT_SECONDS (checked at start).',
     schema: positiveInt(24 * 3600).default(240),
   },
   FUNCTION_TIMEOUT_SECONDS: {

@@ -7,7 +7,7 @@ import { isKnownRegion } from '../shared/regions';
 import { hasTargets } from '../shared/targets';
 import { regionsOf } from '../network';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf } from '../http/request';
 import { httpTriggerOptions, Routes, type AnyRoute } from '../http/routes';
 import { ErrorCodes } from '../shared/error-codes';
 
@@ -18,7 +18,7 @@ import { ErrorCodes } from '../shared/error-codes';
  */
 async function fleet(request: HttpRequest, context: InvocationContext, deps: Pick<ActivityDeps, 'config' | 'ports'>, route: AnyRoute, capability: FleetCapability): Promise<HttpResponseInit> {
   const { config, ports } = deps;
-  const parsed = await parseRequest(route, request, { cloud: config.AZURE_CLOUD });
+  const parsed = await parseRequest(route, request, requestContextOf(config));
   if (!parsed.ok) return parsed.response;
   const query = parsed.value.query as { registryRegions?: string };
   const regions = regionsOf(query.registryRegions);

@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/core-auth';
 import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
 import { ErrorCodes } from '../shared/error-codes';
@@ -13,8 +14,9 @@ import { runHardening, verifyDns, type RunnerDeps } from './harden.in-process';
 
 /**
  * `aml-lockdown status`: the app's run of a registry, read through its HTTP API
- * (`GET /api/registries/{subscriptionId}/{resourceGroup}/{registryName}/harden`, function key in
- * `x-functions-key`). The key goes only to the --api host.
+ * (`GET /api/registries/{subscriptionId}/{resourceGroup}/{registryName}/harden`) with a
+ * Microsoft Entra ID token for the app (scope `api://<app-id>/.default`, app role
+ * Lockdown.Reader). The token goes only to the --api host.
  */
 export type StatusAnswer =
   | { kind: 'status'; body: RunStatusView & Record<string, unknown> }
@@ -34,11 +36,11 @@ function errorOf(body: unknown): { code?: string; message?: string } {
   return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message } : {}) };
 }
 
-export async function fetchStatus(args: { api: string; key: string; registry: RegistryRef; timeoutMs?: number }, fetchImpl: typeof fetch = fetch): Promise<StatusAnswer> {
+export async function fetchStatus(args: { api: string; token: string; registry: RegistryRef; timeoutMs?: number }, fetchImpl: typeof fetch = fetch): Promise<StatusAnswer> {
   const url = statusUrl(args.api, args.registry);
   let response: Response;
   try {
-    response = await fetchImpl(url, { headers: { 'x-functions-key': args.key, accept: 'application/json' }, signal: AbortSignal.timeout(args.timeoutMs ?? 30_000) });
+    response = await fetchImpl(url, { headers: { authorization: `Bearer ${args.token}`, accept: 'application/json' }, signal: AbortSignal.timeout(args.timeoutMs ?? 30_000) });
   } catch (e) {
     const cause = (e as Error & { cause?: unknown }).cause;
     return { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNREACHABLE, message: `cannot reach ${url}: ${(e as Error).message}${cause instanceof Error ? ` (${cause.message})` : ''}` };
@@ -58,7 +60,7 @@ export async function fetchStatus(args: { api: string; key: string; registry: Re
     return { kind: 'neverRun', message: apiError.message ?? `the registry ${args.registry.id} has never been hardened by the app` };
   }
   if (response.status === 401 || response.status === 403) {
-    return { kind: 'error', httpStatus: response.status, code: apiError.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: apiError.message ?? `the function app refused the key (${response.status}); give the right one with --key or AML_LOCKDOWN_FUNCTION_KEY` };
+    return { kind: 'error', httpStatus: response.status, code: apiError.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: apiError.message ?? `the function app refused the token (${response.status}): sign in as a principal with the app role Lockdown.Reader, and check --app-id / AUTH_APP_ID` };
   }
   if (response.status === 404) {
     return { kind: 'error', httpStatus: 404, code: ErrorCodes.HTTP_NOT_FOUND, message: `${url} answered 404 without an API error: is --api the function app's base URL, and does it serve the status route?` };
@@ -79,7 +81,9 @@ export function statusExitCode(answer: StatusAnswer): 0 | 1 {
   const { runtimeStatus } = answer.body;
   if (runtimeStatus !== undefined && FAILED_RUNTIME.has(runtimeStatus)) return 1;
   const result = answer.body.summary ?? answer.body.output;
-  if (typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'Failed') return 1;
+  // a run that failed, or found no registry (a typo'd name, a deleted registry), is not a success
+  const kind = typeof result === 'object' && result !== null ? (result as { kind?: unknown }).kind : undefined;
+  if (kind === 'Failed' || kind === 'NotFound') return 1;
   return 0;
 }
 
@@ -99,9 +103,22 @@ function json(io: HardeningCliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The API's token from the credential: `api://<app-id>/.default`; the failure as a status answer. */
+export async function apiToken(credential: TokenCredential, appId: string): Promise<{ ok: true; token: string } | { ok: false; answer: StatusAnswer }> {
+  const scope = `api://${appId}/.default`;
+  try {
+    const token = await credential.getToken(scope);
+    if (token?.token) return { ok: true, token: token.token };
+    return { ok: false, answer: { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNAUTHORIZED, message: `the Azure credential gave no token for ${scope}` } };
+  } catch (e) {
+    return { ok: false, answer: { kind: 'error', httpStatus: 0, code: ErrorCodes.HTTP_UNAUTHORIZED, message: `no token for ${scope} from the Azure credential chain (sign in, e.g. az login, or set its environment): ${(e as Error).message.split('\n')[0]}` } };
+  }
+}
+
 /** `status`: the run's status from the deployed app's HTTP API (0 compliant, 1 otherwise). */
-export async function statusCommand(command: Extract<Command, { command: 'status' }>, key: string, io: HardeningCliIo): Promise<0 | 1> {
-  const answer = await fetchStatus({ api: command.api, key, registry: command.registry });
+export async function statusCommand(command: Extract<Command, { command: 'status' }>, auth: { appId: string; credential: TokenCredential }, io: HardeningCliIo): Promise<0 | 1> {
+  const token = await apiToken(auth.credential, auth.appId);
+  const answer = token.ok ? await fetchStatus({ api: command.api, token: token.token, registry: command.registry }) : token.answer;
   if (answer.kind === 'status') {
     if (command.json) json(io, answer.body);
     else io.stdout.write(statusSummary(command.registry.id, answer.body));

@@ -1,4 +1,5 @@
 import { Activities, Events } from '../shared/names';
+import { callerLabel } from '../shared/caller';
 import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../shared/errors';
 import { callAll, progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
 import { isActivityRefusal, isActivityThrottled, isActivityWaiting, type ActivityThrottled, type ActivityWaiting, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
@@ -67,9 +68,9 @@ class HardenRun {
   private readonly waits: WaitState = { throttledMs: 0, throttleWaits: 0 };
   /** the app's principal is (now) in the registry's assignedIdentities, or the plan needs no write in the managed group */
   private managedGroupReady = true;
-  /** the longest each kind of long-running operation took so far in this run (2.4: when to look first at the next one) */
+  /** the longest each kind of long-running operation took so far in this run (2.3: when to look first at the next one) */
   private readonly learned: LearnedDurations = {};
-  /** endpoint id (lower case) → its DNS names from the zone group the plan keeps (2.4: read with the plan, the proof's first names) */
+  /** endpoint id (lower case) → its DNS names from the zone group the plan keeps (2.3: read with the plan, the proof's first names) */
   private readonly knownNames = new Map<string, DnsExpectation[]>();
 
   /** Runs from 2.2 on: the managed group's deny assignment, the lockdown order, access propagation, event-started 404s. */
@@ -78,12 +79,12 @@ class HardenRun {
   }
 
   /**
-   * Runs from 2.4 on: writes answered at once and their operations polled by the run (no activity
+   * Runs from 2.3 on: writes answered at once and their operations polled by the run (no activity
    * waits on one); the fewest reads (the registry read once, the endpoints listed, the DNS names
    * from the plan's zone groups or one expanded GET per endpoint).
    */
-  private get v24(): boolean {
-    return versionAtLeast(this.ctx.version, '2.4');
+  private get v23(): boolean {
+    return versionAtLeast(this.ctx.version, '2.3');
   }
 
   constructor(
@@ -101,6 +102,11 @@ class HardenRun {
     return this.ctx.nowMs();
   }
 
+  /** The audit trail on every log line of the run: who asked for it, when a principal did. */
+  private requestedBy(): { requestedBy?: string } {
+    return this.input.caller ? { requestedBy: callerLabel(this.input.caller) } : {};
+  }
+
   private nowIso(): string {
     return new Date(this.ctx.nowMs()).toISOString();
   }
@@ -112,7 +118,7 @@ class HardenRun {
 
   private *step(step: StepName, state: StepState, text: string): Workflow<void> {
     yield* this.setSteps(withStep(this.status.steps, step, state, text, this.nowIso()));
-    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text });
+    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text, ...this.requestedBy() });
   }
 
   private *call<K extends HardenActivityName>(name: K, input: HardenActivities[K]['input']): Workflow<HardenActivities[K]['output']> {
@@ -189,7 +195,7 @@ class HardenRun {
     yield* this.step('resolve', 'running', detail.describeInspecting(reading));
     const inspectInput: InspectTargetsInput = { targets: reading.targets };
     if (this.input.options.subnetId !== undefined) inspectInput.subnetId = this.input.options.subnetId;
-    if (this.v24 && reading.registryState !== undefined) inspectInput.registry = reading.registryState;
+    if (this.v23 && reading.registryState !== undefined) inspectInput.registry = reading.registryState;
     const { placement, states } = yield* this.call(Activities.inspectTargets, inspectInput);
     yield* this.step('resolve', 'done', detail.describeResolved(reading));
 
@@ -201,7 +207,7 @@ class HardenRun {
       this.managedGroupReady = plan.managedGroup.state !== 'assign';
     }
     this.plan = plan;
-    if (this.v24) this.noteKnownNames(plan, states);
+    if (this.v23) this.noteKnownNames(plan, states);
     if (this.input.mode === 'plan') {
       // from 2.1 a plan also checks the app's effective permissions at every scope an apply would write
       if (versionAtLeast(this.ctx.version, '2.1')) yield* this.checkPermissions(plan, placement);
@@ -262,7 +268,7 @@ class HardenRun {
       yield* this.step('endpoints', 'running', detail.describeEndpointsCreating(plan));
       if (managedEndpointsToCreate(plan).length > 0) yield* this.ensureManagedGroupAccess();
       const registryId = this.v22 ? { registryId: this.input.registryId } : {};
-      const infos = this.v24 ? yield* this.createEndpoints(toCreate, placement) : yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement, ...registryId } })));
+      const infos = this.v23 ? yield* this.createEndpoints(toCreate, placement) : yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement, ...registryId } })));
       toCreate.forEach((e, i) => {
         const info = infos[i] as EndpointInfo;
         this.createdIds.set(e.endpointId.toLowerCase(), info.id);
@@ -270,7 +276,7 @@ class HardenRun {
         this.applied.endpoints.push({ endpointId: info.id, connectionStatus: info.connectionStatus });
       });
       const zoneInputs = zoneGroups.map((e) => ({ endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId }));
-      const changed = this.v24
+      const changed = this.v23
         ? (yield* this.writes<{ changed: boolean }>(zoneInputs.map((input) => ({
           start: { name: Activities.startZoneGroup, input },
           restart: { name: Activities.startZoneGroup, input: { ...input, check: true } },
@@ -285,7 +291,7 @@ class HardenRun {
     yield* this.awaitApproval(plan, connection);
   }
 
-  /** 2.4: the endpoints' PUTs started together, their operations polled together. */
+  /** 2.3: the endpoints' PUTs started together, their operations polled together. */
   private *createEndpoints(toCreate: EndpointPlan[], placement: EndpointPlacement): Workflow<EndpointInfo[]> {
     const results = yield* this.writes<EndpointInfo>(toCreate.map((plan) => {
       const input = { plan, placement, registryId: this.input.registryId };
@@ -325,7 +331,7 @@ class HardenRun {
     for (const phase of phases) {
       if (this.v22 && phase.some((p) => p.target.kind !== 'registry')) yield* this.ensureManagedGroupAccess();
       const input = (p: (typeof phase)[number]) => (this.v22 && p.target.kind !== 'registry' ? { target: p.target, registryId: this.input.registryId } : { target: p.target });
-      const results = this.v24 ? yield* this.publicAccessOff(phase, input) : yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
+      const results = this.v23 ? yield* this.publicAccessOff(phase, input) : yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
       phase.forEach((p, i) => {
         const r = results[i] as { changed: boolean; at: string };
         this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
@@ -337,7 +343,7 @@ class HardenRun {
     yield* this.step('lockdown', 'done', detail.describeLockdownDone(plan, changed));
   }
 
-  /** 2.4: public access off for one phase's targets, started together, their operations polled together. */
+  /** 2.3: public access off for one phase's targets, started together, their operations polled together. */
   private *publicAccessOff(phase: PublicAccessPlan[], input: (p: PublicAccessPlan) => { target: PublicAccessPlan['target']; registryId?: string }): Workflow<Array<{ changed: boolean; at: string }>> {
     const results = yield* this.writes<{ changed: boolean }>(phase.map((p) => {
       const call = { name: Activities.startPublicAccessOff, input: input(p) };
@@ -354,7 +360,7 @@ class HardenRun {
   /** The app into assignedIdentities with a PUT of its own, when the plan needs it and no registry PUT of this run has carried it yet. */
   private *ensureManagedGroupAccess(): Workflow<void> {
     if (!this.v22 || this.managedGroupReady) return;
-    const { changed } = this.v24 ? yield* this.grantByOperation() : yield* this.call(Activities.grantManagedGroupAccess, { registryId: this.input.registryId });
+    const { changed } = this.v23 ? yield* this.grantByOperation() : yield* this.call(Activities.grantManagedGroupAccess, { registryId: this.input.registryId });
     if (changed) this.noteAssigned();
     else this.managedGroupReady = true;
   }
@@ -393,7 +399,7 @@ class HardenRun {
    */
   private *collectDnsExpectations(endpointIds: string[], attempt: number): Workflow<DnsExpectation[]> {
     if (!versionAtLeast(this.ctx.version, '2.0')) return yield* this.call(Activities.collectDnsExpectations, { endpointIds });
-    if (this.v24) {
+    if (this.v23) {
       // the first proof takes the names of kept endpoints from the zone groups the plan read; a retry reads them all again
       const known = attempt === 1 ? endpointIds.flatMap((id) => this.knownNames.get(id.toLowerCase()) ?? []) : [];
       const toRead = endpointIds.filter((id) => attempt > 1 || !this.knownNames.has(id.toLowerCase()));
@@ -439,7 +445,7 @@ class HardenRun {
     const message = coded.slice(code.length + 3).slice(0, MAX_ERROR_MESSAGE);
     const failedStep = runningStep(this.status.steps) ?? 'read';
     yield* this.step(failedStep, 'failed', `[${code}] ${message}`);
-    this.ctx.log('failed', { registryId: this.input.registryId, code });
+    this.ctx.log('failed', { registryId: this.input.registryId, code, ...this.requestedBy() });
 
     let outcome = summarizeOutcome({ ...this.outcomeArgs('Failed'), error: { code, message } });
     if (failedStep !== 'publish') {

@@ -5,11 +5,13 @@ import type { DiscoveryPort } from './domain/ports';
 import type { AzureCloud } from '../shared/regions';
 import { DiscoveryCache } from './discovery-cache';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf } from '../http/request';
+import type { AuthSettings } from '../http/auth';
 import { Routes } from '../http/routes';
 
 export interface DiscoveryHandlerDeps {
   cloud: AzureCloud;
+  auth: AuthSettings;
   cacheSeconds: number;
   discovery: DiscoveryPort;
   cache: DiscoveryCache;
@@ -21,7 +23,7 @@ let defaults: DiscoveryHandlerDeps | undefined;
 function defaultDeps(): DiscoveryHandlerDeps {
   if (!defaults) {
     const { config, ports } = activityDeps();
-    defaults = { cloud: config.AZURE_CLOUD, cacheSeconds: config.DISCOVERY_CACHE_SECONDS, discovery: ports.discovery, cache: new DiscoveryCache(), now: () => Date.now() };
+    defaults = { ...requestContextOf(config), cacheSeconds: config.DISCOVERY_CACHE_SECONDS, discovery: ports.discovery, cache: new DiscoveryCache(), now: () => Date.now() };
   }
   return defaults;
 }
@@ -33,7 +35,7 @@ function defaultDeps(): DiscoveryHandlerDeps {
  */
 export async function getDiscovery(request: HttpRequest, context: InvocationContext, deps: DiscoveryHandlerDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.getDiscovery, request, { cloud: deps.cloud });
+    const parsed = await parseRequest(Routes.getDiscovery, request, { cloud: deps.cloud, auth: deps.auth });
     if (!parsed.ok) return parsed.response;
     const { region, registryName } = parsed.value.params;
     const key = DiscoveryCache.key(region, registryName);

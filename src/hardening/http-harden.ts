@@ -5,9 +5,10 @@ import type { HardenOptions } from './domain/hardening';
 import { instanceIdFor } from '../shared/instance-id';
 import { registryId } from './domain/registry';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf, type RequestContext } from '../http/request';
 import { Routes } from '../http/routes';
-import type { HardenOverrides, SchemaContext } from '../http/schemas';
+import type { HardenOverrides } from '../http/schemas';
+import { callerLabel, callerLog } from '../shared/caller';
 import { runStatusView, statusPath } from '../http/views';
 import { Events } from '../shared/names';
 import { findStatus, isActiveStatus, optionsFromConfig, startHardening as start } from './starter';
@@ -17,8 +18,8 @@ export type HardenClient = Pick<df.DurableClient, 'getStatus' | 'startNew' | 'ra
 
 const DEFAULT_TERMINATE_REASON = 'terminated through the HTTP API';
 
-function schemaContext(): SchemaContext {
-  return { cloud: getConfig().AZURE_CLOUD };
+function requestContext(): RequestContext {
+  return requestContextOf(getConfig());
 }
 
 function originOf(request: HttpRequest): string {
@@ -38,14 +39,15 @@ export function mergeOverrides(base: HardenOptions, overrides: HardenOverrides |
 /** POST …/harden[?mode=plan]: start a run, or restart a finished one; 409 while one goes on. */
 export async function startHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.startHardening, request, schemaContext());
+    const parsed = await parseRequest(Routes.startHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, registryName } = parsed.value.params;
     const id = registryId(subscriptionId, resourceGroup, registryName);
     const mode = parsed.value.query.mode ?? 'apply';
     const options = mergeOverrides(optionsFromConfig(getConfig()), parsed.value.body);
-    const result = await start(client, { registryId: id, mode, options, trigger: 'http', triggeredAt: new Date().toISOString() });
-    context.log(JSON.stringify({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode }));
+    const { caller } = parsed.value;
+    const result = await start(client, { registryId: id, mode, options, trigger: 'http', triggeredAt: new Date().toISOString(), caller });
+    context.log(JSON.stringify({ registryId: id, instanceId: result.instanceId, action: result.started ? 'started' : 'already-running', mode, ...(parsed.value.body ? { overrides: parsed.value.body } : {}), caller: callerLog(caller) }));
     if (!result.started) {
       const current = await findStatus(client, result.instanceId);
       return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a run of this registry is ${result.runtimeStatus}; wait for it to finish or terminate it.`, {
@@ -65,7 +67,7 @@ export async function startHardening(request: HttpRequest, client: HardenClient,
 /** GET …/harden: the current or last run; 404 when the registry never had one. */
 export async function getHardeningStatus(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.getHardeningStatus, request, schemaContext());
+    const parsed = await parseRequest(Routes.getHardeningStatus, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, registryName } = parsed.value.params;
     const status = await findStatus(client, instanceIdFor(registryId(subscriptionId, resourceGroup, registryName)));
@@ -98,18 +100,19 @@ async function endedMeanwhile(client: HardenClient, instanceId: string, registry
 /** POST …/harden/approve: raise the approval event on the running run. */
 export async function approveHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.approveHardening, request, schemaContext());
+    const parsed = await parseRequest(Routes.approveHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const run = await activeRun(client, parsed.value.params);
     if (!run.ok) return run.response;
+    const { caller } = parsed.value;
     try {
-      await client.raiseEvent(run.instanceId, Events.approve, { source: 'http' });
+      await client.raiseEvent(run.instanceId, Events.approve, { source: 'http', caller });
     } catch (e) {
       const ended = await endedMeanwhile(client, run.instanceId, parsed.value.params.registryName);
       if (ended) return ended;
       throw e;
     }
-    context.log(JSON.stringify({ instanceId: run.instanceId, action: 'approve-raised' }));
+    context.log(JSON.stringify({ instanceId: run.instanceId, action: 'approve-raised', caller: callerLog(caller) }));
     return jsonResponse(202, { instanceId: run.instanceId, event: Events.approve });
   } catch (e) {
     return internalError(context, e);
@@ -119,19 +122,21 @@ export async function approveHardening(request: HttpRequest, client: HardenClien
 /** DELETE …/harden[?reason=]: terminate the running run. */
 export async function terminateHardening(request: HttpRequest, client: HardenClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.terminateHardening, request, schemaContext());
+    const parsed = await parseRequest(Routes.terminateHardening, request, requestContext());
     if (!parsed.ok) return parsed.response;
     const run = await activeRun(client, parsed.value.params);
     if (!run.ok) return run.response;
     const reason = parsed.value.query.reason ?? DEFAULT_TERMINATE_REASON;
+    const { caller } = parsed.value;
     try {
-      await client.terminate(run.instanceId, reason);
+      // the reason is kept with the instance: it names who stopped the run
+      await client.terminate(run.instanceId, `${reason} (by ${callerLabel(caller)})`);
     } catch (e) {
       const ended = await endedMeanwhile(client, run.instanceId, parsed.value.params.registryName);
       if (ended) return ended;
       throw e;
     }
-    context.log(JSON.stringify({ instanceId: run.instanceId, action: 'terminated', reason }));
+    context.log(JSON.stringify({ instanceId: run.instanceId, action: 'terminated', reason, caller: callerLog(caller) }));
     return jsonResponse(202, { instanceId: run.instanceId, reason });
   } catch (e) {
     return internalError(context, e);

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type * as df from 'durable-functions';
 import { getConfig } from '../config';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf } from '../http/request';
 import { Routes } from '../http/routes';
 import { compareRuns, decodeCursor, encodeCursor, pageOf, runSummary, type DurableStatusLike } from '../http/views';
 import { Orchestrators } from '../shared/names';
@@ -15,7 +15,7 @@ export type RunsClient = Pick<df.DurableClient, 'getStatusBy'>;
 /** GET /api/runs?status=&top=&continuationToken=: hardening runs, newest first, paged. */
 export async function listRuns(request: HttpRequest, client: RunsClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.listRuns, request, { cloud: getConfig().AZURE_CLOUD });
+    const parsed = await parseRequest(Routes.listRuns, request, requestContextOf(getConfig()));
     if (!parsed.ok) return parsed.response;
     const { status, top, continuationToken } = parsed.value.query;
     const after = continuationToken === undefined ? undefined : decodeCursor(continuationToken);

@@ -4,7 +4,7 @@ import { sleepUntil, type ActivityCall, type Workflow } from '../shared/workflow
 import { firstPollDelayMs, isBusy, isStarted, nextPollDelayMs, type OperationHandle, type OperationKind, type OperationPoll, type WriteStart } from './domain/operations';
 
 /**
- * Writes whose long-running operations the workflow drives (2.4 on; ARCHITECTURE.md,
+ * Writes whose long-running operations the workflow drives (2.3 on; ARCHITECTURE.md,
  * "Long-running operations"). Every write is started by an activity that answers at once; the
  * run then sleeps on a durable timer until the first poll is due — the larger of ARM's
  * Retry-After, what the kind usually takes and what it took earlier in this run — and asks

@@ -18,7 +18,12 @@ export interface WaitState {
   throttledMs: number;
   throttleWaits: number;
   accessWaitSinceMs?: number;
+  /** how many access waits so far (the first ones are short: the exemption often holds within seconds) */
+  accessWaits?: number;
 }
+
+/** The first look again after an access refusal; each later wait doubles, up to accessPollSeconds. */
+export const FIRST_ACCESS_WAIT_SECONDS = 5;
 
 /** ARM throttled some calls: sleep as it asks (with jitter) and call again, within THROTTLE_PATIENCE_MINUTES in total. */
 export function* waitOutThrottling(run: WaitRun, state: WaitState, throttled: ActivityThrottled[], names: string[]): Workflow<void> {
@@ -42,8 +47,9 @@ export function* waitOutThrottling(run: WaitRun, state: WaitState, throttled: Ac
 
 /**
  * ARM refused access that may still be propagating (a role assignment, the managed group's
- * exemption): sleep and call again, until ACCESS_PROPAGATION_MINUTES after the run's first such
- * wait; then fail with the refusal's own code and text.
+ * exemption): sleep and call again (after 5 s, then twice as long each time, at most
+ * accessPollSeconds), until ACCESS_PROPAGATION_MINUTES after the run's first such wait; then fail
+ * with the refusal's own code and text.
  */
 export function* waitForAccess(run: WaitRun, state: WaitState, waiting: ActivityWaiting[], names: string[]): Workflow<void> {
   const { accessPropagationMinutes, accessPollSeconds } = run.options;
@@ -53,7 +59,10 @@ export function* waitForAccess(run: WaitRun, state: WaitState, waiting: Activity
   if (run.nowMs() >= deadline) {
     throw new Error(`${first} Still refused after waiting ${accessPropagationMinutes} minute(s) for access to take effect (ACCESS_PROPAGATION_MINUTES).`);
   }
-  const until = Math.min(run.nowMs() + accessPollSeconds * 1000, deadline);
+  const waits = state.accessWaits ?? 0;
+  state.accessWaits = waits + 1;
+  const waitSeconds = Math.min(accessPollSeconds, FIRST_ACCESS_WAIT_SECONDS * 2 ** waits);
+  const until = Math.min(run.nowMs() + waitSeconds * 1000, deadline);
   yield* run.progress(`ARM refused ${[...new Set(names)].join(', ')}, which may be access still taking effect; calling again at ${new Date(until).toISOString()}: ${first}`);
   yield* sleepUntil(until);
 }

@@ -1,6 +1,7 @@
 import type * as df from 'durable-functions';
 import type { HardenInput, HardenOptions, RunMode } from './domain/hardening';
 import type { RegistryId } from '../shared/arm-id';
+import type { Caller } from '../shared/caller';
 import { instanceIdFor } from '../shared/instance-id';
 import { Orchestrators } from '../shared/names';
 
@@ -40,12 +41,16 @@ export function isActiveStatus(runtimeStatus: string | undefined): boolean {
  */
 export async function startHardening(
   client: Pick<df.DurableClient, 'getStatus' | 'startNew'>,
-  args: { registryId: RegistryId; mode: RunMode; options: HardenOptions; trigger: string; triggeredAt?: string },
+  args: { registryId: RegistryId; mode: RunMode; options: HardenOptions; trigger: string; triggeredAt?: string; caller?: Caller },
 ): Promise<StartResult> {
   const instanceId = instanceIdFor(args.registryId);
   const before = await statusOf(client, instanceId);
   if (before !== undefined && ACTIVE.has(before)) return { started: false, instanceId, runtimeStatus: before };
-  const input: HardenInput = { registryId: args.registryId, mode: args.mode, options: args.options, trigger: args.trigger, ...(args.triggeredAt ? { triggeredAt: args.triggeredAt } : {}) };
+  const input: HardenInput = {
+    registryId: args.registryId, mode: args.mode, options: args.options, trigger: args.trigger,
+    ...(args.triggeredAt ? { triggeredAt: args.triggeredAt } : {}),
+    ...(args.caller ? { caller: args.caller } : {}),
+  };
   try {
     await client.startNew(Orchestrators.hardenRegistry, { instanceId, input });
     return { started: true, instanceId, ...(before !== undefined ? { previousRuntimeStatus: before } : {}) };

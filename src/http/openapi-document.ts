@@ -23,9 +23,13 @@ export interface OpenApiOperation {
   summary: string;
   tags: string[];
   parameters: OpenApiParameter[];
+  description: string;
   requestBody?: { required: boolean; description?: string; content: { 'application/json': { schema: JsonSchema } } };
   responses: Record<string, { description: string; headers?: Record<string, { description: string; schema: JsonSchema }>; content?: { 'application/json': { schema: JsonSchema } } }>;
-  security?: Array<Record<string, string[]>>;
+  /** the app role every call needs (a higher role includes it) */
+  'x-required-role': string;
+  /** options that need a higher role */
+  'x-elevated-options'?: Array<{ option: string; role: string }>;
 }
 
 export interface OpenApiDocument {
@@ -33,7 +37,7 @@ export interface OpenApiDocument {
   info: { title: string; version: string; description: string };
   servers?: Array<{ url: string }>;
   paths: Record<string, Partial<Record<'get' | 'post' | 'delete', OpenApiOperation>>>;
-  components: { securitySchemes: Record<string, { type: 'apiKey'; in: 'header' | 'query'; name: string; description: string }> };
+  components: { securitySchemes: Record<string, { type: 'http'; scheme: 'bearer'; bearerFormat: string; description: string }> };
   security: Array<Record<string, string[]>>;
 }
 
@@ -68,6 +72,12 @@ function parametersOf(object: z.ZodObject, where: 'path' | 'query', order?: stri
 
 const ERROR_CONTENT = { 'application/json': { schema: jsonSchema(errorResponseSchema) } };
 
+/** "the app role Lockdown.Reader (Lockdown.Operator with mode=apply …)" */
+function roleLine(route: AnyRoute): string {
+  const more = (route.auth.elevated ?? []).map((e) => `${e.role} with ${e.what}`);
+  return `the app role ${route.auth.role}${more.length ? ` (${more.join('; ')})` : ''}`;
+}
+
 function operationOf(route: AnyRoute, ctx: SchemaContext): OpenApiOperation {
   const pathParams = templateParams(route.route);
   const parameters = [...parametersOf(route.params(ctx), 'path', pathParams), ...parametersOf(route.query, 'query')];
@@ -82,19 +92,21 @@ function operationOf(route: AnyRoute, ctx: SchemaContext): OpenApiOperation {
   if (parameters.length > 0 || route.body) {
     responses['400'] ??= { description: `Invalid input (${[ErrorCodes.REQUEST_INVALID_PARAMETER, ...(route.body ? [ErrorCodes.REQUEST_INVALID_JSON, ErrorCodes.REQUEST_INVALID_BODY, ErrorCodes.REQUEST_UNKNOWN_FIELD] : [ErrorCodes.REQUEST_BODY_NOT_ALLOWED])].join(', ')}).`, content: ERROR_CONTENT };
   }
-  if (route.authLevel !== 'anonymous') responses['401'] = { description: 'No valid function key (x-functions-key header or ?code=).' };
+  responses['401'] = { description: `No Microsoft Entra ID principal: no bearer token, or one App Service Authentication refused (${ErrorCodes.AUTH_UNAUTHENTICATED}); a function key alone is refused too.`, content: ERROR_CONTENT };
+  responses['403'] = { description: `The caller lacks the app role (${ErrorCodes.AUTH_FORBIDDEN}): ${roleLine(route)}.`, content: ERROR_CONTENT };
+  responses['503'] = { description: `Authentication is not configured on the app (${ErrorCodes.AUTH_NOT_CONFIGURED}): it answers nobody.`, content: ERROR_CONTENT };
   if (route.body) {
     responses['413'] = { description: `The body is larger than the limit (${ErrorCodes.REQUEST_BODY_TOO_LARGE}).`, content: ERROR_CONTENT };
     responses['415'] = { description: `The body is not JSON (${ErrorCodes.REQUEST_UNSUPPORTED_MEDIA_TYPE}).`, content: ERROR_CONTENT };
   }
   responses['500'] = { description: `Unexpected failure (${ErrorCodes.INTERNAL_ERROR}); details are in the app's logs.`, content: ERROR_CONTENT };
-  const op: OpenApiOperation = { operationId: route.name, summary: route.summary, tags: [route.tag], parameters, responses };
+  const op: OpenApiOperation = { operationId: route.name, summary: route.summary, description: `Needs ${roleLine(route)}.`, tags: [route.tag], parameters, responses, 'x-required-role': route.auth.role };
+  if (route.auth.elevated?.length) op['x-elevated-options'] = route.auth.elevated.map((e) => ({ option: e.what, role: e.role }));
   if (route.body) {
     const schema = jsonSchema(route.body);
     const description = typeof schema.description === 'string' ? schema.description : undefined;
     op.requestBody = { required: false, ...(description ? { description } : {}), content: { 'application/json': { schema } } };
   }
-  if (route.authLevel === 'anonymous') op.security = [];
   return op;
 }
 
@@ -112,16 +124,15 @@ export function openApiDocument(routes: readonly AnyRoute[], ctx: SchemaContext,
     info: {
       title: `${APP_NAME} HTTP API`,
       version: APP_VERSION,
-      description: 'Discovery proxy, hardening runs (start, plan, status, approve, terminate) and run history. Every operation except this document needs a function key.',
+      description: 'Discovery proxy, hardening runs (start, plan, status, approve, terminate), run history, the sweep, network and workspace capabilities and fleet reports. Every operation needs a Microsoft Entra ID access token for the app (App Service Authentication) with the app role it names (x-required-role; Lockdown.Reader < Lockdown.Operator < Lockdown.NetworkAdmin, each including the ones before it); function keys open only the Event Grid webhook.',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths,
     components: {
       securitySchemes: {
-        functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (or the master key).' },
-        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code', description: 'A function key (or the master key) as ?code=.' },
+        entraId: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A Microsoft Entra ID access token for the app registration (scope api://<AUTH_APP_ID>/.default), validated by App Service Authentication; its roles claim carries the caller's app roles." },
       },
     },
-    security: [{ functionKeyHeader: [] }, { functionKeyQuery: [] }],
+    security: [{ entraId: [] }],
   };
 }

@@ -1,19 +1,37 @@
 /**
- * Request validation for the HTTP handlers: path parameters, query and JSON body against the
- * route's schemas, with a 4xx `{ error: { code, message } }` for every bad input. Values from
- * the caller are never echoed back (they may be long or hostile); messages name the field.
+ * Request checks for the HTTP handlers, in this order: the caller (a Microsoft Entra ID
+ * principal, src/http/auth.ts) and the app role the route needs; then path parameters, query and
+ * JSON body against the route's schemas; then the role of any option that needs more (the route
+ * table's `elevated`). Every refusal is a 4xx (503 while authentication is not configured)
+ * `{ error: { code, message } }` before anything is read or written. Values from the caller are
+ * never echoed back (they may be long or hostile); messages name the field.
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
+import type { Config } from '../config';
+import { authenticate, authorize, authSettingsOf, type AuthSettings } from './auth';
 import { errorResponse } from './errors';
-import { MAX_BODY_BYTES, type RouteSpec } from './routes';
+import { MAX_BODY_BYTES, ROUTE_PREFIX, type RouteSpec } from './routes';
 import type { SchemaContext } from './schemas';
+import type { Caller } from '../shared/caller';
 import { ErrorCodes } from '../shared/error-codes';
+
+/** What a handler checks a request against: the cloud's regions, and who may call. */
+export interface RequestContext extends SchemaContext {
+  auth: AuthSettings;
+}
+
+/** The request context from settings: the cloud (AZURE_CLOUD) and the authentication settings (AUTH_APP_ID, WEBSITE_AUTH_ENABLED). */
+export function requestContextOf(config: Pick<Config, 'AZURE_CLOUD' | 'AUTH_APP_ID' | 'WEBSITE_AUTH_ENABLED'>): RequestContext {
+  return { cloud: config.AZURE_CLOUD, auth: authSettingsOf(config) };
+}
 
 export type Parsed<R extends RouteSpec> = {
   params: z.output<ReturnType<R['params']>>;
   query: z.output<R['query']>;
   body: R['body'] extends z.ZodType ? z.output<R['body']> | undefined : undefined;
+  /** who called (recorded with every state change) */
+  caller: Caller;
 };
 
 export type ParseResult<R extends RouteSpec> = { ok: true; value: Parsed<R> } | { ok: false; response: HttpResponseInit };
@@ -34,8 +52,9 @@ function unknownFields(error: z.ZodError): string[] {
   return error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path.map(String), k].join('.')) : []));
 }
 
-function fail(code: string, message: string): { ok: false; response: HttpResponseInit } {
-  return { ok: false, response: errorResponse(code, message) };
+function fail(code: string, message: string, headers: Record<string, string> = {}): { ok: false; response: HttpResponseInit } {
+  const response = errorResponse(code, message);
+  return { ok: false, response: { ...response, headers: { ...(response.headers as Record<string, string>), ...headers } } };
 }
 
 /** Reads at most MAX_BODY_BYTES (+1 to detect more); a declared larger length is refused unread. */
@@ -82,13 +101,27 @@ function queryObject(request: HttpRequest): Record<string, string> {
   return out;
 }
 
-/** Validates params, query and body of a request against its route; the first problem found answers. */
-export async function parseRequest<R extends RouteSpec>(route: R, request: HttpRequest, ctx: SchemaContext): Promise<ParseResult<R>> {
+/**
+ * Checks the caller, then validates params, query and body of a request against its route, then
+ * the role of the options used; the first problem found answers.
+ */
+export async function parseRequest<R extends RouteSpec>(route: R, request: HttpRequest, ctx: RequestContext): Promise<ParseResult<R>> {
+  const who = authenticate(request.headers, ctx.auth);
+  if (!who.ok) return fail(who.code, who.message, who.code === ErrorCodes.AUTH_UNAUTHENTICATED ? { 'www-authenticate': 'Bearer' } : {});
+  const caller = who.caller;
+  const allowed = authorize(caller, route.auth.role, `${route.method} /${ROUTE_PREFIX}/${route.route}`);
+  if (!allowed.ok) return fail(allowed.code, allowed.message);
   const params = route.params(ctx).safeParse(request.params ?? {});
   if (!params.success) return fail(ErrorCodes.REQUEST_INVALID_PARAMETER, `${describeIssues('path parameter', params.error)}.`);
   const query = route.query.safeParse(queryObject(request));
   if (!query.success) return fail(ErrorCodes.REQUEST_INVALID_PARAMETER, `${describeIssues('query parameter', query.error)}.`);
   const body = await parseBody(request, route.body);
   if (!body.ok) return body;
-  return { ok: true, value: { params: params.data, query: query.data, body: body.value } as Parsed<R> };
+  const input = { query: query.data, body: body.value };
+  for (const option of route.auth.elevated ?? []) {
+    if (!option.applies(input as never)) continue;
+    const elevated = authorize(caller, option.role, `${route.method} /${ROUTE_PREFIX}/${route.route} with ${option.what}`);
+    if (!elevated.ok) return fail(elevated.code, elevated.message);
+  }
+  return { ok: true, value: { params: params.data, query: query.data, body: body.value, caller } as Parsed<R> };
 }

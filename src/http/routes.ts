@@ -1,10 +1,12 @@
 /**
- * The HTTP API in one table: each route's function name, method, path, auth level, and the
- * schemas of its parameters, query, body and responses. The registrations (src/<feature>/functions.ts)
- * and the OpenAPI document are both built from it, so they cannot disagree.
+ * The HTTP API in one table: each route's function name, method, path, the app role it needs
+ * (and the options that need a higher one), and the schemas of its parameters, query, body and
+ * responses. The registrations (src/<feature>/functions.ts), the request checks
+ * (src/http/request.ts) and the OpenAPI document are all built from it, so they cannot disagree.
  */
 import type { z } from 'zod';
 import { HttpFunctions } from '../shared/names';
+import { AppRoles, type AppRole } from '../shared/caller';
 import * as S from './schemas';
 import * as WS from '../workspaces/http-schemas';
 import * as EG from '../network/http-schemas';
@@ -25,13 +27,29 @@ export interface ResponseSpec {
   headers?: Record<string, string>;
 }
 
+/** An option of a call that needs a higher role than the route's (it weakens the result or loosens a rule). */
+export interface Elevation<Q = unknown, B = unknown> {
+  role: AppRole;
+  /** the option, as the refusal and the OpenAPI document name it, e.g. "lockdownAcr: false" */
+  what: string;
+  /** whether the validated request uses the option */
+  applies(input: { query: Q; body: B | undefined }): boolean;
+}
+
+/** Who may call a route: every call needs `role` (a higher role includes it), `elevated` options more. */
+export interface RouteAuth<Q = unknown, B = unknown> {
+  role: AppRole;
+  elevated?: ReadonlyArray<Elevation<Q, B>>;
+}
+
 export interface RouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject, B extends z.ZodType | undefined = z.ZodType | undefined> {
   /** the registered function name (names.ts) and the OpenAPI operationId */
   name: string;
   method: HttpMethod;
   /** route template below the prefix, as registered with the host */
   route: string;
-  authLevel: 'function' | 'anonymous';
+  /** the app role of the caller (Microsoft Entra ID, through App Service Authentication) */
+  auth: RouteAuth<z.output<Q>, B extends z.ZodType ? z.output<B> : undefined>;
   summary: string;
   tag: string;
   params: (ctx: S.SchemaContext) => P;
@@ -55,7 +73,8 @@ const FLEET_RESPONSES: Record<number, ResponseSpec> = {
 
 export const Routes = {
   getDiscovery: route({
-    name: HttpFunctions.getDiscovery, method: 'GET', route: 'discovery/{region}/{registryName}', authLevel: 'function', tag: 'discovery',
+    name: HttpFunctions.getDiscovery, method: 'GET', route: 'discovery/{region}/{registryName}', tag: 'discovery',
+    auth: { role: AppRoles.reader },
     summary: "The registry's discovery document (registryFqdns per region), fetched with the app's token from the discovery host of that region.",
     params: S.discoveryParams, query: S.noQuery, body: undefined,
     responses: {
@@ -65,7 +84,14 @@ export const Routes = {
     },
   }),
   startHardening: route({
-    name: HttpFunctions.startHardening, method: 'POST', route: HARDEN, authLevel: 'function', tag: 'hardening',
+    name: HttpFunctions.startHardening, method: 'POST', route: HARDEN, tag: 'hardening',
+    auth: {
+      role: AppRoles.reader,
+      elevated: [
+        { role: AppRoles.operator, what: 'mode=apply (the default)', applies: ({ query }) => (query.mode ?? 'apply') === 'apply' },
+        { role: AppRoles.networkAdmin, what: 'lockdownAcr: false', applies: ({ body }) => body?.lockdownAcr === false },
+      ],
+    },
     summary: 'Start a hardening run for the registry, or restart a finished or failed one; ?mode=plan is a dry run.',
     params: S.registryParams, query: S.startQuery, body: S.hardenOverridesBody,
     responses: {
@@ -74,7 +100,8 @@ export const Routes = {
     },
   }),
   getHardeningStatus: route({
-    name: HttpFunctions.getHardeningStatus, method: 'GET', route: HARDEN, authLevel: 'function', tag: 'hardening',
+    name: HttpFunctions.getHardeningStatus, method: 'GET', route: HARDEN, tag: 'hardening',
+    auth: { role: AppRoles.reader },
     summary: "The registry's current or last run: runtime state, per-step progress, output.",
     params: S.registryParams, query: S.noQuery, body: undefined,
     responses: {
@@ -83,7 +110,8 @@ export const Routes = {
     },
   }),
   approveHardening: route({
-    name: HttpFunctions.approveHardening, method: 'POST', route: `${HARDEN}/approve`, authLevel: 'function', tag: 'hardening',
+    name: HttpFunctions.approveHardening, method: 'POST', route: `${HARDEN}/approve`, tag: 'hardening',
+    auth: { role: AppRoles.operator },
     summary: 'Raise the approval event: the run re-checks its Pending private endpoint connections now.',
     params: S.registryParams, query: S.noQuery, body: undefined,
     responses: {
@@ -93,7 +121,8 @@ export const Routes = {
     },
   }),
   terminateHardening: route({
-    name: HttpFunctions.terminateHardening, method: 'DELETE', route: HARDEN, authLevel: 'function', tag: 'hardening',
+    name: HttpFunctions.terminateHardening, method: 'DELETE', route: HARDEN, tag: 'hardening',
+    auth: { role: AppRoles.operator },
     summary: 'Terminate the running run, with a reason.',
     params: S.registryParams, query: S.terminateQuery, body: undefined,
     responses: {
@@ -103,13 +132,15 @@ export const Routes = {
     },
   }),
   listRuns: route({
-    name: HttpFunctions.listRuns, method: 'GET', route: 'runs', authLevel: 'function', tag: 'hardening',
+    name: HttpFunctions.listRuns, method: 'GET', route: 'runs', tag: 'hardening',
+    auth: { role: AppRoles.reader },
     summary: 'Recent hardening runs, newest first, paged.',
     params: S.noParams, query: S.runsQuery, body: undefined,
     responses: { 200: { description: 'One page of runs.', schema: S.runsPageSchema } },
   }),
   startSweep: route({
-    name: HttpFunctions.startSweep, method: 'POST', route: 'sweep', authLevel: 'function', tag: 'sweep',
+    name: HttpFunctions.startSweep, method: 'POST', route: 'sweep', tag: 'sweep',
+    auth: { role: AppRoles.operator },
     summary: 'Start the backfill and drift sweep over TARGET_SUBSCRIPTION_IDS: plan every registry, start runs for the non-compliant ones (paced by the ARM write budget); ?mode=plan reports only.',
     params: S.noParams, query: SW.sweepQuery, body: undefined,
     responses: {
@@ -118,7 +149,8 @@ export const Routes = {
     },
   }),
   getSweepStatus: route({
-    name: HttpFunctions.getSweepStatus, method: 'GET', route: 'sweep', authLevel: 'function', tag: 'sweep',
+    name: HttpFunctions.getSweepStatus, method: 'GET', route: 'sweep', tag: 'sweep',
+    auth: { role: AppRoles.reader },
     summary: 'The current or last sweep: progress while it runs, the per-subscription and per-registry report once done.',
     params: S.noParams, query: S.noQuery, body: undefined,
     responses: {
@@ -127,7 +159,8 @@ export const Routes = {
     },
   }),
   checkRegistryEgress: route({
-    name: HttpFunctions.checkRegistryEgress, method: 'GET', route: REGISTRY_EGRESS, authLevel: 'function', tag: 'network',
+    name: HttpFunctions.checkRegistryEgress, method: 'GET', route: REGISTRY_EGRESS, tag: 'network',
+    auth: { role: AppRoles.reader },
     summary: "Secured workspace, public registry: whether the subnet's NSG lets out what the isolation guide lists (AzureMachineLearning TCP 443/877/18881 + UDP 5831; Storage, MicrosoftContainerRegistry, AzureContainerRegistry .<region> TCP 443): each present, missing or shadowed by a higher-priority deny.",
     params: EG.workspaceParams, query: EG.egressQuery, body: undefined,
     responses: {
@@ -138,18 +171,20 @@ export const Routes = {
     },
   }),
   fixRegistryEgress: route({
-    name: HttpFunctions.fixRegistryEgress, method: 'POST', route: REGISTRY_EGRESS, authLevel: 'function', tag: 'network',
-    summary: 'Add the missing or shadowed outbound rules as new Allow rules ahead of the deny that blocks them (free priorities, chosen deterministically); never modifies or deletes a rule.',
+    name: HttpFunctions.fixRegistryEgress, method: 'POST', route: REGISTRY_EGRESS, tag: 'network',
+    auth: { role: AppRoles.networkAdmin },
+    summary: "Add the missing or shadowed outbound rules as new Allow rules ahead of the deny that blocks them (free priorities, chosen deterministically); never modifies or deletes a rule. Only on a subnet one of the workspace's computes is in.",
     params: EG.workspaceParams, query: EG.egressFixQuery, body: undefined,
     responses: {
       200: { description: 'The report after the fix, with the rules added.', schema: EG.egressReportSchema },
       404: { description: 'The workspace (EGRESS.WORKSPACE_NOT_FOUND) or the subnet (EGRESS.SUBNET_NOT_FOUND) does not exist; nothing was changed.', schema: S.errorResponseSchema },
-      409: { description: 'No NSG (EGRESS.NO_NSG, EGRESS.NSG_NOT_FOUND), or no free priority ahead of the blocking deny (EGRESS.NO_FREE_PRIORITY); nothing was changed.', schema: S.errorResponseSchema },
+      409: { description: "The subnet is not one of the workspace's computes' subnets (EGRESS.SUBNET_NOT_USED), no NSG (EGRESS.NO_NSG, EGRESS.NSG_NOT_FOUND), or no free priority ahead of the blocking deny (EGRESS.NO_FREE_PRIORITY); nothing was changed.", schema: S.errorResponseSchema },
       502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN).', schema: S.errorResponseSchema },
     },
   }),
   getExfiltrationProtection: route({
-    name: HttpFunctions.getExfiltrationProtection, method: 'GET', route: 'subnets/exfiltration', authLevel: 'function', tag: 'network',
+    name: HttpFunctions.getExfiltrationProtection, method: 'GET', route: 'subnets/exfiltration', tag: 'network',
+    auth: { role: AppRoles.reader },
     summary: 'Whether the subnet has the Microsoft.Storage service endpoint and a service endpoint policy with the /services/Azure/MachineLearning alias (exfiltration protection for system registries).',
     params: S.noParams, query: EG.exfiltrationQuery, body: undefined,
     responses: {
@@ -159,7 +194,8 @@ export const Routes = {
     },
   }),
   applyExfiltrationProtection: route({
-    name: HttpFunctions.applyExfiltrationProtection, method: 'POST', route: 'subnets/exfiltration', authLevel: 'function', tag: 'network',
+    name: HttpFunctions.applyExfiltrationProtection, method: 'POST', route: 'subnets/exfiltration', tag: 'network',
+    auth: { role: AppRoles.networkAdmin },
     summary: "Attach a policy with the /services/Azure/MachineLearning alias (an existing one, or a new sep-aml-<hash> in the subnet's resource group) and the Microsoft.Storage service endpoint, keeping every existing endpoint and policy.",
     params: S.noParams, query: EG.exfiltrationQuery, body: undefined,
     responses: {
@@ -169,18 +205,21 @@ export const Routes = {
     },
   }),
   shareWorkspaceWithRegistry: route({
-    name: HttpFunctions.shareWorkspaceWithRegistry, method: 'POST', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/share-with', authLevel: 'function', tag: 'workspaces',
+    name: HttpFunctions.shareWorkspaceWithRegistry, method: 'POST', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/share-with', tag: 'workspaces',
+    auth: { role: AppRoles.networkAdmin },
     summary: "Let a registry in on the workspace's storage account (sharing assets to the registry): public access from selected networks (Enabled + defaultAction Deny) plus a resource-instance rule for the registry, added to the existing rules; idempotent.",
     params: WS.workspaceRouteParams, query: WS.shareWithQuery, body: undefined,
     responses: {
       200: { description: 'Shared: the rule was added (one PATCH) or was already there (zero writes).', schema: WS.shareReportSchema },
+      400: { description: 'Invalid input, or force=true on an account whose public access is Disabled without a reason (SHARING.REASON_REQUIRED); nothing changed.', schema: WS.refusalSchema },
       404: { description: 'The workspace (WORKSPACE.NOT_FOUND) or the registry (REGISTRY.NOT_FOUND) does not exist or is not visible to the app.', schema: S.errorResponseSchema },
       409: { description: 'Refused, nothing changed: fully public account (SHARING.FULLY_PUBLIC) or public access Disabled (SHARING.PUBLIC_ACCESS_DISABLED) without force=true, a network security perimeter (SHARING.SECURED_BY_PERIMETER), a storage account in another tenant (SHARING.STORAGE_OTHER_TENANT), missing or unreadable (SHARING.NO_STORAGE_ACCOUNT, SHARING.STORAGE_NOT_FOUND).', schema: WS.refusalSchema },
       502: { description: 'ARM refused or failed (its code, e.g. ARM.FORBIDDEN), or the re-read after the PATCH does not show the rule (SHARING.NOT_VERIFIED).', schema: WS.refusalSchema },
     },
   }),
   auditWorkspaceDeployments: route({
-    name: HttpFunctions.auditWorkspaceDeployments, method: 'GET', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/deployments-audit', authLevel: 'function', tag: 'workspaces',
+    name: HttpFunctions.auditWorkspaceDeployments, method: 'GET', route: 'workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/deployments-audit', tag: 'workspaces',
+    auth: { role: AppRoles.reader },
     summary: 'Report only: the managed online deployments of the workspace that serve a registry model (azureml://registries/…) without egressPublicNetworkAccess Disabled.',
     params: WS.workspaceRouteParams, query: S.noQuery, body: undefined,
     responses: {
@@ -190,25 +229,29 @@ export const Routes = {
     },
   }),
   fleetRegistryEgress: route({
-    name: HttpFunctions.fleetRegistryEgress, method: 'GET', route: 'fleet/registry-egress', authLevel: 'function', tag: 'fleet',
+    name: HttpFunctions.fleetRegistryEgress, method: 'GET', route: 'fleet/registry-egress', tag: 'fleet',
+    auth: { role: AppRoles.reader },
     summary: "Report only, over every ML workspace of the target subscriptions (TARGET_SUBSCRIPTION_IDS + TARGET_MANAGEMENT_GROUP): the registry egress check of each subnet of the workspace's computes. The fix stays per workspace (POST …/registry-egress).",
     params: S.noParams, query: FL.fleetEgressQuery, body: undefined,
     responses: FLEET_RESPONSES,
   }),
   fleetExfiltration: route({
-    name: HttpFunctions.fleetExfiltration, method: 'GET', route: 'fleet/exfiltration', authLevel: 'function', tag: 'fleet',
+    name: HttpFunctions.fleetExfiltration, method: 'GET', route: 'fleet/exfiltration', tag: 'fleet',
+    auth: { role: AppRoles.reader },
     summary: "Report only, over every ML workspace of the target subscriptions: the exfiltration protection (ML-alias service endpoint policy + Storage endpoint) of each subnet of the workspace's computes. Apply stays per subnet (POST /api/subnets/exfiltration).",
     params: S.noParams, query: S.noQuery, body: undefined,
     responses: FLEET_RESPONSES,
   }),
   fleetDeploymentsAudit: route({
-    name: HttpFunctions.fleetDeploymentsAudit, method: 'GET', route: 'fleet/deployments-audit', authLevel: 'function', tag: 'fleet',
+    name: HttpFunctions.fleetDeploymentsAudit, method: 'GET', route: 'fleet/deployments-audit', tag: 'fleet',
+    auth: { role: AppRoles.reader },
     summary: 'Report only, over every ML workspace of the target subscriptions: the online deployments audit of each.',
     params: S.noParams, query: S.noQuery, body: undefined,
     responses: FLEET_RESPONSES,
   }),
   getOpenApi: route({
-    name: HttpFunctions.getOpenApi, method: 'GET', route: 'openapi.json', authLevel: 'anonymous', tag: 'meta',
+    name: HttpFunctions.getOpenApi, method: 'GET', route: 'openapi.json', tag: 'meta',
+    auth: { role: AppRoles.reader },
     summary: 'This OpenAPI 3.0 document.',
     params: S.noParams, query: S.noQuery, body: undefined,
     responses: { 200: { description: 'The OpenAPI document.', schema: S.openApiDocumentSchema } },
@@ -219,7 +262,12 @@ export type AnyRoute = RouteSpec<z.ZodObject, z.ZodObject, z.ZodType | undefined
 
 export const ALL_ROUTES: readonly AnyRoute[] = Object.values(Routes);
 
-/** The trigger options a route is registered with (route, methods, auth level). */
-export function httpTriggerOptions(spec: AnyRoute): { route: string; methods: HttpMethod[]; authLevel: 'function' | 'anonymous' } {
-  return { route: spec.route, methods: [spec.method], authLevel: spec.authLevel };
+/**
+ * The trigger options a route is registered with (route, methods, auth level). The Functions host
+ * lets every call through to the app (`anonymous`): the caller is a Microsoft Entra ID principal
+ * that App Service Authentication validated, and the app checks its role (src/http/request.ts).
+ * Function keys open only the Event Grid webhook.
+ */
+export function httpTriggerOptions(spec: AnyRoute): { route: string; methods: HttpMethod[]; authLevel: 'anonymous' } {
+  return { route: spec.route, methods: [spec.method], authLevel: 'anonymous' };
 }

@@ -2,7 +2,7 @@
  * `aml-lockdown egress-check` and `aml-lockdown exfiltration`: the same use cases as the HTTP
  * routes (src/network/activities/registry-egress.ts), in process, with a human or JSON rendering.
  */
-import { checkExfiltration, checkRegistryEgress, type EgressCheck } from './activities/registry-egress';
+import { checkExfiltration, checkRegistryEgress, refuseForeignSubnet, type EgressCheck } from './activities/registry-egress';
 import type { EgressTarget } from '../cli/args';
 import { subnetsOfComputes } from '../fleet/domain/fleet';
 import type { WorkspacesPort } from '../workspaces/domain/ports';
@@ -59,6 +59,10 @@ function egressText(result: EgressCheck, fix: boolean): string {
 async function workspaceEgress(command: Extract<NetworkCommand, { command: 'egress-check' }> & { workspaceId: string }, port: NetworkSecurityPort, workspaces: Pick<WorkspacesPort, 'get' | 'listComputeSubnets'>, io: NetworkIo): Promise<0 | 1> {
   const workspace = await workspaces.get(command.workspaceId);
   if (!workspace) return fail(io, command, ErrorCodes.EGRESS_WORKSPACE_NOT_FOUND, `workspace ${command.workspaceId} does not exist (or the app cannot read it); nothing was checked or changed.`);
+  if (command.fix && command.subnetId !== undefined) {
+    const foreign = await refuseForeignSubnet(workspaces, workspace.id, command.subnetId);
+    if (foreign) return fail(io, command, foreign.code, foreign.message);
+  }
   const subnetIds = command.subnetId !== undefined ? [command.subnetId] : subnetsOfComputes(await workspaces.listComputeSubnets(workspace.id)).map((s) => s.subnetId);
   if (subnetIds.length === 0) return fail(io, command, ErrorCodes.EGRESS_NO_SUBNET, `no compute of workspace ${workspace.id} is in a subnet (AmlCompute / ComputeInstance with a subnet): name the subnet with --subnet.`);
   const results: Array<{ subnetId: string; check?: EgressCheck; error?: { code: string; message: string } }> = [];

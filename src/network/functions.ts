@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { activityDeps } from '../main';
-import { checkExfiltration, checkRegistryEgress, type Refusal } from './activities/registry-egress';
+import { checkExfiltration, checkRegistryEgress, refuseForeignSubnet, type Refusal } from './activities/registry-egress';
 import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
 import type { NetworkSecurityPort } from './domain/ports';
 import { isKnownRegion, type AzureCloud } from '../shared/regions';
@@ -8,19 +8,22 @@ import { workspaceId } from '../workspaces/domain/workspace';
 import type { WorkspacesPort } from '../workspaces/domain/ports';
 import { regionsOf } from './http-schemas';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf } from '../http/request';
+import type { AuthSettings } from '../http/auth';
+import { callerLog } from '../shared/caller';
 import { httpTriggerOptions, Routes } from '../http/routes';
 
 export interface EgressHandlerDeps {
   cloud: AzureCloud;
+  auth: AuthSettings;
   networkSecurity: NetworkSecurityPort;
-  /** the workspace in the path must exist (the egress routes); the shared workspace adapter */
-  workspaces: Pick<WorkspacesPort, 'get'>;
+  /** the workspace in the path must exist (the egress routes), and the fix acts only on its computes' subnets */
+  workspaces: Pick<WorkspacesPort, 'get' | 'listComputeSubnets'>;
 }
 
 function defaultDeps(): EgressHandlerDeps {
   const { config, ports } = activityDeps();
-  return { cloud: config.AZURE_CLOUD, networkSecurity: ports.networkSecurity, workspaces: ports.workspace.workspaces };
+  return { ...requestContextOf(config), networkSecurity: ports.networkSecurity, workspaces: ports.workspace.workspaces };
 }
 
 function refusal(r: Refusal): HttpResponseInit {
@@ -37,7 +40,7 @@ function upstream(context: InvocationContext, action: string, e: unknown): HttpR
 
 async function egress(request: HttpRequest, context: InvocationContext, deps: EgressHandlerDeps, fix: boolean): Promise<HttpResponseInit> {
   const route = fix ? Routes.fixRegistryEgress : Routes.checkRegistryEgress;
-  const parsed = await parseRequest(route, request, { cloud: deps.cloud });
+  const parsed = await parseRequest(route, request, { cloud: deps.cloud, auth: deps.auth });
   if (!parsed.ok) return parsed.response;
   const regions = regionsOf(parsed.value.query.registryRegions);
   const unknown = (regions ?? []).filter((r) => !isKnownRegion(r, deps.cloud));
@@ -51,9 +54,16 @@ async function egress(request: HttpRequest, context: InvocationContext, deps: Eg
     if ((await deps.workspaces.get(wsId)) === undefined) {
       return errorResponse(ErrorCodes.EGRESS_WORKSPACE_NOT_FOUND, `workspace ${wsId} does not exist (or the app cannot read it); nothing was checked or changed.`);
     }
+    if (fix) {
+      const foreign = await refuseForeignSubnet(deps.workspaces, wsId, parsed.value.query.subnetId);
+      if (foreign) {
+        context.warn(JSON.stringify({ action: 'egress-fix-refused', code: foreign.code, workspaceId: wsId, subnetId: parsed.value.query.subnetId, caller: callerLog(parsed.value.caller) }));
+        return refusal(foreign);
+      }
+    }
     const result = await checkRegistryEgress(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, fix, ...(regions ? { regions } : {}) });
     if (result.kind === 'refused') return refusal(result);
-    context.log(JSON.stringify({ action: fix ? 'egress-fix' : 'egress-check', subnetId: result.subnetId, nsgId: result.nsgId, compliant: result.report.compliant, added: result.added?.map((r) => r.name) ?? [] }));
+    context.log(JSON.stringify({ action: fix ? 'egress-fix' : 'egress-check', subnetId: result.subnetId, nsgId: result.nsgId, compliant: result.report.compliant, added: result.added?.map((r) => r.name) ?? [], caller: callerLog(parsed.value.caller) }));
     return jsonResponse(200, {
       workspace: { subscriptionId, resourceGroup, workspaceName },
       subnetId: result.subnetId, nsgId: result.nsgId, regions: result.regions,
@@ -67,12 +77,12 @@ async function egress(request: HttpRequest, context: InvocationContext, deps: Eg
 
 async function exfiltration(request: HttpRequest, context: InvocationContext, deps: EgressHandlerDeps, apply: boolean): Promise<HttpResponseInit> {
   const route = apply ? Routes.applyExfiltrationProtection : Routes.getExfiltrationProtection;
-  const parsed = await parseRequest(route, request, { cloud: deps.cloud });
+  const parsed = await parseRequest(route, request, { cloud: deps.cloud, auth: deps.auth });
   if (!parsed.ok) return parsed.response;
   try {
     const result = await checkExfiltration(deps.networkSecurity, { subnetId: parsed.value.query.subnetId, apply });
     if (result.kind === 'refused') return refusal(result);
-    context.log(JSON.stringify({ action: apply ? 'exfiltration-apply' : 'exfiltration-check', subnetId: result.report.subnetId, protected: result.report.protected, changes: result.changes ?? [] }));
+    context.log(JSON.stringify({ action: apply ? 'exfiltration-apply' : 'exfiltration-check', subnetId: result.report.subnetId, protected: result.report.protected, changes: result.changes ?? [], caller: callerLog(parsed.value.caller) }));
     return jsonResponse(200, { ...result.report, unreadablePolicies: result.unreadablePolicies, ...(result.changes ? { changes: result.changes } : {}) });
   } catch (e) {
     return upstream(context, apply ? 'exfiltration-apply' : 'exfiltration-check', e);

@@ -7,8 +7,9 @@
  * outcomes. docs/operations.md and docs/http-api.md describe each (a test keeps them in step).
  *
  * `status` is what the HTTP API answers when the code reaches it: 4xx for what the caller can fix
- * in the request, 409 for a refusal given the resource's state, 502 for a failure of Azure behind
- * the app, 500 for the app's own.
+ * in the request, 401/403 for a caller without a token or without the app role, 409 for a
+ * refusal given the resource's state, 502 for a failure of Azure behind the app, 503 while the
+ * app is not set up to tell callers apart (AUTH.NOT_CONFIGURED), 500 for the app's own.
  */
 export interface ErrorCodeSpec {
   readonly code: string;
@@ -35,6 +36,11 @@ export const ERROR_CATALOG = {
   REQUEST_BODY_TOO_LARGE: { code: 'REQUEST.BODY_TOO_LARGE', status: 413, remedy: 'send at most 16 KiB' },
   REQUEST_UNSUPPORTED_MEDIA_TYPE: { code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', status: 415, remedy: 'send the body with Content-Type: application/json' },
   INTERNAL_ERROR: { code: 'INTERNAL.ERROR', status: 500, remedy: "a bug: the app's log has the details under the request's invocation id" },
+
+  /* ---------- who may call (Microsoft Entra ID through App Service Authentication) ---------- */
+  AUTH_NOT_CONFIGURED: { code: 'AUTH.NOT_CONFIGURED', status: 503, remedy: 'turn App Service Authentication on for the app and set AUTH_APP_ID to its app registration (docs/deploy.md, "Who may call the API")' },
+  AUTH_UNAUTHENTICATED: { code: 'AUTH.UNAUTHENTICATED', status: 401, remedy: 'call with a Microsoft Entra ID access token for the app (Authorization: Bearer, scope api://<AUTH_APP_ID>/.default); a function key opens only the Event Grid webhook' },
+  AUTH_FORBIDDEN: { code: 'AUTH.FORBIDDEN', status: 403, remedy: 'ask for the app role the message names (docs/deploy.md, "Granting the app roles")' },
 
   /* ---------- runs ---------- */
   RUN_NOT_FOUND: { code: 'RUN.NOT_FOUND', status: 404, remedy: 'start a run (POST …/harden)' },
@@ -72,7 +78,7 @@ export const ERROR_CATALOG = {
 
   /* ---------- the CLI talking to a deployed app (never answered by the API itself) ---------- */
   HTTP_UNREACHABLE: { code: 'HTTP.UNREACHABLE', status: 502, remedy: "check --api: the function app's base URL, reachable from here" },
-  HTTP_UNAUTHORIZED: { code: 'HTTP.UNAUTHORIZED', status: 502, remedy: 'give the right function key with --key or AML_LOCKDOWN_FUNCTION_KEY' },
+  HTTP_UNAUTHORIZED: { code: 'HTTP.UNAUTHORIZED', status: 502, remedy: "sign in as a principal with an app role of the API (DefaultAzureCredential) and check --app-id / AUTH_APP_ID" },
   HTTP_NOT_FOUND: { code: 'HTTP.NOT_FOUND', status: 502, remedy: "check --api: it must be the function app's base URL" },
 
   /* ---------- sweep and fleet ---------- */
@@ -86,6 +92,7 @@ export const ERROR_CATALOG = {
   EGRESS_NO_NSG: { code: 'EGRESS.NO_NSG', status: 409, remedy: 'associate a network security group with the subnet first' },
   EGRESS_NSG_NOT_FOUND: { code: 'EGRESS.NSG_NOT_FOUND', status: 409, remedy: "check the subnet's network security group and the app's read access to it" },
   EGRESS_NO_FREE_PRIORITY: { code: 'EGRESS.NO_FREE_PRIORITY', status: 409, remedy: 'free a priority between 100 and the blocking Deny rule' },
+  EGRESS_SUBNET_NOT_USED: { code: 'EGRESS.SUBNET_NOT_USED', status: 409, remedy: "name a subnet one of the workspace's computes is in (GET /api/fleet/registry-egress lists them): the fix changes no other subnet's NSG" },
   EXFILTRATION_SUBNET_NOT_FOUND: { code: 'EXFILTRATION.SUBNET_NOT_FOUND', status: 404, remedy: 'check the subnet id' },
 
   /* ---------- workspaces: sharing and audit ---------- */
@@ -97,6 +104,7 @@ export const ERROR_CATALOG = {
   SHARING_FULLY_PUBLIC: { code: 'SHARING.FULLY_PUBLIC', status: 409, remedy: "use force if narrowing the account to selected networks is wanted (today's callers would be shut out)" },
   SHARING_PUBLIC_ACCESS_DISABLED: { code: 'SHARING.PUBLIC_ACCESS_DISABLED', status: 409, remedy: 'use force if widening to selected networks is wanted (the existing rules would become effective again)' },
   SHARING_SECURED_BY_PERIMETER: { code: 'SHARING.SECURED_BY_PERIMETER', status: 409, remedy: "add the registry to the network security perimeter's access rules instead" },
+  SHARING_REASON_REQUIRED: { code: 'SHARING.REASON_REQUIRED', status: 400, remedy: 'state why with reason=… (CLI: --reason): turning public access Disabled into Enabled is recorded with its reason' },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 type Catalog = typeof ERROR_CATALOG;

@@ -17,7 +17,7 @@ export const Activities = {
   checkDiscovery: 'checkDiscovery',
   publishOutcome: 'publishOutcome',
   checkPermissions: 'checkPermissions',
-  // from workflow 2.4: writes started at once, their long-running operations polled by the run
+  // from workflow 2.3: writes started at once, their long-running operations polled by the run
   startPublicAccessOff: 'startPublicAccessOff',
   startManagedGroupAccess: 'startManagedGroupAccess',
   startPrivateEndpoint: 'startPrivateEndpoint',

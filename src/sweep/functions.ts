@@ -9,7 +9,8 @@ import type { ListManagementGroupInput, ListRegistriesInput, PlanRegistryInput, 
 import { sweepRegistriesOrchestrator } from './sweep.durable';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { iso } from '../http/views';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf } from '../http/request';
+import { callerLog } from '../shared/caller';
 import { httpTriggerOptions, ROUTE_PREFIX, Routes } from '../http/routes';
 import type { SweepStatusView } from './http-schemas';
 import { Orchestrators, SWEEP_INSTANCE_ID, SweepActivities, Triggers } from '../shared/names';
@@ -21,7 +22,7 @@ export type SweepClient = Pick<df.DurableClient, 'getStatus' | 'startNew'>;
 /** startHardeningRun: the durable client starts the registry's own run (a no-op while one goes on). */
 export async function startHardeningRun(input: StartHardeningRunInput, client: Pick<df.DurableClient, 'getStatus' | 'startNew'>): Promise<StartHardeningRunOutput> {
   try {
-    const result = await startHardening(client, { registryId: input.registryId, mode: 'apply', options: input.options, trigger: input.trigger, ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}) });
+    const result = await startHardening(client, { registryId: input.registryId, mode: 'apply', options: input.options, trigger: input.trigger, ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}), ...(input.caller !== undefined ? { caller: input.caller } : {}) });
     return result.started ? { ok: true, started: true, instanceId: result.instanceId } : { ok: true, started: false, instanceId: result.instanceId, runtimeStatus: result.runtimeStatus };
   } catch (e) {
     return { ok: false, error: codedFailure(e) };
@@ -49,15 +50,16 @@ const sweepPath = `/${ROUTE_PREFIX}/${Routes.getSweepStatus.route}`;
 export async function startSweepHandler(request: HttpRequest, client: SweepClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const config = getConfig();
-    const parsed = await parseRequest(Routes.startSweep, request, { cloud: config.AZURE_CLOUD });
+    const parsed = await parseRequest(Routes.startSweep, request, requestContextOf(config));
     if (!parsed.ok) return parsed.response;
     if (config.TARGET_SUBSCRIPTION_IDS.length === 0 && config.TARGET_MANAGEMENT_GROUP === undefined) {
       return errorResponse(ErrorCodes.SWEEP_NO_SUBSCRIPTIONS, 'no subscriptions configured: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose registries the sweep covers.');
     }
     const mode = parsed.value.query.mode ?? 'apply';
-    const input = sweepInputFromConfig(config, { mode, trigger: 'http', triggeredAt: new Date().toISOString() });
+    const { caller } = parsed.value;
+    const input = sweepInputFromConfig(config, { mode, trigger: 'http', triggeredAt: new Date().toISOString(), caller });
     const result = await startSweep(client, input);
-    context.log(JSON.stringify({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', mode }));
+    context.log(JSON.stringify({ instanceId: result.instanceId, action: result.started ? 'sweep-started' : 'sweep-already-running', mode, caller: callerLog(caller) }));
     if (!result.started) return errorResponse(ErrorCodes.RUN_ALREADY_RUNNING, `a sweep is ${result.runtimeStatus}; wait for it to finish (GET ${sweepPath}).`);
     const statusUrl = `${new URL(request.url).origin}${sweepPath}`;
     return jsonResponse(202, {
@@ -72,7 +74,7 @@ export async function startSweepHandler(request: HttpRequest, client: SweepClien
 /** GET /api/sweep: the current or last sweep. */
 export async function getSweepStatus(request: HttpRequest, client: SweepClient, context: InvocationContext): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.getSweepStatus, request, { cloud: getConfig().AZURE_CLOUD });
+    const parsed = await parseRequest(Routes.getSweepStatus, request, requestContextOf(getConfig()));
     if (!parsed.ok) return parsed.response;
     const status = await findStatus(client, SWEEP_INSTANCE_ID);
     if (!status) return errorResponse(ErrorCodes.RUN_NOT_FOUND, 'no sweep has run yet.');

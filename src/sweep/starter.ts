@@ -1,6 +1,7 @@
 import type * as df from 'durable-functions';
 import type { Config } from '../config';
 import type { SweepInput, SweepMode } from './domain/sweep';
+import type { Caller } from '../shared/caller';
 import { Orchestrators, SWEEP_INSTANCE_ID } from '../shared/names';
 import { optionsFromConfig, type HardenOptionSettings } from '../config/harden-options';
 import { targetsFromConfig } from '../config/targets';
@@ -9,7 +10,7 @@ import { findStatus, isActiveStatus } from '../hardening';
 /** The sweep's input from settings: the target subscriptions, the run options, the write budget. */
 export function sweepInputFromConfig(
   config: Pick<Config, 'TARGET_SUBSCRIPTION_IDS' | 'TARGET_MANAGEMENT_GROUP' | 'SWEEP_WRITE_BURST' | 'SWEEP_WRITE_REFILL_PER_SECOND' | 'SWEEP_CONCURRENCY'> & HardenOptionSettings,
-  args: { mode: SweepMode; trigger: string; triggeredAt?: string },
+  args: { mode: SweepMode; trigger: string; triggeredAt?: string; caller?: Caller },
 ): SweepInput {
   const input: SweepInput = {
     ...targetsFromConfig(config),
@@ -20,6 +21,7 @@ export function sweepInputFromConfig(
     trigger: args.trigger,
   };
   if (args.triggeredAt !== undefined) input.triggeredAt = args.triggeredAt;
+  if (args.caller !== undefined) input.caller = args.caller;
   return input;
 }
 

@@ -22,7 +22,7 @@ export interface SweepCliOptions {
 
 export async function runSweepInProcess(input: SweepInput, options: SweepCliOptions, deps: RunnerDeps): Promise<SweepReport> {
   const startRun = async (start: StartHardeningRunInput): Promise<StartHardeningRunOutput> => {
-    const hardenInput = parseHardenInput({ registryId: start.registryId, mode: 'apply', options: start.options, trigger: start.trigger, ...(start.triggeredAt !== undefined ? { triggeredAt: start.triggeredAt } : {}) });
+    const hardenInput = parseHardenInput({ registryId: start.registryId, mode: 'apply', options: start.options, trigger: start.trigger, ...(start.triggeredAt !== undefined ? { triggeredAt: start.triggeredAt } : {}), ...(start.caller !== undefined ? { caller: start.caller } : {}) });
     const { outcome } = await runHardening(hardenInput, { publish: options.publish }, { ...deps, onProgress: () => undefined });
     return { ok: true, started: true, instanceId: outcome.instanceId, outcome };
   };

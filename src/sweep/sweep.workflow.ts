@@ -161,7 +161,7 @@ class Sweep {
       }
       const results = yield* this.each(
         SweepActivities.startHardeningRun,
-        admission.admitted.map((p) => ({ registryId: p.registryId, options: input.options, trigger: 'sweep', ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}) })),
+        admission.admitted.map((p) => ({ registryId: p.registryId, options: input.options, trigger: 'sweep', ...(input.triggeredAt !== undefined ? { triggeredAt: input.triggeredAt } : {}), ...(input.caller !== undefined ? { caller: input.caller } : {}) })),
       );
       const decided: SweepRegistryLine[] = [];
       admission.admitted.forEach((p, i) => {

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { auditWorkspaceDeployments, shareWorkspaceWithRegistry, type CapabilityFailure, type ShareReport } from './activities/workspace-capabilities';
 import { createAzureClients } from '../azure/client-factory';
 import { createPorts, createWorkspacePorts } from '../main';
-import { subscriptionList } from '../cli/args';
+import { subscriptionList, WORKSPACE_COMMANDS } from '../cli/args';
+import { withOptionGuess } from '../shared/did-you-mean';
 import { runFleetCommand } from '../fleet';
 import type { WorkspacePorts } from './domain/ports';
 import { loadConfig, type Config } from '../config';
@@ -18,14 +19,14 @@ import type { WorkspaceDeploymentsAudit } from './domain/deployments-audit';
 import { parseWorkspaceId, REGISTRY_RESOURCE_TYPE } from './domain/workspace';
 import type { Output } from '../cli/render';
 
-export const WORKSPACE_COMMANDS = ['allow-sharing', 'audit-deployments'] as const;
 export type WorkspaceCommandName = (typeof WORKSPACE_COMMANDS)[number];
 
 export const WORKSPACE_USAGE = `Usage:
-  aml-lockdown allow-sharing <workspaceId> <registryId> [--force] [--json] [--settings <file>]
+  aml-lockdown allow-sharing <workspaceId> <registryId> [--force [--reason <why>]] [--json] [--settings <file>]
       let the registry in on the workspace's storage account: selected networks + a
       resource-instance rule, added to the existing rules (zero writes when already there);
-      refuses a fully public account or one with public access Disabled unless --force
+      refuses a fully public account or one with public access Disabled unless --force;
+      turning Disabled into Enabled also needs --reason (recorded in the report)
   aml-lockdown audit-deployments <workspaceId>... [--json] [--settings <file>]
       report managed online deployments serving a registry model without
       egressPublicNetworkAccess Disabled (reads only)
@@ -37,7 +38,7 @@ Exit codes: 0 shared / compliant, 1 refused, failed or findings, 2 bad usage or 
 
 export type WorkspaceCommand =
   | { command: 'help' }
-  | { command: 'allow-sharing'; workspaceId: string; registryId: string; force: boolean; json: boolean; settingsFile?: string }
+  | { command: 'allow-sharing'; workspaceId: string; registryId: string; force: boolean; reason?: string; json: boolean; settingsFile?: string }
   | { command: 'audit-deployments'; workspaceIds: string[]; json: boolean; settingsFile?: string }
   | { command: 'audit-deployments-all'; subscriptionIds?: string[]; json: boolean; settingsFile?: string };
 
@@ -54,12 +55,14 @@ function bare(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).replace(/^\[[^\]]+\]\s/, '');
 }
 
+const WORKSPACE_OPTIONS = { json: { type: 'boolean' }, settings: { type: 'string' }, force: { type: 'boolean' }, reason: { type: 'string' }, all: { type: 'boolean' }, subscriptions: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, settings: { type: 'string' }, force: { type: 'boolean' }, all: { type: 'boolean' }, subscriptions: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: WORKSPACE_OPTIONS });
   } catch (e) {
-    throw new WorkspaceUsageError(bare(e));
+    throw new WorkspaceUsageError(withOptionGuess(bare(e), Object.keys(WORKSPACE_OPTIONS)));
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
@@ -69,6 +72,8 @@ export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand
   if (name === 'allow-sharing' && (values.all !== undefined || values.subscriptions !== undefined)) {
     throw new WorkspaceUsageError("'allow-sharing' has no --all / --subscriptions: sharing lets one registry in on one workspace's storage account, so both are always named");
   }
+  if (values.reason !== undefined && name !== 'allow-sharing') throw new WorkspaceUsageError("--reason goes with 'allow-sharing --force'");
+  if (values.reason !== undefined && (values.reason.trim() === '' || values.reason.length > 500 || /[\r\n]/.test(values.reason))) throw new WorkspaceUsageError('--reason must be one line of 1 to 500 characters');
   if (name === 'audit-deployments' && values.all === true) {
     if (values.force !== undefined) throw new WorkspaceUsageError("--force is not an option of 'audit-deployments'");
     if (rest.length > 0) throw new WorkspaceUsageError("'audit-deployments --all' takes no <workspaceId>: it covers every workspace of the target subscriptions");
@@ -96,7 +101,7 @@ export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand
     } catch (e) {
       throw new WorkspaceUsageError(`bad <registryId>: ${bare(e)}`);
     }
-    return { command: 'allow-sharing', workspaceId, registryId, force: values.force === true, json, ...settings };
+    return { command: 'allow-sharing', workspaceId, registryId, force: values.force === true, ...(values.reason !== undefined ? { reason: values.reason.trim() } : {}), json, ...settings };
   }
   if (name === 'audit-deployments') {
     if (values.force !== undefined) throw new WorkspaceUsageError("--force is not an option of 'audit-deployments' (its options: --json, --settings)");
@@ -132,6 +137,7 @@ function shareSummary(r: ShareReport): string {
     `  storage account ${r.storageAccountId} (workspace ${r.workspaceId})`,
     `  rule { tenantId: ${r.tenantId}, resourceId: ${r.registryId} }${r.forced ? ' (forced)' : ''}`,
     ...r.changes.map((c) => `  changed: ${c}`),
+    ...(r.reason !== undefined ? [`  reason: ${r.reason}`] : []),
     `  writes: ${r.writes}`,
   ];
   return `${lines.join('\n')}\n`;
@@ -174,7 +180,7 @@ export async function runWorkspaceCommand(argv: readonly string[], io: Workspace
   const json = (value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
   if (command.command === 'allow-sharing') {
-    const result = await shareWorkspaceWithRegistry(ports, { workspaceId: command.workspaceId, registryId: command.registryId, force: command.force });
+    const result = await shareWorkspaceWithRegistry(ports, { workspaceId: command.workspaceId, registryId: command.registryId, force: command.force, ...(command.reason !== undefined ? { reason: command.reason } : {}) });
     if (result.ok) {
       if (command.json) json(result.value);
       else io.stdout.write(shareSummary(result.value));

@@ -5,11 +5,14 @@ import type { AzureCloud } from '../shared/regions';
 import { workspaceId } from './domain/workspace';
 import type { WorkspacePorts } from './domain/ports';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { parseRequest } from '../http/request';
+import { parseRequest, requestContextOf } from '../http/request';
+import type { AuthSettings } from '../http/auth';
+import { callerLog } from '../shared/caller';
 import { httpTriggerOptions, Routes } from '../http/routes';
 
 export interface WorkspaceHandlerDeps {
   cloud: AzureCloud;
+  auth: AuthSettings;
   ports: WorkspacePorts;
 }
 
@@ -18,7 +21,7 @@ let defaults: WorkspaceHandlerDeps | undefined;
 function defaultDeps(): WorkspaceHandlerDeps {
   if (!defaults) {
     const { config, ports } = activityDeps();
-    defaults = { cloud: config.AZURE_CLOUD, ports: ports.workspace };
+    defaults = { ...requestContextOf(config), ports: ports.workspace };
   }
   return defaults;
 }
@@ -36,12 +39,17 @@ function failure(f: CapabilityFailure): HttpResponseInit {
  */
 export async function shareWorkspaceWithRegistryHandler(request: HttpRequest, context: InvocationContext, deps: WorkspaceHandlerDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.shareWorkspaceWithRegistry, request, { cloud: deps.cloud });
+    const parsed = await parseRequest(Routes.shareWorkspaceWithRegistry, request, { cloud: deps.cloud, auth: deps.auth });
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
     const id = workspaceId(subscriptionId, resourceGroup, workspaceName);
-    const result = await shareWorkspaceWithRegistry(deps.ports, { workspaceId: id, registryId: parsed.value.query.registryId, force: parsed.value.query.force === 'true' });
-    context.log(JSON.stringify({ action: 'share-with', workspaceId: id, registryId: parsed.value.query.registryId, ...(result.ok ? { outcome: result.value.action, writes: result.value.writes } : { outcome: 'failed', code: result.failure.code }) }));
+    const { registryId, force, reason } = parsed.value.query;
+    const result = await shareWorkspaceWithRegistry(deps.ports, { workspaceId: id, registryId, force: force === 'true', ...(reason !== undefined ? { reason } : {}) });
+    context.log(JSON.stringify({
+      action: 'share-with', workspaceId: id, registryId, force: force === 'true', ...(reason !== undefined ? { reason } : {}),
+      ...(result.ok ? { outcome: result.value.action, writes: result.value.writes, changes: result.value.changes } : { outcome: 'failed', code: result.failure.code }),
+      caller: callerLog(parsed.value.caller),
+    }));
     return result.ok ? jsonResponse(200, result.value) : failure(result.failure);
   } catch (e) {
     return internalError(context, e);
@@ -51,7 +59,7 @@ export async function shareWorkspaceWithRegistryHandler(request: HttpRequest, co
 /** GET /api/workspaces/{sub}/{rg}/{workspace}/deployments-audit: report only. */
 export async function auditWorkspaceDeploymentsHandler(request: HttpRequest, context: InvocationContext, deps: WorkspaceHandlerDeps = defaultDeps()): Promise<HttpResponseInit> {
   try {
-    const parsed = await parseRequest(Routes.auditWorkspaceDeployments, request, { cloud: deps.cloud });
+    const parsed = await parseRequest(Routes.auditWorkspaceDeployments, request, { cloud: deps.cloud, auth: deps.auth });
     if (!parsed.ok) return parsed.response;
     const { subscriptionId, resourceGroup, workspaceName } = parsed.value.params;
     const result = await auditWorkspaceDeployments(deps.ports, workspaceId(subscriptionId, resourceGroup, workspaceName));

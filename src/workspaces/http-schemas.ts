@@ -19,7 +19,9 @@ export const shareWithQuery = z.object({
     .refine((v) => isResourceOfType(v, REGISTRY_RESOURCE_TYPE), `must be a ${REGISTRY_RESOURCE_TYPE} resource id`)
     .describe(`The registry (resource id, ${REGISTRY_RESOURCE_TYPE}) to let in on the workspace's storage account.`),
   force: z.enum(['true', 'false'], { error: () => "must be 'true' or 'false'" }).optional()
-    .describe('true: also change an account that is fully public (defaultAction Allow → Deny) or has public access Disabled (→ selected networks). Default false: refuse with 409 and the reason.'),
+    .describe('true: also change an account that is fully public (defaultAction Allow → Deny) or has public access Disabled (→ selected networks; needs reason). Default false: refuse with 409 and the reason.'),
+  reason: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').regex(/^[^\r\n]*$/, 'must be one line').optional()
+    .describe('Why the change is wanted (recorded in the report and the log). Required with force=true on an account whose public access is Disabled.'),
 });
 
 const ipRuleSchema = z.object({ value: z.string(), action: z.string().optional() });
@@ -44,6 +46,7 @@ export const shareReportSchema = z.object({
   tenantId: z.string().describe("The rule's tenant: the tenant of the app's ARM token (the registry and the account are both readable with it)."),
   action: z.enum(['added', 'unchanged']).describe('added: one PATCH was sent; unchanged: already shared, zero writes.'),
   forced: z.boolean(),
+  reason: z.string().optional().describe('The reason given, as recorded.'),
   changes: z.array(z.string()),
   writes: z.number().int(),
   before: storageNetworkSchema,

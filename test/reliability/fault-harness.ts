@@ -27,7 +27,7 @@ export const RUN_TIMEOUT_MS = 75_000;
  * The run waits for an operation at most 2 minutes of its time (6 s real at HOST_TIME_SCALE) and
  * looks again every 2 s of its time (100 ms real) when it was not done at the first look (the
  * world's ARM_LRO_EXPECTED_SECONDS says when that is). ARM_LRO_DEADLINE_SECONDS bounds only the
- * waiting activities of runs started before workflow 2.4.
+ * waiting activities of runs started before workflow 2.3.
  */
 export const FAULT_SETTINGS = { DNS_DEADLINE_MINUTES: '1', ARM_REQUEST_TIMEOUT_SECONDS: '3', ARM_LRO_DEADLINE_SECONDS: '4', ARM_LRO_POLL_INTERVAL_MS: '2000', LRO_DEADLINE_MINUTES: '2' };
 const SLOW_MS = 4_500;

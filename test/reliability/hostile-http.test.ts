@@ -55,7 +55,7 @@ describe('hostile input through the HTTP API', () => {
     world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'rel-hostile-')), hostTimeScale: 0.05 });
     await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions/registry-writes`, { method: 'DELETE' });
     const k = world.host.keys;
-    secrets = [k.masterKey, ...Object.values(k.functionKeys), ...Object.values(k.systemKeys)].filter((s) => s.length >= 8);
+    secrets = [k.masterKey, ...Object.values(k.functionKeys), ...Object.values(k.systemKeys), ...Object.values(world.auth.tokens)].filter((s) => s.length >= 8);
     await clearRequestLog(world);
   }, 90_000);
   afterAll(async () => {
@@ -63,10 +63,11 @@ describe('hostile input through the HTTP API', () => {
     flushUnreported();
   });
 
-  function call(method: string, path: string, init: { headers?: Record<string, string>; body?: string; key?: boolean } = {}): Promise<Answer> {
+  /** As a network admin (every route lets the call through to validation), unless `token: false`. */
+  function call(method: string, path: string, init: { headers?: Record<string, string>; body?: string; token?: boolean } = {}): Promise<Answer> {
     const url = new URL(world.host.baseUrl);
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...(init.key === false ? {} : { 'x-functions-key': world.functionKey }), ...init.headers };
+      const headers: Record<string, string> = { ...(init.token === false ? {} : world.auth.headers('networkAdmin')), ...init.headers };
       if (init.body !== undefined) {
         headers['content-type'] ??= 'application/json';
         headers['content-length'] = String(Buffer.byteLength(init.body));
@@ -129,16 +130,19 @@ describe('hostile input through the HTTP API', () => {
     expect((({}) as Record<string, unknown>).polluted2).toBeUndefined();
   });
 
-  it('every state-changing route refuses a missing, wrong or duplicated key', async () => {
+  it('every state-changing route refuses a call without a token: nothing, a function key, a wrong key, a forged principal header', async () => {
+    const forged = Buffer.from(JSON.stringify({ auth_typ: 'aad', claims: [{ typ: 'aud', val: `api://${world.auth.appId}` }, { typ: 'oid', val: '00000000-0000-0000-0000-0000000000ff' }, { typ: 'roles', val: 'Lockdown.NetworkAdmin' }] })).toString('base64');
     for (const r of ALL_ROUTES.filter((x) => x.method !== 'GET')) {
       const path = `/api/${r.route.replace(/\{(\w+)\??\}/g, (_m, p: string) => VALID[p]?.() ?? 'x')}`;
-      for (const [what, headers, key] of [
-        ['no key', {}, false],
-        ['wrong key', { 'x-functions-key': 'not-a-key' }, false],
-        ['key in a look-alike header', { 'x-function-key': world.functionKey }, false],
+      for (const [what, headers] of [
+        ['no token', {}],
+        ['a function key', { 'x-functions-key': world.functionKey }],
+        ['a wrong key', { 'x-functions-key': 'not-a-key' }],
+        ['a forged X-MS-CLIENT-PRINCIPAL', { 'x-ms-client-principal': forged, 'x-ms-client-principal-idp': 'aad' }],
+        ['the token as a key', { 'x-functions-key': world.auth.tokens.networkAdmin }],
       ] as const) {
-        const a = await call(r.method, path, { headers, key, body: '{}' });
-        check('http-auth', `${r.method} ${r.route}: ${what}`, a, (s) => s === 401 || s === 403);
+        const a = await call(r.method, path, { headers, token: false, body: '{}' });
+        check('http-auth', `${r.method} ${r.route}: ${what}`, a, (s) => s === 401);
       }
     }
   });
@@ -156,11 +160,12 @@ describe('hostile input through the HTTP API', () => {
   it('malformed raw requests (folded header, duplicate keys, bad content-length) never get a 5xx', async () => {
     const url = new URL(world.host.baseUrl);
     const path = `/api/registries/${world.sim.subscriptionId}/${DEMO.rg}/hostileraw/harden`;
+    const bearer = world.auth.tokens.networkAdmin;
     const raw = [
-      ['folded key header', `POST ${path} HTTP/1.1\r\nHost: x\r\nx-functions-key: nope\r\n\t${world.functionKey}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`],
-      ['two keys, one wrong', `POST ${path} HTTP/1.1\r\nHost: x\r\nx-functions-key: nope\r\nx-functions-key: ${world.functionKey}\r\ncontent-type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"mode":42}  `],
-      ['content-length larger than the body', `POST ${path} HTTP/1.1\r\nHost: x\r\nx-functions-key: ${world.functionKey}\r\nContent-Length: 99\r\nConnection: close\r\n\r\n{}`],
-      ['header with a NUL', `GET ${path} HTTP/1.1\r\nHost: x\r\nx-functions-key: ${world.functionKey}\r\nx-evil: a\u0000b\r\nConnection: close\r\n\r\n`],
+      ['folded authorization header', `POST ${path} HTTP/1.1\r\nHost: x\r\nauthorization: Bearer nope\r\n\t${bearer}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`],
+      ['two tokens, one wrong', `POST ${path} HTTP/1.1\r\nHost: x\r\nauthorization: Bearer nope\r\nauthorization: Bearer ${bearer}\r\ncontent-type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"mode":42}  `],
+      ['content-length larger than the body', `POST ${path} HTTP/1.1\r\nHost: x\r\nauthorization: Bearer ${bearer}\r\nContent-Length: 99\r\nConnection: close\r\n\r\n{}`],
+      ['header with a NUL', `GET ${path} HTTP/1.1\r\nHost: x\r\nauthorization: Bearer ${bearer}\r\nx-evil: a\u0000b\r\nConnection: close\r\n\r\n`],
     ] as const;
     for (const [tried, text] of raw) {
       const answer = await new Promise<string>((resolve) => {

@@ -8,6 +8,7 @@ import type { Throttle, ThrottleConfig } from '../arm/throttle';
 import { fixtureResources, loadResources } from '../fixtures';
 import { isProfileName, PROFILE_NAMES } from '../profiles';
 import type { TokenClaims } from '../tokens';
+import { Applications } from '../identity/applications';
 
 export interface AdminDeps {
   state: SimState;
@@ -16,6 +17,7 @@ export interface AdminDeps {
   throttle: Throttle;
   latency: Record<LatencyKind, number>;
   clientVnets: { get(): string[]; set(ids: string[] | undefined): void; configured(): string[] | undefined };
+  applications: Applications;
   eventGridAdmin?: (req: IncomingMessage, res: ServerResponse, subpath: string) => Promise<void>;
 }
 
@@ -101,6 +103,31 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
     }
     const oneFault = /^\/faults\/([0-9a-f-]+)$/i.exec(path);
     if (method === 'DELETE' && oneFault?.[1]) return send(res, deps.faults.remove(oneFault[1]) ? 204 : 404);
+    const application = /^\/applications\/([^/]+)$/i.exec(path);
+    if (application?.[1] && method === 'PUT') {
+      const body = (await readJson(req)) as { displayName?: unknown; identifierUris?: unknown; appRoles?: unknown; accessTokenVersion?: unknown };
+      const appId = decodeURIComponent(application[1]);
+      const version = body.accessTokenVersion;
+      if (!/^[0-9a-f-]{36}$/i.test(appId) || !isStringList(body.appRoles) || (body.identifierUris !== undefined && !isStringList(body.identifierUris)) || (version !== undefined && version !== 1 && version !== 2)) {
+        return send(res, 400, { error: { code: 'BadRequest', message: 'PUT /applications/{appId (GUID)} with { appRoles: string[], identifierUris?: string[], accessTokenVersion?: 1 | 2, displayName? }.' } });
+      }
+      return send(res, 200, deps.applications.register({
+        appId, appRoles: body.appRoles,
+        ...(body.identifierUris ? { identifierUris: body.identifierUris } : {}),
+        ...(typeof body.displayName === 'string' ? { displayName: body.displayName } : {}),
+        ...(version === 1 || version === 2 ? { accessTokenVersion: version } : {}),
+      }));
+    }
+    const appRoleAssignment = /^\/app-role-assignments\/([^/]+)$/i.exec(path);
+    if (appRoleAssignment?.[1] && method === 'PUT') {
+      const body = (await readJson(req)) as { appId?: unknown; roles?: unknown };
+      const roles = body.roles;
+      if (typeof body.appId !== 'string' || !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
+        return send(res, 400, { error: { code: 'BadRequest', message: 'PUT /app-role-assignments/{principalId} with { appId, roles: string[] } (replaces that principal\'s roles on the app).' } });
+      }
+      const principalId = decodeURIComponent(appRoleAssignment[1]);
+      return send(res, 200, { principalId, appId: body.appId, roles: deps.applications.assign(principalId, body.appId, roles as string[]) });
+    }
     const assignment = /^\/role-assignments\/([^/]+)$/i.exec(path);
     if (assignment?.[1]) return roleAssignment(req, res, method, decodeURIComponent(assignment[1]));
     const route = `${method} ${path}`;
@@ -177,6 +204,28 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
           if (k in deps.latency && typeof v === 'number' && v >= 0) deps.latency[k as LatencyKind] = v;
         }
         return send(res, 200, deps.latency);
+      }
+      case 'GET /applications':
+        return send(res, 200, deps.applications.list());
+      case 'GET /app-role-assignments':
+        return send(res, 200, deps.applications.allAssignments());
+      case 'POST /tokens/user': {
+        // a user's access token for an app registration, as Entra issues it after sign-in (the API's token version; roles from the body or the user's assignments)
+        const body = (await readJson(req)) as { appId?: unknown; audience?: unknown; roles?: unknown; oid?: unknown; upn?: unknown; name?: unknown; lifetimeSeconds?: unknown; claims?: unknown };
+        const app = typeof body.appId === 'string' ? deps.applications.find(body.appId) : undefined;
+        if (!app) return send(res, 400, { error: { code: 'BadRequest', message: 'Body must name a registered app: { appId, roles?, oid?, upn?, name?, audience?, lifetimeSeconds?, claims? }.' } });
+        if (body.roles !== undefined && !(Array.isArray(body.roles) && body.roles.every((r) => typeof r === 'string'))) return send(res, 400, { error: { code: 'BadRequest', message: 'roles must be a list of strings.' } });
+        const oid = typeof body.oid === 'string' ? body.oid : '00000000-0000-0000-0000-00000000d001';
+        const roles = (body.roles as string[] | undefined) ?? deps.applications.rolesOf(oid, app.appId);
+        const lifetime = typeof body.lifetimeSeconds === 'number' ? body.lifetimeSeconds : 3600;
+        const upn = typeof body.upn === 'string' ? body.upn : 'demo.user@contoso.example';
+        const extra = (typeof body.claims === 'object' && body.claims !== null ? body.claims : {}) as Partial<TokenClaims>;
+        const resource = typeof body.audience === 'string' ? body.audience : (app.identifierUris[0] ?? app.appId);
+        // the Azure CLI's client id: the app a user typically gets the token with
+        const shaped = Applications.tokenClaims(app, resource, deps.state.tokens.tenantId, { oid, clientAppId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', roles, user: { upn, name: typeof body.name === 'string' ? body.name : upn } });
+        // an explicit audience is taken as given (e.g. another API's, for a wrong-audience token)
+        const { token, claims } = deps.state.tokens.issue(resource, lifetime, { ...shaped, ...(typeof body.audience === 'string' ? { aud: body.audience } : {}), ...extra });
+        return send(res, 200, { access_token: token, claims });
       }
       case 'POST /tokens': {
         const body = (await readJson(req)) as { resource?: unknown; lifetimeSeconds?: unknown; claims?: unknown };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenAuthority } from '../tokens';
+import { Applications } from './applications';
 
 /** A managed identity the token endpoint can issue tokens for. */
 export interface ManagedIdentity {
@@ -17,6 +18,8 @@ export interface MsiEndpointOptions {
   /** the first one is the system-assigned identity (used when no client_id/principal_id/mi_res_id is given) */
   identities: () => ManagedIdentity[];
   tokenLifetimeSeconds: number;
+  /** app registrations: a token for one carries the identity's app roles; an unknown `api://` resource is refused */
+  applications?: Applications;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -84,7 +87,15 @@ export function createMsiHandler(opts: MsiEndpointOptions): (req: IncomingMessag
       send(res, 400, { statusCode: 400, message: 'Unable to load the proper Managed Identity.', correlationId: cryptoId() });
       return;
     }
-    const { token, claims } = opts.tokens.issue(resource, opts.tokenLifetimeSeconds, { oid: identity.principalId, appid: identity.clientId });
+    const app = opts.applications?.find(resource);
+    if (!app && Applications.looksLikeAppResource(resource)) {
+      send(res, 400, { error: 'invalid_resource', error_description: `AADSTS500011: The resource principal named ${resource} was not found in the tenant.`, statusCode: 400, correlationId: cryptoId() });
+      return;
+    }
+    const overrides = app
+      ? Applications.tokenClaims(app, resource, opts.tokens.tenantId, { oid: identity.principalId, clientAppId: identity.clientId, roles: opts.applications?.rolesOf(identity.principalId, resource) ?? [] })
+      : { oid: identity.principalId, appid: identity.clientId };
+    const { token, claims } = opts.tokens.issue(resource, opts.tokenLifetimeSeconds, overrides);
     if (legacy) {
       send(res, 200, { access_token: token, expires_on: legacyExpiresOn(Number(claims.exp)), resource, token_type: 'Bearer' });
       return;

@@ -216,10 +216,10 @@ export class EpisodeRunner {
       const inputData: RpcParameterBinding[] = [{ name: reg.triggerName, data: { string: JSON.stringify(payload) } }, ...this.rt.opts.extraInputs(reg)];
       const res = await this.rt.opts.invoke(reg, inputData);
       this.rt.metrics?.episode?.({ instanceId: rec.instanceId, name: rec.name, historyLength: replayHistory.length, cpuMicros: cpuSince(cpu), wallMs: performance.now() - wall });
-      // the real host gets the state as JSON (over gRPC): a Date in it (a timer's fireAt) arrives as its ISO text,
-      // whichever realm the app's objects come from (the app's own `Date` is not this module's under jest)
-      const result: unknown = res.result === undefined ? undefined : JSON.parse(JSON.stringify(res.result));
-      const state = isRecord(result) ? result : undefined;
+      // the worker sends its answer to the host as JSON (RPC TypedData): so does this host, which
+      // turns a timer's fireAt Date (from another realm, e.g. under jest) into its ISO string
+      const answer: unknown = res.result === undefined ? undefined : JSON.parse(JSON.stringify(res.result));
+      const state = isRecord(answer) ? answer : undefined;
       return state ? { state } : { failure: { message: 'The orchestrator returned no orchestration state.' } };
     } catch (err) {
       const message = errorMessage(err);

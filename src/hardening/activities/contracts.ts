@@ -33,7 +33,7 @@ export type ReadRegistryOutput = RegistryReading;
 export interface InspectTargetsInput {
   targets: Target[];
   subnetId?: string;
-  /** the registry as readRegistry read it (from 2.4): not read again, and the endpoints are found with one list of their resource group */
+  /** the registry as readRegistry read it (from 2.3): not read again, and the endpoints are found with one list of their resource group */
   registry?: RegistryState;
 }
 export interface InspectTargetsOutput {
@@ -89,7 +89,7 @@ export interface GrantManagedGroupAccessOutput {
 /** collectDnsExpectations: every name of every endpoint as ARM reports it (NIC fqdns, zone group record sets). */
 export interface CollectDnsExpectationsInput {
   endpointIds: string[];
-  /** from 2.4: one GET per endpoint with its NICs expanded; the zone groups only when the NICs report no name */
+  /** from 2.3: one GET per endpoint with its NICs expanded; the zone groups only when the NICs report no name */
   nicFirst?: boolean;
 }
 export type CollectDnsExpectationsOutput = DnsExpectation[];
@@ -122,7 +122,7 @@ export interface CheckPermissionsInput {
 }
 export type CheckPermissionsOutput = PermissionCheck;
 
-/* ---------- from 2.4: writes answered at once, their operations polled by the run (../domain/operations.ts) ---------- */
+/* ---------- from 2.3: writes answered at once, their operations polled by the run (../domain/operations.ts) ---------- */
 
 /** startPublicAccessOff: as disablePublicAccess, without waiting: done, started (the run polls), or busy. */
 export type StartPublicAccessOffInput = DisablePublicAccessInput;

@@ -36,7 +36,7 @@ export function kindOfTarget(targetId: string): TargetKind {
 }
 
 /**
- * Workflow 2.4: the names with the fewest reads — one GET of the endpoint with its NICs expanded
+ * Workflow 2.3: the names with the fewest reads — one GET of the endpoint with its NICs expanded
  * (`$expand=networkInterfaces`: the NICs' privateLinkConnectionProperties fqdns and IPs); the zone
  * groups' record sets are listed only when the NICs report no name.
  */

@@ -72,7 +72,7 @@ function conflictError(plan: EndpointPlan, existing: EndpointInfo): LockdownErro
 }
 
 /**
- * Workflow 2.4: the planned endpoint's PUT, answered at once with the endpoint as ARM answered it
+ * Workflow 2.3: the planned endpoint's PUT, answered at once with the endpoint as ARM answered it
  * and the operation it started. The first start trusts the plan (its list of the endpoints is
  * fresh: no read); a later one (`check`, after a failed operation or a busy endpoint) reads the
  * endpoint first: as planned → done, an operation in flight → busy, never a second PUT racing
@@ -127,7 +127,7 @@ export async function startPrivateEndpoint(
 }
 
 /**
- * Workflow 2.4: the zone group's PUT, answered at once. The first start trusts the plan (the
+ * Workflow 2.3: the zone group's PUT, answered at once. The first start trusts the plan (the
  * endpoint was created by this run, or its groups were just listed); a later one (`check`) lists
  * the endpoint's groups first: one serving the zone → done, one with an operation in flight → busy.
  */

@@ -60,7 +60,7 @@ export async function inspectTargets(input: { targets: Target[]; subnetId?: stri
 const UNUSABLE = new Set(['rejected', 'disconnected']);
 
 /**
- * Workflow 2.4, the fewest reads (docs/benchmarks.md): the registry's state comes from readRegistry
+ * Workflow 2.3, the fewest reads (docs/benchmarks.md): the registry's state comes from readRegistry
  * (no second GET); storage and ACR one GET each; the endpoints their connections name from ONE list
  * of the endpoints' resource group (a GET each only for one outside that group), none at all while
  * no target has a connection; zone groups (with their record sets: the DNS proof's names) only of

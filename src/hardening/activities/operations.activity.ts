@@ -3,7 +3,7 @@ import type { OperationHandle, OperationKind, OperationLocation, OperationPoll, 
 import type { ActivityDeps } from '../../main';
 
 /**
- * The activity side of the run's long-running operations (workflow 2.4 on,
+ * The activity side of the run's long-running operations (workflow 2.3 on,
  * ../operations.workflow.ts): a start hands back the operation's handle — where ARM said to ask,
  * plus when the run should (the settings, recorded in the run's history with the handle) — and
  * `pollOperations` looks at every open operation of a run in one call, one GET each.

@@ -91,7 +91,7 @@ export interface PublicAccessResult {
 }
 
 /**
- * Workflow 2.4: public network access off for one target, answered at once. Each target is read
+ * Workflow 2.3: public network access off for one target, answered at once. Each target is read
  * first (the registry PUT needs the whole object; storage and ACR may have been turned off
  * meanwhile — no write then). Registry: its PUT starts an operation the run polls. Storage: a
  * synchronous PATCH, done when it answers. ACR: a PATCH whose operation the run polls. A resource
@@ -135,7 +135,7 @@ export async function startPublicAccessOff(input: { target: Target; registryId?:
   }
 }
 
-/** Workflow 2.4: grantManagedGroupAccess answered at once (its registry PUT's operation is the run's to poll). */
+/** Workflow 2.3: grantManagedGroupAccess answered at once (its registry PUT's operation is the run's to poll). */
 export async function startManagedGroupAccess(input: { registryId: string }, deps: Deps): Promise<WriteStart<{ changed: boolean }>> {
   const reg = await registryOf(input.registryId, deps);
   const { body, added } = withAppIdentity(reg, deps.config);

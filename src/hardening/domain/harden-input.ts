@@ -2,6 +2,7 @@ import { ErrorCodes, LockdownError } from '../../shared/errors';
 import { ArmTypes, armIdOf, isResourceOfType } from '../../shared/arm-id';
 import type { HardenInput, HardenOptions, LockdownOrder, RunMode } from './hardening';
 import { parseRegistryId, toRegistryId } from './registry';
+import { callerProblems, toCaller } from '../../shared/caller';
 
 /** Defaults matching the settings' defaults; the starter normally fills every option. */
 export const DEFAULT_HARDEN_OPTIONS: Readonly<HardenOptions> = Object.freeze({
@@ -89,11 +90,13 @@ export function parseHardenInput(raw: unknown): HardenInput {
   }
   const trigger = raw.trigger ?? 'unknown';
   if (typeof trigger !== 'string' || trigger.length === 0 || trigger.length > 64) problems.push('trigger must be a short string');
+  if (raw.caller !== undefined) problems.push(...callerProblems(raw.caller));
 
   if (problems.length > 0) {
     throw new LockdownError(ErrorCodes.HARDEN_INPUT_INVALID, `invalid orchestration input: ${problems.join('; ')}.`);
   }
   const input: HardenInput = { registryId: toRegistryId(registryId as string), mode: mode as RunMode, options, trigger: trigger as string };
   if (typeof triggeredAt === 'string') input.triggeredAt = triggeredAt;
+  if (isRecord(raw.caller)) input.caller = toCaller(raw.caller);
   return input;
 }

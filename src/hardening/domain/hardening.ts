@@ -1,4 +1,5 @@
 import type { RegistryId, SubnetId } from '../../shared/arm-id';
+import type { Caller } from '../../shared/caller';
 /**
  * The contract of the hardening job: what the orchestrator and the activities exchange. Pure
  * data (JSON-serialisable: it goes through durable history), no behaviour.
@@ -30,6 +31,8 @@ export interface HardenInput {
   triggeredAt?: string;
   /** who or what started the run: 'eventgrid' | 'http' | 'cli' | 'sweep' */
   trigger: string;
+  /** the principal that asked for the run over HTTP (directly, or through a sweep): the audit trail */
+  caller?: Caller;
 }
 
 export interface HardenOptions {
@@ -118,7 +121,7 @@ export type RegistryReading =
       resolvedBy: 'properties' | 'managedResourceGroup';
       /** whether the app may write in the managed resource group (absent in runs from before 2.1) */
       managedGroupAccess?: ManagedGroupAccess;
-      /** the registry's own public access and endpoint connections as this read saw them (from 2.4 inspectTargets does not read the registry again) */
+      /** the registry's own public access and endpoint connections as this read saw them (from 2.3 inspectTargets does not read the registry again) */
       registryState?: RegistryState;
     };
 
@@ -258,6 +261,8 @@ export interface Outcome {
   endedAt: string;
   /** from the triggering event to the last public-access write (ms), when both are known */
   exposureWindowMs?: number;
+  /** who asked for the run (HTTP callers, and the sweeps they started) */
+  caller?: Caller;
 }
 
 export type StepName = 'read' | 'resolve' | 'plan' | 'endpoints' | 'approval' | 'lockdown' | 'dns' | 'publish';

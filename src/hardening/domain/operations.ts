@@ -1,5 +1,5 @@
 /**
- * ARM long-running operations as the run drives them (workflow 2.4 on): an activity starts a
+ * ARM long-running operations as the run drives them (workflow 2.3 on): an activity starts a
  * write and answers at once — done (ARM answered synchronously, or nothing had to be written),
  * started (the operation's handle), or busy (an operation already runs on the resource) — and the
  * workflow waits with durable timers and asks `pollOperations` about every open operation in one

@@ -1,4 +1,5 @@
 import type { RegistryId } from '../../shared/arm-id';
+import type { Caller } from '../../shared/caller';
 import type { DiscoveryCheck, DnsCheck, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RunMode, Target } from './hardening';
 import { sha256Hex } from '../../shared/hash';
 import { missingPermissionLines, type PermissionCheck } from './permission-check';
@@ -64,12 +65,13 @@ export interface OutcomeArgs {
   error?: { code: string; message: string };
   triggeredAt?: string;
   permissions?: PermissionCheck;
+  caller?: Caller;
 }
 
 /** What a run knows when it ends (durable or CLI): the facts an outcome is summarized from. */
 export interface RunRecord {
   kind: OutcomeKind;
-  input: Pick<HardenInput, 'registryId' | 'mode' | 'triggeredAt'>;
+  input: Pick<HardenInput, 'registryId' | 'mode' | 'triggeredAt' | 'caller'>;
   instanceId: string;
   startedAt: string;
   endedAt: string;
@@ -100,6 +102,7 @@ export function outcomeArgsOf(run: RunRecord): OutcomeArgs {
   if (run.error !== undefined) args.error = run.error;
   if (run.input.triggeredAt !== undefined) args.triggeredAt = run.input.triggeredAt;
   if (run.permissions !== undefined) args.permissions = run.permissions;
+  if (run.input.caller !== undefined) args.caller = run.input.caller;
   return args;
 }
 
@@ -169,14 +172,17 @@ export function summarizeOutcome(args: OutcomeArgs): Outcome {
           ? planLines(args.plan)
           : { changes: [], alreadyCompliant: planLines(args.plan).alreadyCompliant }
         : appliedLines(args.plan, args.applied);
-  const warnings = [...(args.plan?.warnings ?? []), ...(args.permissions ? missingPermissionLines(args.permissions) : []), ...(args.warnings ?? [])];
+  // a note of NotFound says what is wrong (never listed as compliant); the others' notes say why nothing needed doing
+  const notFound = args.kind === 'NotFound';
+  const notes = args.notes ?? [];
+  const warnings = [...(notFound ? notes : []), ...(args.plan?.warnings ?? []), ...(args.permissions ? missingPermissionLines(args.permissions) : []), ...(args.warnings ?? [])];
   const outcome: Outcome = {
     kind: args.kind,
     registryId: args.registryId,
     instanceId: args.instanceId,
     mode: args.mode,
     changes: lines.changes,
-    alreadyCompliant: [...(args.notes ?? []), ...lines.alreadyCompliant],
+    alreadyCompliant: [...(notFound ? [] : notes), ...lines.alreadyCompliant],
     warnings: [...new Set(warnings)],
     dns: args.dns ?? [],
     startedAt: args.startedAt,
@@ -187,6 +193,7 @@ export function summarizeOutcome(args: OutcomeArgs): Outcome {
   if (args.error !== undefined) outcome.error = args.error;
   if (args.permissions !== undefined) outcome.permissions = args.permissions;
   if (args.kind === 'Failed' && args.mode === 'apply' && args.plan !== undefined && args.applied !== undefined) outcome.notDone = notDoneLines(args.plan, args.applied);
+  if (args.caller !== undefined) outcome.caller = args.caller;
   const lastWrite = lastPublicAccessWrite(args.applied);
   if (args.triggeredAt !== undefined && lastWrite !== undefined) {
     const triggered = Date.parse(args.triggeredAt);

@@ -9,10 +9,12 @@ import { parseResourceIdOfType } from '../../shared/arm-id';
 import { asNsgRule, evaluateEgress, planEgressFix, requiredFlows, type EgressReport, type NewRule } from '../domain/egress';
 import { assessExfiltration, planExfiltration, type EndpointPolicy, type ExfiltrationReport } from '../domain/exfiltration';
 import type { NetworkSecurityPort, SubnetInfo } from '../domain/ports';
+import type { WorkspacesPort } from '../../workspaces/domain/ports';
+import { subnetsOfComputes } from '../../fleet/domain/fleet';
 import { ErrorCodes } from '../../shared/error-codes';
 
 
-export type EgressCode = (typeof ErrorCodes)['EGRESS_WORKSPACE_NOT_FOUND' | 'EGRESS_NO_SUBNET' | 'EGRESS_SUBNET_NOT_FOUND' | 'EGRESS_NO_NSG' | 'EGRESS_NSG_NOT_FOUND' | 'EGRESS_NO_FREE_PRIORITY' | 'EXFILTRATION_SUBNET_NOT_FOUND'];
+export type EgressCode = (typeof ErrorCodes)['EGRESS_WORKSPACE_NOT_FOUND' | 'EGRESS_NO_SUBNET' | 'EGRESS_SUBNET_NOT_FOUND' | 'EGRESS_SUBNET_NOT_USED' | 'EGRESS_NO_NSG' | 'EGRESS_NSG_NOT_FOUND' | 'EGRESS_NO_FREE_PRIORITY' | 'EXFILTRATION_SUBNET_NOT_FOUND'];
 
 /** A refusal: nothing was written. Its code gives the HTTP answer (the one list of codes). */
 export interface Refusal {
@@ -36,6 +38,17 @@ const SUBNET = 'Microsoft.Network/virtualNetworks/subnets';
 
 function refused(code: EgressCode, message: string): Refusal {
   return { kind: 'refused', code, message };
+}
+
+/**
+ * The fix of a workspace's egress writes only to the NSG of a subnet the workspace's computes are
+ * in: any other subnet is refused (read-only) before its NSG is read. Undefined: the subnet is one.
+ */
+export async function refuseForeignSubnet(workspaces: Pick<WorkspacesPort, 'listComputeSubnets'>, workspaceId: string, subnetId: string): Promise<Refusal | undefined> {
+  const used = subnetsOfComputes(await workspaces.listComputeSubnets(workspaceId));
+  if (used.some((s) => s.subnetId.toLowerCase() === subnetId.toLowerCase())) return undefined;
+  const known = used.length === 0 ? 'none of its computes is in a subnet' : `its computes are in ${used.slice(0, 5).map((s) => s.subnetId).join(', ')}${used.length > 5 ? ` and ${used.length - 5} more` : ''}`;
+  return refused(ErrorCodes.EGRESS_SUBNET_NOT_USED, `subnet ${subnetId} is not one the computes of workspace ${workspaceId} use (${known}); the fix changes no other subnet's NSG. Nothing was changed.`);
 }
 
 /** Checks (and with `fix`, adds) the outbound rules the guide lists on the subnet's NSG. */

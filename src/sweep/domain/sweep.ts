@@ -4,6 +4,7 @@
  * run starts against the per-subscription ARM write budget, and the report.
  */
 import { isGuid, type RegistryId } from '../../shared/arm-id';
+import { callerProblems, toCaller, type Caller } from '../../shared/caller';
 import { codedFailure, ErrorCodes, LockdownError, type CodedFailure } from '../../shared/errors';
 import { parseHardenInput } from '../../hardening/domain/harden-input';
 import { MANAGEMENT_GROUP_ID_RULE } from '../../shared/ports';
@@ -32,6 +33,8 @@ export interface SweepInput {
   /** 'timer' | 'http' | 'cli' */
   trigger: string;
   triggeredAt?: string;
+  /** the principal that started the sweep over HTTP; the runs it starts carry it on (the audit trail) */
+  caller?: Caller;
 }
 
 export const DEFAULT_SWEEP_CONCURRENCY = 10;
@@ -64,6 +67,7 @@ export function parseSweepInput(raw: unknown): SweepInput {
   if (typeof trigger !== 'string' || trigger.length === 0 || trigger.length > 64) problems.push('trigger must be a short string');
   const triggeredAt = raw.triggeredAt;
   if (triggeredAt !== undefined && (typeof triggeredAt !== 'string' || Number.isNaN(Date.parse(triggeredAt)))) problems.push('triggeredAt must be an ISO date-time');
+  if (raw.caller !== undefined) problems.push(...callerProblems(raw.caller));
   let options: HardenOptions | undefined;
   try {
     // the run options are validated as a hardening run would validate them
@@ -83,6 +87,7 @@ export function parseSweepInput(raw: unknown): SweepInput {
   };
   if (typeof triggeredAt === 'string') input.triggeredAt = triggeredAt;
   if (typeof group === 'string') input.managementGroupId = group;
+  if (isRecord(raw.caller)) input.caller = toCaller(raw.caller);
   return input;
 }
 
@@ -119,6 +124,8 @@ export interface StartHardeningRunInput {
   options: HardenOptions;
   trigger: string;
   triggeredAt?: string;
+  /** who started the sweep (absent for the timer) */
+  caller?: Caller;
 }
 export type StartHardeningRunOutput =
   /** `outcome`: the run went to its end in this process (the CLI's in-process driver) */

@@ -21,6 +21,8 @@ export interface ShareReport {
   /** added: the PATCH was sent; unchanged: already shared, nothing written */
   action: 'added' | 'unchanged';
   forced: boolean;
+  /** the stated reason, when one was given (required to turn public access Disabled into Enabled) */
+  reason?: string;
   changes: string[];
   writes: number;
   before: StorageNetworkState;
@@ -53,6 +55,8 @@ export interface ShareRequest {
   workspaceId: string;
   registryId: string;
   force: boolean;
+  /** why: recorded in the report; required with force on an account whose public access is Disabled */
+  reason?: string;
 }
 
 /**
@@ -78,8 +82,8 @@ export async function shareWorkspaceWithRegistry(ports: WorkspacePorts, request:
     }
     const before = lookup.account;
     const tenantId = await ports.tenant.currentTenantId();
-    const decision: SharingDecision = decideSharing({ storage: before, registryId: registry.id, tenantId, force: request.force });
-    const base = { workspaceId: workspace.id, storageAccountId: before.id, registryId: registry.id, tenantId, forced: false };
+    const decision: SharingDecision = decideSharing({ storage: before, registryId: registry.id, tenantId, force: request.force, ...(request.reason !== undefined ? { reason: request.reason } : {}) });
+    const base = { workspaceId: workspace.id, storageAccountId: before.id, registryId: registry.id, tenantId, forced: false, ...(request.reason !== undefined ? { reason: request.reason } : {}) };
     if (decision.kind === 'refused') return fail(decision.code, decision.reason, { storageAccountId: before.id, current: before });
     if (decision.kind === 'unchanged') return { ok: true, value: { ...base, action: 'unchanged', changes: [], writes: 0, before, after: before } };
     const after = await ports.storageNetwork.update(before.id, decision.patch);

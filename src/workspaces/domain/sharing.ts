@@ -15,17 +15,21 @@ import { ErrorCodes } from '../../shared/error-codes';
  *   in on purpose — a narrowing nobody asked for;
  * - public access Disabled: "selected networks" makes every existing ip/vnet/resource rule
  *   effective again — a widening beyond the registry.
+ * Turning Disabled into Enabled also needs a stated reason, which goes into the report (and the
+ * app's log line): the widening is on record with why.
  * `SecuredByPerimeter` is never changed: a network security perimeter governs the account.
  * Pure: no I/O.
  */
 
-export type SharingRefusalCode = (typeof ErrorCodes)['SHARING_FULLY_PUBLIC' | 'SHARING_PUBLIC_ACCESS_DISABLED' | 'SHARING_SECURED_BY_PERIMETER'];
+export type SharingRefusalCode = (typeof ErrorCodes)['SHARING_FULLY_PUBLIC' | 'SHARING_PUBLIC_ACCESS_DISABLED' | 'SHARING_SECURED_BY_PERIMETER' | 'SHARING_REASON_REQUIRED'];
 
 export interface SharingInput {
   storage: StorageNetworkState;
   registryId: string;
   tenantId: string;
   force: boolean;
+  /** why the change is wanted; required to turn public access Disabled into Enabled */
+  reason?: string;
 }
 
 export type SharingDecision =
@@ -58,6 +62,9 @@ export function decideSharing(input: SharingInput): SharingDecision {
   if (eq(pna, 'Disabled')) {
     if (!input.force) {
       return { kind: 'refused', rule, code: ErrorCodes.SHARING_PUBLIC_ACCESS_DISABLED, reason: `storage account '${name}' has public network access Disabled; sharing needs "enabled from selected networks", which would also make its ${describeRules(acls)} effective — a widening beyond the registry. Nothing was changed; pass force=true to do it anyway.` };
+    }
+    if (input.reason === undefined || input.reason.trim() === '') {
+      return { kind: 'refused', rule, code: ErrorCodes.SHARING_REASON_REQUIRED, reason: `storage account '${name}' has public network access Disabled: turning it to Enabled (selected networks) with force needs a stated reason, which is recorded with the change. Nothing was changed; pass reason=… (CLI: --reason).` };
     }
     forced = true;
     changes.push('publicNetworkAccess: Disabled → Enabled (selected networks)');

@@ -243,7 +243,7 @@ describe('aml-lockdown on the local Azure', () => {
       [['plan'], /'plan' takes <registryId>; got nothing/],
       [['plan', '/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1'], /bad <registryId>: .*is not a GUID/],
       [['apply', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1'], /bad <registryId>: .*expected a Microsoft\.MachineLearningServices\/registries id/],
-      [['plan', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['plan', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1', '--frobnicate'], /unknown option '--frobnicate'/],
       [['status', '/subscriptions/00000000-0000-0000-0000-0000000000a1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1'], /give --api/],
     ])('%j', async (args, message) => {
       const r = await runCli(args, world.settings);

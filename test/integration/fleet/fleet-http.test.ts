@@ -24,13 +24,14 @@ describe('fleet reports over HTTP', () => {
   });
 
   async function get(path: string): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`${world.host.baseUrl}${path}`, { headers: { 'x-functions-key': world.functionKey } });
+    const res = await fetch(`${world.host.baseUrl}${path}`, { headers: world.auth.headers('reader') });
     return { status: res.status, body: (await res.json()) as unknown };
   }
   const line = (report: FleetReport, id: string) => report.workspaces.find((w) => w.workspaceId.toLowerCase() === id.toLowerCase());
 
-  it('needs a function key', async () => {
+  it('needs a token with the reader role; a function key alone is not enough', async () => {
     expect((await fetch(`${world.host.baseUrl}/api/fleet/registry-egress`)).status).toBe(401);
+    expect((await fetch(`${world.host.baseUrl}/api/fleet/registry-egress`, { headers: { 'x-functions-key': world.functionKey } })).status).toBe(401);
   });
 
   it('registry-egress: each workspace\'s compute subnets checked; the unreadable subscription is a failed line; no writes', async () => {
@@ -93,7 +94,7 @@ describe('fleet reports over HTTP', () => {
   });
 
   it('the OpenAPI document lists the fleet routes', async () => {
-    const doc = (await (await fetch(`${world.host.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${world.host.baseUrl}/api/openapi.json`, { headers: world.auth.headers('reader') })).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/fleet/registry-egress', '/api/fleet/exfiltration', '/api/fleet/deployments-audit']));
   });
 });

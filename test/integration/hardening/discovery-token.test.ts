@@ -15,6 +15,7 @@ import { isKnownRegion } from '../../../src/shared/regions';
 import { getDiscovery } from '../../../src/hardening/http-discovery';
 import { DiscoveryCache } from '../../../src/hardening/discovery-cache';
 import { HttpsStub, json, type StubRequest } from '../../helpers/https-stub';
+import { AUTH_ON, principalHeaders } from '../../helpers/principal';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const zone = (z: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${z}`;
@@ -73,8 +74,8 @@ describe('discovery never sends the token anywhere but the template host', () =>
 
   const ctx = () => new InvocationContext({ functionName: 'getDiscovery', invocationId: 'inv', logHandler: () => undefined });
   const call = (region: string, registryName: string) =>
-    getDiscovery(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1:7071/api/discovery/x/y', params: { region, registryName } }), ctx(), {
-      cloud: 'AzurePublicCloud', cacheSeconds: 0, cache: new DiscoveryCache(), now: () => Date.now(), discovery: ports.discovery,
+    getDiscovery(new HttpRequest({ method: 'GET', url: 'http://127.0.0.1:7071/api/discovery/x/y', params: { region, registryName }, headers: principalHeaders('reader') }), ctx(), {
+      cloud: 'AzurePublicCloud', auth: AUTH_ON, cacheSeconds: 0, cache: new DiscoveryCache(), now: () => Date.now(), discovery: ports.discovery,
     });
 
   it('a known region reaches the template host with the token', async () => {

@@ -1,5 +1,5 @@
 /**
- * Long-running operations driven by the run (workflow 2.4), on the simulator through the local
+ * Long-running operations driven by the run (workflow 2.3), on the simulator through the local
  * host: the endpoints' operations are polled together in one activity call, as ARM's Retry-After
  * says, and a host restart while they run loses nothing. Asserted on the run's own history (its
  * timers, in the run's clock) and the simulator's request log (counts and order), never on

@@ -1,11 +1,12 @@
 /**
  * The HTTP API end to end: the app in the local Functions host, on the local Azure, over real
- * HTTP with function keys. One world per file (the app's config is cached per process).
+ * HTTP with Microsoft Entra ID tokens of the local tenant (App Service Authentication emulated
+ * by the host). One world per file (the app's config is cached per process).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, DEMO, startWorld, type World } from '../../../local/world';
+import { CALLERS, createRegistry, DEMO, startWorld, type CallerName, type World } from '../../../local/world';
 import { runStatusSchema, runsPageSchema, startAcceptedSchema, conflictSchema, discoveryDocumentSchema, errorResponseSchema } from '../../../src/http/schemas';
 import { ALL_ROUTES } from '../../../src/http/routes';
 import { openApi30Problems } from '../../helpers/openapi3';
@@ -20,10 +21,11 @@ describe('HTTP API through the local Functions host', () => {
   let sub: string;
   let hardenPath: (name: string, rg?: string) => string;
 
-  async function call(method: string, path: string, init: { key?: string | null; body?: string; contentType?: string } = {}): Promise<Answer> {
-    const headers: Record<string, string> = {};
-    const key = init.key === undefined ? world.functionKey : init.key;
-    if (key !== null) headers['x-functions-key'] = key;
+  /** As the operator (reads and runs) unless told; `as: null` sends no token, `key` a function key. */
+  async function call(method: string, path: string, init: { as?: CallerName | null; key?: string; body?: string; contentType?: string } = {}): Promise<Answer> {
+    const as = init.as === undefined ? 'operator' : init.as;
+    const headers: Record<string, string> = as === null ? {} : world.auth.headers(as);
+    if (init.key !== undefined) headers['x-functions-key'] = init.key;
     if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
     const res = await fetch(`${world.host.baseUrl}${path}`, { method, headers, ...(init.body !== undefined ? { body: init.body } : {}) });
     const text = await res.text();
@@ -60,35 +62,39 @@ describe('HTTP API through the local Functions host', () => {
   });
 
   describe('OpenAPI', () => {
-    it('serves a valid OpenAPI 3.0 document anonymously that matches the host\'s registrations', async () => {
-      const r = await call('GET', '/api/openapi.json', { key: null });
+    it('serves a valid OpenAPI 3.0 document to a reader that matches the host\'s registrations', async () => {
+      const r = await call('GET', '/api/openapi.json', { as: 'reader' });
       expect(r.status).toBe(200);
       expect(openApi30Problems(r.body)).toEqual([]);
-      const doc = r.body as { paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>> };
-      const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, name: op.operationId, anonymous: Array.isArray(op.security) && op.security.length === 0 }))).sort((a, b) => a.key.localeCompare(b.key));
+      const doc = r.body as { paths: Record<string, Record<string, { operationId: string; 'x-required-role'?: string }>> };
+      const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, name: op.operationId }))).sort((a, b) => a.key.localeCompare(b.key));
       const registered = world.host.registrations.flatMap((reg) => {
         const trigger = Object.values(reg.bindings).find((b) => (b as { type?: string }).type === 'httpTrigger') as { route?: string; methods?: string[]; authLevel?: string } | undefined;
         if (!trigger) return [];
-        return (trigger.methods ?? []).map((m) => ({ key: `${m.toUpperCase()} /api/${trigger.route ?? reg.name}`, name: reg.name, anonymous: trigger.authLevel === 'anonymous' }));
+        // the host lets every call through: the app checks the caller's Entra principal and role
+        expect([reg.name, trigger.authLevel]).toEqual([reg.name, 'anonymous']);
+        return (trigger.methods ?? []).map((m) => ({ key: `${m.toUpperCase()} /api/${trigger.route ?? reg.name}`, name: reg.name }));
       }).sort((a, b) => a.key.localeCompare(b.key));
       expect(documented).toEqual(registered);
       expect(registered.length).toBe(ALL_ROUTES.length);
     });
 
-    it('every documented operation except openapi.json answers 401 without a key', async () => {
-      const doc = (await call('GET', '/api/openapi.json', { key: null })).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    it('every documented operation, openapi.json included, answers 401 without a token, and with a function key alone: App Service Authentication refuses it before the app runs', async () => {
+      const doc = (await call('GET', '/api/openapi.json', { as: 'reader' })).body as { paths: Record<string, Record<string, unknown>> };
       const values: Record<string, string> = { region: 'westeurope', registryName: DEMO.registry, subscriptionId: sub, resourceGroup: DEMO.rg };
       let checked = 0;
       for (const [path, item] of Object.entries(doc.paths)) {
-        for (const [method, op] of Object.entries(item)) {
-          if (Array.isArray(op.security) && op.security.length === 0) continue;
+        for (const method of Object.keys(item)) {
           const url = path.replace(/\{(\w+)\}/g, (_m, n: string) => values[n] ?? 'x');
-          expect([method, path, (await call(method.toUpperCase(), url, { key: null })).status]).toEqual([method, path, 401]);
-          expect((await call(method.toUpperCase(), url, { key: 'wrong-key' })).status).toBe(401);
+          // the platform's 401 (requireAuthentication, Return401): no body, a Bearer challenge
+          const none = await call(method.toUpperCase(), url, { as: null });
+          expect([method, path, none.status, none.text, none.headers.get('www-authenticate')]).toEqual([method, path, 401, '', expect.stringMatching(/^Bearer realm=/)]);
+          const keyOnly = await call(method.toUpperCase(), url, { as: null, key: world.functionKey });
+          expect([method, path, keyOnly.status, keyOnly.text]).toEqual([method, path, 401, '']);
           checked++;
         }
       }
-      expect(checked).toBe(ALL_ROUTES.filter((r) => r.authLevel !== 'anonymous').length);
+      expect(checked).toBe(ALL_ROUTES.length);
     });
   });
 
@@ -140,8 +146,8 @@ describe('HTTP API through the local Functions host', () => {
       expect(code(r)).toBe('RUN.NOT_FOUND');
     });
 
-    it('?mode=plan starts a dry run: 202 with Location; the status shows the plan, nothing is written', async () => {
-      const r = await call('POST', `${hardenPath(DEMO.registry)}?mode=plan`);
+    it('?mode=plan starts a dry run (a reader may): 202 with Location; the status shows the plan, nothing is written', async () => {
+      const r = await call('POST', `${hardenPath(DEMO.registry)}?mode=plan`, { as: 'reader' });
       expect(r.status).toBe(202);
       const started = startAcceptedSchema.parse(r.body);
       expect(started.mode).toBe('plan');
@@ -166,6 +172,8 @@ describe('HTTP API through the local Functions host', () => {
       expect(done.runtimeStatus).toBe('Completed');
       const full = runStatusSchema.parse((await call('GET', hardenPath(DEMO.registry))).body);
       expect(full.output).toMatchObject({ kind: 'Hardened' });
+      // the audit trail: the outcome names who asked for the run
+      expect(full.output).toMatchObject({ caller: { kind: 'user', objectId: CALLERS.operator.userOid, upn: CALLERS.operator.upn, roles: ['Lockdown.Operator'] } });
       expect(full.steps.every((s) => s.state === 'done' || s.state === 'skipped')).toBe(true);
     });
 

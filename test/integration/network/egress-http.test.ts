@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { NET, startWorld, type World } from '../../../local/world';
 import { actionsFor } from '../../../src/azure/permissions';
 import { clearRequestLog, requestLog } from '../../helpers/world-helpers';
-import { createStorage, createWorkspace, ensureResourceGroup, WS_RG } from '../workspaces/workspace-fixtures';
+import { createCompute, createStorage, createWorkspace, ensureResourceGroup, WS_RG } from '../workspaces/workspace-fixtures';
 import { layOutWorkspaceSubnets, rulesOf, WS, type WorkspaceSubnets } from './egress-network';
 
 /** What the routes answer, loosely: a report or `{ error }`. */
@@ -23,7 +23,11 @@ describe('registry egress check over HTTP', () => {
     net = await layOutWorkspaceSubnets(world.sim, world.user);
     // the workspace in the path is read first: it must exist (made through ARM as the demo user)
     await ensureResourceGroup(world.sim, world.user);
-    await createWorkspace(world.sim, world.user, 'ws-demo', await createStorage(world.sim, world.user, 'stegressws', {}));
+    const ws = await createWorkspace(world.sim, world.user, 'ws-demo', await createStorage(world.sim, world.user, 'stegressws', {}));
+    // the fix acts only on subnets the workspace's computes are in: these three (not sepSubnetId)
+    await createCompute(world.sim, world.user, ws, 'cpu-demo', 'AmlCompute', net.subnetId);
+    await createCompute(world.sim, world.user, ws, 'ci-nonsg', 'ComputeInstance', net.noNsgSubnetId);
+    await createCompute(world.sim, world.user, ws, 'cpu-full', 'AmlCompute', net.fullSubnetId);
   });
   afterAll(async () => {
     await world?.stop();
@@ -32,14 +36,35 @@ describe('registry egress check over HTTP', () => {
   function url(subnetId: string, extra = ''): string {
     return `${world.host.baseUrl}/api/workspaces/${world.sim.subscriptionId}/${WS_RG}/ws-demo/registry-egress?subnetId=${encodeURIComponent(subnetId)}${extra}`;
   }
-  async function call(method: 'GET' | 'POST', target: string): Promise<{ status: number; body: ApiBody }> {
-    const res = await fetch(target, { method, headers: { 'x-functions-key': world.functionKey } });
+  /** GET as a reader, POST (the fix) as a network admin, unless told. */
+  async function call(method: 'GET' | 'POST', target: string, as: 'reader' | 'operator' | 'networkAdmin' = method === 'GET' ? 'reader' : 'networkAdmin'): Promise<{ status: number; body: ApiBody }> {
+    const res = await fetch(target, { method, headers: world.auth.headers(as) });
     return { status: res.status, body: (await res.json()) as ApiBody };
   }
   const stateOf = (body: ApiBody, key: string): string | undefined => (body.flows as Array<{ key: string; state: string }>).find((f) => f.key === key)?.state;
 
-  it('needs a function key', async () => {
+  it('needs a token: a reader checks, only a network admin fixes (an operator cannot); a function key alone is 401', async () => {
     expect((await fetch(url(net.subnetId))).status).toBe(401);
+    expect((await fetch(url(net.subnetId), { headers: { 'x-functions-key': world.functionKey } })).status).toBe(401);
+    const before = await rulesOf(world.sim, world.user, WS.nsg);
+    for (const as of ['reader', 'operator'] as const) {
+      const refused = await call('POST', url(net.subnetId, '&fix=true'), as);
+      expect([as, refused.status, refused.body.error.code]).toEqual([as, 403, 'AUTH.FORBIDDEN']);
+    }
+    expect(await rulesOf(world.sim, world.user, WS.nsg)).toEqual(before);
+  });
+
+  it('the fix refuses a subnet none of the workspace\'s computes is in (409 EGRESS.SUBNET_NOT_USED) and reads nothing of it', async () => {
+    await clearRequestLog(world);
+    const { status, body } = await call('POST', url(net.sepSubnetId, '&fix=true'));
+    expect(status).toBe(409);
+    expect(body.error.code).toBe('EGRESS.SUBNET_NOT_USED');
+    expect(body.error.message).toContain(net.subnetId);
+    const app = (await requestLog(world)).filter((r) => r.principal === world.sim.principal.oid);
+    expect(app.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(app.filter((r) => r.path.toLowerCase() === net.sepSubnetId.toLowerCase())).toEqual([]);
+    // the check (a read) still reports any subnet
+    expect((await call('GET', url(net.sepSubnetId))).status).not.toBe(409);
   });
 
   it('reports each rule present, missing or shadowed by a higher-priority deny', async () => {

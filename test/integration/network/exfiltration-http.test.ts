@@ -27,10 +27,18 @@ describe('exfiltration protection over HTTP', () => {
   });
 
   const url = (subnetId: string): string => `${world.host.baseUrl}/api/subnets/exfiltration?subnetId=${encodeURIComponent(subnetId)}`;
-  async function call(method: 'GET' | 'POST', target: string): Promise<{ status: number; body: ApiBody }> {
-    const res = await fetch(target, { method, headers: { 'x-functions-key': world.functionKey } });
+  /** GET as a reader, POST (apply) as a network admin, unless told. */
+  async function call(method: 'GET' | 'POST', target: string, as: 'reader' | 'operator' | 'networkAdmin' = method === 'GET' ? 'reader' : 'networkAdmin'): Promise<{ status: number; body: ApiBody }> {
+    const res = await fetch(target, { method, headers: world.auth.headers(as) });
     return { status: res.status, body: (await res.json()) as ApiBody };
   }
+
+  it('apply needs a network admin: an operator is refused (403) and nothing is written', async () => {
+    await clearRequestLog(world);
+    const { status, body } = await call('POST', url(net.sepSubnetId), 'operator');
+    expect([status, body.error.code]).toEqual([403, 'AUTH.FORBIDDEN']);
+    expect((await requestLog(world)).filter((r) => r.principal === world.sim.principal.oid)).toEqual([]);
+  });
 
   it('reports a subnet without the endpoint or the policy as not protected', async () => {
     const { status, body } = await call('GET', url(net.subnetId));

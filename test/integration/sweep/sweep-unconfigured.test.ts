@@ -14,9 +14,9 @@ describe('sweep without target subscriptions', () => {
   });
 
   it('POST /api/sweep answers 409 SWEEP.NO_SUBSCRIPTIONS and starts nothing', async () => {
-    const res = await fetch(`${world.host.baseUrl}/api/sweep`, { method: 'POST', headers: { 'x-functions-key': world.functionKey } });
+    const res = await fetch(`${world.host.baseUrl}/api/sweep`, { method: 'POST', headers: world.auth.headers('operator') });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: 'SWEEP.NO_SUBSCRIPTIONS', message: expect.stringMatching(/TARGET_SUBSCRIPTION_IDS/) as unknown as string } });
-    expect((await fetch(`${world.host.baseUrl}/api/sweep`, { headers: { 'x-functions-key': world.functionKey } })).status).toBe(404);
+    expect((await fetch(`${world.host.baseUrl}/api/sweep`, { headers: world.auth.headers('reader') })).status).toBe(404);
   });
 });

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRegistry, DEMO, startWorld, type World } from '../../../local/world';
+import { CALLERS, createRegistry, DEMO, startWorld, type World } from '../../../local/world';
 import type { SweepReport } from '../../../src/sweep/domain/sweep';
 import { sweepAcceptedSchema, sweepStatusSchema } from '../../../src/sweep/http-schemas';
 import { runStatusSchema } from '../../../src/http/schemas';
@@ -21,7 +21,8 @@ describe('sweep through the local Functions host', () => {
   const hardenPath = (name: string) => `/api/registries/${SIM_SUB}/${DEMO.rg}/${name}/harden`;
 
   async function call(method: string, path: string): Promise<{ status: number; body: unknown; headers: Headers }> {
-    const res = await fetch(`${world.host.baseUrl}${path}`, { method, headers: { 'x-functions-key': world.functionKey } });
+    // the operator: starts the sweep and runs, reads their status
+    const res = await fetch(`${world.host.baseUrl}${path}`, { method, headers: world.auth.headers('operator') });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined, headers: res.headers };
   }
@@ -90,6 +91,8 @@ describe('sweep through the local Functions host', () => {
 
     const run = await runDone('sweepopen');
     expect(run.output).toMatchObject({ kind: 'Hardened' });
+    // the audit trail: the run the sweep started names who started the sweep
+    expect(run.output).toMatchObject({ caller: { upn: CALLERS.operator.upn, roles: ['Lockdown.Operator'] } });
     expect(((await arm(world, 'GET', `${idOf('sweepopen')}${API}`)).body.properties as Record<string, unknown>).publicNetworkAccess).toBe('Disabled');
   });
 
@@ -100,6 +103,13 @@ describe('sweep through the local Functions host', () => {
     const report = await sweepDone();
     expect(report.mode).toBe('plan');
     expect(report.registries.map((l) => l.result)).toEqual(['compliant', 'compliant']);
+  });
+
+  it('a reader may not start a sweep (403), not even a plan', async () => {
+    for (const q of ['', '?mode=plan']) {
+      const res = await fetch(`${world.host.baseUrl}/api/sweep${q}`, { method: 'POST', headers: world.auth.headers('reader') });
+      expect([q, res.status]).toEqual([q, 403]);
+    }
   });
 
   it('rejects a bad mode with 400', async () => {

@@ -22,12 +22,13 @@ describe('workspace capabilities through the local Functions host', () => {
   const storage: Record<string, string> = {};
   const OTHER = (s: string) => `/subscriptions/${s}/resourceGroups/rg-other/providers/Microsoft.Synapse/workspaces/syn1`;
 
-  async function call(method: string, path: string): Promise<Answer> {
-    const res = await fetch(`${world.host.baseUrl}${path}`, { method, headers: { 'x-functions-key': world.functionKey } });
+  /** As a network admin (share-with needs it; the audit needs only a reader), unless told. */
+  async function call(method: string, path: string, as: 'reader' | 'operator' | 'networkAdmin' = 'networkAdmin'): Promise<Answer> {
+    const res = await fetch(`${world.host.baseUrl}${path}`, { method, headers: world.auth.headers(as) });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   }
-  const share = (ws: string, reg: string, extra = '') => call('POST', `/api/workspaces/${sub}/${WS_RG}/${ws}/share-with?registryId=${encodeURIComponent(reg)}${extra}`);
+  const share = (ws: string, reg: string, extra = '', as: 'reader' | 'operator' | 'networkAdmin' = 'networkAdmin') => call('POST', `/api/workspaces/${sub}/${WS_RG}/${ws}/share-with?registryId=${encodeURIComponent(reg)}${extra}`, as);
   const code = (a: Answer) => (a.body as { error?: { code?: string } } | undefined)?.error?.code;
   const message = (a: Answer) => (a.body as { error?: { message?: string } } | undefined)?.error?.message ?? '';
 
@@ -109,6 +110,28 @@ describe('workspace capabilities through the local Functions host', () => {
       expect((await getStorage(world.sim, world.user, storage.disabled ?? '')).publicNetworkAccess).toBe('Disabled');
     });
 
+    it('share-with needs a network admin: a reader and an operator are refused (403) before anything is read', async () => {
+      for (const as of ['reader', 'operator'] as const) {
+        await clearRequestLog(world);
+        const r = await share('ws-selected', registryId, '', as);
+        expect([as, r.status, code(r)]).toEqual([as, 403, 'AUTH.FORBIDDEN']);
+        expect((await requestLog(world)).filter((e) => e.principal === world.sim.principal.oid)).toEqual([]);
+      }
+    });
+
+    it('never turns Disabled into Enabled without a stated reason (400 SHARING.REASON_REQUIRED, nothing written); with force and a reason it does, and the report records the reason', async () => {
+      await clearRequestLog(world);
+      const noReason = await share('ws-disabled', registryId, '&force=true');
+      expect([noReason.status, code(noReason)]).toEqual([400, 'SHARING.REASON_REQUIRED']);
+      expect(appWrites(await requestLog(world), world)).toEqual([]);
+      expect((await getStorage(world.sim, world.user, storage.disabled ?? '')).publicNetworkAccess).toBe('Disabled');
+
+      const forced = await share('ws-disabled', registryId, `&force=true&reason=${encodeURIComponent('asset sharing for team X, ticket 42')}`);
+      expect(forced.status).toBe(200);
+      expect(shareReportSchema.parse(forced.body)).toMatchObject({ action: 'added', forced: true, writes: 1, reason: 'asset sharing for team X, ticket 42', changes: expect.arrayContaining(['publicNetworkAccess: Disabled → Enabled (selected networks)']) });
+      expect((await getStorage(world.sim, world.user, storage.disabled ?? '')).publicNetworkAccess).toBe('Enabled');
+    });
+
     it('refuses a storage account in another tenant with 409 and the reason', async () => {
       await otherTenantFault(world.sim, 'storageAccounts/foreignstore', 5);
       await clearRequestLog(world);
@@ -131,6 +154,7 @@ describe('workspace capabilities through the local Functions host', () => {
       ['a storage account id as the registry', (s: string) => `?registryId=${encodeURIComponent(`${rgPath(s)}/providers/Microsoft.Storage/storageAccounts/x`)}`],
       ['no registryId', () => ''],
       ['a bad force', (s: string) => `?registryId=${encodeURIComponent(`${rgPath(s)}/providers/Microsoft.MachineLearningServices/registries/demoreg`)}&force=yes`],
+      ['an empty reason', (s: string) => `?registryId=${encodeURIComponent(`${rgPath(s)}/providers/Microsoft.MachineLearningServices/registries/demoreg`)}&force=true&reason=`],
     ])('answers 400 for %s', async (_what, query) => {
       await clearRequestLog(world);
       const r = await call('POST', `/api/workspaces/${sub}/${WS_RG}/ws-selected/share-with${query(sub)}`);
@@ -147,7 +171,7 @@ describe('workspace capabilities through the local Functions host', () => {
   describe('deployments-audit', () => {
     it('reports the managed deployments of registry models without egress Disabled, and only those', async () => {
       await clearRequestLog(world);
-      const r = await call('GET', `/api/workspaces/${sub}/${WS_RG}/ws-audit/deployments-audit`);
+      const r = await call('GET', `/api/workspaces/${sub}/${WS_RG}/ws-audit/deployments-audit`, 'reader');
       expect(r.status).toBe(200);
       const audit = deploymentsAuditSchema.parse(r.body);
       expect(audit).toMatchObject({ endpoints: 2, deployments: 4, managedDeployments: 4, registryModelDeployments: 3, compliant: false });
@@ -165,7 +189,7 @@ describe('workspace capabilities through the local Functions host', () => {
   });
 
   it('documents both routes in the OpenAPI document', async () => {
-    const doc = (await (await fetch(`${world.host.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`${world.host.baseUrl}/api/openapi.json`, { headers: world.auth.headers('reader') })).json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths['/api/workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/share-with'] ?? {})).toEqual(['post']);
     expect(Object.keys(doc.paths['/api/workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/deployments-audit'] ?? {})).toEqual(['get']);
   });

@@ -1,9 +1,9 @@
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { isValidNetworkName, NETWORK_NAME_RULES } from '../../../local/azure-sim/arm/providers/name-rules';
-import { PROFILES } from '../../../local/azure-sim/profiles';
-import type { AzureSim } from '../../../local/azure-sim/server';
+import { SIM_DEFAULT_TIME_SCALE, type AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, fastPoll, sdkOptions, simCredential, startSim } from '../../integration/helpers/sim';
+import { waitOutExemption } from '../../helpers/world-helpers';
 
 const NET_API = '2024-05-01';
 const ML_API = '2025-12-01';
@@ -47,8 +47,7 @@ describe("local Azure: Azure's naming rules for the network resources it creates
       { location: 'eastus', properties: { managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }] } },
       fastPoll,
     );
-    // the exemption's propagation (strict profile, simulated ms × the default time scale 0.001)
-    await new Promise((r) => setTimeout(r, PROFILES.strict.flags.assignedIdentityPropagationMs * 0.001 + 50));
+    await waitOutExemption(SIM_DEFAULT_TIME_SCALE); // the exemption's propagation
     const details = (reg.properties as { regionDetails: { storageAccountDetails: { systemCreatedStorageAccount: { armResourceId: { resourceId: string } } }[] }[] }).regionDetails;
     storageId = details[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
   });

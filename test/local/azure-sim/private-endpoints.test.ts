@@ -4,8 +4,9 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import { registryGuidOf } from '../../../local/azure-sim/registry-guid';
-import type { AzureSim } from '../../../local/azure-sim/server';
+import { SIM_DEFAULT_TIME_SCALE, type AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, fastPoll, sdkOptions, simAdmin, simCredential, startSim } from '../../integration/helpers/sim';
+import { waitOutExemption } from '../../helpers/world-helpers';
 
 const ML_API = '2025-12-01';
 
@@ -50,7 +51,7 @@ describe('local Azure: network, private endpoints, zone groups and private DNS',
       { location: 'eastus', properties: { managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
       fastPoll,
     );
-    await new Promise((r) => setTimeout(r, 350)); // the exemption's propagation (5 min simulated × time scale 0.001)
+    await waitOutExemption(SIM_DEFAULT_TIME_SCALE); // the exemption's propagation
     props = reg.properties as RegistryProps;
     mrgName = props.managedResourceGroup?.resourceId?.split('/').pop() ?? '';
     accountId = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';

@@ -1,9 +1,10 @@
 import { NetworkManagementClient } from '@azure/arm-network';
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import type { AzureSim } from '../../../local/azure-sim/server';
+import { SIM_DEFAULT_TIME_SCALE, type AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, fastPoll, sdkOptions, simCredential, startSim } from '../../integration/helpers/sim';
 import { errorsOf, SwaggerValidator } from '../../integration/helpers/swagger';
+import { waitOutExemption } from '../../helpers/world-helpers';
 
 const ML = 'machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2025-12-01/registries.json';
 const PE = 'network/resource-manager/Microsoft.Network/stable/2024-01-01/privateEndpoint.json';
@@ -51,7 +52,7 @@ describe('local Azure: responses validate against the official swagger specs', (
       { location: 'eastus', tags: { a: 'b' }, identity: { type: 'SystemAssigned' }, properties: { publicNetworkAccess: 'Enabled', managedResourceGroupSettings: { assignedIdentities: [{ principalId: sim.principal.oid }] }, regionDetails: [{ location: 'eastus' }, { location: 'westus2' }] } },
       fastPoll,
     );
-    await new Promise((r) => setTimeout(r, 350)); // the exemption's propagation (5 min simulated × time scale 0.001)
+    await waitOutExemption(SIM_DEFAULT_TIME_SCALE); // the exemption's propagation
     const props = reg.properties as RegistryProps;
     ids.storage = props.regionDetails?.[0]?.storageAccountDetails[0]?.systemCreatedStorageAccount.armResourceId.resourceId ?? '';
     ids.acr = props.regionDetails?.[0]?.acrDetails[0]?.systemCreatedAcrAccount.armResourceId.resourceId ?? '';

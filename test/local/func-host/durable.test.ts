@@ -69,6 +69,12 @@ describe('durable engine', () => {
     const s = await waitForStatus(host, 'approve-timeout', isTerminal);
     expect(s.output).toEqual({ approved: false, timedOut: true });
     expect(s.historyEvents!.some((e) => e.EventType === 'TimerFired')).toBe(true);
+    // the timer fired at its time, 30 engine seconds after the run began (not at once)
+    const started = Date.parse(String(s.historyEvents!.find((e) => e.EventType === 'ExecutionStarted')?.Timestamp));
+    const created = s.historyEvents!.find((e) => e.EventType === 'TimerCreated') as { FireAt?: string } | undefined;
+    const fired = s.historyEvents!.find((e) => e.EventType === 'TimerFired') as { Timestamp?: string } | undefined;
+    expect(Date.parse(String(created?.FireAt)) - started).toBeGreaterThanOrEqual(30_000);
+    expect(Date.parse(String(fired?.Timestamp))).toBeGreaterThanOrEqual(Date.parse(String(created?.FireAt)));
     // raising after completion is 410 Gone
     const late = await fetch(`${host.baseUrl}/durabletask/instances/approve-timeout/raiseEvent/Approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"bob"' });
     expect(late.status).toBe(410);

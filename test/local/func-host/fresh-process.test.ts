@@ -20,7 +20,7 @@ describe('a host started after another one stopped, in the same process', () => 
     // the first app asks its identity endpoint once (discovery audience), then the world stops
     const first = await newWorld('a');
     try {
-      const res = await fetch(`${first.host.baseUrl}/api/discovery/westeurope/nosuchregistry`, { headers: { 'x-functions-key': first.functionKey } });
+      const res = await fetch(`${first.host.baseUrl}/api/discovery/westeurope/nosuchregistry`, { headers: first.auth.headers('reader') });
       expect(res.status).toBe(404);
     } finally {
       await first.stop();

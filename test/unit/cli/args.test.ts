@@ -31,9 +31,12 @@ describe('parseCommandLine', () => {
   it('parses verify-dns, discovery and status', () => {
     expect(parseCommandLine(['verify-dns', REG, '--subnet', SUBNET])).toEqual<Command>({ command: 'verify-dns', registry: parseRegistryId(REG), json: false, subnetId: armIdOf(SUBNET, ArmTypes.subnet) });
     expect(parseCommandLine(['discovery', 'westeurope', 'reg1', '--json'])).toEqual<Command>({ command: 'discovery', region: 'westeurope', registryName: 'reg1', json: true });
-    expect(parseCommandLine(['status', REG, '--api', 'https://func.example.net/api/', '--key', 'k'])).toEqual<Command>({
-      command: 'status', registry: parseRegistryId(REG), json: false, api: 'https://func.example.net', key: 'k',
+    expect(parseCommandLine(['status', REG, '--api', 'https://func.example.net/api/', '--app-id', '3F6B1E2A-9C4D-4E8F-A1B2-C3D4E5F60718'])).toEqual<Command>({
+      command: 'status', registry: parseRegistryId(REG), json: false, api: 'https://func.example.net', appId: '3f6b1e2a-9c4d-4e8f-a1b2-c3d4e5f60718',
     });
+    expect(() => parseCommandLine(['status', REG, '--api', 'https://func.example.net', '--app-id', 'not-a-guid'])).toThrow(/--app-id must be/);
+    // a function key opens nothing on the HTTP API any more
+    expect(() => parseCommandLine(['status', REG, '--api', 'https://func.example.net', '--key', 'k'])).toThrow();
     expect(parseCommandLine(['status', REG, '--api', 'http://127.0.0.1:7071'])).toEqual<Command>({ command: 'status', registry: parseRegistryId(REG), json: false, api: 'http://127.0.0.1:7071' });
   });
 
@@ -46,14 +49,20 @@ describe('parseCommandLine', () => {
 
   it.each<[string[], RegExp]>([
     [[], /a command is required/],
-    [['harden', REG], /unknown command 'harden'/],
+    [['harden', REG], /unknown command 'harden': use one of plan, apply, .*allow-sharing, audit-deployments$/],
+    [['aply', REG], /unknown command 'aply' \(did you mean 'apply'\?\)/],
+    [['egres-check', SUBNET], /\(did you mean 'egress-check'\?\)/],
+    [['allow-sharign'], /\(did you mean 'allow-sharing'\?\)/],
     [['plan'], /'plan' takes <registryId>; got nothing/],
     [['plan', REG, 'extra'], /'plan' takes <registryId>; got '.*' 'extra'/],
     [['discovery', 'westeurope'], /'discovery' takes <region> <name>/],
     [['plan', '/subscriptions/x/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/r1'], /bad <registryId>: .*subscription id 'x' is not a GUID/],
     [['plan', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/-bad-`], /bad <registryId>: '-bad-' is not a valid registry name/],
     [['plan', SUBNET], /bad <registryId>: .*expected a Microsoft.MachineLearningServices\/registries id/],
-    [['plan', REG, '--frob'], /Unknown option '--frob'/],
+    [['plan', REG, '--frob'], /^unknown option '--frob'$/],
+    [['plan', REG, '--jsno'], /^unknown option '--jsno' \(did you mean '--json'\?\)$/],
+    [['plan', REG, '--subnte', SUBNET], /\(did you mean '--subnet'\?\)/],
+    [['status', REG, '--apy', 'https://x'], /unknown option '--apy' \(did you mean '--api'\?\)/],
     [['plan', REG, '--json=yes'], /--json/],
     [['plan', REG, '--settings'], /--settings/],
     [['plan', REG, '--api', 'https://x'], /--api is not an option of 'plan'/],
@@ -81,10 +90,13 @@ describe('status helpers', () => {
     expect(statusUrl('https://func.example.net', parseRegistryId(REG))).toBe(`https://func.example.net/api/registries/${SUB}/rg-ml/reg1/harden`);
   });
 
-  it('exit code: 0 while running or completed, 1 for failed runs, failed outcomes and errors', () => {
+  it('exit code: 0 while running or completed, 1 for failed runs, failed or not-found outcomes and errors', () => {
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Running' } })).toBe(0);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', output: { kind: 'Hardened' } } })).toBe(0);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', output: { kind: 'Failed' } } })).toBe(1);
+    // a typo'd or deleted registry: the run ended NotFound, which is no success
+    expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', output: { kind: 'NotFound' } } })).toBe(1);
+    expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Completed', summary: { kind: 'NotFound' } } })).toBe(1);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Failed' } })).toBe(1);
     expect(statusExitCode({ kind: 'status', body: { runtimeStatus: 'Terminated' } })).toBe(1);
     expect(statusExitCode({ kind: 'neverRun', message: 'x' })).toBe(1);

@@ -21,6 +21,14 @@ describe('parseHardenInput', () => {
     });
   });
 
+  it('keeps the caller (the audit trail) and refuses a malformed one', () => {
+    const caller = { kind: 'user', objectId: '11111111-2222-4333-8444-555555555555', upn: 'alice@contoso.example', appId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', roles: ['Lockdown.Operator'], extra: 'dropped' };
+    expect(parseHardenInput({ registryId: REGISTRY_ID, trigger: 'http', caller }).caller).toEqual({ kind: 'user', objectId: caller.objectId, upn: caller.upn, appId: caller.appId, roles: ['Lockdown.Operator'] });
+    const e = fails({ registryId: REGISTRY_ID, trigger: 'http', caller: { kind: 'god', objectId: 'x', upn: 'a\nb', roles: ['Owner'] } });
+    expect(errorCodeOf(e)).toBe('HARDEN.INPUT_INVALID');
+    for (const part of ['caller.kind', 'caller.objectId', 'caller.upn', 'caller.roles']) expect(e.message).toContain(part);
+  });
+
   it('takes valid overrides', () => {
     const input = parseHardenInput({
       registryId: REGISTRY_ID,

@@ -72,12 +72,22 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     const wait = await h.next();
     expect(names(second)).toHaveLength(3);
     expect(names(wait)).toEqual(['timer']);
-    // the next try is accessPollSeconds later
-    expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - h.now.getTime()).toBe(30_000);
+    // the first look again is 5 s later
+    expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - h.now.getTime()).toBe(5_000);
     h.fireTimer();
     const again = await h.next();
     expect(names(again)).toEqual([S.disable]);
     expect((again.scheduled[0]?.input as { target: Target }).target.id).toBe(TARGETS[2]?.id);
+    // each later wait doubles, up to accessPollSeconds (30 s)
+    const gaps: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      h.completeAll(S.disable, () => ({ waiting: DENIED }));
+      const timer = await h.next();
+      gaps.push(Date.parse(timer.scheduled[0]?.fireAt ?? '') - h.now.getTime());
+      h.fireTimer();
+      await h.next();
+    }
+    expect(gaps).toEqual([10_000, 20_000, 30_000, 30_000]);
   });
 
   it('fails with the refusal\'s code once ACCESS_PROPAGATION_MINUTES have passed, and the outcome lists what is done and what is not', async () => {
@@ -85,7 +95,8 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     await toLockdown(h, ASSIGN);
     h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     await h.next();
-    for (let i = 0; i < 3; i++) {
+    // waits of 5, 10, 20 s, then the rest of the minute: the fifth refusal ends the run
+    for (let i = 0; i < 6; i++) {
       h.completeAll(S.disable, () => ({ waiting: DENIED }));
       const e = await h.next();
       if (!names(e).includes('timer')) {

@@ -12,7 +12,7 @@ import type { FunctionsCoreMock } from '../../helpers/functions-core-mock';
 import { endpoint, freshStates, input, PLACEMENT, readyReading, REGISTRY_ID, TARGETS, ZONES } from '../../helpers/hardening-fixtures';
 
 /**
- * Workflow 2.4: writes answered at once, their long-running operations driven by the run
+ * Workflow 2.3: writes answered at once, their long-running operations driven by the run
  * (src/hardening/operations.workflow.ts), replayed through the registered orchestrator the way
  * the Durable Functions extension drives it. Times are the run's clock (the history's).
  */

@@ -1,5 +1,5 @@
 import type { TargetState } from '../../../src/hardening/domain/hardening';
-import { outcomeEventId, outcomeEventType, summarizeOutcome, emptyApplied } from '../../../src/hardening/domain/outcome';
+import { outcomeArgsOf, outcomeEventId, outcomeEventType, summarizeOutcome, emptyApplied } from '../../../src/hardening/domain/outcome';
 import { planHardening } from '../../../src/hardening/domain/plan';
 import { endpoint, freshStates, PLACEMENT, REGISTRY_ID, TARGETS } from '../../helpers/hardening-fixtures';
 
@@ -18,6 +18,15 @@ describe('outcome', () => {
     expect(outcomeEventId({ instanceId: 'i1', startedAt: '2026-03-01T10:00:00.001Z', kind: 'Hardened' })).not.toBe(id);
     expect(outcomeEventId({ instanceId: 'i2', startedAt: base.startedAt, kind: 'Hardened' })).not.toBe(id);
     expect(outcomeEventId({ instanceId: 'i1', startedAt: base.startedAt, kind: 'Failed' })).not.toBe(id);
+  });
+
+  it('a NotFound run says what is wrong as a warning, never as compliant; an Exempt one keeps its note as the reason nothing was needed', () => {
+    const gone = summarizeOutcome({ ...base, kind: 'NotFound', mode: 'apply', notes: ['the registry does not exist'] });
+    expect(gone.alreadyCompliant).toEqual([]);
+    expect(gone.warnings).toEqual(['the registry does not exist']);
+    const exempt = summarizeOutcome({ ...base, kind: 'Exempt', mode: 'apply', notes: ['the registry carries the exemption tag'] });
+    expect(exempt.alreadyCompliant).toEqual(['the registry carries the exemption tag']);
+    expect(exempt.warnings).toEqual([]);
   });
 
   it('summarizes a plan-mode run as what would change', () => {
@@ -58,5 +67,15 @@ describe('outcome', () => {
   it('carries the error of a failed run', () => {
     const o = summarizeOutcome({ ...base, kind: 'Failed', mode: 'apply', error: { code: 'ARM.FORBIDDEN', message: 'no' } });
     expect(o).toMatchObject({ kind: 'Failed', error: { code: 'ARM.FORBIDDEN', message: 'no' }, changes: [], dns: [] });
+  });
+});
+
+describe('the audit trail in the outcome', () => {
+  it('names the caller the run\'s input carries, and nobody when none asked (events, the timer)', () => {
+    const caller = { kind: 'user' as const, objectId: '11111111-2222-4333-8444-555555555555', upn: 'alice@contoso.example', roles: ['Lockdown.Operator' as const] };
+    const run = { kind: 'Failed' as const, instanceId: 'i', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', plan: undefined, applied: emptyApplied(), dns: [], discovery: undefined };
+    const registryId = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/reg1' as never;
+    expect(summarizeOutcome(outcomeArgsOf({ ...run, input: { registryId, mode: 'apply', caller } })).caller).toEqual(caller);
+    expect(summarizeOutcome(outcomeArgsOf({ ...run, input: { registryId, mode: 'apply' } }))).not.toHaveProperty('caller');
   });
 });

@@ -10,6 +10,7 @@ import { approveHardening, getHardeningStatus, startHardening, terminateHardenin
 import { listRuns } from '../../../src/hardening/http-runs';
 import { DiscoveryCache } from '../../../src/hardening/discovery-cache';
 import { decodeCursor, encodeCursor } from '../../../src/http/views';
+import { AUTH_ON, AUTH_SETTINGS, principalHeaders, ROLE } from '../../helpers/principal';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const zone = (z: string) => `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${z}`;
@@ -22,6 +23,8 @@ Object.assign(process.env, {
   LOCKDOWN_ACR: 'true',
   LOCKDOWN_ORDER: 'lockdown-first',
   AZURE_CLOUD: 'AzurePublicCloud',
+  // authentication on, as App Service sets it up: the requests below carry the platform's principal header
+  ...AUTH_SETTINGS,
 });
 
 const BASE = 'http://127.0.0.1:7071/api';
@@ -33,8 +36,13 @@ function ctx(): InvocationContext {
   return new InvocationContext({ functionName: 'test', invocationId: 'inv-1', logHandler: () => undefined });
 }
 
-function request(method: string, url: string, params: Record<string, string>, body?: string): HttpRequest {
-  return new HttpRequest({ method, url, params, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body: { string: body } } : {}) });
+/** A request of a caller holding the role (default: network admin, who may do everything). */
+function request(method: string, url: string, params: Record<string, string>, body?: string, role: keyof typeof ROLE = 'networkAdmin'): HttpRequest {
+  return new HttpRequest({ method, url, params, headers: { ...principalHeaders(role), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: { string: body } } : {}) });
+}
+
+function get(url: string): HttpRequest {
+  return new HttpRequest({ method: 'GET', url, headers: principalHeaders('reader') });
 }
 
 function errorCode(r: HttpResponseInit): string {
@@ -58,8 +66,10 @@ class FakeClient implements HardenClient {
     this.instances.set(id, { instanceId: id, name, runtimeStatus: 'Pending', input: options?.input, customStatus: null, output: null, createdTime: now, lastUpdatedTime: now });
     return id;
   }
-  async raiseEvent(instanceId: string, eventName: string): Promise<void> {
+  readonly eventData: unknown[] = [];
+  async raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void> {
     this.events.push([instanceId, eventName]);
+    this.eventData.push(data);
   }
   async terminate(instanceId: string, reason: string): Promise<void> {
     this.terminated.push([instanceId, reason]);
@@ -79,6 +89,8 @@ describe('hardening handlers (fake durable client)', () => {
     expect(first.jsonBody).toMatchObject({ instanceId: instanceIdFor(REG), registryId: REG, mode: 'plan', statusUrl: HARDEN_URL });
     const input = client.instances.get(instanceIdFor(REG))?.input as { mode: string; trigger: string; options: { order: string; lockdownAcr: boolean } };
     expect(input).toMatchObject({ mode: 'plan', trigger: 'http', options: { order: 'endpoints-first', lockdownAcr: true } });
+    // the audit trail: the run's input names who asked
+    expect(input).toMatchObject({ caller: { kind: 'user', objectId: '11111111-2222-4333-8444-555555555555', upn: 'alice@contoso.example', roles: [ROLE.networkAdmin] } });
 
     const second = await startHardening(request('POST', HARDEN_URL, PARAMS), client, ctx());
     expect(second.status).toBe(409);
@@ -89,6 +101,29 @@ describe('hardening handlers (fake durable client)', () => {
     const third = await startHardening(request('POST', HARDEN_URL, PARAMS), client, ctx());
     expect(third.status).toBe(202);
     expect(third.jsonBody).toMatchObject({ mode: 'apply', previousRuntimeStatus: 'Failed' });
+  });
+
+  it('a caller without the role starts nothing: reader applying, operator weakening (lockdownAcr: false)', async () => {
+    const client = new FakeClient();
+    const reader = await startHardening(request('POST', HARDEN_URL, PARAMS, undefined, 'reader'), client, ctx());
+    expect([reader.status, errorCode(reader)]).toEqual([403, ErrorCodes.AUTH_FORBIDDEN]);
+    const weakening = await startHardening(request('POST', HARDEN_URL, PARAMS, '{"lockdownAcr":false}', 'operator'), client, ctx());
+    expect([weakening.status, errorCode(weakening)]).toEqual([403, ErrorCodes.AUTH_FORBIDDEN]);
+    const anonymous = await startHardening(new HttpRequest({ method: 'POST', url: HARDEN_URL, params: PARAMS }), client, ctx());
+    expect([anonymous.status, errorCode(anonymous)]).toEqual([401, ErrorCodes.AUTH_UNAUTHENTICATED]);
+    expect(client.instances.size).toBe(0);
+    const plan = await startHardening(request('POST', `${HARDEN_URL}?mode=plan`, PARAMS, undefined, 'reader'), client, ctx());
+    expect(plan.status).toBe(202);
+  });
+
+  it('approve: the approval event carries who approved', async () => {
+    const client = new FakeClient();
+    await client.startNew('hardenRegistry', { instanceId: instanceIdFor(REG), input: { registryId: REG } });
+    client.instances.get(instanceIdFor(REG))!.runtimeStatus = 'Running';
+    expect((await approveHardening(request('POST', `${HARDEN_URL}/approve`, PARAMS, undefined, 'operator'), client, ctx())).status).toBe(202);
+    expect(client.eventData).toEqual([{ source: 'http', caller: expect.objectContaining({ upn: 'alice@contoso.example', roles: [ROLE.operator] }) }]);
+    expect((await approveHardening(request('POST', `${HARDEN_URL}/approve`, PARAMS, undefined, 'reader'), client, ctx())).status).toBe(403);
+    expect(client.eventData).toHaveLength(1);
   });
 
   it('status: 404 when never run, 200 with steps from the custom status', async () => {
@@ -112,9 +147,11 @@ describe('hardening handlers (fake durable client)', () => {
     client.instances.get(instanceIdFor(REG))!.runtimeStatus = 'Running';
     expect((await approveHardening(request('POST', approveUrl, PARAMS), client, ctx())).status).toBe(202);
     expect(client.events).toEqual([[instanceIdFor(REG), 'approve']]);
-    const t = await terminateHardening(request('DELETE', `${HARDEN_URL}?reason=maintenance`, PARAMS), client, ctx());
+    const t = await terminateHardening(request('DELETE', `${HARDEN_URL}?reason=maintenance`, PARAMS, undefined, 'operator'), client, ctx());
     expect(t.status).toBe(202);
-    expect(client.terminated).toEqual([[instanceIdFor(REG), 'maintenance']]);
+    expect(t.jsonBody).toMatchObject({ reason: 'maintenance' });
+    // the reason kept with the instance names who stopped the run
+    expect(client.terminated).toEqual([[instanceIdFor(REG), 'maintenance (by alice@contoso.example (oid 11111111-2222-4333-8444-555555555555))']]);
     client.instances.get(instanceIdFor(REG))!.runtimeStatus = 'Completed';
     const late = await approveHardening(request('POST', approveUrl, PARAMS), client, ctx());
     expect(late.status).toBe(409);
@@ -145,7 +182,7 @@ describe('listRuns (fake durable client)', () => {
     let token: string | null = null;
     do {
       const url: string = `${BASE}/runs?top=2${token ? `&continuationToken=${token}` : ''}`;
-      const r = await listRuns(new HttpRequest({ method: 'GET', url }), client, ctx());
+      const r = await listRuns(get(url), client, ctx());
       expect(r.status).toBe(200);
       const page = r.jsonBody as { items: Array<{ instanceId: string; statusUrl?: string }>; continuationToken: string | null };
       expect(page.items.length).toBeLessThanOrEqual(2);
@@ -153,11 +190,11 @@ describe('listRuns (fake durable client)', () => {
       token = page.continuationToken;
     } while (token);
     expect(seen).toEqual(['harden-r4', 'harden-r3', 'harden-r2', 'harden-r1', 'harden-r0']);
-    const failed = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?status=Failed` }), client, ctx());
+    const failed = await listRuns(get(`${BASE}/runs?status=Failed`), client, ctx());
     const items = (failed.jsonBody as { items: Array<{ instanceId: string; statusUrl: string }> }).items;
     expect(items.map((i) => i.instanceId)).toEqual(['harden-r4', 'harden-r2', 'harden-r0']);
     expect(items[0]?.statusUrl).toBe(`${BASE}/registries/${SUB}/rg-ml/reg4xx/harden`);
-    const bad = await listRuns(new HttpRequest({ method: 'GET', url: `${BASE}/runs?continuationToken=abc` }), client, ctx());
+    const bad = await listRuns(get(`${BASE}/runs?continuationToken=abc`), client, ctx());
     expect(bad.status).toBe(400);
     expect(decodeCursor(encodeCursor({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' }))).toEqual({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' });
   });
@@ -168,7 +205,7 @@ describe('getDiscovery (fake discovery port)', () => {
     const calls: string[] = [];
     const clock = { t: 1_000_000 };
     return {
-      cloud: 'AzurePublicCloud', cacheSeconds, cache: new DiscoveryCache(), now: () => clock.t, calls, clock,
+      cloud: 'AzurePublicCloud', auth: AUTH_ON, cacheSeconds, cache: new DiscoveryCache(), now: () => clock.t, calls, clock,
       discovery: { discover: async (r, n) => { calls.push(`${r}/${n}`); return discover(r, n); } },
     };
   }

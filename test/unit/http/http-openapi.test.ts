@@ -23,20 +23,28 @@ describe('the OpenAPI document', () => {
     expect(openApi30Problems({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/a': { get: { responses: { 200: { description: 'x', content: { 'application/json': { schema: { type: ['string', 'null'] } } } } } } } } })).not.toEqual([]);
   });
 
-  it('has one operation per route, with its path parameters in template order, function-key security except openapi.json', () => {
+  it('has one operation per route, with its path parameters in template order, each naming its app role (bearer token, no function key)', () => {
     const ops = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => ({ path, method: m.toUpperCase(), op })));
     expect(ops).toHaveLength(ALL_ROUTES.length);
     for (const route of ALL_ROUTES) {
       const found = ops.find((o) => o.path === openApiPath(route.route) && o.method === route.method);
       expect(found?.op.operationId).toBe(route.name);
       expect(found?.op.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(templateParams(route.route));
-      if (route.authLevel === 'anonymous') expect(found?.op.security).toEqual([]);
-      else {
-        expect(found?.op.security).toBeUndefined();
-        expect(found?.op.responses['401']).toBeDefined();
-      }
+      expect(found?.op['x-required-role']).toBe(route.auth.role);
+      expect(found?.op.description).toContain(route.auth.role);
+      for (const status of ['401', '403', '503']) expect([route.name, status, found?.op.responses[status]]).toEqual([route.name, status, expect.anything()]);
     }
-    expect(doc.security.length).toBeGreaterThan(0);
+    expect(doc.security).toEqual([{ entraId: [] }]);
+    expect(doc.components.securitySchemes.entraId).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(JSON.stringify(doc)).not.toContain('x-functions-key');
+  });
+
+  it('shows the options that need a higher role', () => {
+    const start = doc.paths['/api/registries/{subscriptionId}/{resourceGroup}/{registryName}/harden']?.post;
+    expect(start?.['x-required-role']).toBe('Lockdown.Reader');
+    expect(start?.['x-elevated-options']).toEqual([{ option: 'mode=apply (the default)', role: 'Lockdown.Operator' }, { option: 'lockdownAcr: false', role: 'Lockdown.NetworkAdmin' }]);
+    expect(start?.description).toContain('Lockdown.NetworkAdmin with lockdownAcr: false');
+    expect(doc.paths['/api/workspaces/{subscriptionId}/{resourceGroup}/{workspaceName}/share-with']?.post?.['x-required-role']).toBe('Lockdown.NetworkAdmin');
   });
 
   it('is generated from the handlers\' schemas: region enum of the cloud, registry name pattern, strict body, bounded top', () => {
@@ -60,7 +68,6 @@ describe('the OpenAPI document', () => {
       const names = Object.keys(route.params({ cloud: 'AzurePublicCloud' }).shape).sort();
       expect(names).toEqual(templateParams(route.route).sort());
     }
-    expect(Routes.getOpenApi.authLevel).toBe('anonymous');
-    expect(ALL_ROUTES.filter((r) => r.authLevel === 'anonymous').map((r) => r.name)).toEqual([Routes.getOpenApi.name]);
+    expect(Routes.getOpenApi.auth.role).toBe('Lockdown.Reader');
   });
 });

@@ -3,17 +3,20 @@ import { parseRequest } from '../../../src/http/request';
 import { MAX_BODY_BYTES, Routes } from '../../../src/http/routes';
 import { hardenOverridesBody, runsQuery } from '../../../src/http/schemas';
 import { ErrorCodes } from '../../../src/shared/error-codes';
+import { AUTH_ON, principalHeaders } from '../../helpers/principal';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
-const CTX = { cloud: 'AzurePublicCloud' as const };
+const CTX = { cloud: 'AzurePublicCloud' as const, auth: AUTH_ON };
+const GOV = { cloud: 'AzureUSGovernment' as const, auth: AUTH_ON };
 const BASE = 'http://127.0.0.1:7071/api';
 
+/** A request of a caller with every role (these tests are about validation; test/unit/http/http-auth.test.ts is about roles). */
 function req(init: { method?: string; url?: string; params?: Record<string, string>; body?: string; headers?: Record<string, string> }): HttpRequest {
   return new HttpRequest({
     method: init.method ?? 'GET',
     url: init.url ?? `${BASE}/x`,
     params: init.params ?? {},
-    headers: init.headers ?? {},
+    headers: { ...principalHeaders('networkAdmin'), ...(init.headers ?? {}) },
     ...(init.body !== undefined ? { body: { string: init.body } } : {}),
   });
 }
@@ -44,9 +47,9 @@ describe('request validation: discovery parameters', () => {
   });
 
   it('checks the region against the configured cloud', async () => {
-    const gov = await parseRequest(Routes.getDiscovery, req({ params: { region: 'usgovvirginia', registryName: 'demoreg' } }), { cloud: 'AzureUSGovernment' });
+    const gov = await parseRequest(Routes.getDiscovery, req({ params: { region: 'usgovvirginia', registryName: 'demoreg' } }), GOV);
     expect(gov.ok).toBe(true);
-    const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName: 'demoreg' } }), { cloud: 'AzureUSGovernment' }));
+    const e = await errorOf(parseRequest(Routes.getDiscovery, req({ params: { region: 'westeurope', registryName: 'demoreg' } }), GOV));
     expect(e.message).toContain('AzureUSGovernment region');
   });
 

@@ -122,6 +122,12 @@ describe('parseSweepInput', () => {
     expect(input.options.lockdownAcr).toBe(true);
   });
 
+  it('keeps the caller who started the sweep, and refuses a malformed one', () => {
+    const caller = { kind: 'app', objectId: '11111111-2222-4333-8444-555555555555', appId: '99999999-8888-4777-8666-555555555555', roles: ['Lockdown.Operator'] };
+    expect(parseSweepInput({ ...good, caller }).caller).toEqual(caller);
+    expect(() => parseSweepInput({ ...good, caller: { kind: 'app', objectId: 'x', roles: [] } })).toThrow(/caller\.objectId must be a GUID/);
+  });
+
   it('no subscriptions: SWEEP.NO_SUBSCRIPTIONS', () => {
     expect(() => parseSweepInput({ ...good, subscriptionIds: [] })).toThrow(/^\[SWEEP\.NO_SUBSCRIPTIONS\] no subscriptions configured/);
   });

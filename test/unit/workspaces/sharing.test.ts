@@ -71,10 +71,15 @@ describe('decideSharing', () => {
     }
   });
 
-  it('with force, turns Disabled into selected networks', () => {
-    const d = decideSharing({ storage: account('Disabled', acls()), registryId: REGISTRY, tenantId: TENANT, force: true });
+  it('with force and a stated reason, turns Disabled into selected networks', () => {
+    const d = decideSharing({ storage: account('Disabled', acls()), registryId: REGISTRY, tenantId: TENANT, force: true, reason: 'asset sharing for team X (ticket 42)' });
     expect(d).toMatchObject({ kind: 'update', forced: true, patch: { publicNetworkAccess: 'Enabled', networkAcls: { defaultAction: 'Deny' } } });
     if (d.kind === 'update') expect(d.changes[0]).toMatch(/Disabled → Enabled/);
+  });
+
+  it.each([[undefined], [''], ['   ']])('never turns Disabled into Enabled without a reason (reason %j): SHARING.REASON_REQUIRED', (reason) => {
+    const d = decideSharing({ storage: account('Disabled', acls()), registryId: REGISTRY, tenantId: TENANT, force: true, ...(reason !== undefined ? { reason } : {}) });
+    expect(d).toMatchObject({ kind: 'refused', code: ErrorCodes.SHARING_REASON_REQUIRED });
   });
 
   it('never touches an account secured by a perimeter, force or not', () => {

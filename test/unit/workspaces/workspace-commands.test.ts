@@ -13,6 +13,9 @@ describe('workspace commands', () => {
 
   it('parses allow-sharing with --force and --json', () => {
     expect(parseWorkspaceCommand(['allow-sharing', WS, REG, '--force', '--json'])).toEqual({ command: 'allow-sharing', workspaceId: WS, registryId: REG, force: true, json: true });
+    expect(parseWorkspaceCommand(['allow-sharing', WS, REG, '--force', '--reason', ' ticket 42 ', '--json'])).toEqual({ command: 'allow-sharing', workspaceId: WS, registryId: REG, force: true, reason: 'ticket 42', json: true });
+    expect(() => parseWorkspaceCommand(['allow-sharing', WS, REG, '--force', '--reason', 'two\nlines'])).toThrow(/--reason must be one line/);
+    expect(() => parseWorkspaceCommand(['audit-deployments', WS, '--reason', 'x'])).toThrow(/--reason goes with/);
   });
 
   it('parses audit-deployments with several workspaces, without duplicates', () => {
@@ -23,7 +26,8 @@ describe('workspace commands', () => {
     [['allow-sharing', WS], /takes <workspaceId> <registryId>/],
     [['allow-sharing', REG, REG], /bad <workspaceId>.*expected a Microsoft.MachineLearningServices\/workspaces id/],
     [['allow-sharing', WS, WS], /bad <registryId>.*expected a Microsoft.MachineLearningServices\/registries id/],
-    [['allow-sharing', WS, REG, '--fix'], /Unknown option/],
+    [['allow-sharing', WS, REG, '--fix'], /^unknown option '--fix'$/],
+    [['allow-sharing', WS, REG, '--froce'], /unknown option '--froce' \(did you mean '--force'\?\)/],
     [['audit-deployments'], /one or more <workspaceId>/],
     [['audit-deployments', WS, '--force'], /--force is not an option/],
     [['audit-deployments', 'not-an-id'], /bad <workspaceId>/],

@@ -1,0 +1,41 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HistoryEventType } from '../../../local/func-host/durable/history';
+import { createRegistry, startWorld, type World } from '../../../local/world';
+import { FIRST_ACCESS_WAIT_SECONDS } from '../../../src/hardening/run-waits.workflow';
+import { instanceIdFor } from '../../../src/shared/instance-id';
+import { clearRequestLog, outcomeOf, requestLog, waitForRun } from '../../helpers/world-helpers';
+
+/**
+ * The wait for the managed group's exemption, on the strict default: durable timers of 5 s, then
+ * twice as long each time (at most accessPollSeconds, 30 s), each firing at its time — not a
+ * burst of calls. (Under jest the local host once armed every timer at once: the worker's answer
+ * reached it as an object whose fireAt Date came from another realm; it now goes through JSON, as
+ * a worker's answer does.)
+ */
+describe('waiting for the exemption to take effect', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'access-wait-')), hostTimeScale: 0.05 });
+  }, 90_000);
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('looks again after 5, 10, 20, 30 s…, and each refused PATCH is sent once per look', async () => {
+    await clearRequestLog(world);
+    const id = await createRegistry(world.sim, world.user, { name: 'waitreg', regions: ['westeurope'] });
+    const run = await waitForRun(world, id, { timeoutMs: 90_000 });
+    expect(outcomeOf(run).kind).toBe('Hardened');
+    const history = world.host.durable.engine.getRecord(instanceIdFor(id))?.history ?? [];
+    const timers = history.filter((e) => e.EventType === HistoryEventType.TimerCreated).map((e) => Date.parse(String((e as { FireAt?: string }).FireAt)) - Date.parse(e.Timestamp));
+    expect(timers.length).toBeGreaterThan(0);
+    expect(timers).toEqual(timers.map((_, i) => Math.min(30, FIRST_ACCESS_WAIT_SECONDS * 2 ** i) * 1000));
+    const fired = history.filter((e) => e.EventType === HistoryEventType.TimerFired);
+    for (const f of fired) expect(Date.parse(f.Timestamp)).toBeGreaterThanOrEqual(Date.parse(String((f as { FireAt?: string }).FireAt)));
+    // storage and ACR: refused at the first try and at each look but the last
+    const refused = (await requestLog(world)).filter((r) => r.status === 403 && r.method === 'PATCH');
+    expect(refused).toHaveLength(2 * timers.length);
+  }, 120_000);
+});
