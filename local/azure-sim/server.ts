@@ -280,6 +280,11 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
       ...(eventGrid ? { eventGridAdmin: (req: http.IncomingMessage, res: http.ServerResponse, sub: string) => eventGrid.handleAdmin(req, res, sub) } : {}),
     }),
   );
+  // The admin API's clients (tests, the world) run in this process: when its event loop is busy
+  // past Node's 5 s keep-alive timeout (a host starting), the server's idle timer and the client's
+  // next request on the pooled socket meet, and the request fails with ECONNRESET. The harness's
+  // own API keeps idle sockets longer (ARM's endpoint keeps Node's default, as a real server may).
+  admin.keepAliveTimeout = 10 * 60_000;
   const adminPort = await listen(admin, host, opts.adminPort ?? 0);
 
   if (opts.fixtures?.length) loadFixtures(store, opts.fixtures);
