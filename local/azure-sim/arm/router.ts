@@ -67,7 +67,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The ARM front door: faults, auth, routing, api-version, throttling, provider call, log. */
+/** The ARM front door: faults, auth, routing, api-version, throttling, authorization, the provider's own limits, provider call, log. */
 export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const compiled = deps.routes.map(compile).sort((a, b) => b.literals - a.literals);
 
@@ -238,6 +238,18 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
           sendError(e);
           return;
         }
+      }
+    }
+
+    // what ARM let through reaches the resource provider, which applies its own limits (the Network RP's windows)
+    const limited = deps.throttle.takeProvider(path, subscriptionId, kind);
+    if (limited) {
+      baseHeaders[kind === 'read' ? 'x-ms-ratelimit-remaining-subscription-resource-entities-read' : 'x-ms-ratelimit-remaining-subscription-resource-requests'] = String(limited.remaining);
+      if (!limited.ok) {
+        const e = armErrors.providerThrottled('Microsoft.Network', kind, subscriptionId, limited.limit.limit, limited.limit.windowSeconds, limited.retryAfterSeconds);
+        if (limited.retryAfterMs !== limited.retryAfterSeconds * 1000) Object.assign(e.headers, { 'Retry-After': String(Math.ceil(limited.retryAfterMs / 1000)), 'retry-after-ms': String(limited.retryAfterMs) });
+        sendError(e);
+        return;
       }
     }
 
