@@ -31,6 +31,8 @@ export interface RequestLogEntry {
   linkedActions?: string[];
   /** the checks the caller's role assignment did not cover */
   denied?: string[];
+  /** a 429's origin: ARM's bucket or a resource provider's own limit */
+  throttledBy?: 'arm' | 'network' | 'dns';
 }
 
 export async function requestLog(world: World): Promise<RequestLogEntry[]> {

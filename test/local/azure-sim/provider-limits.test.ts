@@ -80,6 +80,9 @@ describe('local Azure: the Network resource provider\'s limits', () => {
     expect((await armFetch(sim, 'PUT', vnetPath(OTHER_SUB, 'v1'), { body: vnetBody })).status).toBe(201);
     // nothing was written by the refused PUT
     expect((await armFetch(sim, 'GET', vnetPath(sim.subscriptionId, 'v4'))).status).toBe(404);
+    // the request log says whose refusal it was
+    const logged = (await simAdmin.requests(sim)).filter((e) => e.method === 'PUT' && /\/virtualNetworks\/v[1-4]$/.test(e.path) && e.path.startsWith(`/subscriptions/${sim.subscriptionId}/`));
+    expect(logged.map((e) => [e.status, e.throttledBy])).toEqual([[201, undefined], [201, undefined], [201, undefined], [429, 'network']]);
   });
 
   it('a refused request is not counted: once the wait said has passed, the next write goes through', async () => {
