@@ -193,8 +193,6 @@ export async function runBurst(options: {
     sim: {
       otherSubscriptionIds: [OTHER_SUBSCRIPTION],
       throttling,
-      // the app waits for an operation's Retry-After on a durable timer, on the host's clock
-      principalTimeScale: options.timeScale,
     },
     settings: {
       // the run's timers run on the host's clock, scaled like the simulator's: production's interval and expected durations
@@ -351,7 +349,7 @@ export async function measureBurst(options: BurstOptions): Promise<BenchRow[]> {
     `Minimum = the largest of (each limit's least time for N × one registry's calls, from a probe registry run alone first) and the probe's own run; the largest costs: ${costs}. ` +
     `Total = creation event of the first registry → every run finished, reported unscaled; ${verdict}. ` +
     `Harness = this one process (simulator, host and app share its event loop): saturated when it uses ≥ 85% of a core or its event loop's p99 delay is ≥ 1 simulated s. ` +
-    `Host: ${activitySlots} activity slots (a scaled-out plan, 10 per instance); LRO Retry-After as each provider sends it (local/azure-sim/README.md), in the host's clock. --repeat does not apply: the bursts at slower time scales are the section's repetitions.`;
+    `Host: ${activitySlots} activity slots (a scaled-out plan, 10 per instance); LRO Retry-After as each provider sends it (local/azure-sim/README.md), in the host's clock (the world's principalTimeScale). --repeat does not apply: the bursts at slower time scales are the section's repetitions.`;
   const unscaled = (s: BurstSample, ms: number): number => round(ms / s.timeScale / 1000);
   const rows: BenchRow[] = runs.map((r) => ({
     section: '3', metric: `burst of ${registries} at time scale ${r.sample.timeScale}${r.saturated.length ? ' (harness saturated)' : ''}: time to all hardened`, unit: 's', samples: [round(r.figure)], referenceLabel: 'its minimum', reference: round(r.reference.seconds),

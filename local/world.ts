@@ -283,6 +283,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   // the Azure behaviour profile: the caller's, else SIM_PROFILE (so a whole suite can run under one), else strict
   const profile = options.sim?.profile ?? profileFromEnv(process.env.SIM_PROFILE);
   const sim = await startAzureSim({
+    // the app waits for an operation's Retry-After on a durable timer, on the host's clock: the simulator says it in that clock
+    principalTimeScale: options.hostTimeScale ?? 1,
     ...options.sim,
     ...(profile ? { profile } : {}),
     ...(options.trafficDir !== undefined ? { trafficDir: options.trafficDir } : {}),

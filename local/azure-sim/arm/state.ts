@@ -187,19 +187,22 @@ export class SimState {
   // ---- LRO helpers ----------------------------------------------------------------------
 
   /**
-   * The Retry-After of an LRO answer: the provider's, in Azure time, scaled to the caller's clock
-   * (real time, or the app's: options.principalClock). `Retry-After` carries whole seconds, so it
-   * is rounded (0 when the scaled wait is under half a second: the client's own interval), and a
-   * time-scaled run sends the exact wait in `retry-after-ms` as well, as the throttling answers do.
+   * The Retry-After of an LRO answer: the provider's, in Azure time, scaled to real time.
+   * `Retry-After` carries whole seconds, so it is rounded (0 when the scaled wait is under half a
+   * second: the client's own interval), and a time-scaled run sends the exact wait in
+   * `retry-after-ms` as well, as the throttling answers do. For the app (options.principalClock)
+   * `retry-after-ms` is in its host's clock: the run reads it first and waits on a durable timer,
+   * while SDK pollers read only `Retry-After` and sleep in real time.
    */
   retryAfter(req: Pick<ArmRequest, 'path' | 'principalId'>): Record<string, string> {
     const fixed = this.options.lroRetryAfterSeconds;
     if (fixed !== undefined) return { 'Retry-After': String(fixed) };
     const clock = this.options.principalClock;
     const clientScale = clock && clock.oid === req.principalId && clock.timeScale > 0 ? clock.timeScale : 1;
-    const ms = Math.round((lroRetryAfterSecondsOf(req.path) * 1000 * this.options.timeScale) / clientScale);
-    const seconds = Math.round(ms / 1000);
-    return ms === seconds * 1000 ? { 'Retry-After': String(seconds) } : { 'Retry-After': String(seconds), 'retry-after-ms': String(ms) };
+    const realMs = lroRetryAfterSecondsOf(req.path) * 1000 * this.options.timeScale;
+    const seconds = Math.round(realMs / 1000);
+    const clientMs = Math.round(realMs / clientScale);
+    return clientMs === seconds * 1000 ? { 'Retry-After': String(seconds) } : { 'Retry-After': String(seconds), 'retry-after-ms': String(clientMs) };
   }
 
   url(path: string, apiVersion: string): string {
