@@ -6,14 +6,24 @@ export interface BenchArgs {
   quick: boolean;
   repeat: number;
   only: Set<Section>;
+  /** section 3: registries in the burst (default 200, quick 20) */
+  burst?: number;
+  /** section 3: bursts at most, each at half the speed of the one before (default 3) */
+  burstSteps?: number;
 }
 
-const USAGE = 'usage: npm run bench [-- --quick] [--only 1,2,5] [--repeat N]';
+const USAGE = 'usage: npm run bench [-- --quick] [--only 1,2,5] [--repeat N] [--burst N] [--burst-steps N]';
 
-/** `--quick`: 2 repetitions unless `--repeat` says otherwise (5 without it); `--only`: the sections to run. */
+/**
+ * `--quick`: 2 repetitions unless `--repeat` says otherwise (5 without it); `--only`: the sections
+ * to run; `--burst N`: section 3's registry count (its limits scale with it); `--burst-steps N`:
+ * at most N bursts in section 3.
+ */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   let quick = false;
   let repeat: number | undefined;
+  let burst: number | undefined;
+  let burstSteps: number | undefined;
   let only = new Set<Section>(SECTIONS);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -22,12 +32,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       if (v === undefined) throw new Error(`${a} needs a value. ${USAGE}`);
       return v;
     };
-    if (a === '--quick') quick = true;
-    else if (a === '--repeat') {
+    const positive = (): number => {
       const v = value();
-      if (!/^[1-9]\d*$/.test(v)) throw new Error(`--repeat must be a positive whole number, not '${v}'. ${USAGE}`);
-      repeat = Number(v);
-    } else if (a === '--only') {
+      if (!/^[1-9]\d*$/.test(v)) throw new Error(`${a} must be a positive whole number, not '${v}'. ${USAGE}`);
+      return Number(v);
+    };
+    if (a === '--quick') quick = true;
+    else if (a === '--repeat') repeat = positive();
+    else if (a === '--burst') burst = positive();
+    else if (a === '--burst-steps') burstSteps = positive();
+    else if (a === '--only') {
       const v = value();
       const picked = v.split(',').map((s) => s.trim());
       const bad = picked.filter((s) => !SECTIONS.some((n) => String(n) === s));
@@ -35,6 +49,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       only = new Set(picked.map((s) => Number(s) as Section));
     } else throw new Error(`unknown argument '${a}'. ${USAGE}`);
   }
-  return { quick, repeat: repeat ?? (quick ? 2 : 5), only };
+  return { quick, repeat: repeat ?? (quick ? 2 : 5), only, ...(burst !== undefined ? { burst } : {}), ...(burstSteps !== undefined ? { burstSteps } : {}) };
 }
 

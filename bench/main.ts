@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only 1,2,5] [--repeat N]`: the benchmark. Every section runs on
+ * `npm run bench [-- --quick] [--only 1,2,5] [--repeat N] [--burst N] [--burst-steps N]`: the benchmark. Every section runs on
  * the local Azure (and the app in the local Functions host), prints its progress, and the run
  * ends with one table — median, spread and the ratio to each figure's reference — written as JSON
  * to bench/results/ as well, so that runs can be compared. Nothing here is asserted: a bench
@@ -55,7 +55,9 @@ async function main(): Promise<number> {
     await section(`1/2 exposure window and ARM calls (time scale ${TIME_SCALE})`, () =>
       measureHardening({ ...options, timeScale: TIME_SCALE, exposure: args.only.has(1), armCalls: args.only.has(2), log }));
   }
-  if (args.only.has(3)) await section('3 burst', () => measureBurst(options));
+  if (args.only.has(3)) {
+    await section('3 burst', () => measureBurst({ quick: args.quick, log, ...(args.burst !== undefined ? { registries: args.burst } : {}), ...(args.burstSteps !== undefined ? { steps: args.burstSteps } : {}) }));
+  }
   if (args.only.has(4)) await section('4 overhead', () => measureOverhead(options));
   if (args.only.has(5)) await section('5 simulator capacity', () => measureCapacity({ ...options, log }));
   if (args.only.has(6)) await section('6 package: size and cold load', () => measurePackage({ ...options, log }));

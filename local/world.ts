@@ -14,6 +14,7 @@ import { loadOrCreateDevCa } from './azure-sim/ca';
 import { DEFAULT_DEV_CA_DIR } from './azure-sim/dev-ca';
 import { profileFromEnv } from './azure-sim/profiles';
 import { startAzureSim, type AzureSim, type SimOptions } from './azure-sim/server';
+import { DEFAULT_LATENCY_MS, type LatencyKind } from './azure-sim/arm/lro';
 import { startFuncHost, type AppServiceAuthOptions, type FuncHost, type Logger } from './func-host';
 
 /** The project folder (from local/ as TypeScript source under jest, or from dist/local compiled). */
@@ -150,7 +151,9 @@ export function outcomeTopicOf(sim: AzureSim): string {
 
 /**
  * The app settings that point the app (in the host, or the CLI) at the simulator and the laid
- * out network; callers add DNS_DEADLINE_MINUTES and their own overrides.
+ * out network; callers add DNS_DEADLINE_MINUTES and their own overrides. The operations'
+ * expected durations are the simulator's, on the wall clock (the CLI's; the host's time scale
+ * is startWorld's to apply).
  */
 export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneIds: string[] }): Record<string, string> {
   const [api, blob, acr] = network.zoneIds as [string, string, string];
@@ -172,7 +175,25 @@ export function worldSettings(sim: AzureSim, network: { subnetId: string; zoneId
     PRIVATE_DNS_ZONE_ID_API_AZUREML: api,
     PRIVATE_DNS_ZONE_ID_BLOB: blob,
     PRIVATE_DNS_ZONE_ID_ACR: acr,
+    ARM_LRO_EXPECTED_SECONDS: expectedOperationSeconds(sim.timeScale, 1, sim.latencyMs),
   };
+}
+
+/** The app's operation kinds (ARM_LRO_EXPECTED_SECONDS) and the simulator's latency kinds they are. */
+const OPERATION_LATENCY: ReadonlyArray<readonly [string, LatencyKind]> = [['registryPut', 'registryUpdate'], ['acrPatch', 'acrUpdate'], ['endpointPut', 'privateEndpointCreate'], ['zoneGroupPut', 'zoneGroupCreate']];
+
+/**
+ * ARM_LRO_EXPECTED_SECONDS for a world, as an operator would tune it to their Azure: each kind's
+ * duration in the simulator's latency model, in the app's time (the simulator's and the host's
+ * clocks run at their own scales), with half again as margin, so the first look at an operation
+ * finds it done.
+ */
+export function expectedOperationSeconds(simTimeScale: number, hostTimeScale: number, latencyMs: Partial<Record<LatencyKind, number>> = DEFAULT_LATENCY_MS): string {
+  return OPERATION_LATENCY.map(([kind, latency]) => {
+    const simulated = (latencyMs[latency] ?? DEFAULT_LATENCY_MS[latency]) / 1000;
+    const seconds = Math.max(0.001, (simulated * simTimeScale * 1.5) / hostTimeScale);
+    return `${kind}=${Number(seconds.toFixed(3))}`;
+  }).join(',');
 }
 
 /** The simulator's time scale in a world unless `simTimeScale` says otherwise (Azure's durations × 0.01 in real time). */
@@ -283,6 +304,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   // the Azure behaviour profile: the caller's, else SIM_PROFILE (so a whole suite can run under one), else strict
   const profile = options.sim?.profile ?? profileFromEnv(process.env.SIM_PROFILE);
   const sim = await startAzureSim({
+    // the app waits for an operation's Retry-After on a durable timer, on the host's clock: the simulator says it in that clock
+    principalTimeScale: options.hostTimeScale ?? 1,
     ...options.sim,
     ...(profile ? { profile } : {}),
     ...(options.trafficDir !== undefined ? { trafficDir: options.trafficDir } : {}),
@@ -312,6 +335,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       env: {
         ...worldSettings(sim, { subnetId, zoneIds }),
         DNS_DEADLINE_MINUTES: '5',
+        ARM_LRO_EXPECTED_SECONDS: expectedOperationSeconds(sim.timeScale, options.hostTimeScale ?? 1, sim.latencyMs),
         ...options.settings,
       },
       ...(options.auth === false ? {} : { auth: appServiceAuthOf(sim, ca.certPem, options.auth ?? {}) }),

@@ -2,7 +2,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { getConfig, type BaseConfig, type Config } from './config';
 import { requestContextOf, type RequestContext } from './http/request';
-import type { ContainerRegistryPort, DiscoveryPort, DnsResolverPort, NetworkPort, OutcomePort, PermissionsPort, RegistryPort, ResourceGroupPort, StoragePort } from './hardening/domain/ports';
+import type { ContainerRegistryPort, DiscoveryPort, DnsResolverPort, NetworkPort, OperationsPort, OutcomePort, PermissionsPort, RegistryPort, ResourceGroupPort, StoragePort } from './hardening/domain/ports';
+import { ArmOperationsAdapter } from './azure/arm-operations.adapter';
 import { commonClientOptions } from './azure/arm-pipeline';
 import { createAzureClients, createCredential, type AzureClients } from './azure/client-factory';
 import { DiscoveryAdapter } from './azure/discovery.adapter';
@@ -22,6 +23,8 @@ import { StorageNetworkAdapter, TokenTenantAdapter, WorkspacesAdapter } from './
 
 export interface Ports {
   registries: RegistryPort;
+  /** one look at a long-running operation an adapter started */
+  operations: OperationsPort;
   resourceGroups: ResourceGroupPort;
   network: NetworkPort;
   /** NSG rules, subnets' service endpoints, service endpoint policies (egress check, exfiltration protection) */
@@ -66,12 +69,13 @@ export function createPorts(config: BaseConfig, credential: TokenCredential = cr
   const managementGroups = new ManagementGroupsAdapter(armServiceClient, config.ARM_ENDPOINT);
   return {
     clients,
-    registries: { get: (id) => registries.get(id), put: (r) => registries.createOrUpdate(r) },
+    registries: { get: (id) => registries.get(id), put: (r) => registries.createOrUpdate(r), startPut: (r) => registries.startPut(r) },
+    operations: new ArmOperationsAdapter(armServiceClient, config.ARM_ENDPOINT),
     resourceGroups: new ResourceGroupsAdapter(clients.resources),
-    network: new NetworkAdapter(clients.network, clients.lroPolling),
+    network: new NetworkAdapter(clients.network, clients.lroPolling, config.ARM_ENDPOINT),
     networkSecurity: new NetworkSecurityAdapter(clients.network, clients.lroPolling),
     storage: new StorageAdapter(clients.storage),
-    containerRegistry: new ContainerRegistryAdapter(clients.containerRegistry, clients.lroPolling),
+    containerRegistry: new ContainerRegistryAdapter(clients.containerRegistry, clients.lroPolling, config.ARM_ENDPOINT),
     dns: new DnsResolverAdapter(config.DNS_SERVERS),
     discovery: new DiscoveryAdapter(armServiceClient, config.DISCOVERY_URL_TEMPLATE, config.AZURE_CLOUD),
     managementGroups,

@@ -7,7 +7,7 @@ import { startAzureSim } from './server';
 
 /**
  * `npm run sim`: the local Azure alone. Settings (all optional): SIM_ARM_PORT, SIM_IDENTITY_PORT,
- * SIM_ADMIN_PORT, SIM_DNS_PORT, SIM_TIME_SCALE (default 0.01), SIM_RETRY_AFTER (seconds, default 1),
+ * SIM_ADMIN_PORT, SIM_DNS_PORT, SIM_TIME_SCALE (default 0.01), SIM_RETRY_AFTER (a fixed LRO Retry-After in seconds, default 1; `providers`: each provider's, time-scaled),
  * SIM_THROTTLING=off, SIM_FIXTURES (comma-separated JSON files), SIM_REGISTRY_ASYNC_BODY=status|bare
  * (what the registry PUT's status URL answers when done; default status), SIM_PROFILE (strict,
  * propagating, eventual, lenient: profiles.ts).
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     adminPort: num(env.SIM_ADMIN_PORT) ?? 0,
     dnsPort: num(env.SIM_DNS_PORT) ?? 0,
     timeScale: num(env.SIM_TIME_SCALE) ?? 0.01,
-    lroRetryAfterSeconds: num(env.SIM_RETRY_AFTER) ?? 1,
+    // the Azure CLI waits 30 s on `Retry-After: 0`, which the providers' waits scale to at 0.01: 1 s unless asked for the providers' own
+    ...(env.SIM_RETRY_AFTER === 'providers' ? {} : { lroRetryAfterSeconds: num(env.SIM_RETRY_AFTER) ?? 1 }),
     ...(env.SIM_THROTTLING === 'off' ? { throttling: false as const } : {}),
     ...(profile ? { profile } : {}),
     ...(env.SIM_FIXTURES ? { fixtures: env.SIM_FIXTURES.split(',').filter(Boolean) } : {}),

@@ -25,7 +25,7 @@ import { cloudMetadata } from './arm/metadata-endpoints';
 import { RequestLog } from './arm/request-log';
 import { createArmHandler } from './arm/router';
 import { SimState, type RegistryAsyncOperationBody } from './arm/state';
-import { DEFAULT_THROTTLE, Throttle, type ThrottleConfig } from './arm/throttle';
+import { DEFAULT_THROTTLE, mergeThrottle, Throttle, type ThrottleConfig, type ThrottlePatch } from './arm/throttle';
 import { generateLocalTls, issueServerCert } from './ca';
 import { createDiscoveryHandler } from './discovery';
 import { startDnsServer } from './dns/server';
@@ -66,10 +66,16 @@ export interface SimOptions {
   timeScale?: number;
   /** LRO durations in ms of simulated time, per operation kind (before timeScale) */
   latencyMs?: Partial<Record<LatencyKind, number>>;
-  /** Retry-After seconds on LRO answers (0 = let the client use its own interval) */
+  /** a fixed Retry-After (whole seconds, sent as is) on every LRO answer; default: each provider's (arm/lro.ts LRO_RETRY_AFTER_SECONDS), time-scaled */
   lroRetryAfterSeconds?: number;
-  /** token-bucket throttling; false = off */
-  throttling?: false | { reads?: Partial<ThrottleConfig['reads']>; writes?: Partial<ThrottleConfig['writes']>; enabled?: boolean };
+  /**
+   * The time scale of `principal`'s clock (the app under the local host runs its durable timers
+   * at the host's time scale, and waits for an operation's Retry-After on one): the LRO
+   * Retry-After sent to it is in that clock. Default: real time, as for every other caller.
+   */
+  principalTimeScale?: number;
+  /** ARM's token buckets and the resource providers' own limits (arm/throttle.ts), merged over the defaults; false = off */
+  throttling?: false | ThrottlePatch;
   /** list page size (nextLink paging) */
   pageSize?: number;
   /** role named in events' authorization evidence */
@@ -113,6 +119,9 @@ export interface AzureSim {
   principal: { oid: string; appid: string };
   store: ResourceStore;
   tokens: TokenAuthority;
+  /** the time scale its durations run at, and its latency model (simulated ms per operation kind) */
+  timeScale: number;
+  latencyMs: Readonly<Record<LatencyKind, number>>;
   applications: Applications;
   stop(): Promise<void>;
 }
@@ -168,20 +177,14 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     otherSubscriptionIds: opts.otherSubscriptionIds ?? [],
     tenantId,
     pageSize: opts.pageSize ?? 100,
-    lroRetryAfterSeconds: opts.lroRetryAfterSeconds ?? 0,
+    ...(opts.lroRetryAfterSeconds !== undefined ? { lroRetryAfterSeconds: opts.lroRetryAfterSeconds } : {}),
+    ...(opts.principalTimeScale !== undefined ? { principalClock: { oid: principal.oid, timeScale: opts.principalTimeScale } } : {}),
     callerRole: opts.callerRole ?? 'Contributor',
     registryAsyncOperationBody: opts.registryAsyncOperationBody ?? 'status',
     timeScale,
   });
   state.profile.set(opts.profile ?? 'strict');
-  const throttleCfg: ThrottleConfig =
-    opts.throttling === false
-      ? { ...DEFAULT_THROTTLE, enabled: false }
-      : {
-          enabled: opts.throttling?.enabled ?? true,
-          reads: { ...DEFAULT_THROTTLE.reads, ...(opts.throttling?.reads ?? {}) },
-          writes: { ...DEFAULT_THROTTLE.writes, ...(opts.throttling?.writes ?? {}) },
-        };
+  const throttleCfg: ThrottleConfig = opts.throttling === false ? { ...DEFAULT_THROTTLE, enabled: false } : mergeThrottle(DEFAULT_THROTTLE, { enabled: true, ...opts.throttling });
   const throttle = new Throttle(throttleCfg, timeScale);
   const faults = new FaultInjector();
   const log = new RequestLog();
@@ -307,6 +310,8 @@ export async function startAzureSim(opts: SimOptions = {}): Promise<AzureSim> {
     principal,
     store,
     tokens,
+    timeScale,
+    latencyMs: latency,
     applications,
     async stop(): Promise<void> {
       if (stopped) return;

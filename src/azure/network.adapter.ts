@@ -2,7 +2,9 @@ import type { NetworkManagementClient } from '@azure/arm-network';
 import { parseResourceId, parseResourceIdOfType } from '../shared/arm-id';
 import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from '../hardening/domain/hardening';
 import type { EndpointName, EndpointSpec, NetworkPort } from '../hardening/domain/ports';
+import type { OperationLocation } from '../hardening/domain/operations';
 import { runLro, type LroSettings } from './arm-pipeline';
+import { operationOf, sendWriteOnly } from './arm-operations.adapter';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 type PrivateEndpoint = Awaited<ReturnType<NetworkManagementClient['privateEndpoints']['get']>>;
@@ -11,6 +13,45 @@ const STATUSES: readonly ConnectionStatus[] = ['Approved', 'Pending', 'Rejected'
 
 function toStatus(s: string | undefined): ConnectionStatus {
   return STATUSES.find((x) => x.toLowerCase() === (s ?? '').toLowerCase()) ?? 'Unknown';
+}
+
+type Rec = Record<string, unknown>;
+const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** An endpoint as ARM's wire JSON has it (the answer to a PUT the SDK did not deserialize); `spec` fills what an empty answer lacks. */
+function infoFromWire(body: unknown, spec: EndpointSpec): EndpointInfo {
+  const pe = rec(body);
+  const props = rec(pe.properties);
+  const conn = rec(arr(props.privateLinkServiceConnections)[0] ?? arr(props.manualPrivateLinkServiceConnections)[0]);
+  const cp = rec(conn.properties);
+  const state = rec(cp.privateLinkServiceConnectionState);
+  const description = str(state.description);
+  return {
+    id: str(pe.id) ?? spec.id,
+    name: str(pe.name) ?? spec.id.split('/').pop() ?? '',
+    subnetId: str(rec(props.subnet).id) ?? spec.subnetId,
+    location: str(pe.location) ?? spec.location,
+    targetId: str(cp.privateLinkServiceId) ?? spec.targetId,
+    groupIds: arr(cp.groupIds).filter((g): g is string => typeof g === 'string'),
+    connectionStatus: toStatus(str(state.status)),
+    ...(description !== undefined ? { connectionDescription: description } : {}),
+    provisioningState: str(props.provisioningState) ?? 'Unknown',
+    zoneGroups: [],
+  };
+}
+
+/** The names on an endpoint's NICs (privateLinkConnectionProperties.fqdns) with their private IPs. */
+function nicNamesOf(nics: Array<{ ipConfigurations?: Array<{ privateIPAddress?: string; privateLinkConnectionProperties?: { fqdns?: string[] } }> }>): EndpointName[] {
+  const out: EndpointName[] = [];
+  for (const nic of nics) {
+    for (const ipc of nic.ipConfigurations ?? []) {
+      const ip = ipc.privateIPAddress;
+      for (const fqdn of ipc.privateLinkConnectionProperties?.fqdns ?? []) if (ip) out.push({ fqdn, ip });
+    }
+  }
+  return out;
 }
 
 function endpointRef(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
@@ -24,6 +65,8 @@ export class NetworkAdapter implements NetworkPort {
     private readonly client: (subscriptionId: string) => NetworkManagementClient,
     /** LRO poll interval when ARM gives no Retry-After (the SDK default otherwise) */
     private readonly lro: LroSettings = {},
+    /** where polling URLs must point (the bearer token goes only there) */
+    private readonly armEndpoint = 'https://management.azure.com',
   ) {}
 
   async subnetLocation(subnetId: string): Promise<string> {
@@ -63,14 +106,7 @@ export class NetworkAdapter implements NetworkPort {
 
   async createEndpoint(spec: EndpointSpec): Promise<EndpointInfo> {
     const ref = endpointRef(spec.id);
-    const pe = await runLro(this.lro, `PUT ${spec.id}`, (options) => this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, {
-      location: spec.location,
-      tags: spec.tags,
-      subnet: { id: spec.subnetId },
-      ...(spec.manual
-        ? { manualPrivateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId], ...(spec.requestMessage ? { requestMessage: spec.requestMessage } : {}) }] }
-        : { privateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId] }] }),
-    }, options)).catch(rethrowArm('PUT', spec.id));
+    const pe = await runLro(this.lro, `PUT ${spec.id}`, (options) => this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, this.endpointBody(spec), options)).catch(rethrowArm('PUT', spec.id));
     return this.toInfo(pe, await this.listZoneGroups(spec.id));
   }
 
@@ -79,16 +115,72 @@ export class NetworkAdapter implements NetworkPort {
     const out: ZoneGroupInfo[] = [];
     try {
       for await (const g of this.client(ref.subscriptionId).privateDnsZoneGroups.list(ref.resourceGroup, ref.name)) {
+        const records: EndpointName[] = [];
+        for (const cfg of g.privateDnsZoneConfigs ?? []) {
+          for (const rs of cfg.recordSets ?? []) for (const ip of rs.ipAddresses ?? []) if (rs.fqdn) records.push({ fqdn: rs.fqdn.replace(/\.$/, ''), ip });
+        }
         out.push({
           name: g.name ?? '',
           zoneIds: (g.privateDnsZoneConfigs ?? []).map((c) => c.privateDnsZoneId ?? '').filter((z) => z !== ''),
           ...(g.provisioningState ? { provisioningState: g.provisioningState } : {}),
+          records,
         });
       }
     } catch (e) {
       return rethrowArm('GET', `${endpointId}/privateDnsZoneGroups`)(e);
     }
     return out;
+  }
+
+  private endpointBody(spec: EndpointSpec): Parameters<NetworkManagementClient['privateEndpoints']['createOrUpdate']>[2] {
+    return {
+      location: spec.location,
+      tags: spec.tags,
+      subnet: { id: spec.subnetId },
+      ...(spec.manual
+        ? { manualPrivateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId], ...(spec.requestMessage ? { requestMessage: spec.requestMessage } : {}) }] }
+        : { privateLinkServiceConnections: [{ name: spec.connectionName, privateLinkServiceId: spec.targetId, groupIds: [spec.groupId] }] }),
+    };
+  }
+
+  async startEndpoint(spec: EndpointSpec): Promise<{ endpoint: EndpointInfo; operation?: OperationLocation }> {
+    const ref = endpointRef(spec.id);
+    const answer = await sendWriteOnly((options) => this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, this.endpointBody(spec), options)).catch(rethrowArm('PUT', spec.id));
+    const operation = operationOf(answer.status, answer.header, this.armEndpoint, `PUT ${spec.id}`);
+    return { endpoint: infoFromWire(answer.body, spec), ...(operation ? { operation } : {}) };
+  }
+
+  async startZoneGroup(endpointId: string, name: string, zoneId: string): Promise<{ operation?: OperationLocation }> {
+    const ref = endpointRef(endpointId);
+    const id = `${endpointId}/privateDnsZoneGroups/${name}`;
+    const zoneName = parseResourceId(zoneId).names[0] ?? 'zone';
+    const answer = await sendWriteOnly((options) => this.client(ref.subscriptionId).privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
+      privateDnsZoneConfigs: [{ name: zoneName.replace(/\./g, '-'), privateDnsZoneId: zoneId }],
+    }, options)).catch(rethrowArm('PUT', id));
+    const operation = operationOf(answer.status, answer.header, this.armEndpoint, `PUT ${id}`);
+    return operation ? { operation } : {};
+  }
+
+  async listEndpoints(subscriptionId: string, resourceGroup: string): Promise<EndpointInfo[]> {
+    const out: EndpointInfo[] = [];
+    try {
+      for await (const pe of this.client(subscriptionId).privateEndpoints.list(resourceGroup)) out.push(this.toInfo(pe, []));
+    } catch (e) {
+      return rethrowArm('GET', `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/privateEndpoints`)(e);
+    }
+    return out;
+  }
+
+  async endpointWithNicNames(endpointId: string): Promise<{ endpoint: EndpointInfo; nicNames: EndpointName[] } | undefined> {
+    const ref = endpointRef(endpointId);
+    let pe: PrivateEndpoint;
+    try {
+      pe = await this.client(ref.subscriptionId).privateEndpoints.get(ref.resourceGroup, ref.name, { expand: 'networkInterfaces' });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      return rethrowArm('GET', endpointId)(e);
+    }
+    return { endpoint: this.toInfo(pe, []), nicNames: nicNamesOf(pe.networkInterfaces ?? []) };
   }
 
   async putZoneGroup(endpointId: string, name: string, zoneId: string): Promise<void> {

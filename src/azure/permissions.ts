@@ -149,8 +149,8 @@ export const PERMISSIONS: readonly Permission[] = [
   {
     action: 'Microsoft.Network/privateEndpoints/read',
     kind: 'action', grantedBy: ['network'],
-    why: 'Read an endpoint: existence, connection state, NIC references.',
-    calls: [{ method: 'GET', pathPattern: PE }],
+    why: 'Read an endpoint (existence, connection state, its NICs with $expand=networkInterfaces), and list the endpoints of their resource group (one list instead of a GET per endpoint).',
+    calls: [{ method: 'GET', pathPattern: PE }, { method: 'GET', pathPattern: `${RG}/providers/Microsoft.Network/privateEndpoints` }],
   },
   {
     action: 'Microsoft.Network/privateEndpoints/write',
@@ -197,7 +197,7 @@ export const PERMISSIONS: readonly Permission[] = [
   {
     action: 'Microsoft.Network/networkInterfaces/read',
     kind: 'action', grantedBy: ['network'],
-    why: 'Read the endpoint NIC\'s private IPs and FQDNs for the DNS proof.',
+    why: 'Read the endpoint NIC\'s private IPs and FQDNs for the DNS proof (verify-dns reads the NIC itself; a run reads it expanded in the endpoint GET, which may be checked against this too).',
     calls: [{ method: 'GET', pathPattern: `${RG}/providers/Microsoft.Network/networkInterfaces/*` }],
   },
   {

@@ -6,6 +6,8 @@ import { ErrorCodes, LockdownError } from '../shared/errors';
 import { armResponseError } from './arm-errors';
 import { armUrlToFollow } from './arm-urls';
 import { isRequestTimeout, retryAfterFromHeaders, withLroDeadline } from './arm-pipeline';
+import { operationOf } from './arm-operations.adapter';
+import type { OperationLocation } from '../hardening/domain/operations';
 import { credentialError, isCredentialError, timeoutError } from './sdk-errors';
 import { parseRegistry, registryPutBody } from './registry-schema';
 
@@ -114,8 +116,21 @@ export class RegistriesAdapter {
   }
 
   /**
+   * PUT the whole registry and answer at once: the operation it started (ARM's 201/202 with
+   * Azure-AsyncOperation or Location), or none when ARM answered synchronously. The run polls it.
+   */
+  async startPut(registry: Registry): Promise<{ operation?: OperationLocation }> {
+    const ref = parseRegistryId(registry.id);
+    const path = registryId(ref.subscriptionId, ref.resourceGroup, ref.name);
+    const call = await this.send('PUT', path, registryPutBody(registry));
+    if (call.status !== 200 && call.status !== 201 && call.status !== 202) this.fail(call);
+    const operation = operationOf(call.status, (h) => call.headers[h], this.endpoint, `PUT ${path}`);
+    return operation ? { operation } : {};
+  }
+
+  /**
    * PUT the whole registry (the only way to change properties such as publicNetworkAccess) and
-   * wait for the long-running operation; returns the registry as ARM has it afterwards.
+   * wait for the long-running operation (runs started before workflow 2.3); returns the registry as ARM has it afterwards.
    */
   async createOrUpdate(registry: Registry, options: LroOptions = {}): Promise<Registry> {
     const deadline = this.polling.deadlineSeconds;

@@ -2,7 +2,9 @@ import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { parseResourceIdOfType } from '../shared/arm-id';
 import type { ContainerRegistryPort, NetworkedResource, StoragePort } from '../hardening/domain/ports';
+import type { OperationLocation } from '../hardening/domain/operations';
 import { runLro, type LroSettings } from './arm-pipeline';
+import { operationOf, sendWriteOnly } from './arm-operations.adapter';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 /** What storage accounts and container registries share: a name, public access and endpoint connections. */
@@ -12,13 +14,15 @@ interface ArmNetworked {
   publicNetworkAccess?: string;
   privateEndpointConnections?: Array<{ privateEndpoint?: { id?: string } }>;
   sku?: { name?: string };
+  provisioningState?: string;
 }
 
 interface NetworkedOps {
   type: string;
   label: string;
   get(subscriptionId: string, resourceGroup: string, name: string): Promise<ArmNetworked>;
-  disable(subscriptionId: string, resourceGroup: string, name: string): Promise<unknown>;
+  /** the write; what it answers when that is the resource as written (a synchronous PATCH) */
+  disable(subscriptionId: string, resourceGroup: string, name: string): Promise<ArmNetworked | undefined>;
 }
 
 /**
@@ -28,29 +32,35 @@ interface NetworkedOps {
 class NetworkedAdapter {
   constructor(private readonly ops: NetworkedOps) {}
 
-  private ref(id: string): [string, string, string] {
+  protected ref(id: string): [string, string, string] {
     const rid = parseResourceIdOfType(id, this.ops.type);
     return [rid.subscriptionId, rid.resourceGroup, rid.names[0] as string];
   }
 
+  private toResource(a: ArmNetworked, id: string): NetworkedResource {
+    return {
+      id: a.id ?? id,
+      location: a.location ?? '',
+      publicNetworkAccess: a.publicNetworkAccess ?? 'Enabled',
+      privateEndpointIds: (a.privateEndpointConnections ?? []).map((c) => c.privateEndpoint?.id ?? '').filter((x) => x !== ''),
+      sku: a.sku?.name,
+      ...(a.provisioningState ? { provisioningState: a.provisioningState } : {}),
+    };
+  }
+
   async get(id: string): Promise<NetworkedResource | undefined> {
     try {
-      const a = await this.ops.get(...this.ref(id));
-      return {
-        id: a.id ?? id,
-        location: a.location ?? '',
-        publicNetworkAccess: a.publicNetworkAccess ?? 'Enabled',
-        privateEndpointIds: (a.privateEndpointConnections ?? []).map((c) => c.privateEndpoint?.id ?? '').filter((x) => x !== ''),
-        sku: a.sku?.name,
-      };
+      return this.toResource(await this.ops.get(...this.ref(id)), id);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       return rethrowArm('GET', id)(e);
     }
   }
 
+  /** Public access off; the PATCH's own answer when it is the resource (storage), else a re-read once the operation is done (ACR). */
   async disablePublicNetworkAccess(id: string): Promise<NetworkedResource> {
-    await this.ops.disable(...this.ref(id)).catch(rethrowArm('PATCH', id));
+    const answered = await this.ops.disable(...this.ref(id)).catch(rethrowArm('PATCH', id));
+    if (answered?.publicNetworkAccess !== undefined) return this.toResource(answered, id);
     const after = await this.get(id);
     if (!after) throw new Error(`${this.ops.label} ${id} disappeared after its PATCH`);
     return after;
@@ -71,13 +81,30 @@ export class StorageAdapter extends NetworkedAdapter implements StoragePort {
 
 /** The registry's container registry: public access is a PATCH answered as a long-running operation. */
 export class ContainerRegistryAdapter extends NetworkedAdapter implements ContainerRegistryPort {
-  /** `lro`: poll interval when ARM gives no Retry-After (the SDK default otherwise) and the deadline */
-  constructor(client: (subscriptionId: string) => ContainerRegistryManagementClient, lro: LroSettings = {}) {
+  /**
+   * `lro`: poll interval when ARM gives no Retry-After (the SDK default otherwise) and the deadline,
+   * for the PATCH that waits (runs started before workflow 2.3); `armEndpoint`: where polling URLs must point.
+   */
+  constructor(
+    private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient,
+    lro: LroSettings = {},
+    private readonly armEndpoint = 'https://management.azure.com',
+  ) {
     super({
       type: 'Microsoft.ContainerRegistry/registries',
       label: 'container registry',
       get: (sub, rg, name) => client(sub).registries.get(rg, name),
-      disable: (sub, rg, name) => runLro(lro, `PATCH /subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerRegistry/registries/${name}`, (options) => client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options)),
+      disable: async (sub, rg, name) => {
+        await runLro(lro, `PATCH /subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerRegistry/registries/${name}`, (options) => client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options));
+        return undefined;
+      },
     });
+  }
+
+  async startDisablePublicNetworkAccess(id: string): Promise<{ operation?: OperationLocation }> {
+    const [sub, rg, name] = this.ref(id);
+    const answer = await sendWriteOnly((options) => this.client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options)).catch(rethrowArm('PATCH', id));
+    const operation = operationOf(answer.status, answer.header, this.armEndpoint, `PATCH ${id}`);
+    return operation ? { operation } : {};
   }
 }

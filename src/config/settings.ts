@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseResourceId, fullTypeOf } from '../shared/arm-id';
+import { DEFAULT_OPERATION_SECONDS, parseOperationSeconds } from '../hardening/domain/operations';
 
 /**
  * Every setting the app reads, in one list: the loader validates with it, and tests check that
@@ -79,8 +80,23 @@ export const SETTINGS = {
   },
   ARM_LRO_POLL_INTERVAL_MS: {
     name: 'ARM_LRO_POLL_INTERVAL_MS', required: false, example: '2000',
-    meaning: 'How often a long-running ARM operation is polled when ARM sends no Retry-After (a Retry-After always wins); the SDK default is 2000.',
-    schema: z.coerce.number().int().min(1).max(60_000).default(2000),
+    meaning: 'How long the run waits between two looks at a long-running ARM operation when ARM sends no Retry-After (a Retry-After always wins); the SDK default is 2000.',
+    schema: z.coerce.number().int().min(1).max(600_000).default(2000),
+  },
+  ARM_LRO_EXPECTED_SECONDS: {
+    name: 'ARM_LRO_EXPECTED_SECONDS', required: false, example: 'registryPut=30,acrPatch=15,endpointPut=30,zoneGroupPut=10',
+    meaning: 'How long each kind of long-running operation usually takes (seconds, `kind=seconds` pairs over the defaults shown): the run looks first after the larger of this, ARM\'s Retry-After and the longest the kind took earlier in the run.',
+    schema: z.string().optional().transform((text, ctx) => {
+      const parsed = parseOperationSeconds(text ?? '');
+      if (parsed.ok) return parsed.value;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return { ...DEFAULT_OPERATION_SECONDS };
+    }),
+  },
+  LRO_DEADLINE_MINUTES: {
+    name: 'LRO_DEADLINE_MINUTES', required: false, example: '60',
+    meaning: 'How long a run waits for one long-running ARM operation (durable timers, no activity waits) before it fails as ARM.LRO_DEADLINE; Azure may still finish it.',
+    schema: positiveInt(24 * 60).default(60),
   },
   ARM_REQUEST_TIMEOUT_SECONDS: {
     name: 'ARM_REQUEST_TIMEOUT_SECONDS', required: false, example: '30',
@@ -89,7 +105,7 @@ export const SETTINGS = {
   },
   ARM_LRO_DEADLINE_SECONDS: {
     name: 'ARM_LRO_DEADLINE_SECONDS', required: false, example: '240',
-    meaning: 'How long the app waits for one long-running ARM operation (an endpoint, zone group, registry or ACR write) before it fails as ARM.LRO_DEADLINE and the durable retry takes over. With the request settings it must fit in FUNCTION_TIMEOUT_SECONDS (checked at start).',
+    meaning: 'Runs started before workflow 2.3 only (their activities wait on the operation): how long one waits for a long-running ARM operation before it fails as ARM.LRO_DEADLINE and the durable retry takes over. With the request settings it must fit in FUNCTION_TIMEOUT_SECONDS (checked at start).',
     schema: positiveInt(24 * 3600).default(240),
   },
   FUNCTION_TIMEOUT_SECONDS: {

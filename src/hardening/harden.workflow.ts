@@ -4,13 +4,14 @@ import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_
 import { callAll, progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
 import { isActivityRefusal, isActivityThrottled, isActivityWaiting, type ActivityThrottled, type ActivityWaiting, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
 import { approvalDeadlineError, connectionsOfPlan, connectionsToAwait, describeAllApproved, endpointNames, recordConnectionAnswers, type ConnectionBook } from './domain/approval';
-import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, isDnsProven, mergeExpectations } from './domain/dns-expectations';
-import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, RegistryReading, StepName, StepState } from './domain/hardening';
+import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, expectationsFromNames, isDnsProven, mergeExpectations } from './domain/dns-expectations';
+import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, PublicAccessPlan, RegistryReading, StepName, StepState, TargetState } from './domain/hardening';
 import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from './domain/outcome';
 import { describePermissionCheck, writeNeeds, type PermissionCheck } from './domain/permission-check';
 import { decideManagedGroupAccess, lockdownPhases, managedEndpointsToCreate } from './domain/managed-group';
 import { planHardening } from './domain/plan';
 import { readUntilReady } from './read-until-ready.workflow';
+import { runWrites, type LearnedDurations, type WriteItem, type WriteResult, type WriteRun } from './operations.workflow';
 import { waitForAccess, waitOutThrottling, type WaitRun, type WaitState } from './run-waits.workflow';
 import { beginWait, endWait, initialSteps, runningStep, skipPending, withStep, type HardenStatus, type WaitKind } from './domain/progress';
 import * as detail from './domain/step-details';
@@ -67,10 +68,23 @@ class HardenRun {
   private readonly waits: WaitState = { throttledMs: 0, throttleWaits: 0 };
   /** the app's principal is (now) in the registry's assignedIdentities, or the plan needs no write in the managed group */
   private managedGroupReady = true;
+  /** the longest each kind of long-running operation took so far in this run (2.3: when to look first at the next one) */
+  private readonly learned: LearnedDurations = {};
+  /** endpoint id (lower case) → its DNS names from the zone group the plan keeps (2.3: read with the plan, the proof's first names) */
+  private readonly knownNames = new Map<string, DnsExpectation[]>();
 
   /** Runs from 2.2 on: the managed group's deny assignment, the lockdown order, access propagation, event-started 404s. */
   private get v22(): boolean {
     return versionAtLeast(this.ctx.version, '2.2');
+  }
+
+  /**
+   * Runs from 2.3 on: writes answered at once and their operations polled by the run (no activity
+   * waits on one); the fewest reads (the registry read once, the endpoints listed, the DNS names
+   * from the plan's zone groups or one expanded GET per endpoint).
+   */
+  private get v23(): boolean {
+    return versionAtLeast(this.ctx.version, '2.3');
   }
 
   constructor(
@@ -162,6 +176,15 @@ class HardenRun {
     return answers;
   }
 
+  /** The long-running writes' view of this run (./operations.workflow.ts). */
+  private writeRun(): WriteRun {
+    return { nowMs: () => this.nowMs(), calls: (calls) => this.settle(calls as Call[]), progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text) };
+  }
+
+  private *writes<T>(items: WriteItem[]): Workflow<WriteResult<T>[]> {
+    return yield* runWrites<T>(this.writeRun(), this.learned, items);
+  }
+
   /** The waits' view of this run (./run-waits.workflow.ts). */
   private waitRun(): WaitRun {
     return {
@@ -191,6 +214,7 @@ class HardenRun {
     yield* this.step('resolve', 'running', detail.describeInspecting(reading));
     const inspectInput: InspectTargetsInput = { targets: reading.targets };
     if (this.input.options.subnetId !== undefined) inspectInput.subnetId = this.input.options.subnetId;
+    if (this.v23 && reading.registryState !== undefined) inspectInput.registry = reading.registryState;
     const { placement, states } = yield* this.call(Activities.inspectTargets, inspectInput);
     yield* this.step('resolve', 'done', detail.describeResolved(reading));
 
@@ -202,6 +226,7 @@ class HardenRun {
       this.managedGroupReady = plan.managedGroup.state !== 'assign';
     }
     this.plan = plan;
+    if (this.v23) this.noteKnownNames(plan, states);
     if (this.input.mode === 'plan') {
       // from 2.1 a plan also checks the app's effective permissions at every scope an apply would write
       if (versionAtLeast(this.ctx.version, '2.1')) yield* this.checkPermissions(plan, placement);
@@ -239,6 +264,16 @@ class HardenRun {
     return yield* readUntilReady(run, options, this.v22 && trigger === 'eventgrid');
   }
 
+  /** The DNS names of the endpoints the plan keeps with their zone group, from that group's record sets (read with the plan). */
+  private noteKnownNames(plan: HardeningPlan, states: TargetState[]): void {
+    for (const e of plan.endpoints) {
+      if (e.action !== 'keep' || e.zoneGroup.action !== 'keep') continue;
+      const info = states.flatMap((s) => s.endpoints).find((x) => x.id.toLowerCase() === e.endpointId.toLowerCase());
+      const records = info?.zoneGroups.find((g) => g.name === e.zoneGroup.name)?.records ?? [];
+      if (records.length > 0) this.knownNames.set(e.endpointId.toLowerCase(), expectationsFromNames(e.endpointId, e.target.kind, records));
+    }
+  }
+
   private endpointIdOf(e: EndpointPlan): string {
     return this.createdIds.get(e.endpointId.toLowerCase()) ?? e.endpointId;
   }
@@ -253,22 +288,36 @@ class HardenRun {
       yield* this.step('endpoints', 'running', detail.describeEndpointsCreating(plan));
       if (managedEndpointsToCreate(plan).length > 0) yield* this.ensureManagedGroupAccess();
       const registryId = this.v22 ? { registryId: this.input.registryId } : {};
-      const infos = yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement, ...registryId } })));
+      const infos = this.v23 ? yield* this.createEndpoints(toCreate, placement) : yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement, ...registryId } })));
       toCreate.forEach((e, i) => {
         const info = infos[i] as EndpointInfo;
         this.createdIds.set(e.endpointId.toLowerCase(), info.id);
         connection.set(e.endpointId.toLowerCase(), info.connectionStatus);
         this.applied.endpoints.push({ endpointId: info.id, connectionStatus: info.connectionStatus });
       });
-      const changed = yield* this.all<{ changed: boolean }>(
-        zoneGroups.map((e) => ({ name: Activities.ensureZoneGroup, input: { endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId } })),
-      );
+      const zoneInputs = zoneGroups.map((e) => ({ endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId }));
+      const changed = this.v23
+        ? (yield* this.writes<{ changed: boolean }>(zoneInputs.map((input) => ({
+          start: { name: Activities.startZoneGroup, input },
+          restart: { name: Activities.startZoneGroup, input: { ...input, check: true } },
+          what: `PUT ${input.endpointId}/privateDnsZoneGroups/${input.name}`,
+        })))).map((r) => r.value)
+        : yield* this.all<{ changed: boolean }>(zoneInputs.map((input) => ({ name: Activities.ensureZoneGroup, input })));
       zoneGroups.forEach((e, i) => {
         this.applied.zoneGroups.push({ endpointId: e.endpointId, name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId, changed: changed[i]?.changed ?? false });
       });
       yield* this.step('endpoints', 'done', detail.describeEndpointsDone(plan));
     }
     yield* this.awaitApproval(plan, connection);
+  }
+
+  /** 2.3: the endpoints' PUTs started together, their operations polled together. */
+  private *createEndpoints(toCreate: EndpointPlan[], placement: EndpointPlacement): Workflow<EndpointInfo[]> {
+    const results = yield* this.writes<EndpointInfo>(toCreate.map((plan) => {
+      const input = { plan, placement, registryId: this.input.registryId };
+      return { start: { name: Activities.startPrivateEndpoint, input }, restart: { name: Activities.startPrivateEndpoint, input: { ...input, check: true } }, what: `PUT ${plan.endpointId}` };
+    }));
+    return results.map((r) => r.value);
   }
 
   private *awaitApproval(plan: HardeningPlan, connection: ConnectionBook): Workflow<void> {
@@ -302,7 +351,7 @@ class HardenRun {
     for (const phase of phases) {
       if (this.v22 && phase.some((p) => p.target.kind !== 'registry')) yield* this.ensureManagedGroupAccess();
       const input = (p: (typeof phase)[number]) => (this.v22 && p.target.kind !== 'registry' ? { target: p.target, registryId: this.input.registryId } : { target: p.target });
-      const results = yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
+      const results = this.v23 ? yield* this.publicAccessOff(phase, input) : yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
       phase.forEach((p, i) => {
         const r = results[i] as { changed: boolean; at: string };
         this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
@@ -314,6 +363,15 @@ class HardenRun {
     yield* this.step('lockdown', 'done', detail.describeLockdownDone(plan, changed));
   }
 
+  /** 2.3: public access off for one phase's targets, started together, their operations polled together. */
+  private *publicAccessOff(phase: PublicAccessPlan[], input: (p: PublicAccessPlan) => { target: PublicAccessPlan['target']; registryId?: string }): Workflow<Array<{ changed: boolean; at: string }>> {
+    const results = yield* this.writes<{ changed: boolean }>(phase.map((p) => {
+      const call = { name: Activities.startPublicAccessOff, input: input(p) };
+      return { start: call, restart: call, what: `${p.target.kind === 'registry' ? 'PUT' : 'PATCH'} ${p.target.id}` };
+    }));
+    return results.map((r) => ({ changed: r.value.changed, at: new Date(r.atMs).toISOString() }));
+  }
+
   private noteAssigned(): void {
     this.managedGroupReady = true;
     this.applied.assignedIdentity = true;
@@ -322,9 +380,15 @@ class HardenRun {
   /** The app into assignedIdentities with a PUT of its own, when the plan needs it and no registry PUT of this run has carried it yet. */
   private *ensureManagedGroupAccess(): Workflow<void> {
     if (!this.v22 || this.managedGroupReady) return;
-    const { changed } = yield* this.call(Activities.grantManagedGroupAccess, { registryId: this.input.registryId });
+    const { changed } = this.v23 ? yield* this.grantByOperation() : yield* this.call(Activities.grantManagedGroupAccess, { registryId: this.input.registryId });
     if (changed) this.noteAssigned();
     else this.managedGroupReady = true;
+  }
+
+  private *grantByOperation(): Workflow<{ changed: boolean }> {
+    const call = { name: Activities.startManagedGroupAccess, input: { registryId: this.input.registryId } };
+    const [result] = yield* this.writes<{ changed: boolean }>([{ start: call, restart: call, what: `PUT ${this.input.registryId}` }]);
+    return result?.value ?? { changed: false };
   }
 
   private *proveDns(plan: HardeningPlan, reading: ReadyReading): Workflow<void> {
@@ -333,7 +397,7 @@ class HardenRun {
     const deadline = this.nowMs() + dnsDeadlineMinutes * 60_000;
     yield* this.step('dns', 'running', detail.describeDnsStart(endpointIds.length));
     for (let attempt = 1; ; attempt++) {
-      const expectations = yield* this.collectDnsExpectations(endpointIds);
+      const expectations = yield* this.collectDnsExpectations(endpointIds, attempt);
       const [checks, discovery] = yield* this.all<DnsCheck[] | DiscoveryCheck>([
         { name: Activities.proveDns, input: { expectations } },
         { name: Activities.checkDiscovery, input: { registryId: this.input.registryId, regions: reading.regions, expectations } },
@@ -353,8 +417,15 @@ class HardenRun {
    * The names to prove. From 2.0 one call per endpoint, in parallel, so a throttled call repeats
    * only its own three reads; runs that started under 1.0 keep their single call.
    */
-  private *collectDnsExpectations(endpointIds: string[]): Workflow<DnsExpectation[]> {
+  private *collectDnsExpectations(endpointIds: string[], attempt: number): Workflow<DnsExpectation[]> {
     if (!versionAtLeast(this.ctx.version, '2.0')) return yield* this.call(Activities.collectDnsExpectations, { endpointIds });
+    if (this.v23) {
+      // the first proof takes the names of kept endpoints from the zone groups the plan read; a retry reads them all again
+      const known = attempt === 1 ? endpointIds.flatMap((id) => this.knownNames.get(id.toLowerCase()) ?? []) : [];
+      const toRead = endpointIds.filter((id) => attempt > 1 || !this.knownNames.has(id.toLowerCase()));
+      const read = yield* this.all<DnsExpectation[]>(toRead.map((id) => ({ name: Activities.collectDnsExpectations, input: { endpointIds: [id], nicFirst: true } })));
+      return mergeExpectations([known, ...read]);
+    }
     const perEndpoint = yield* this.all<DnsExpectation[]>(endpointIds.map((id) => ({ name: Activities.collectDnsExpectations, input: { endpointIds: [id] } })));
     return mergeExpectations(perEndpoint);
   }

@@ -22,6 +22,12 @@ export const Activities = {
   checkDiscovery: 'checkDiscovery',
   publishOutcome: 'publishOutcome',
   checkPermissions: 'checkPermissions',
+  // from workflow 2.3: writes started at once, their long-running operations polled by the run
+  startPublicAccessOff: 'startPublicAccessOff',
+  startManagedGroupAccess: 'startManagedGroupAccess',
+  startPrivateEndpoint: 'startPrivateEndpoint',
+  startZoneGroup: 'startZoneGroup',
+  pollOperations: 'pollOperations',
 } as const;
 
 /** The activities of the apply lock's follow-ups (durable only: they use the durable client). */

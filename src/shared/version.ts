@@ -14,5 +14,10 @@ export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
  *  - 2.2: hardening locks the registry down first, then storage and ACR; adds the app to the managed group's
  *    assignedIdentities (grantManagedGroupAccess when no registry PUT carries it); waits out access still
  *    propagating (ActivityWaiting); an event-started run reads a 404 as "still being created"
+ *  - 2.3: writes are answered at once and their long-running operations polled by the run (start
+ *    activities + pollOperations, durable timers; no activity waits on one); the fewest reads
+ *    (inspectTargets takes the registry from readRegistry and lists the endpoints' group, the DNS
+ *    names come from the plan's zone groups or one expanded GET per endpoint); it keeps every rule of
+ *    2.2 (lockdown order, the managed group's exemption, access waits)
  */
-export const WORKFLOW_VERSION = '2.2';
+export const WORKFLOW_VERSION = '2.3';

@@ -48,6 +48,8 @@ export interface RequestLogEntry {
   linkedActions?: string[];
   /** the checks the caller's role assignment did not cover */
   denied?: string[];
+  /** a 429's origin: ARM's bucket or a resource provider's own limit */
+  throttledBy?: 'arm' | 'network' | 'dns';
 }
 
 export async function requestLog(world: World): Promise<RequestLogEntry[]> {
@@ -61,6 +63,16 @@ export async function clearRequestLog(world: World): Promise<void> {
 /** ARM writes the app made (its own principal), from the simulator's request log. */
 export function appWrites(log: RequestLogEntry[], world: World): RequestLogEntry[] {
   return log.filter((r) => ['PUT', 'PATCH', 'POST', 'DELETE'].includes(r.method) && r.principal === world.sim.principal.oid && !r.path.startsWith('/discovery/') && !r.path.includes('/eventgrid/'));
+}
+
+/** ARM reads the app made (its own principal's GETs; neither discovery nor Event Grid, which are not ARM), LRO status polls included. */
+export function appReads(log: RequestLogEntry[], world: World): RequestLogEntry[] {
+  return log.filter((r) => r.method === 'GET' && r.principal === world.sim.principal.oid && !r.path.startsWith('/discovery/') && !r.path.includes('/eventgrid/'));
+}
+
+/** `GET Microsoft.Network/privateEndpoints/…`-style lines of calls, for a failure message that says which calls they were. */
+export function describeCalls(calls: RequestLogEntry[]): string {
+  return calls.map((c) => `${c.method} ${c.path.replace(/^\/subscriptions\/[^/]+/, '')} → ${c.status}`).join('\n');
 }
 
 export async function adminGet<T>(world: World, path: string): Promise<T> {

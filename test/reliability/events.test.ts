@@ -29,7 +29,7 @@ describe('events: duplicates, storms, foreign and malformed events', () => {
     // an event-started run reads a 404 as "still being created" until PROVISIONING_DEADLINE_MINUTES (the
     // deleted-registry case waits that out before it ends NotFound)
     world = await startWorld({
-      stateDir: mkdtempSync(join(tmpdir(), 'rel-events-')), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1', ARM_LRO_POLL_INTERVAL_MS: '100', PROVISIONING_DEADLINE_MINUTES: '1' },
+      stateDir: mkdtempSync(join(tmpdir(), 'rel-events-')), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1', ARM_LRO_POLL_INTERVAL_MS: '2000', PROVISIONING_DEADLINE_MINUTES: '1' },
       hostLogger: { debug: capture, info: capture, warn: capture, error: capture },
     });
     webhook = `${world.host.baseUrl}/runtime/webhooks/eventgrid?functionName=onRegistryWrite&code=${encodeURIComponent(world.host.keys.systemKeys.eventgrid_extension ?? '')}`;

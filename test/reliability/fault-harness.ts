@@ -21,11 +21,14 @@ export const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetr
 export const RUN_TIMEOUT_MS = 75_000;
 
 /**
- * The app's request timeout and LRO deadline in the fault worlds (production: 60 s and 30 min),
+ * The app's request timeout and LRO deadline in the fault worlds (production: 30 s and 60 min),
  * short so a hung call or a stuck operation costs seconds; SLOW_MS is past the request timeout.
- * LROs are polled every 100 ms (the simulator's operations take a few hundred ms at its time scale).
+ * The run waits for an operation at most 2 minutes of its time (6 s real at HOST_TIME_SCALE) and
+ * looks again every 2 s of its time (100 ms real) when it was not done at the first look (the
+ * world's ARM_LRO_EXPECTED_SECONDS says when that is). ARM_LRO_DEADLINE_SECONDS bounds only the
+ * waiting activities of runs started before workflow 2.3.
  */
-export const FAULT_SETTINGS = { DNS_DEADLINE_MINUTES: '1', ARM_REQUEST_TIMEOUT_SECONDS: '3', ARM_LRO_DEADLINE_SECONDS: '4', ARM_LRO_POLL_INTERVAL_MS: '100' };
+export const FAULT_SETTINGS = { DNS_DEADLINE_MINUTES: '1', ARM_REQUEST_TIMEOUT_SECONDS: '3', ARM_LRO_DEADLINE_SECONDS: '4', ARM_LRO_POLL_INTERVAL_MS: '2000', LRO_DEADLINE_MINUTES: '2' };
 const SLOW_MS = 4_500;
 
 /** A world for one test file, without the Event Grid subscription (runs are started by hand). */

@@ -4,7 +4,7 @@ import type { LatencyKind } from '../arm/lro';
 import type { RequestLog } from '../arm/request-log';
 import type { ApprovalMode, SimState } from '../arm/state';
 import type { RoleAssignment } from '../arm/rbac';
-import type { Throttle, ThrottleConfig } from '../arm/throttle';
+import type { Throttle, ThrottlePatch } from '../arm/throttle';
 import { fixtureResources, loadResources } from '../fixtures';
 import { isProfileName, PROFILE_NAMES } from '../profiles';
 import type { TokenClaims } from '../tokens';
@@ -195,7 +195,7 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       case 'GET /throttling':
         return send(res, 200, deps.throttle.current());
       case 'POST /throttling':
-        return send(res, 200, deps.throttle.configure((await readJson(req)) as Partial<ThrottleConfig>));
+        return send(res, 200, deps.throttle.configure((await readJson(req)) as ThrottlePatch));
       case 'GET /latency':
         return send(res, 200, deps.latency);
       case 'POST /latency': {

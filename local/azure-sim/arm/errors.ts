@@ -107,6 +107,20 @@ export const armErrors = {
       { 'Retry-After': String(retryAfterSeconds) },
     );
   },
+  /**
+   * A resource provider's own limit (the Network RP's writes or reads per 5 minutes): 429 with
+   * Retry-After in ARM's error body. The code and wording are not documented; TooManyRequests is
+   * the status's name (inferred).
+   */
+  providerThrottled(namespace: string, kind: 'read' | 'write', subscriptionId: string, limit: number, windowSeconds: number, retryAfterSeconds: number): ArmError {
+    return new ArmError(
+      429,
+      'TooManyRequests',
+      `The request is being throttled: the number of '${kind}' requests to ${namespace} for subscription '${subscriptionId}' reached its limit of ${limit} per ${windowSeconds / 60} minutes. Please try again after '${retryAfterSeconds}' seconds.`,
+      undefined,
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
+  },
   internal(message = 'An internal server error occurred.'): ArmError {
     return new ArmError(500, 'InternalServerError', message);
   },

@@ -46,6 +46,33 @@ export const DEFAULT_LATENCY_MS: Record<LatencyKind, number> = {
   acrCreate: 20_000,
 };
 
+/**
+ * The Retry-After (seconds of Azure time) each provider sends with its long-running operations —
+ * the PUT/PATCH/DELETE that starts one and every look at it while it runs. Sources in
+ * local/azure-sim/README.md ("Long-running operations: Retry-After"): Network 10 and Storage 17
+ * as recorded from Azure; ML registries, ACR and Private DNS send the header with no documented
+ * value: the floor of the 10–600 s range the ML spec declares.
+ */
+export const LRO_RETRY_AFTER_SECONDS = {
+  'Microsoft.Network': 10,
+  'Microsoft.Network/privateDns': 10,
+  'Microsoft.MachineLearningServices': 10,
+  'Microsoft.ContainerRegistry': 10,
+  'Microsoft.Storage': 17,
+} as const;
+
+/** The Retry-After of the provider a request's path names (its last `/providers/` namespace); 10 for any other. */
+export function lroRetryAfterSecondsOf(path: string): number {
+  const parts = path.split('/').filter(Boolean);
+  let at = -1;
+  for (let i = 0; i < parts.length; i++) if (parts[i]?.toLowerCase() === 'providers') at = i;
+  const ns = (parts[at + 1] ?? '').toLowerCase();
+  const type = (parts[at + 2] ?? '').toLowerCase();
+  if (ns === 'microsoft.network') return type.startsWith('privatedns') ? LRO_RETRY_AFTER_SECONDS['Microsoft.Network/privateDns'] : LRO_RETRY_AFTER_SECONDS['Microsoft.Network'];
+  const known = Object.entries(LRO_RETRY_AFTER_SECONDS).find(([name]) => name.toLowerCase() === ns);
+  return known ? known[1] : 10;
+}
+
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
 
 export interface LroOperation {

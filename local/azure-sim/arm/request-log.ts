@@ -13,6 +13,8 @@ export interface RequestLogEntry {
   linkedActions?: string[];
   /** the checks the caller's role assignment did not cover (the request was answered 403) */
   denied?: string[];
+  /** a 429's origin: ARM's bucket, or a resource provider's own limit (arm/throttle.ts) */
+  throttledBy?: 'arm' | 'network' | 'dns';
 }
 
 export class RequestLog {

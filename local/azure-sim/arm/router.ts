@@ -7,7 +7,7 @@ import { enforceDenyAssignment, isInsideResourceGroup } from './deny-assignment'
 import { ArmError, armErrors } from './errors';
 import type { FaultInjector } from './faults';
 import { actionForRequest, isSubscriptionOperationPath, needsNoAction, scopeOfPath } from './rbac';
-import type { RequestLog } from './request-log';
+import type { RequestLog, RequestLogEntry } from './request-log';
 import type { SimState } from './state';
 import type { Throttle } from './throttle';
 
@@ -67,7 +67,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The ARM front door: faults, auth, routing, api-version, throttling, provider call, log. */
+/** The ARM front door: faults, auth, routing, api-version, throttling, authorization, the provider's own limits, provider call, log. */
 export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const compiled = deps.routes.map(compile).sort((a, b) => b.literals - a.literals);
 
@@ -98,6 +98,7 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
     const apiVersion = url.searchParams.get('api-version');
     const started = new Date();
     let principal: string | null = null;
+    let throttledBy: RequestLogEntry['throttledBy'];
     const checks: AuthorizationCheck[] = [];
     const baseHeaders: Record<string, string> = {
       'x-ms-request-id': requestId,
@@ -132,6 +133,7 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
         ...(own ? { action: own.action } : {}),
         ...(linked.length ? { linkedActions: linked } : {}),
         ...(denied.length ? { denied } : {}),
+        ...(throttledBy ? { throttledBy } : {}),
       });
     };
     const sendError = (e: ArmError): void => send({ status: e.status, body: e.toBody(), headers: e.headers });
@@ -213,6 +215,7 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
       const e = armErrors.throttled(kind, subscriptionId, principal, t.retryAfterSeconds);
       // time-scaled run: the wait ARM would ask for, scaled (Retry-After rounds it up to whole seconds)
       if (t.retryAfterMs !== t.retryAfterSeconds * 1000) Object.assign(e.headers, { 'Retry-After': String(Math.ceil(t.retryAfterMs / 1000)), 'retry-after-ms': String(t.retryAfterMs) });
+      throttledBy = 'arm';
       sendError(e);
       return;
     }
@@ -238,6 +241,19 @@ export function createArmHandler(deps: ArmRouterDeps): (req: IncomingMessage, re
           sendError(e);
           return;
         }
+      }
+    }
+
+    // what ARM let through reaches the resource provider, which applies its own limits (the Network RP's windows)
+    const limited = deps.throttle.takeProvider(path, subscriptionId, kind);
+    if (limited) {
+      baseHeaders[kind === 'read' ? 'x-ms-ratelimit-remaining-subscription-resource-entities-read' : 'x-ms-ratelimit-remaining-subscription-resource-requests'] = String(limited.remaining);
+      if (!limited.ok) {
+        const e = armErrors.providerThrottled('Microsoft.Network', kind, subscriptionId, limited.limit.limit, limited.limit.windowSeconds, limited.retryAfterSeconds);
+        if (limited.retryAfterMs !== limited.retryAfterSeconds * 1000) Object.assign(e.headers, { 'Retry-After': String(Math.ceil(limited.retryAfterMs / 1000)), 'retry-after-ms': String(limited.retryAfterMs) });
+        throttledBy = limited.provider;
+        sendError(e);
+        return;
       }
     }
 

@@ -4,7 +4,7 @@ import type { TokenAuthority } from '../tokens';
 import type { ArmRequest, ArmResult } from './context';
 import { ArmError, armErrors } from './errors';
 import { parseArmId, rgId, typeOf } from './ids';
-import { LroEngine, type LatencyKind, type LroOperation } from './lro';
+import { LroEngine, lroRetryAfterSecondsOf, type LatencyKind, type LroOperation } from './lro';
 import { SimProfile } from '../profiles';
 import { RoleAssignments } from './rbac';
 
@@ -22,7 +22,14 @@ export interface StateOptions {
   otherSubscriptionIds?: readonly string[];
   tenantId: string;
   pageSize: number;
-  lroRetryAfterSeconds: number;
+  /** a fixed Retry-After (whole seconds, sent as is) on every LRO answer instead of each provider's (LRO_RETRY_AFTER_SECONDS, time-scaled) */
+  lroRetryAfterSeconds?: number;
+  /**
+   * The app's clock (its principal, the local host's time scale): since workflow 2.3 the app
+   * waits for an operation's Retry-After on a durable timer, which the local host runs at its own
+   * time scale; the Retry-After sent to that principal is in that clock.
+   */
+  principalClock?: { oid: string; timeScale: number };
   /** RBAC role named in the events' authorization evidence */
   callerRole: string;
   /** default 'status' */
@@ -179,8 +186,23 @@ export class SimState {
 
   // ---- LRO helpers ----------------------------------------------------------------------
 
-  retryAfter(): Record<string, string> {
-    return { 'Retry-After': String(this.options.lroRetryAfterSeconds) };
+  /**
+   * The Retry-After of an LRO answer: the provider's, in Azure time, scaled to real time.
+   * `Retry-After` carries whole seconds, so it is rounded (0 when the scaled wait is under half a
+   * second: the client's own interval), and a time-scaled run sends the exact wait in
+   * `retry-after-ms` as well, as the throttling answers do. For the app (options.principalClock)
+   * `retry-after-ms` is in its host's clock: the run reads it first and waits on a durable timer,
+   * while SDK pollers read only `Retry-After` and sleep in real time.
+   */
+  retryAfter(req: Pick<ArmRequest, 'path' | 'principalId'>): Record<string, string> {
+    const fixed = this.options.lroRetryAfterSeconds;
+    if (fixed !== undefined) return { 'Retry-After': String(fixed) };
+    const clock = this.options.principalClock;
+    const clientScale = clock && clock.oid === req.principalId && clock.timeScale > 0 ? clock.timeScale : 1;
+    const realMs = lroRetryAfterSecondsOf(req.path) * 1000 * this.options.timeScale;
+    const seconds = Math.round(realMs / 1000);
+    const clientMs = Math.round(realMs / clientScale);
+    return clientMs === seconds * 1000 ? { 'Retry-After': String(seconds) } : { 'Retry-After': String(seconds), 'retry-after-ms': String(clientMs) };
   }
 
   url(path: string, apiVersion: string): string {

@@ -8,9 +8,11 @@ import type {
   EndpointPlan,
   Outcome,
   RegistryReading,
+  RegistryState,
   Target,
   TargetState,
 } from '../domain/hardening';
+import type { OperationHandle, OperationPoll, WriteStart } from '../domain/operations';
 import type { PermissionCheck, PermissionNeed } from '../domain/permission-check';
 import { Activities } from '../../shared/names';
 
@@ -31,6 +33,8 @@ export type ReadRegistryOutput = RegistryReading;
 export interface InspectTargetsInput {
   targets: Target[];
   subnetId?: string;
+  /** the registry as readRegistry read it (from 2.3): not read again, and the endpoints are found with one list of their resource group */
+  registry?: RegistryState;
 }
 export interface InspectTargetsOutput {
   placement: EndpointPlacement;
@@ -85,6 +89,8 @@ export interface GrantManagedGroupAccessOutput {
 /** collectDnsExpectations: every name of every endpoint as ARM reports it (NIC fqdns, zone group record sets). */
 export interface CollectDnsExpectationsInput {
   endpointIds: string[];
+  /** from 2.3: one GET per endpoint with its NICs expanded; the zone groups only when the NICs report no name */
+  nicFirst?: boolean;
 }
 export type CollectDnsExpectationsOutput = DnsExpectation[];
 
@@ -116,6 +122,34 @@ export interface CheckPermissionsInput {
 }
 export type CheckPermissionsOutput = PermissionCheck;
 
+/* ---------- from 2.3: writes answered at once, their operations polled by the run (../domain/operations.ts) ---------- */
+
+/** startPublicAccessOff: as disablePublicAccess, without waiting: done, started (the run polls), or busy. */
+export type StartPublicAccessOffInput = DisablePublicAccessInput;
+export type StartPublicAccessOffOutput = WriteStart<{ changed: boolean }>;
+
+/** startManagedGroupAccess: as grantManagedGroupAccess, without waiting. */
+export type StartManagedGroupAccessInput = GrantManagedGroupAccessInput;
+export type StartManagedGroupAccessOutput = WriteStart<{ changed: boolean }>;
+
+/** startPrivateEndpoint: the endpoint's PUT; `check`: a later start reads the endpoint first. */
+export interface StartPrivateEndpointInput extends EnsurePrivateEndpointInput {
+  check?: boolean;
+}
+export type StartPrivateEndpointOutput = WriteStart<EndpointInfo>;
+
+/** startZoneGroup: the zone group's PUT; `check`: a later start lists the endpoint's groups first. */
+export interface StartZoneGroupInput extends EnsureZoneGroupInput {
+  check?: boolean;
+}
+export type StartZoneGroupOutput = WriteStart<{ changed: boolean }>;
+
+/** pollOperations: one look at each open operation of the run, in one call. */
+export interface PollOperationsInput {
+  operations: OperationHandle[];
+}
+export type PollOperationsOutput = OperationPoll[];
+
 /** Optional payload of the `approve` external event; any payload (or none) makes the run re-check the connections now. */
 export interface ApproveEventInput {
   endpointId?: string;
@@ -136,6 +170,11 @@ export interface HardenActivities {
   [Activities.checkDiscovery]: { input: CheckDiscoveryInput; output: CheckDiscoveryOutput };
   [Activities.publishOutcome]: { input: PublishOutcomeInput; output: PublishOutcomeOutput };
   [Activities.checkPermissions]: { input: CheckPermissionsInput; output: CheckPermissionsOutput };
+  [Activities.startPublicAccessOff]: { input: StartPublicAccessOffInput; output: StartPublicAccessOffOutput };
+  [Activities.startManagedGroupAccess]: { input: StartManagedGroupAccessInput; output: StartManagedGroupAccessOutput };
+  [Activities.startPrivateEndpoint]: { input: StartPrivateEndpointInput; output: StartPrivateEndpointOutput };
+  [Activities.startZoneGroup]: { input: StartZoneGroupInput; output: StartZoneGroupOutput };
+  [Activities.pollOperations]: { input: PollOperationsInput; output: PollOperationsOutput };
 }
 
 export type HardenActivityName = keyof HardenActivities;

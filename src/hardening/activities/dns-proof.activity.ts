@@ -18,14 +18,37 @@ const KIND_OF_TYPE: Record<string, TargetKind> = {
  * the zone groups' record sets. customDnsConfigs is empty once a zone group exists, so it is not used.
  * Three reads per endpoint (the endpoint, its NIC, its zone groups): under throttling every read counts.
  */
-export async function collectDnsExpectations(input: { endpointIds: string[] }, { ports }: Pick<ActivityDeps, 'ports'>): Promise<DnsExpectation[]> {
+export async function collectDnsExpectations(input: { endpointIds: string[]; nicFirst?: boolean }, deps: Pick<ActivityDeps, 'ports'>): Promise<DnsExpectation[]> {
+  if (input.nicFirst) return collectNicFirst(input.endpointIds, deps);
+  const { ports } = deps;
   const lists: DnsExpectation[][] = [];
   for (const endpointId of input.endpointIds) {
     const names = await ports.network.endpointNames(endpointId);
     if (!names) continue;
-    const kind = KIND_OF_TYPE[(fullTypeOf(parseResourceId(names.targetId)) ?? '').toLowerCase()] ?? 'registry';
+    const kind = kindOfTarget(names.targetId);
     lists.push(expectationsFromNames(endpointId, kind, [...names.nicNames, ...names.zoneRecords]));
   }
+  return mergeExpectations(lists);
+}
+
+export function kindOfTarget(targetId: string): TargetKind {
+  return KIND_OF_TYPE[(fullTypeOf(parseResourceId(targetId)) ?? '').toLowerCase()] ?? 'registry';
+}
+
+/**
+ * Workflow 2.3: the names with the fewest reads — one GET of the endpoint with its NICs expanded
+ * (`$expand=networkInterfaces`: the NICs' privateLinkConnectionProperties fqdns and IPs); the zone
+ * groups' record sets are listed only when the NICs report no name.
+ */
+async function collectNicFirst(endpointIds: string[], { ports }: Pick<ActivityDeps, 'ports'>): Promise<DnsExpectation[]> {
+  const lists = await Promise.all(endpointIds.map(async (endpointId): Promise<DnsExpectation[]> => {
+    const found = await ports.network.endpointWithNicNames(endpointId);
+    if (!found) return [];
+    const kind = kindOfTarget(found.endpoint.targetId);
+    if (found.nicNames.length > 0) return expectationsFromNames(endpointId, kind, found.nicNames);
+    const records = (await ports.network.listZoneGroups(endpointId)).flatMap((g) => g.records ?? []);
+    return expectationsFromNames(endpointId, kind, records);
+  }));
   return mergeExpectations(lists);
 }
 

@@ -4,9 +4,10 @@ import { failureAnswerOf, type ActivityRefusal, type ActivityThrottled, type Act
 import type { HardenActivityName } from './contracts';
 import { checkPermissions } from './check-permissions.activity';
 import { checkDiscovery, collectDnsExpectations, proveDns } from './dns-proof.activity';
-import { ensurePrivateEndpoint, ensureZoneGroup, readEndpoint } from './endpoints.activity';
+import { ensurePrivateEndpoint, ensureZoneGroup, readEndpoint, startPrivateEndpoint, startZoneGroup } from './endpoints.activity';
 import { inspectTargets } from './inspect-targets.activity';
-import { disablePublicAccess, grantManagedGroupAccess } from './public-access.activity';
+import { pollOperations } from './operations.activity';
+import { disablePublicAccess, grantManagedGroupAccess, startManagedGroupAccess, startPublicAccessOff } from './public-access.activity';
 import { publishOutcome } from './publish-outcome.activity';
 import { readRegistry } from './read-registry.activity';
 
@@ -51,5 +52,10 @@ export function hardenActivityHandlers(deps: () => ActivityDeps): Readonly<Recor
     [Activities.checkDiscovery]: answering(Activities.checkDiscovery, checkDiscovery, deps),
     [Activities.publishOutcome]: answering(Activities.publishOutcome, publishOutcome, deps),
     [Activities.checkPermissions]: answering(Activities.checkPermissions, checkPermissions, deps),
+    [Activities.startPublicAccessOff]: answering(Activities.startPublicAccessOff, startPublicAccessOff, deps),
+    [Activities.startManagedGroupAccess]: answering(Activities.startManagedGroupAccess, startManagedGroupAccess, deps),
+    [Activities.startPrivateEndpoint]: answering(Activities.startPrivateEndpoint, startPrivateEndpoint, deps),
+    [Activities.startZoneGroup]: answering(Activities.startZoneGroup, startZoneGroup, deps),
+    [Activities.pollOperations]: answering(Activities.pollOperations, pollOperations, deps),
   };
 }

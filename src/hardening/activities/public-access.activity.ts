@@ -2,7 +2,9 @@ import { ErrorCodes, errorCodeOf, LockdownError } from '../../shared/errors';
 import type { Target } from '../domain/hardening';
 import { denyAssignmentRemedy, listsPrincipal, withAssignedIdentity } from '../domain/managed-group';
 import type { Registry } from '../domain/registry';
+import type { WriteStart } from '../domain/operations';
 import type { ActivityDeps } from '../../main';
+import { busy, inFlight, isAnotherOperation, startedOrDone } from './operations.activity';
 
 const isDisabled = (v: string | null | undefined) => (v ?? '').toLowerCase() === 'disabled';
 
@@ -81,4 +83,64 @@ export async function grantManagedGroupAccess(input: { registryId: string }, dep
   if (!added) return { changed: false };
   await deps.ports.registries.put(body);
   return { changed: true };
+}
+
+/** What the start of a public-access write answers when it is done: whether it wrote. */
+export interface PublicAccessResult {
+  changed: boolean;
+}
+
+/**
+ * Workflow 2.3: public network access off for one target, answered at once. Each target is read
+ * first (the registry PUT needs the whole object; storage and ACR may have been turned off
+ * meanwhile — no write then). Registry: its PUT starts an operation the run polls. Storage: a
+ * synchronous PATCH, done when it answers. ACR: a PATCH whose operation the run polls. A resource
+ * with an operation in flight (provisioningState, or a 409 AnotherOperationInProgress it
+ * confirms) is answered busy: the run looks again later, so it never races that operation.
+ */
+export async function startPublicAccessOff(input: { target: Target; registryId?: string }, deps: Deps): Promise<WriteStart<PublicAccessResult>> {
+  const { ports, config } = deps;
+  const { target } = input;
+  if (target.kind === 'registry') {
+    const reg = await registryOf(target.id, deps);
+    if (isDisabled(reg.properties.publicNetworkAccess)) return { done: { changed: false } };
+    if (inFlight(reg.properties.provisioningState as string | undefined)) return busy(`registry ${target.id} is ${String(reg.properties.provisioningState)}`, config);
+    const { body } = withAppIdentity(reg, config);
+    const { operation } = await ports.registries.startPut({ ...body, properties: { ...body.properties, publicNetworkAccess: 'Disabled' } });
+    return startedOrDone('registryPut', target.id, operation, { changed: true }, config);
+  }
+  if (target.kind === 'storage') {
+    const current = await ports.storage.get(target.id);
+    if (!current) throw new LockdownError(ErrorCodes.ARM_NOT_FOUND, `${target.id} no longer exists.`);
+    if (isDisabled(current.publicNetworkAccess)) return { done: { changed: false } };
+    const after = await ports.storage.disablePublicNetworkAccess(target.id).catch((e: unknown) => explainDenial(e, input.registryId, deps));
+    if (!isDisabled(after.publicNetworkAccess)) {
+      throw new LockdownError(ErrorCodes.ARM_LRO_FAILED, `${target.id} still reports publicNetworkAccess=${after.publicNetworkAccess} after its PATCH.`, { retryable: true });
+    }
+    return { done: { changed: true } };
+  }
+  const current = await ports.containerRegistry.get(target.id);
+  if (!current) throw new LockdownError(ErrorCodes.ARM_NOT_FOUND, `${target.id} no longer exists.`);
+  if (inFlight(current.provisioningState)) return busy(`container registry ${target.id} is ${current.provisioningState ?? ''}`, config);
+  if (isDisabled(current.publicNetworkAccess)) return { done: { changed: false } };
+  try {
+    const { operation } = await ports.containerRegistry.startDisablePublicNetworkAccess(target.id);
+    return startedOrDone('acrPatch', target.id, operation, { changed: true }, config);
+  } catch (e) {
+    if (isAnotherOperation(e)) {
+      const again = await ports.containerRegistry.get(target.id);
+      if (inFlight(again?.provisioningState)) return busy(`container registry ${target.id} is ${again?.provisioningState ?? ''}`, config);
+    }
+    return explainDenial(e, input.registryId, deps);
+  }
+}
+
+/** Workflow 2.3: grantManagedGroupAccess answered at once (its registry PUT's operation is the run's to poll). */
+export async function startManagedGroupAccess(input: { registryId: string }, deps: Deps): Promise<WriteStart<{ changed: boolean }>> {
+  const reg = await registryOf(input.registryId, deps);
+  const { body, added } = withAppIdentity(reg, deps.config);
+  if (!added) return { done: { changed: false } };
+  if (inFlight(reg.properties.provisioningState as string | undefined)) return busy(`registry ${input.registryId} is ${String(reg.properties.provisioningState)}`, deps.config);
+  const { operation } = await deps.ports.registries.startPut(body);
+  return startedOrDone('registryPut', input.registryId, operation, { changed: true }, deps.config);
 }

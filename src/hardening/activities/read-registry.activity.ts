@@ -1,5 +1,5 @@
 import { sameResourceId } from '../../shared/arm-id';
-import type { ManagedGroupAccess, RegistryReading, Target } from '../domain/hardening';
+import type { ManagedGroupAccess, RegistryReading, RegistryState, Target } from '../domain/hardening';
 import { listsPrincipal } from '../domain/managed-group';
 import type { ResourceGroupPort } from '../domain/ports';
 import { normalizeRegion } from '../../shared/regions';
@@ -50,6 +50,12 @@ export function managedGroupAccessOf(reg: Registry, config: Pick<ActivityDeps['c
   };
 }
 
+/** The registry's public access and the endpoints its connections name. */
+export function registryStateOf(reg: Registry): RegistryState {
+  const endpointIds = (reg.properties.registryPrivateEndpointConnections ?? []).map((c) => c.properties?.privateEndpoint?.id).filter((x): x is string => !!x);
+  return { publicNetworkAccess: reg.properties.publicNetworkAccess ?? 'Enabled', endpointIds };
+}
+
 /**
  * Step 1–2: re-read the registry (never trust the event) and resolve its storage accounts and ACR,
  * from its properties or, when those are empty, from its managed resource group.
@@ -94,5 +100,6 @@ export async function readRegistry(input: { registryId: string }, { ports, confi
     targets: [registryTarget, ...storage, ...acr],
     resolvedBy,
     managedGroupAccess: managedGroupAccessOf(reg, config),
+    registryState: registryStateOf(reg),
   };
 }

@@ -43,4 +43,9 @@ export const ACTIVITY_RETRY: Readonly<Record<HardenActivityName, RetrySpec>> = {
   [Activities.proveDns]: RetryPolicies.probe,
   [Activities.checkDiscovery]: RetryPolicies.probe,
   [Activities.publishOutcome]: RetryPolicies.publish,
+  [Activities.startPublicAccessOff]: RetryPolicies.armWrite,
+  [Activities.startManagedGroupAccess]: RetryPolicies.armWrite,
+  [Activities.startPrivateEndpoint]: RetryPolicies.armWrite,
+  [Activities.startZoneGroup]: RetryPolicies.armWrite,
+  [Activities.pollOperations]: RetryPolicies.armRead,
 };

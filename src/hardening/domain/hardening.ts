@@ -63,6 +63,8 @@ export interface ZoneGroupInfo {
   zoneIds: string[];
   /** ARM's provisioningState; a 'Failed' group (its PUT's operation failed) has no DNS records and must be put again */
   provisioningState?: string;
+  /** the names its record sets hold, with their IPs (read with the group: the DNS proof's names when the NIC is not read) */
+  records?: Array<{ fqdn: string; ip: string }>;
 }
 
 /** Whether the zone group links `zoneId` and is usable (not left Failed by its last PUT). */
@@ -121,7 +123,15 @@ export type RegistryReading =
       resolvedBy: 'properties' | 'managedResourceGroup';
       /** whether the app may write in the managed resource group (absent in runs from before 2.1) */
       managedGroupAccess?: ManagedGroupAccess;
+      /** the registry's own public access and endpoint connections as this read saw them (from 2.3 inspectTargets does not read the registry again) */
+      registryState?: RegistryState;
     };
+
+/** The registry target's state, as readRegistry read it. */
+export interface RegistryState {
+  publicNetworkAccess: string;
+  endpointIds: string[];
+}
 
 /** Current state of one target: its public access and every endpoint to it from our subnet. */
 export interface TargetState {

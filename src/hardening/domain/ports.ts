@@ -1,4 +1,5 @@
 import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from './hardening';
+import type { OperationHandle, OperationLocation, OperationPoll } from './operations';
 import type { Registry } from './registry';
 
 /**
@@ -9,6 +10,13 @@ export interface RegistryPort {
   get(id: string): Promise<Registry | undefined>;
   /** PUT the whole registry back with publicNetworkAccess Disabled (PATCH cannot change it). */
   put(registry: Registry): Promise<Registry>;
+  /** The same PUT, answered at once: the operation it started (the registry's PUT is long-running), or none when ARM answered synchronously. */
+  startPut(registry: Registry): Promise<{ operation?: OperationLocation }>;
+}
+
+/** The long-running operations the adapters started: one look at one (a GET of its URL, never a wait). */
+export interface OperationsPort {
+  poll(operation: OperationHandle): Promise<OperationPoll>;
 }
 
 export interface ResourceGroupPort {
@@ -25,6 +33,8 @@ export interface NetworkedResource {
   publicNetworkAccess: string;
   privateEndpointIds: string[];
   sku?: string;
+  /** ARM's provisioningState (an operation in flight shows e.g. Updating) */
+  provisioningState?: string;
 }
 
 export interface StoragePort {
@@ -35,6 +45,8 @@ export interface StoragePort {
 export interface ContainerRegistryPort {
   get(id: string): Promise<NetworkedResource | undefined>;
   disablePublicNetworkAccess(id: string): Promise<NetworkedResource>;
+  /** The PATCH, answered at once: the operation it started, or none when ARM answered synchronously. */
+  startDisablePublicNetworkAccess(id: string): Promise<{ operation?: OperationLocation }>;
 }
 
 export interface EndpointSpec {
@@ -64,6 +76,14 @@ export interface NetworkPort {
   putZoneGroup(endpointId: string, name: string, zoneId: string): Promise<void>;
   /** the endpoint's target and its names from the NICs' privateLinkConnectionProperties and the zone groups' record sets; undefined when it does not exist */
   endpointNames(endpointId: string): Promise<{ targetId: string; nicNames: EndpointName[]; zoneRecords: EndpointName[] } | undefined>;
+  /** every private endpoint of a resource group, in one list (their zone groups are not read) */
+  listEndpoints(subscriptionId: string, resourceGroup: string): Promise<EndpointInfo[]>;
+  /** one GET with the NICs expanded: the endpoint (zone groups not read) and its NICs' names; undefined when it does not exist */
+  endpointWithNicNames(endpointId: string): Promise<{ endpoint: EndpointInfo; nicNames: EndpointName[] } | undefined>;
+  /** The endpoint PUT, answered at once: the endpoint as ARM answered it and the operation it started. */
+  startEndpoint(spec: EndpointSpec): Promise<{ endpoint: EndpointInfo; operation?: OperationLocation }>;
+  /** The zone group PUT, answered at once. */
+  startZoneGroup(endpointId: string, name: string, zoneId: string): Promise<{ operation?: OperationLocation }>;
 }
 
 export interface DnsAnswer {

@@ -24,20 +24,16 @@ export const KNOWN_SPEC_MISMATCHES: readonly KnownSpecMismatch[] = [
     reason: 'privateEndpointVNetPolicies is a virtual network property newer than the kept 2024-01-01 spec (SOURCES.md)',
   },
   {
-    operation: /^NetworkInterfaces_Get$/,
-    error: /^response OBJECT_ADDITIONAL_PROPERTIES \$\.(kind|properties\.allowPort25Out):/,
-    reason: 'kind and allowPort25Out appear on network interfaces Azure answers today (public captures of NIC GET answers), not in the kept 2024-01-01 spec',
+    operation: /^PrivateEndpoints_Get$/,
+    error: /^response OBJECT_ADDITIONAL_PROPERTIES \$\.properties\.networkInterfaces\[\d+\]\.(kind|properties\.allowPort25Out):/,
+    reason: 'kind and allowPort25Out appear on network interfaces Azure answers today (public captures of NIC GET answers), not in the kept 2024-01-01 spec; the product reads its NICs through the endpoint GET with $expand=networkInterfaces',
   },
   {
     operation: /^Registries_(Get|Update)$/,
     error: /^response OBJECT_ADDITIONAL_PROPERTIES \$\.properties\.anonymousPullEnabled:/,
     reason: 'anonymousPullEnabled is a container registry property of 2025-11-01 (the RegistryUpdate example), judged by the kept 2023-07-01 spec',
   },
-  {
-    operation: /^PrivateEndpoints_Get$/,
-    error: /^response OBJECT_ADDITIONAL_PROPERTIES \$\.error:/,
-    reason: "the network spec's default response is its unwrapped Error object; ARM's error contract wraps it as {\"error\": {...}} (as every RP answers, and the SDK reads); the product's endpoint GET expects a 404 before it creates one",
-  },
+
   {
     operation: /^Registries_CreateOrUpdate$/,
     error: /^response INVALID_RESPONSE_CODE .*'202'/,

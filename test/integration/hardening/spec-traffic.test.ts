@@ -77,7 +77,7 @@ suite(`the traffic of a two-region hardening validates against the official spec
 
   it('records every call, and judges the registry, endpoint, zone group, storage and ACR calls', () => {
     const operations = new Set(judged.map((j) => j.operationId));
-    for (const op of ['PrivateEndpoints_CreateOrUpdate', 'PrivateDnsZoneGroups_CreateOrUpdate', 'StorageAccounts_Update', 'Registries_Update', 'Registries_CreateOrUpdate', 'NetworkInterfaces_Get']) {
+    for (const op of ['PrivateEndpoints_CreateOrUpdate', 'PrivateDnsZoneGroups_CreateOrUpdate', 'StorageAccounts_Update', 'Registries_Update', 'Registries_CreateOrUpdate', 'PrivateEndpoints_Get']) {
       expect([...operations]).toContain(op);
     }
   });

@@ -154,6 +154,24 @@ describe('local Azure: network, private endpoints, zone groups and private DNS',
     expect(acr.privateEndpointConnections?.[0]?.privateEndpoint?.id).toBe(pe.id);
   });
 
+  it('GET with $expand=networkInterfaces answers each NIC in full (ipConfigurations, privateLinkConnectionProperties); without it only { id }', async () => {
+    // the SDK's model lists every field; the ones the answer had are the defined ones
+    const fields = (o: object | undefined): string[] => Object.entries(o ?? {}).filter(([, v]) => v !== undefined).map(([k]) => k);
+    const plain = await net.privateEndpoints.get('rg-net', 'pe-acr');
+    expect(fields(plain.networkInterfaces?.[0])).toEqual(['id']);
+    const expanded = await net.privateEndpoints.get('rg-net', 'pe-acr', { expand: 'networkInterfaces' });
+    const nic = expanded.networkInterfaces?.[0];
+    expect(nic?.id).toBe(plain.networkInterfaces?.[0]?.id);
+    expect(nic?.name).toMatch(/^pe-acr\.nic\./);
+    expect((nic?.ipConfigurations ?? []).map((c) => [c.privateLinkConnectionProperties?.fqdns?.[0], c.privateIPAddress])).toEqual([
+      [`${acrName}.azurecr.io`, '10.1.1.5'],
+      [`${acrName}.eastus.data.azurecr.io`, '10.1.1.6'],
+      [`${acrName}.westus2.data.azurecr.io`, '10.1.1.7'],
+    ]);
+    // the expansion is an answer only: the stored endpoint still references its NIC by id
+    expect(fields((await net.privateEndpoints.get('rg-net', 'pe-acr')).networkInterfaces?.[0])).toEqual(['id']);
+  });
+
   it('the registry endpoint (amlregistry) reports <guid>.registry.<region>.api.azureml.ms (public form) per region on its NIC and customDnsConfigs, and shows up on the registry', async () => {
     const pe = await net.privateEndpoints.createOrUpdate(
       'rg-net',

@@ -8,9 +8,15 @@ describe('npm run bench arguments', () => {
     expect(parseBenchArgs(['--quick', '--repeat', '3', '--only', '1,2,5'])).toEqual({ quick: true, repeat: 3, only: new Set([1, 2, 5]) });
   });
 
+  it('section 3 takes its burst size and how many bursts at most', () => {
+    expect(parseBenchArgs(['--only', '3', '--burst', '20', '--burst-steps', '2'])).toEqual({ quick: false, repeat: 5, only: new Set([3]), burst: 20, burstSteps: 2 });
+  });
+
   it.each([
     [['--repeat', '0'], /--repeat must be a positive whole number/],
     [['--repeat'], /--repeat needs a value/],
+    [['--burst', '1.5'], /--burst must be a positive whole number, not '1.5'/],
+    [['--burst-steps', '0'], /--burst-steps must be a positive whole number/],
     [['--only', '1,6'], /--only takes section numbers among 1,2,3,4,5/],
     [['--fast'], /unknown argument '--fast'/],
   ])('refuses %p', (argv, message) => {

@@ -72,6 +72,15 @@ describe('loadConfig', () => {
     expect(config.LOCKDOWN_ACR).toBe(false);
     expect(config.ARM_LRO_POLL_INTERVAL_MS).toBe(40);
   });
+
+  it('ARM_LRO_EXPECTED_SECONDS: kind=seconds pairs over the defaults (a later pair wins); anything else names the problem', () => {
+    expect(loadConfig(VALID).ARM_LRO_EXPECTED_SECONDS).toEqual({ registryPut: 30, acrPatch: 15, endpointPut: 30, zoneGroupPut: 10 });
+    expect(loadConfig({ ...VALID, ARM_LRO_EXPECTED_SECONDS: 'endpointPut=45, zoneGroupPut=0.5,endpointPut=60' }).ARM_LRO_EXPECTED_SECONDS).toEqual({ registryPut: 30, acrPatch: 15, endpointPut: 60, zoneGroupPut: 0.5 });
+    expect(configError({ ...VALID, ARM_LRO_EXPECTED_SECONDS: 'storagePatch=3' })).toMatch(/ARM_LRO_EXPECTED_SECONDS.*'storagePatch=3' is not <kind>=<seconds> with a kind of registryPut, acrPatch, endpointPut, zoneGroupPut/);
+    expect(configError({ ...VALID, ARM_LRO_EXPECTED_SECONDS: 'acrPatch=0' })).toMatch(/ARM_LRO_EXPECTED_SECONDS.*acrPatch: seconds must be in \(0, 86400\]/);
+    expect(loadConfig({ ...VALID, LRO_DEADLINE_MINUTES: '5' }).LRO_DEADLINE_MINUTES).toBe(5);
+    expect(loadConfig(VALID).LRO_DEADLINE_MINUTES).toBe(60);
+  });
 });
 
 describe('settings are documented where people look', () => {

@@ -19,7 +19,24 @@ beforeAll(() => {
 const names = (e: Episode): string[] => e.scheduled.map((t) => t.name);
 const APP = '00000000-0000-0000-0000-0000000000b1';
 const ASSIGN = { appPrincipalId: APP, listed: false, assignEnabled: true };
-const V = { version: WORKFLOW_VERSION };
+/**
+ * The managed group's rules hold in both shapes that have them: 2.2 (each write waits inside its
+ * activity) and the current one (writes answered at once, their operations polled by the run).
+ * A shape names its activities and how a finished write answers.
+ */
+interface Shape {
+  version: string;
+  disable: string;
+  grant: string;
+  endpoint: string;
+  zoneGroup: string;
+  /** what a write that is done answers */
+  done<T>(value: T): unknown;
+}
+const SHAPES: Shape[] = [
+  { version: '2.2', disable: Activities.disablePublicAccess, grant: Activities.grantManagedGroupAccess, endpoint: Activities.ensurePrivateEndpoint, zoneGroup: Activities.ensureZoneGroup, done: (v) => v },
+  { version: WORKFLOW_VERSION, disable: Activities.startPublicAccessOff, grant: Activities.startManagedGroupAccess, endpoint: Activities.startPrivateEndpoint, zoneGroup: Activities.startZoneGroup, done: (v) => ({ done: v }) },
+];
 const DENIED = "[ARM.DENY_ASSIGNMENT] PATCH /x was refused by a deny assignment (403 DenyAssignmentAuthorizationFailed): … The registry lists the app's principal in assignedIdentities: its exemption has not taken effect yet.";
 
 async function toLockdown(h: DurableHistory, access: typeof ASSIGN | undefined, states: TargetState[] = freshStates()): Promise<Episode> {
@@ -32,13 +49,14 @@ async function toLockdown(h: DurableHistory, access: typeof ASSIGN | undefined, 
 
 const targetsOf = (e: Episode): string[] => e.scheduled.map((t) => (t.input as { target: Target }).target.kind);
 
-describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and the lockdown order`, () => {
+describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment and the lockdown order', (S) => {
+  const V = { version: S.version };
   it('locks the registry down first (its PUT carries the app into assignedIdentities), then storage and ACR with the registry named', async () => {
     const h = new DurableHistory(handler, input(), V);
     const first = await toLockdown(h, ASSIGN);
-    expect(names(first)).toEqual([Activities.disablePublicAccess]);
+    expect(names(first)).toEqual([S.disable]);
     expect(targetsOf(first)).toEqual(['registry']);
-    h.complete(Activities.disablePublicAccess, { changed: true, at: h.now.toISOString() });
+    h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     const second = await h.next();
     expect(targetsOf(second)).toEqual(['storage', 'storage', 'acr']);
     expect(second.scheduled.every((t) => (t.input as { registryId?: string }).registryId === REGISTRY_ID)).toBe(true);
@@ -47,10 +65,10 @@ describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and
   it('waits out a deny that is still propagating (timer), calls again, and counts no grant PUT', async () => {
     const h = new DurableHistory(handler, input({}, { accessPollSeconds: 30 }), V);
     await toLockdown(h, ASSIGN);
-    h.complete(Activities.disablePublicAccess, { changed: true, at: h.now.toISOString() });
+    h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     const second = await h.next();
-    const [s1, s2, acr] = h.open(Activities.disablePublicAccess);
-    h.complete(s1 ?? '', { changed: true, at: h.now.toISOString() }).complete(s2 ?? '', { waiting: DENIED }).complete(acr ?? '', { changed: false, at: h.now.toISOString() });
+    const [s1, s2, acr] = h.open(S.disable);
+    h.complete(s1 ?? '', S.done({ changed: true, at: h.now.toISOString() })).complete(s2 ?? '', { waiting: DENIED }).complete(acr ?? '', S.done({ changed: false, at: h.now.toISOString() }));
     const wait = await h.next();
     expect(names(second)).toHaveLength(3);
     expect(names(wait)).toEqual(['timer']);
@@ -58,12 +76,12 @@ describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and
     expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - h.now.getTime()).toBe(5_000);
     h.fireTimer();
     const again = await h.next();
-    expect(names(again)).toEqual([Activities.disablePublicAccess]);
+    expect(names(again)).toEqual([S.disable]);
     expect((again.scheduled[0]?.input as { target: Target }).target.id).toBe(TARGETS[2]?.id);
     // each later wait doubles, up to accessPollSeconds (30 s)
     const gaps: number[] = [];
     for (let i = 0; i < 4; i++) {
-      h.completeAll(Activities.disablePublicAccess, () => ({ waiting: DENIED }));
+      h.completeAll(S.disable, () => ({ waiting: DENIED }));
       const timer = await h.next();
       gaps.push(Date.parse(timer.scheduled[0]?.fireAt ?? '') - h.now.getTime());
       h.fireTimer();
@@ -75,11 +93,11 @@ describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and
   it('fails with the refusal\'s code once ACCESS_PROPAGATION_MINUTES have passed, and the outcome lists what is done and what is not', async () => {
     const h = new DurableHistory(handler, input({}, { accessPollSeconds: 60, accessPropagationMinutes: 1 }), V);
     await toLockdown(h, ASSIGN);
-    h.complete(Activities.disablePublicAccess, { changed: true, at: h.now.toISOString() });
+    h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     await h.next();
     // waits of 5, 10, 20 s, then the rest of the minute: the fifth refusal ends the run
     for (let i = 0; i < 6; i++) {
-      h.completeAll(Activities.disablePublicAccess, () => ({ waiting: DENIED }));
+      h.completeAll(S.disable, () => ({ waiting: DENIED }));
       const e = await h.next();
       if (!names(e).includes('timer')) {
         const publish = e;
@@ -106,9 +124,9 @@ describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and
     const states = freshStates().map((s) => (s.target.kind === 'registry' ? { ...s, publicNetworkAccess: 'Disabled' } : s));
     const h = new DurableHistory(handler, input(), V);
     const first = await toLockdown(h, ASSIGN, states);
-    expect(names(first)).toEqual([Activities.grantManagedGroupAccess]);
+    expect(names(first)).toEqual([S.grant]);
     expect(first.scheduled[0]?.input).toEqual({ registryId: REGISTRY_ID });
-    h.complete(Activities.grantManagedGroupAccess, { changed: true });
+    h.complete(S.grant, S.done({ changed: true }));
     const second = await h.next();
     expect(targetsOf(second)).toEqual(['storage', 'storage', 'acr']);
   });
@@ -116,14 +134,14 @@ describe(`hardening ${WORKFLOW_VERSION}: the managed group's deny assignment and
   it('endpoints-first: the grant comes before the endpoints, and the endpoints carry the registry id', async () => {
     const h = new DurableHistory(handler, input({}, { order: 'endpoints-first' }), V);
     const first = await toLockdown(h, ASSIGN);
-    expect(names(first)).toEqual([Activities.grantManagedGroupAccess]);
-    h.complete(Activities.grantManagedGroupAccess, { changed: false });
+    expect(names(first)).toEqual([S.grant]);
+    h.complete(S.grant, S.done({ changed: false }));
     const pes = await h.next();
-    expect(names(pes)).toEqual(Array(4).fill(Activities.ensurePrivateEndpoint));
+    expect(names(pes)).toEqual(Array(4).fill(S.endpoint));
     expect(pes.scheduled.every((t) => (t.input as { registryId?: string }).registryId === REGISTRY_ID)).toBe(true);
-    h.completeAll(Activities.ensurePrivateEndpoint, (i) => ({ ...endpoint((i as { plan: EndpointPlan }).plan.target, (i as { plan: EndpointPlan }).plan.name), id: (i as { plan: EndpointPlan }).plan.endpointId }));
+    h.completeAll(S.endpoint, (i) => S.done({ ...endpoint((i as { plan: EndpointPlan }).plan.target, (i as { plan: EndpointPlan }).plan.name), id: (i as { plan: EndpointPlan }).plan.endpointId }));
     const zones = await h.next();
-    expect(names(zones)).toEqual(Array(4).fill(Activities.ensureZoneGroup));
+    expect(names(zones)).toEqual(Array(4).fill(S.zoneGroup));
   });
 
   it('plan mode says whether the app can write in the managed group', async () => {

@@ -95,7 +95,7 @@ export class ContainerRegistryProvider implements Provider {
 
   /** ACR LRO answer: body + Azure-AsyncOperation (…/operationStatuses/{id}) + Retry-After. */
   private lroAnswer(req: ArmRequest, status: number, acrId: string, opId: string, body: unknown): ArmResult {
-    return { status, body, headers: { 'Azure-AsyncOperation': this.state.url(opPaths.acrStatus(acrId, opId), req.apiVersion), ...this.state.retryAfter() } };
+    return { status, body, headers: { 'Azure-AsyncOperation': this.state.url(opPaths.acrStatus(acrId, opId), req.apiVersion), ...this.state.retryAfter(req) } };
   }
 
   private create(req: ArmRequest): ArmResult {

@@ -363,7 +363,7 @@ export class MlRegistriesProvider implements Provider {
       headers: {
         Location: this.state.url(opPaths.mlResult(sub, normLocation(registry.location), op.id), req.apiVersion),
         'x-ms-async-operation-timeout': 'PT1H',
-        ...this.state.retryAfter(),
+        ...this.state.retryAfter(req),
       },
     };
   }

@@ -30,7 +30,7 @@ export function networkPut(state: SimState, req: ArmRequest, kind: LatencyKind, 
     body: clone(resource),
     headers: {
       'Azure-AsyncOperation': state.url(opPaths.networkStatus(state.subscriptionOf(resource.id), loc, op.id), req.apiVersion),
-      ...state.retryAfter(),
+      ...state.retryAfter(req),
     },
   };
 }

@@ -353,7 +353,7 @@ export class NetworkProvider implements Provider {
       body: clone(rule),
       headers: {
         'Azure-AsyncOperation': this.state.url(opPaths.networkStatus(this.state.subscriptionOf(nsg.id), normLocation(nsg.location) || 'global', op.id), req.apiVersion),
-        ...this.state.retryAfter(),
+        ...this.state.retryAfter(req),
       },
     };
   }

@@ -31,7 +31,7 @@ export type StatusStyle = 'azureAsync' | 'azureAsyncFinalBody';
 
 export function asyncStatusAnswer(state: SimState, req: ArmRequest, style: StatusStyle = 'azureAsync'): ArmResult {
   const op = find(state, req.params.operationId);
-  if (op.status === 'InProgress') return { status: 200, body: statusBody(state, op), headers: state.retryAfter() };
+  if (op.status === 'InProgress') return { status: 200, body: statusBody(state, op), headers: state.retryAfter(req) };
   // the ML registries' possible quirk (option registryAsyncOperationBody 'bare'): the status URL ends with the full resource instead of a status object
   if (style === 'azureAsyncFinalBody' && state.options.registryAsyncOperationBody === 'bare' && op.status === 'Succeeded' && op.finalBody) return { status: 200, body: op.finalBody() };
   return { status: 200, body: statusBody(state, op) };
@@ -40,7 +40,7 @@ export function asyncStatusAnswer(state: SimState, req: ArmRequest, style: Statu
 export function locationResultAnswer(state: SimState, req: ArmRequest): ArmResult {
   const op = find(state, req.params.operationId);
   if (op.status === 'InProgress') {
-    return { status: 202, headers: { Location: state.url(req.path, req.apiVersion), ...state.retryAfter() } };
+    return { status: 202, headers: { Location: state.url(req.path, req.apiVersion), ...state.retryAfter(req) } };
   }
   if (op.status === 'Failed') {
     const code = op.error?.code ?? 'InternalServerError';
@@ -69,7 +69,7 @@ export function acceptedAnswer(state: SimState, req: ArmRequest, statusPath: str
     headers: {
       'Azure-AsyncOperation': state.url(statusPath, req.apiVersion),
       Location: state.url(resultPath, req.apiVersion),
-      ...state.retryAfter(),
+      ...state.retryAfter(req),
     },
   };
 }

@@ -59,7 +59,7 @@ export class PrivateEndpointsProvider implements Provider {
     const n = 'network' as const;
     return [
       { method: 'PUT', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => this.put(r) },
-      { method: 'GET', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: this.render(this.state.requireResource(this.id(r))) }) },
+      { method: 'GET', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => ({ status: 200, body: this.expand(this.render(this.state.requireResource(this.id(r))), r) }) },
       { method: 'DELETE', template: `${rg}/privateEndpoints/{name}`, apiGroup: n, handler: (r) => this.delete(r) },
       ...listRoutes(this.state, PE, n, (p) => this.render(p)),
       { method: 'PUT', template: `${rg}/privateEndpoints/{name}/privateDnsZoneGroups/{groupName}`, apiGroup: n, handler: (r) => this.putZoneGroup(r) },
@@ -85,6 +85,23 @@ export class PrivateEndpointsProvider implements Provider {
     if (hasZoneGroup) props.customDnsConfigs = [];
     else props.customDnsConfigs = JSON.parse(this.state.internalOf(pe.id).customDnsConfigs ?? '[]') as unknown[];
     return out;
+  }
+
+  /**
+   * `$expand` (PrivateEndpoints_Get: "Expands referenced resources"): `networkInterfaces` answers
+   * each NIC in full — the NetworkInterface the spec types the array with, ipConfigurations and
+   * their privateLinkConnectionProperties included — instead of `{ id }`. Other values, and the
+   * other references (subnet, …), are answered unexpanded [inferred: the spec names no values].
+   */
+  private expand(pe: ArmResource, req: ArmRequest): ArmResource {
+    const wanted = (req.query.get('$expand') ?? '').split(',').map((x) => x.trim().toLowerCase());
+    if (!wanted.includes('networkinterfaces')) return pe;
+    const props = (pe.properties ??= {});
+    props.networkInterfaces = arrOf(props.networkInterfaces).map((ref) => {
+      const nic = this.state.store.get(strOf(recOf(ref).id) ?? '');
+      return nic ? clone(nic) : ref;
+    });
+    return pe;
   }
 
   // ---- PUT private endpoint ---------------------------------------------------------------

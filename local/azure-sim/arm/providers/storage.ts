@@ -123,7 +123,7 @@ export class StorageProvider implements Provider {
       this.state.store.put(account);
       this.state.emitWrite(req, id, 'write');
     }, { finalBody: () => this.render(account) });
-    return { status: 202, headers: { Location: this.state.url(opPaths.storageResult(sub, normLocation(location), op.id), req.apiVersion), ...this.state.retryAfter() } };
+    return { status: 202, headers: { Location: this.state.url(opPaths.storageResult(sub, normLocation(location), op.id), req.apiVersion), ...this.state.retryAfter(req) } };
   }
 
   private applyProps(account: ArmResource, props: Record<string, unknown>): void {
