@@ -37,7 +37,6 @@ const NEEDED_AT: Readonly<Record<string, StepName>> = Object.fromEntries(
       'Microsoft.ContainerRegistry/registries/operationStatuses/read',
     ],
     endpoints: [
-      'Microsoft.Network/privateEndpoints/read',
       'Microsoft.Network/privateEndpoints/write',
       'Microsoft.Network/virtualNetworks/subnets/join/action',
       'Microsoft.MachineLearningServices/registries/privateEndpointConnectionsApproval/action',
@@ -48,7 +47,9 @@ const NEEDED_AT: Readonly<Record<string, StepName>> = Object.fromEntries(
       'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write',
       'Microsoft.Network/privateDnsZones/join/action',
     ],
-    dns: ['Microsoft.Network/networkInterfaces/read'],
+    // from 2.3 a fresh registry's endpoints are first read for the DNS proof (one GET each, its NIC
+    // expanded): with no connection yet, the inspection lists none and the creation GETs none
+    dns: ['Microsoft.Network/privateEndpoints/read', 'Microsoft.Network/networkInterfaces/read'],
   }).flatMap(([step, actions]) => actions.map((a) => [a.toLowerCase(), step as StepName])),
 );
 

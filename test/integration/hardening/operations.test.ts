@@ -15,7 +15,6 @@ import { HistoryEventType, type HistoryEvent } from '../../../local/func-host/du
 import { createRegistry, expectedOperationSeconds, startWorld, type World } from '../../../local/world';
 import { DEFAULT_HARDEN_OPTIONS } from '../../../src/hardening/domain/harden-input';
 import type { OperationHandle } from '../../../src/hardening/domain/operations';
-import { instanceIdFor } from '../../../src/shared/instance-id';
 import { Activities } from '../../../src/shared/names';
 import { appWrites, clearRequestLog, outcomeOf, requestLog, startRun, waitForRun, waitOutExemption, waitUntil } from '../../helpers/world-helpers';
 
@@ -25,7 +24,8 @@ const RETRY_AFTER_S = 2;
 const LATENCY = { privateEndpointCreate: 200_000 };
 const FAST = { ...DEFAULT_HARDEN_OPTIONS, approvalPollSeconds: 5, dnsRetrySeconds: 5, provisioningPollSeconds: 5, dnsDeadlineMinutes: 1 };
 
-const historyOf = (world: World, registryId: string): HistoryEvent[] => world.host.durable.engine.getRecord(instanceIdFor(registryId))?.history ?? [];
+/** a run's own history (the apply lock at instanceIdFor(registryId) only calls it) */
+const historyOf = (world: World, runId: string): HistoryEvent[] => world.host.durable.engine.getRecord(runId)?.history ?? [];
 const inputOf = (e: HistoryEvent): unknown => (typeof e.Input === 'string' ? JSON.parse(e.Input) : e.Input);
 const scheduled = (history: HistoryEvent[], name: string): HistoryEvent[] => history.filter((e) => e.EventType === HistoryEventType.TaskScheduled && e.Name === name);
 const pathOf = (url: string): string => new URL(url).pathname;
@@ -53,10 +53,10 @@ describe('long-running operations driven by the run', () => {
     const id = await createRegistry(world.sim, world.user, { name: 'opsone', regions: ['westeurope'], assignedIdentities: [world.sim.principal.oid] });
     await waitOutExemption();
     await clearRequestLog(world);
-    startRun(world, id, 'apply', FAST);
+    const runId = startRun(world, id, 'apply', FAST);
     expect(outcomeOf(await waitForRun(world, id, { timeoutMs: 120_000 })).kind).toBe('Hardened');
 
-    const history = historyOf(world, id);
+    const history = historyOf(world, runId);
     const polls = scheduled(history, Activities.pollOperations).map((e) => ({ event: e, operations: (inputOf(e) as { operations: OperationHandle[] }).operations }));
     const endpointPolls = polls.filter((p) => p.operations.some((o) => o.kind === 'endpointPut'));
     // the three endpoints' operations together in one call, looked at more than once; a call asks about every one still running
@@ -89,10 +89,10 @@ describe('long-running operations driven by the run', () => {
     const id = await createRegistry(world.sim, world.user, { name: 'opstwo', regions: ['westeurope'], assignedIdentities: [world.sim.principal.oid] });
     await waitOutExemption();
     await clearRequestLog(world);
-    startRun(world, id, 'apply', FAST);
+    const runId = startRun(world, id, 'apply', FAST);
     // the endpoints are started and the run sleeps until their next look
     await waitUntil('the run waiting on its endpoints\' operations', () => {
-      const history = historyOf(world, id);
+      const history = historyOf(world, runId);
       const started = scheduled(history, Activities.startPrivateEndpoint).length === 3;
       const timers = history.filter((e) => e.EventType === HistoryEventType.TimerCreated).length;
       const fired = history.filter((e) => e.EventType === HistoryEventType.TimerFired).length;
