@@ -123,7 +123,17 @@ export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-0000-0000-0000000000a1';
 export const DEFAULT_TENANT_ID = '00000000-0000-0000-0000-0000000000f1';
 export const DEFAULT_PRINCIPAL = { oid: '00000000-0000-0000-0000-0000000000b1', appid: '00000000-0000-0000-0000-0000000000c1' };
 
+/**
+ * How long the simulator's servers keep an idle connection open (Node's default is 5 s). Their
+ * clients often share the process (a test, the sandbox): one whose event loop was blocked for
+ * longer than that (loading the app into the local host takes seconds on a busy machine) would
+ * send its next request into a connection the server is closing at that moment, and see
+ * ECONNRESET. stop() closes every connection anyway.
+ */
+const IDLE_CONNECTION_MS = 60_000;
+
 function listen(server: http.Server | https.Server, host: string, port: number): Promise<number> {
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -36,6 +36,14 @@ describe('local Azure: ARM front door (auth, api-version, throttling, faults, re
     await expect(rm.resourceGroups.get('nope')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' });
   });
 
+  it('keeps an idle connection for a minute on every endpoint, so a client blocked for seconds does not send into a closing one', async () => {
+    for (const url of [`${sim.armEndpoint}/metadata/endpoints?api-version=2022-09-01`, `${sim.adminUrl}/requests`, sim.identityEndpoint]) {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      expect({ url, keepAlive: res.headers.get('keep-alive') }).toEqual({ url, keepAlive: 'timeout=60' });
+    }
+  });
+
   it('answers ARM headers on every call', async () => {
     const r = await armFetch(sim, 'GET', `/subscriptions/${sim.subscriptionId}/resourcegroups/rg-a?api-version=${RG_API}`);
     expect(r.status).toBe(200);
