@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export class PayloadTooLargeError extends Error {}
 
+/** The client went away before its request body had arrived (not a failure of the host or the app). */
+export class ClientAbortedError extends Error {}
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -26,8 +29,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => {
       if (!failed) resolve(Buffer.concat(chunks));
     });
-    req.on('error', (err) => {
-      if (!failed) reject(err);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (failed) return;
+      reject(err.code === 'ECONNRESET' ? new ClientAbortedError(`the client closed the connection before its request body arrived (${err.message})`) : err);
     });
   });
 }

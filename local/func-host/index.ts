@@ -19,7 +19,7 @@ import { setEnv } from './native';
 import { Dispatcher } from './server';
 import { TimerScheduler } from './timer';
 import type { HostKeys, Logger, RpcParameterBinding } from './types';
-import { errorMessage, stderrLogger } from './types';
+import { defaultLogger, errorMessage } from './types';
 
 export type { HostKeys, Logger } from './types';
 export type { AppServiceAuthOptions } from './app-service-auth';
@@ -41,6 +41,7 @@ export interface FuncHostOptions {
   env?: Record<string, string>;
   /** Real time per durable time unit: 0.01 makes durable timers and retry backoff 100× faster. Default 1. */
   timeScale?: number;
+  /** Default: stderr, or the file FUNC_HOST_LOG_FILE names (./types.ts defaultLogger). */
   logger?: Logger;
   /** Request body limit for HTTP triggers and webhooks (default 1 MiB; larger → 413). */
   maxBodyBytes?: number;
@@ -75,7 +76,7 @@ export interface FuncHost {
 export const HOST_KEEP_ALIVE_MS = 130_000;
 
 export async function startFuncHost(opts: FuncHostOptions): Promise<FuncHost> {
-  const logger = opts.logger ?? stderrLogger();
+  const logger = opts.logger ?? defaultLogger();
   const appDir = path.resolve(opts.appDir);
   const stateDir = path.resolve(opts.stateDir);
   fs.mkdirSync(stateDir, { recursive: true });

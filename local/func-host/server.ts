@@ -4,7 +4,7 @@ import type { AppServiceAuth } from './app-service-auth';
 import { DurableClientApi, RPC_BASE_PATH, WEBHOOK_BASE_PATH } from './durable/client-api';
 import { EVENTGRID_PATH, findEventGridFunction, handleEventGrid } from './eventgrid-trigger';
 import { buildRpcHttpRequest, findRoute, writeRpcHttpResponse, type HttpRoute } from './http-trigger';
-import { PayloadTooLargeError, presentedKey, readBody, sendEmpty, sendJson } from './http-util';
+import { ClientAbortedError, PayloadTooLargeError, presentedKey, readBody, sendEmpty, sendJson } from './http-util';
 import type { Invoker } from './invoker';
 import { DURABLETASK_SYSTEM_KEY, EVENTGRID_SYSTEM_KEY, isAuthorized } from './keys';
 import type { HostKeys, Logger, Registration, RpcParameterBinding } from './types';
@@ -62,6 +62,10 @@ export class Dispatcher {
       return sendEmpty(res, 404);
     } catch (err) {
       if (err instanceof PayloadTooLargeError) return sendEmpty(res, 413, { Connection: 'close' });
+      if (err instanceof ClientAbortedError) {
+        this.o.logger.warn(`Request ${req.method} ${path}: ${err.message}`);
+        return void res.destroy();
+      }
       this.o.logger.error(`Request ${req.method} ${path} failed: ${errorStack(err) ?? errorMessage(err)}`);
       if (!res.headersSent) sendEmpty(res, 500);
       else res.destroy();

@@ -1,4 +1,6 @@
 /** Shapes of the worker contract (@azure/functions-core) as far as the local host needs them. */
+import fs from 'node:fs';
+import path from 'node:path';
 
 export interface RpcTypedData {
   string?: string | null;
@@ -112,4 +114,30 @@ export function stderrLogger(prefix = '[func-host]', verbose = false): Logger {
     warn: (m) => write('warn', m),
     error: (m) => write('error', m),
   };
+}
+
+/**
+ * Appends every line (info too; debug when verbose) to `file`, creating its folder: a log to
+ * read afterwards, e.g. one per test suite, instead of the console.
+ */
+export function fileLogger(file: string, prefix = '[func-host]', verbose = false): Logger {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const write = (level: string, message: string): void => {
+    fs.appendFileSync(file, `${new Date().toISOString()} ${prefix} ${level} ${message}\n`);
+  };
+  return {
+    debug: (m) => (verbose ? write('debug', m) : undefined),
+    info: (m) => write('info', m),
+    warn: (m) => write('warn', m),
+    error: (m) => write('error', m),
+  };
+}
+
+/** The setting that sends the host's log to a file (see defaultLogger). */
+export const LOG_FILE_SETTING = 'FUNC_HOST_LOG_FILE';
+
+/** The host's logger unless one is given: to the file FUNC_HOST_LOG_FILE names when set (the tests set it per suite), else stderr. */
+export function defaultLogger(env: NodeJS.ProcessEnv = process.env): Logger {
+  const file = env[LOG_FILE_SETTING];
+  return file ? fileLogger(file) : stderrLogger();
 }

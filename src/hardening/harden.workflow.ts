@@ -1,6 +1,6 @@
 import { Activities, Events } from '../shared/names';
 import { callerLabel } from '../shared/caller';
-import { codedText, ErrorCodes, errorCodeOf, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../shared/errors';
+import { codedText, ErrorCodes, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../shared/errors';
 import { callAll, progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
 import { isActivityRefusal, isActivityThrottled, isActivityWaiting, type ActivityThrottled, type ActivityWaiting, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
 import { approvalDeadlineError, connectionsOfPlan, connectionsToAwait, describeAllApproved, endpointNames, recordConnectionAnswers, type ConnectionBook } from './domain/approval';
@@ -478,8 +478,9 @@ class HardenRun {
         yield* this.step('publish', 'failed', errorMessageOf(publishError).slice(0, MAX_ERROR_MESSAGE));
       }
     }
-    // An error whose own message starts with the code travels on as it is.
-    const thrown = error instanceof Error && errorCodeOf(error) === code ? error : new Error(coded, { cause: error });
+    // The coded message travels on; an activity failure's message also carries the activity's
+    // stack (Durable Functions appends it), which the run's failure (and the host's log of it) leaves out.
+    const thrown = error instanceof Error && error.message === coded ? error : new Error(coded, { cause: error });
     return { outcome, error: thrown };
   }
 }

@@ -1,6 +1,6 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ManagedIdentityCredential } from '@azure/identity';
-import type { AzureSim } from '../../../local/azure-sim/server';
+import { SIM_KEEP_ALIVE_MS, type AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, sdkOptions, simAdmin, simCredential, startSim, staticCredential } from '../../integration/helpers/sim';
 import { reuseAfterIdle } from '../../helpers/keep-alive';
 
@@ -42,6 +42,14 @@ describe('local Azure: ARM front door (auth, api-version, throttling, faults, re
     expect(seen.closedWhileIdle).toBe(false);
     expect(seen.answers).toBe(2);
   }, 20_000);
+
+  it('says so on every endpoint (ARM, admin, identity), so a client blocked for seconds does not send into a closing one', async () => {
+    for (const url of [`${sim.armEndpoint}/metadata/endpoints?api-version=2022-09-01`, `${sim.adminUrl}/requests`, sim.identityEndpoint]) {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      expect({ url, keepAlive: res.headers.get('keep-alive') }).toEqual({ url, keepAlive: `timeout=${SIM_KEEP_ALIVE_MS / 1000}` });
+    }
+  });
 
   it('answers ARM headers on every call', async () => {
     const r = await armFetch(sim, 'GET', `/subscriptions/${sim.subscriptionId}/resourcegroups/rg-a?api-version=${RG_API}`);

@@ -1,5 +1,6 @@
+import { connect } from 'node:net';
 import path from 'node:path';
-import { startHost, tempDir, type RunningHost } from './harness';
+import { startHost, tempDir, waitFor, type RunningHost } from './harness';
 import { reuseAfterIdle } from '../../helpers/keep-alive';
 
 let host: RunningHost;
@@ -87,6 +88,19 @@ describe('local func host: HTTP triggers', () => {
   it('rejects bodies over the limit with 413', async () => {
     const res = await fetch(`${host.baseUrl}/api/echo`, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
     expect(res.status).toBe(413);
+  });
+
+  it('logs a client that went away before its body arrived as one warning line, without a stack', async () => {
+    const url = new URL(host.baseUrl);
+    await new Promise<void>((resolve) => {
+      const s = connect(Number(url.port), url.hostname, () => {
+        s.write('POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99\r\n\r\n{}', () => s.destroy());
+      });
+      s.on('close', () => resolve());
+    });
+    const line = await waitFor(() => host.stderr().split('\n').find((l) => l.includes('POST /api/echo')));
+    expect(line).toMatch(/^\[func-host\] warn Request POST \/api\/echo: the client closed the connection before its request body arrived/);
+    expect(host.stderr()).not.toMatch(/^\s+at .*_http_server/m);
   });
 
   it('serves the admin API with the master key only', async () => {

@@ -363,7 +363,9 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     expect(disables).toHaveLength(4);
     const [first, second, third, fourth] = disables as [ScheduledTask, ScheduledTask, ScheduledTask, ScheduledTask];
     for (const t of [first, second, fourth]) h.complete(t, { changed: true, at: h.now.toISOString() });
-    h.fail(third, "[ARM.FORBIDDEN] The client has no authorization to perform 'Microsoft.Storage/storageAccounts/write'.");
+    // as the extension reports an activity's error: its message, and its stack as the details
+    const stack = "LockdownError: [ARM.FORBIDDEN] The client has no authorization\n    at StorageAdapter.patch (dist/src/azure/storage-accounts.js:40:11)";
+    h.fail(third, "[ARM.FORBIDDEN] The client has no authorization to perform 'Microsoft.Storage/storageAccounts/write'.", { details: stack });
     const publish = await h.next();
     expect(names(publish)).toEqual([Activities.publishOutcome]);
     const outcome = publish.scheduled[0]?.input as Outcome;
@@ -376,7 +378,8 @@ describe('hardenRegistry orchestrator (history replay through the registered han
     h.complete(Activities.publishOutcome);
     const done = await h.next();
     expect(done.failed).toBe(true);
-    expect(done.state.error).toMatch(/^\[ARM\.FORBIDDEN\] The client has no authorization/);
+    // the run fails with the coded message alone: no stack in its failure (nor in the host's log of it)
+    expect(done.state.error).toBe("[ARM.FORBIDDEN] The client has no authorization to perform 'Microsoft.Storage/storageAccounts/write'.");
     expect(stepOf(done, 'publish').state).toBe('done');
   });
 
