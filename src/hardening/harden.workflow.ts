@@ -1,20 +1,18 @@
 import { Activities, Events } from '../shared/names';
-import { callerLabel } from '../shared/caller';
 import { codedText, ErrorCodes, errorMessageOf, LockdownError, MAX_ERROR_MESSAGE } from '../shared/errors';
-import { callAll, progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
-import { isActivityRefusal, isActivityThrottled, isActivityWaiting, type ActivityThrottled, type ActivityWaiting, type HardenActivities, type HardenActivityName, type InspectTargetsInput } from './activities/contracts';
+import { progress, sleepUntil, versionAtLeast, waitForEvent, type Workflow, type WorkflowContext } from '../shared/workflow';
+import type { InspectTargetsInput } from './activities/contracts';
 import { approvalDeadlineError, connectionsOfPlan, connectionsToAwait, describeAllApproved, endpointNames, recordConnectionAnswers, type ConnectionBook } from './domain/approval';
 import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, expectationsFromNames, isDnsProven, mergeExpectations } from './domain/dns-expectations';
-import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, PublicAccessPlan, RegistryReading, StepName, StepState, TargetState } from './domain/hardening';
+import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, PublicAccessPlan, RegistryReading, TargetState } from './domain/hardening';
 import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from './domain/outcome';
 import { describePermissionCheck, writeNeeds, type PermissionCheck } from './domain/permission-check';
 import { decideManagedGroupAccess, lockdownPhases, managedEndpointsToCreate } from './domain/managed-group';
 import { planHardening } from './domain/plan';
 import { readUntilReady } from './read-until-ready.workflow';
-import { runWrites, type LearnedDurations, type WriteItem, type WriteResult, type WriteRun } from './operations.workflow';
-import { waitForAccess, waitOutThrottling, type WaitRun, type WaitState } from './run-waits.workflow';
-import { beginWait, endWait, initialSteps, runningStep, skipPending, withStep, type HardenStatus, type WaitKind } from './domain/progress';
+import { runningStep, skipPending, type HardenStatus } from './domain/progress';
 import * as detail from './domain/step-details';
+import { HardenRunBase, type HardenRunOptions } from './harden-run.workflow';
 
 /**
  * The hardening of one registry, written once (ARCHITECTURE.md, "The job"): read → resolve →
@@ -30,10 +28,7 @@ import * as detail from './domain/step-details';
  * coded error, which the durable driver throws so that the orchestration ends Failed.
  */
 
-export interface HardenRunOptions {
-  /** publish the outcome CloudEvent (the CLI's --no-publish turns it off) */
-  publish: boolean;
-}
+export type { HardenRunOptions } from './harden-run.workflow';
 
 export interface HardenResult {
   outcome: Outcome;
@@ -45,18 +40,9 @@ export interface HardenResult {
 /** How the operator starts over after a deadline or a rejection. */
 const AGAIN = 'start the run again';
 
-type Call = { [K in HardenActivityName]: { name: K; input: HardenActivities[K]['input'] } }[HardenActivityName];
 type ReadyReading = Extract<RegistryReading, { status: 'ready' }>;
 
-/** An activity's answer; a refusal (a failure no retry can fix) is thrown as the error it stands for. */
-function answerOf(value: unknown): unknown {
-  if (isActivityRefusal(value)) throw new Error(value.refused);
-  return value;
-}
-
-class HardenRun {
-  status: HardenStatus;
-  private readonly startedAt: string;
+class HardenRun extends HardenRunBase {
   private plan: HardeningPlan | undefined;
   private readonly applied: AppliedChanges = emptyApplied();
   /** endpoint id (lower case) → id as reported by ARM, for endpoints this run created */
@@ -64,137 +50,10 @@ class HardenRun {
   private dns: DnsCheck[] = [];
   private permissions: PermissionCheck | undefined;
   private discovery: DiscoveryCheck | undefined;
-  /** throttling and access waits so far */
-  private readonly waits: WaitState = { throttledMs: 0, throttleWaits: 0 };
   /** the app's principal is (now) in the registry's assignedIdentities, or the plan needs no write in the managed group */
   private managedGroupReady = true;
-  /** the longest each kind of long-running operation took so far in this run (2.3: when to look first at the next one) */
-  private readonly learned: LearnedDurations = {};
   /** endpoint id (lower case) → its DNS names from the zone group the plan keeps (2.3: read with the plan, the proof's first names) */
   private readonly knownNames = new Map<string, DnsExpectation[]>();
-
-  /** Runs from 2.2 on: the managed group's deny assignment, the lockdown order, access propagation, event-started 404s. */
-  private get v22(): boolean {
-    return versionAtLeast(this.ctx.version, '2.2');
-  }
-
-  /**
-   * Runs from 2.3 on: writes answered at once and their operations polled by the run (no activity
-   * waits on one); the fewest reads (the registry read once, the endpoints listed, the DNS names
-   * from the plan's zone groups or one expanded GET per endpoint).
-   */
-  private get v23(): boolean {
-    return versionAtLeast(this.ctx.version, '2.3');
-  }
-
-  constructor(
-    private readonly ctx: WorkflowContext,
-    private readonly input: HardenInput,
-    private readonly options: HardenRunOptions,
-  ) {
-    this.startedAt = this.nowIso();
-    this.status = { registryId: input.registryId, mode: input.mode, steps: initialSteps() };
-  }
-
-  /* ---------- plumbing ---------- */
-
-  private nowMs(): number {
-    return this.ctx.nowMs();
-  }
-
-  /** The audit trail on every log line of the run: who asked for it, when a principal did. */
-  private requestedBy(): { requestedBy?: string } {
-    return this.input.caller ? { requestedBy: callerLabel(this.input.caller) } : {};
-  }
-
-  private nowIso(): string {
-    return new Date(this.ctx.nowMs()).toISOString();
-  }
-
-  private *setSteps(steps: HardenStatus['steps']): Workflow<void> {
-    this.status = { ...this.status, steps };
-    yield* progress(this.status);
-  }
-
-  /**
-   * Waits out `effect` (a sleep, an event) as a wait of `kind` inside the running step: begun and
-   * ended in the status (customStatus only: nothing in history, so no change of the run's shape).
-   */
-  private *waited<T>(kind: WaitKind, effect: Workflow<T>): Workflow<T> {
-    this.status = { ...this.status, waits: beginWait(this.status.waits, runningStep(this.status.steps) ?? 'read', kind, this.nowIso()) };
-    yield* progress(this.status);
-    const answer = yield* effect;
-    this.status = { ...this.status, waits: endWait(this.status.waits, this.nowIso()) };
-    yield* progress(this.status);
-    return answer;
-  }
-
-  private *step(step: StepName, state: StepState, text: string): Workflow<void> {
-    yield* this.setSteps(withStep(this.status.steps, step, state, text, this.nowIso()));
-    this.ctx.log(`${step} ${state}`, { registryId: this.input.registryId, step, state, detail: text, ...this.requestedBy() });
-  }
-
-  private *call<K extends HardenActivityName>(name: K, input: HardenActivities[K]['input']): Workflow<HardenActivities[K]['output']> {
-    const [answer] = yield* this.settle([{ name, input } as Call]);
-    return answer as HardenActivities[K]['output'];
-  }
-
-  private *all<T>(calls: Call[]): Workflow<T[]> {
-    return (yield* this.settle(calls)) as T[];
-  }
-
-  /**
-   * Makes the calls (one alone, several in parallel) and answers in their order. A failed call
-   * fails the run; calls answered ActivityThrottled are made again after a sleep, the others keep
-   * their answers, until the run's throttle patience is spent.
-   */
-  private *settle(calls: Call[]): Workflow<unknown[]> {
-    const answers: unknown[] = new Array<unknown>(calls.length);
-    let open = calls.map((_, i) => i);
-    while (open.length > 0) {
-      const got = yield* callAll(open.map((i) => calls[i] as Call));
-      const throttled: ActivityThrottled[] = [];
-      const waiting: ActivityWaiting[] = [];
-      const again: number[] = [];
-      got.forEach((settled, k) => {
-        const i = open[k] as number;
-        if (!settled.ok) throw settled.error;
-        if (isActivityThrottled(settled.value)) {
-          throttled.push(settled.value);
-          again.push(i);
-        } else if (isActivityWaiting(settled.value) && this.v22) {
-          waiting.push(settled.value);
-          again.push(i);
-        } else if (isActivityWaiting(settled.value)) throw new Error(settled.value.waiting);
-        else answers[i] = answerOf(settled.value);
-      });
-      const names = again.map((i) => (calls[i] as Call).name);
-      if (throttled.length > 0) yield* waitOutThrottling(this.waitRun(), this.waits, throttled, names);
-      else if (waiting.length > 0) yield* waitForAccess(this.waitRun(), this.waits, waiting, names);
-      open = again;
-    }
-    return answers;
-  }
-
-  /** The long-running writes' view of this run (./operations.workflow.ts). */
-  private writeRun(): WriteRun {
-    return { nowMs: () => this.nowMs(), calls: (calls) => this.settle(calls as Call[]), progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text) };
-  }
-
-  private *writes<T>(items: WriteItem[]): Workflow<WriteResult<T>[]> {
-    return yield* runWrites<T>(this.writeRun(), this.learned, items);
-  }
-
-  /** The waits' view of this run (./run-waits.workflow.ts). */
-  private waitRun(): WaitRun {
-    return {
-      instanceId: this.ctx.instanceId,
-      options: this.input.options,
-      nowMs: () => this.nowMs(),
-      progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text),
-      waited: (kind, effect) => this.waited(kind, effect),
-    };
-  }
 
   /* ---------- the job ---------- */
 
