@@ -3,29 +3,16 @@ import { createHttpHeaders, createPipelineRequest, isRestError, type PipelineRes
 import type { OperationHandle, OperationLocation, OperationPoll } from '../hardening/domain/operations';
 import type { OperationsPort } from '../hardening/domain/ports';
 import { ErrorCodes, LockdownError } from '../shared/errors';
+import { armUrlToFollow } from './arm-urls';
 import { armResponseError, parseArmError } from './arm-errors';
 import { isRequestTimeout, retryAfterFromHeaders } from './arm-pipeline';
 import { credentialError, isCredentialError, timeoutError } from './sdk-errors';
 
 /**
  * Long-running ARM operations, started by the adapters and looked at by the run (one GET each,
- * never a wait): where ARM said to ask, and what the answer means.
- *
- * A polling URL is followed with the ARM token, so only on the configured ARM endpoint (same
- * scheme, host and port): any other URL is refused before anything is sent. (A shared check for
- * every URL ARM hands back is on its way as src/azure/arm-urls.ts; this is the minimal one.)
+ * never a wait): where ARM said to ask, and what the answer means. A polling URL is followed with the ARM token, so only on the configured ARM endpoint
+ * (./arm-urls.ts, the one check for every URL ARM hands back).
  */
-export function armUrlOnly(url: string, armEndpoint: string, what: string): string {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw new LockdownError(ErrorCodes.ARM_SERVER, `${what}: '${url.slice(0, 200)}' is not a URL; it was not followed.`);
-  }
-  const arm = new URL(armEndpoint).origin;
-  if (target.origin !== arm) throw new LockdownError(ErrorCodes.ARM_SERVER, `${what}: a URL outside ARM (${target.origin.slice(0, 200)}, not ${arm}) was not followed.`);
-  return url;
-}
 
 /** A response's headers by lower-case name (an SDK response or a plain record). */
 export type HeaderLookup = (name: string) => string | undefined;
@@ -39,8 +26,8 @@ export function operationOf(status: number, header: HeaderLookup, armEndpoint: s
   const location = header('location');
   const retryAfterMs = retryAfterFromHeaders(header);
   const after = retryAfterMs !== undefined ? { retryAfterMs } : {};
-  if (asyncOp) return { pollUrl: armUrlOnly(asyncOp, armEndpoint, `${what}: its Azure-AsyncOperation`), via: 'azure-async-operation', ...after };
-  if (location && (status === 201 || status === 202)) return { pollUrl: armUrlOnly(location, armEndpoint, `${what}: its Location`), via: 'location', ...after };
+  if (asyncOp) return { pollUrl: armUrlToFollow(asyncOp, armEndpoint, `${what}: its Azure-AsyncOperation`), via: 'azure-async-operation', ...after };
+  if (location && (status === 201 || status === 202)) return { pollUrl: armUrlToFollow(location, armEndpoint, `${what}: its Location`), via: 'location', ...after };
   if (status === 202) throw new LockdownError(ErrorCodes.ARM_SERVER, `${what} was answered 202 Accepted without a URL to follow (neither Azure-AsyncOperation nor Location).`);
   return undefined;
 }
@@ -91,7 +78,7 @@ export class ArmOperationsAdapter implements OperationsPort {
 
   /** One look at the operation: running (with ARM's Retry-After), succeeded, or failed with Azure's reason. */
   async poll(handle: OperationHandle): Promise<OperationPoll> {
-    const url = armUrlOnly(handle.pollUrl, this.armEndpoint, `the operation of ${handle.kind} on ${handle.resourceId}`);
+    const url = armUrlToFollow(handle.pollUrl, this.armEndpoint, `the operation of ${handle.kind} on ${handle.resourceId}`);
     const { response, body } = await this.get(url);
     const header: HeaderLookup = (name) => response.headers.get(name);
     const retryAfterMs = retryAfterFromHeaders(header);
@@ -104,7 +91,7 @@ export class ArmOperationsAdapter implements OperationsPort {
     if (handle.via === 'location') {
       if (status === 202) {
         const moved = header('location');
-        return { state: 'running', ...after, ...(moved ? { pollUrl: armUrlOnly(moved, this.armEndpoint, `the operation of ${handle.kind} on ${handle.resourceId}`) } : {}) };
+        return { state: 'running', ...after, ...(moved ? { pollUrl: armUrlToFollow(moved, this.armEndpoint, `the operation of ${handle.kind} on ${handle.resourceId}`) } : {}) };
       }
       if (status >= 200 && status < 300) return { state: 'succeeded' };
       if (status === 429 || status >= 500) fail();
