@@ -73,3 +73,22 @@ export function refusalWithoutBody(status: number, wwwAuthenticate: string | nul
   const why = error ? `: ${error}${description ? ` (${description})` : ''}` : '';
   return `the function app's App Service Authentication refused the token (${status}, no body: the platform answers before the app)${why}; sign in as a principal with the app role Lockdown.Reader and check that --app-id / AUTH_APP_ID is the app's registration (the token is for api://<app-id>/.default)`;
 }
+
+/** The `{ error: { code, message } }` of an API answer's (parsed) body, the fields that are strings. */
+export function apiErrorOf(body: unknown): { code?: string; message?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return {};
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message } : {}) };
+}
+
+/** An API answer's body as JSON, or undefined when it is empty or not JSON. */
+export function jsonOf(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

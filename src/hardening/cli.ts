@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { apiGet, apiToken, refusalWithoutBody } from '../cli/api-token';
+import { apiErrorOf, apiGet, jsonOf, apiToken, refusalWithoutBody } from '../cli/api-token';
 import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
 import type { DiscoveryPort } from './domain/ports';
@@ -31,27 +31,14 @@ export function statusUrl(apiBase: string, registry: RegistryRef): string {
   return `${apiBase}/api/registries/${seg(registry.subscriptionId)}/${seg(registry.resourceGroup)}/${seg(registry.name)}/harden`;
 }
 
-function errorOf(body: unknown): { code?: string; message?: string } {
-  if (typeof body !== 'object' || body === null) return {};
-  const error = (body as { error?: unknown }).error;
-  if (typeof error !== 'object' || error === null) return {};
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message } : {}) };
-}
-
 export async function fetchStatus(args: { api: string; token: string; registry: RegistryRef; timeoutMs?: number }, fetchImpl: typeof fetch = fetch): Promise<StatusAnswer> {
   const url = statusUrl(args.api, args.registry);
   const got = await apiGet(url, args.token, 'application/json', args.timeoutMs ?? 30_000, fetchImpl);
   if (!got.ok) return { kind: 'error', httpStatus: got.httpStatus, code: got.code, message: got.message };
   const { response } = got;
   const text = await response.text();
-  let body: unknown;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  const apiError = errorOf(body);
+  const body = jsonOf(text);
+  const apiError = apiErrorOf(body);
   if (response.status === 200 && typeof body === 'object' && body !== null && !Array.isArray(body)) {
     return { kind: 'status', body: body as RunStatusView & Record<string, unknown> };
   }

@@ -11,7 +11,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { ReportCommand } from '../cli/args';
 import type { Output } from '../cli/render';
 import { ErrorCodes } from '../shared/error-codes';
-import { apiGet, apiToken, refusalWithoutBody } from '../cli/api-token';
+import { apiErrorOf, apiGet, jsonOf, apiToken, refusalWithoutBody } from '../cli/api-token';
 import { FLEET_REPORT_PATH, reportPath } from './paths';
 
 export interface ReportCliIo {
@@ -32,15 +32,6 @@ export function reportUrl(command: Pick<ApiReportCommand, 'api' | 'all' | 'regis
   return `${command.api}${path}?format=${command.json ? 'json' : 'html'}`;
 }
 
-function apiError(text: string): { code?: string; message?: string } {
-  try {
-    const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
-    return { ...(typeof error?.code === 'string' ? { code: error.code } : {}), ...(typeof error?.message === 'string' ? { message: error.message } : {}) };
-  } catch {
-    return {};
-  }
-}
-
 /** GETs the report with the token; a redirect, a refusal or an API error answers as a coded failure. */
 export async function fetchReport(command: ApiReportCommand, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
   const url = reportUrl(command);
@@ -50,7 +41,7 @@ export async function fetchReport(command: ApiReportCommand, token: string, fetc
   const { response } = got;
   const text = await response.text();
   if (response.status === 200) return { ok: true, body: text };
-  const error = apiError(text);
+  const error = apiErrorOf(jsonOf(text));
   if (response.status === 401 || response.status === 403) {
     return { ok: false, code: error.code ?? ErrorCodes.HTTP_UNAUTHORIZED, message: error.message ?? refusalWithoutBody(response.status, response.headers.get('www-authenticate')) };
   }
