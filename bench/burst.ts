@@ -96,7 +96,7 @@ export interface BurstSample {
 }
 
 /** A host log line that tells of a connection to the host reset under a caller (what a real Functions host never does to its durable client). */
-export const HOST_CONNECTION_RESET = /ECONNRESET|socket hang up/i;
+const HOST_CONNECTION_RESET = /ECONNRESET|socket hang up/i;
 
 function subscriptionOfPath(path: string): string {
   return /^\/subscriptions\/([^/]+)/i.exec(path)?.[1]?.toLowerCase() ?? '';

@@ -33,7 +33,7 @@ export function reportUrl(command: Pick<ApiReportCommand, 'api' | 'all' | 'regis
 }
 
 /** GETs the report with the token; a redirect, a refusal or an API error answers as a coded failure. */
-export async function fetchReport(command: ApiReportCommand, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
+async function fetchReport(command: ApiReportCommand, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = 300_000): Promise<ReportAnswer> {
   const url = reportUrl(command);
   // ?format= picks the report's format; accepting JSON makes the app answer its errors as JSON
   const got = await apiGet(url, token, command.json ? 'application/json' : 'text/html, application/json;q=0.5', timeoutMs, fetchImpl);

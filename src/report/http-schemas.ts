@@ -35,7 +35,7 @@ const dnsProofSchema = z.object({
   error: coded.optional(),
 });
 
-export const runViewSchema = z.object({
+const runViewSchema = z.object({
   instanceId: z.string(),
   registryId: z.string(),
   mode: z.enum(['apply', 'plan']),

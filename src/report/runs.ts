@@ -5,13 +5,14 @@
  * customStatus (steps, waits) and output (the outcome); they are grouped by their input's
  * registry id.
  */
+import { canonicalRegistryKey } from '../shared/instance-id';
 import type * as df from 'durable-functions';
 import { Orchestrators } from '../shared/names';
-import { registryKey, runsByRegistry, type RunView, type StatusRecord } from './domain/report';
+import { runsByRegistry, type RunView, type StatusRecord } from './domain/report';
 
 export type RunHistoryClient = Pick<df.DurableClient, 'getStatusBy'>;
 
-/** Every hardening run in the history, by registry (registryKey), newest first. */
+/** Every hardening run in the history, by registry (canonicalRegistryKey), newest first. */
 export async function hardeningRuns(client: RunHistoryClient): Promise<Map<string, RunView[]>> {
   const statuses = (await client.getStatusBy({})) as unknown as StatusRecord[];
   return runsByRegistry(statuses, Orchestrators.hardenRegistry);
@@ -19,5 +20,5 @@ export async function hardeningRuns(client: RunHistoryClient): Promise<Map<strin
 
 /** The runs of one registry, newest first. */
 export async function runsOfRegistry(client: RunHistoryClient, registryId: string): Promise<RunView[]> {
-  return (await hardeningRuns(client)).get(registryKey(registryId)) ?? [];
+  return (await hardeningRuns(client)).get(canonicalRegistryKey(registryId)) ?? [];
 }

@@ -55,7 +55,7 @@ export function isGuid(value: unknown): value is string {
 }
 
 /** A user principal name as a caller carries it: 1 to 256 characters, no control characters. */
-export function isUpn(value: unknown): value is string {
+function isUpn(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_UPN && !UNSAFE.test(value);
 }
 

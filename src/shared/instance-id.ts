@@ -21,8 +21,8 @@ import { sha256Hex } from './hash';
  * hash (64 bits) and, for runs, the time and nonce.
  */
 export const INSTANCE_ID_PREFIX = 'harden-';
-export const PLAN_ID_PREFIX = 'plan-';
-export const FOLLOW_UP_SUFFIX = '-next';
+const PLAN_ID_PREFIX = 'plan-';
+const FOLLOW_UP_SUFFIX = '-next';
 const MAX_NAME_PART = 40;
 const NONCE = /^[0-9a-f]{4}$/;
 

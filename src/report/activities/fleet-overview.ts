@@ -5,6 +5,7 @@
  * Hardened from Drifted. Nothing else is read per registry. A subscription that cannot be listed
  * is a failed line; the others are still reported.
  */
+import { canonicalRegistryKey } from '../../shared/instance-id';
 import type { ActivityDeps } from '../../main';
 import type { TargetSubscriptions } from '../../shared/targets';
 import { codedFailure, ErrorCodes, type CodedFailure } from '../../shared/errors';
@@ -18,7 +19,6 @@ import {
   isActiveRun,
   lastApplyRun,
   publicAccessLines,
-  registryKey,
   registryState,
   type FleetOverview,
   type FleetRegistryLine,
@@ -96,6 +96,6 @@ export async function readFleetOverview(
       registries.push(...r.registries);
     } else subscriptions.push({ subscriptionId, ok: false, registries: 0, error: r?.ok === false ? r.error : { code: ErrorCodes.HARDEN_UNEXPECTED, message: 'no result' } });
   });
-  const lines = await mapBounded(registries, concurrency, (r) => registryLine(r, args.runs.get(registryKey(r.id)) ?? [], args.reportUrl, deps));
+  const lines = await mapBounded(registries, concurrency, (r) => registryLine(r, args.runs.get(canonicalRegistryKey(r.id)) ?? [], args.reportUrl, deps));
   return assembleFleetOverview({ generatedAt: deps.now().toISOString(), ...(managementGroups ? { managementGroups } : {}), subscriptions, registries: lines, links: args.links });
 }

@@ -5,6 +5,7 @@
  * are these. Facts read from ARM now and facts of the runs are kept apart: public access and
  * endpoints are never taken from a run, a run's outcome never from ARM.
  */
+import { canonicalRegistryKey } from '../../shared/instance-id';
 import type { CodedFailure } from '../../shared/errors';
 import type { ManagementGroupLine } from '../../shared/targets';
 import type { DnsCheck, Outcome, OutcomeKind, RunMode, StepName, StepStatus, TargetKind } from '../../hardening/domain/hardening';
@@ -83,7 +84,7 @@ export function isActiveRun(run: Pick<RunView, 'runtimeStatus'>): boolean {
 }
 
 /** A time of the durable store (Date or string) as ISO 8601; '' when absent or unreadable. */
-export function isoTime(value: unknown): string {
+function isoTime(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
   if (typeof value === 'string') {
     const t = Date.parse(value);
@@ -170,11 +171,6 @@ function errorOfRun(runtimeStatus: string, output: unknown, steps: readonly Step
   return { message: said !== '' ? said : `the run ended ${runtimeStatus}` };
 }
 
-/** Canonical key of a registry id (the same registry in any casing). */
-export function registryKey(registryId: string): string {
-  return registryId.trim().replace(/\/+$/, '').toLowerCase();
-}
-
 /** A hardening run from its durable status; undefined for anything that is not one (another orchestrator, no registry). */
 export function runFromStatus(s: StatusRecord, hardenOrchestrator: string): RunView | undefined {
   const name = text(s.name);
@@ -209,17 +205,17 @@ export function runFromStatus(s: StatusRecord, hardenOrchestrator: string): RunV
 }
 
 /** Newest first (by creation, then last update); ties by instance id. */
-export function newestFirst(a: RunView, b: RunView): number {
+function newestFirst(a: RunView, b: RunView): number {
   return b.createdTime.localeCompare(a.createdTime) || b.lastUpdatedTime.localeCompare(a.lastUpdatedTime) || a.instanceId.localeCompare(b.instanceId);
 }
 
-/** The runs of every registry, by registryKey, newest first. */
+/** The runs of every registry, by canonicalRegistryKey, newest first. */
 export function runsByRegistry(statuses: readonly StatusRecord[], hardenOrchestrator: string): Map<string, RunView[]> {
   const map = new Map<string, RunView[]>();
   for (const s of statuses) {
     const run = runFromStatus(s, hardenOrchestrator);
     if (run === undefined) continue;
-    const key = registryKey(run.registryId);
+    const key = canonicalRegistryKey(run.registryId);
     const list = map.get(key) ?? [];
     if (!list.some((r) => r.instanceId === run.instanceId && r.createdTime === run.createdTime)) list.push(run);
     map.set(key, list);
@@ -333,7 +329,7 @@ export interface RegistryReport {
 }
 
 function sameId(a: string, b: string): boolean {
-  return registryKey(a) === registryKey(b);
+  return canonicalRegistryKey(a) === canonicalRegistryKey(b);
 }
 
 /** The newest run that is not a dry run. */
@@ -400,7 +396,7 @@ export function exposureOf(runs: readonly RunView[]): ExposureWindow | undefined
 }
 
 /** The last run's own DNS proof: its outcome's checks, at the end of its dns step. */
-export function lastRunDnsOf(runs: readonly RunView[]): DnsProof | undefined {
+function lastRunDnsOf(runs: readonly RunView[]): DnsProof | undefined {
   const run = runs.find((r) => (r.outcome?.dns.length ?? 0) > 0);
   if (run?.outcome === undefined) return undefined;
   const dnsStep = run.steps.find((s) => s.step === 'dns');
@@ -468,7 +464,7 @@ export interface FleetOverview {
 export function assembleFleetOverview(args: { generatedAt: string; managementGroups?: ManagementGroupLine[]; subscriptions: FleetSubscriptionLine[]; registries: FleetRegistryLine[]; links: FleetOverview['links'] }): FleetOverview {
   const counts = Object.fromEntries(REGISTRY_STATES.map((s) => [s, 0])) as Record<RegistryState, number>;
   for (const r of args.registries) counts[r.state]++;
-  const registries = [...args.registries].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || registryKey(a.registryId).localeCompare(registryKey(b.registryId)));
+  const registries = [...args.registries].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || canonicalRegistryKey(a.registryId).localeCompare(canonicalRegistryKey(b.registryId)));
   const subscriptions = [...args.subscriptions].sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId));
   const failures = (args.managementGroups ?? []).filter((g) => !g.ok).length + subscriptions.filter((s) => !s.ok).length;
   return {
