@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { Activities, HttpFunctions, Orchestrators, SweepActivities, Triggers } from '../src/shared/names';
+import { Activities, HttpFunctions, Orchestrators, RunActivities, SweepActivities, Triggers } from '../src/shared/names';
 import { filesUnder, packageLayout, PROJECT_ROOT } from '../tools/package-app';
 import { median, type BenchRow } from './report';
 
@@ -23,7 +23,7 @@ const GOAL_MS = 300;
 const SWEEP_SCHEDULE = '0 0 3 * * *';
 
 /** Every function the app registers with SWEEP_SCHEDULE set. */
-export const EXPECTED_FUNCTIONS = [Orchestrators, Activities, SweepActivities, Triggers, HttpFunctions].flatMap((group) => Object.values(group) as string[]);
+export const EXPECTED_FUNCTIONS = [Orchestrators, Activities, RunActivities, SweepActivities, Triggers, HttpFunctions].flatMap((group) => Object.values(group) as string[]);
 
 export interface ColdLoad {
   /** ms from the process's start (performance.timeOrigin) until the last function was registered */
