@@ -48,6 +48,11 @@ export abstract class HardenRunBase {
     return versionAtLeast(this.ctx.version, '2.3');
   }
 
+  /** Runs from 2.4 on: of several calls refused while access propagates, one looks again for all (the canary). */
+  protected get v24(): boolean {
+    return versionAtLeast(this.ctx.version, '2.4');
+  }
+
   constructor(
     protected readonly ctx: WorkflowContext,
     protected readonly input: HardenInput,
@@ -106,16 +111,21 @@ export abstract class HardenRunBase {
   /**
    * Makes the calls (one alone, several in parallel) and answers in their order. A failed call
    * fails the run; calls answered ActivityThrottled are made again after a sleep, the others keep
-   * their answers, until the run's throttle patience is spent.
+   * their answers, until the run's throttle patience is spent. Calls refused while access may
+   * still be propagating are made again after an access wait; from 2.4 only one of them (the
+   * canary: they wait on the same exemption) until it is let through, then the others at once.
    */
   protected *settle(calls: Call[]): Workflow<unknown[]> {
     const answers: unknown[] = new Array<unknown>(calls.length);
     let open = calls.map((_, i) => i);
+    /** calls refused for access that wait for the canary (2.4) */
+    let held: number[] = [];
     while (open.length > 0) {
       const got = yield* callAll(open.map((i) => calls[i] as Call));
       const throttled: ActivityThrottled[] = [];
       const waiting: ActivityWaiting[] = [];
       const again: number[] = [];
+      const refused: number[] = [];
       got.forEach((settled, k) => {
         const i = open[k] as number;
         if (!settled.ok) throw settled.error;
@@ -124,14 +134,23 @@ export abstract class HardenRunBase {
           again.push(i);
         } else if (isActivityWaiting(settled.value) && this.v22) {
           waiting.push(settled.value);
-          again.push(i);
+          refused.push(i);
         } else if (isActivityWaiting(settled.value)) throw new Error(settled.value.waiting);
         else answers[i] = answerOf(settled.value);
       });
-      const names = again.map((i) => (calls[i] as Call).name);
+      if (this.v24 && refused.length > 0) {
+        again.push(...refused.slice(0, 1));
+        held.push(...refused.slice(1));
+      } else again.push(...refused);
+      const names = [...again, ...held].map((i) => (calls[i] as Call).name);
       if (throttled.length > 0) yield* waitOutThrottling(this.waitRun(), this.waits, throttled, names);
       else if (waiting.length > 0) yield* waitForAccess(this.waitRun(), this.waits, waiting, names);
-      open = again;
+      else if (held.length > 0) {
+        // the canary was let through: the calls it held are made now
+        again.push(...held);
+        held = [];
+      }
+      open = again.sort((a, b) => a - b);
     }
     return answers;
   }

@@ -19,5 +19,8 @@ export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
  *    (inspectTargets takes the registry from readRegistry and lists the endpoints' group, the DNS
  *    names come from the plan's zone groups or one expanded GET per endpoint); it keeps every rule of
  *    2.2 (lockdown order, the managed group's exemption, access waits)
+ *  - 2.4: of several calls refused while access propagates (storage and ACR waiting for the managed
+ *    group's exemption), one calls again at each look (the canary) and the others only once it is let
+ *    through: a burst's refused writes, which ARM counts against the write bucket, are halved or better
  */
-export const WORKFLOW_VERSION = '2.3';
+export const WORKFLOW_VERSION = '2.4';

@@ -192,3 +192,52 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     expect((publish.scheduled[0]?.input as Outcome).error?.code).toBe('ARM.DENY_ASSIGNMENT');
   });
 });
+
+describe('the canary (2.4): storage and ACR wait on one exemption, so one of them looks again for all', () => {
+  const targetIds = (e: Episode): string[] => e.scheduled.map((t) => (t.input as { target: Target }).target.id);
+  async function allRefused(version: string): Promise<DurableHistory> {
+    const h = new DurableHistory(handler, input({}, { accessPollSeconds: 30 }), { version });
+    await toLockdown(h, ASSIGN);
+    h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
+    expect(targetsOf(await h.next())).toEqual(['storage', 'storage', 'acr']);
+    h.completeAll(Activities.startPublicAccessOff, () => ({ waiting: DENIED }));
+    expect(names(await h.next())).toEqual(['timer']);
+    h.fireTimer();
+    return h;
+  }
+
+  it('only the first refused call looks again while refused; once it is let through the others are called at once, with no wait', async () => {
+    const h = await allRefused(WORKFLOW_VERSION);
+    const look = await h.next();
+    expect(targetIds(look)).toEqual([TARGETS[1]?.id]);
+    h.complete(Activities.startPublicAccessOff, { waiting: DENIED });
+    const wait = await h.next();
+    expect(names(wait)).toEqual(['timer']);
+    expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - h.now.getTime()).toBe(10_000);
+    h.fireTimer();
+    expect(targetIds(await h.next())).toEqual([TARGETS[1]?.id]);
+    h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
+    const released = await h.next();
+    expect(names(released)).toEqual([Activities.startPublicAccessOff, Activities.startPublicAccessOff]);
+    expect(targetIds(released)).toEqual([TARGETS[2]?.id, TARGETS[3]?.id]);
+    h.completeAll(Activities.startPublicAccessOff, () => ({ done: { changed: true } }));
+    // the lockdown is done: the endpoints follow
+    expect(names(await h.next())).toEqual(Array(4).fill(Activities.startPrivateEndpoint));
+  });
+
+  it('a released call still refused becomes the canary in turn', async () => {
+    const h = await allRefused(WORKFLOW_VERSION);
+    await h.next();
+    h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
+    await h.next();
+    h.completeAll(Activities.startPublicAccessOff, () => ({ waiting: DENIED }));
+    expect(names(await h.next())).toEqual(['timer']);
+    h.fireTimer();
+    expect(targetIds(await h.next())).toEqual([TARGETS[2]?.id]);
+  });
+
+  it('a run from 2.3 keeps its shape: every refused call looks again', async () => {
+    const h = await allRefused('2.3');
+    expect(targetIds(await h.next())).toEqual([TARGETS[1]?.id, TARGETS[2]?.id, TARGETS[3]?.id]);
+  });
+});
