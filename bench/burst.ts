@@ -41,8 +41,14 @@ const FULL_REGISTRIES = 200;
 const QUICK_REGISTRIES = 20;
 /** SDK default LRO poll interval (ms), for an answer without Retry-After: kept in simulated time (the run's timers run on the host's scaled clock) */
 const SDK_POLL_MS = 2000;
-/** the first burst's time scale; each further one is twice as slow */
-const FIRST_TIME_SCALE = 0.1;
+/**
+ * The first burst's time scale, each further one twice as slow: 0.1 up to 50 registries, slower
+ * in proportion above (200: 0.4). On 2 cores a 200-registry burst at 0.1 or 0.2 saturates the
+ * harness (its event loop falls seconds behind), so those bursts would only be thrown away.
+ */
+export function firstTimeScale(registries: number): number {
+  return Math.round(0.1 * Math.max(1, registries / 50) * 1000) / 1000;
+}
 /** bursts at most (the first and its slower repeats) */
 const DEFAULT_STEPS = 3;
 /** two figures within this share of each other have stopped changing */
@@ -53,7 +59,7 @@ export interface BurstOptions {
   quick: boolean;
   /** registries in the burst (default 200, quick 20) */
   registries?: number;
-  /** the first burst's time scale (default 0.1) */
+  /** the first burst's time scale (default firstTimeScale(registries)) */
   timeScale?: number;
   /** bursts at most, each at half the speed of the one before (default 3) */
   steps?: number;
@@ -334,7 +340,7 @@ export async function measureBurst(options: BurstOptions): Promise<BenchRow[]> {
   // a scaled-out plan: enough activity slots that the host is not the bottleneck (10 per instance)
   const activitySlots = Math.max(10, 2 * registries);
   const runs: Array<{ sample: BurstSample; reference: BurstReference; figure: number; saturated: string[] }> = [];
-  let timeScale = options.timeScale ?? FIRST_TIME_SCALE;
+  let timeScale = options.timeScale ?? firstTimeScale(registries);
   for (let step = 0; step < steps; step++) {
     const sample = await runBurst({ registries, timeScale, limits, activitySlots, timeoutMs: 40 * 60_000, probe: true });
     const reference = burstReference(sample, limits);

@@ -48,7 +48,10 @@ export abstract class HardenRunBase {
     return versionAtLeast(this.ctx.version, '2.3');
   }
 
-  /** Runs from 2.4 on: of several calls refused while access propagates, one looks again for all (the canary). */
+  /**
+   * Runs from 2.4 on: of several calls refused while access propagates, one looks again for all
+   * (the canary); lockdown first, the endpoints to the registry start beside storage and ACR's lockdown.
+   */
   protected get v24(): boolean {
     return versionAtLeast(this.ctx.version, '2.4');
   }

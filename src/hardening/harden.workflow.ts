@@ -7,12 +7,13 @@ import { describeDnsAttempt, describeDnsProven, dnsProofFailedError, expectation
 import type { DiscoveryCheck, DnsCheck, DnsExpectation, EndpointInfo, EndpointPlacement, EndpointPlan, HardenInput, HardeningPlan, Outcome, OutcomeKind, PublicAccessPlan, RegistryReading, TargetState } from './domain/hardening';
 import { emptyApplied, outcomeArgsOf, outcomeEventType, summarizeOutcome, type AppliedChanges, type OutcomeArgs } from './domain/outcome';
 import { describePermissionCheck, writeNeeds, type PermissionCheck } from './domain/permission-check';
-import { decideManagedGroupAccess, lockdownPhases, managedEndpointsToCreate } from './domain/managed-group';
+import { decideManagedGroupAccess, lockdownPhases, managedEndpointsToCreate, unmanagedEndpointsToCreate } from './domain/managed-group';
 import { planHardening } from './domain/plan';
 import { readUntilReady } from './read-until-ready.workflow';
 import { runningStep, skipPending, type HardenStatus } from './domain/progress';
 import * as detail from './domain/step-details';
 import { HardenRunBase, type HardenRunOptions } from './harden-run.workflow';
+import type { WriteItem } from './operations.workflow';
 
 /**
  * The hardening of one registry, written once (ARCHITECTURE.md, "The job"): read → resolve →
@@ -52,6 +53,8 @@ class HardenRun extends HardenRunBase {
   private discovery: DiscoveryCheck | undefined;
   /** the app's principal is (now) in the registry's assignedIdentities, or the plan needs no write in the managed group */
   private managedGroupReady = true;
+  /** endpoint id (lower case) → what its PUT answered, for the endpoints started with the storage/ACR lockdown (2.4) */
+  private readonly early = new Map<string, EndpointInfo>();
   /** endpoint id (lower case) → its DNS names from the zone group the plan keeps (2.3: read with the plan, the proof's first names) */
   private readonly knownNames = new Map<string, DnsExpectation[]>();
 
@@ -95,11 +98,11 @@ class HardenRun extends HardenRunBase {
     yield* this.step('plan', 'done', detail.describePlan(plan));
 
     if (this.input.options.order === 'lockdown-first') {
-      yield* this.lockdown(plan);
+      yield* this.lockdown(plan, placement);
       yield* this.endpoints(plan, placement);
     } else {
       yield* this.endpoints(plan, placement);
-      yield* this.lockdown(plan);
+      yield* this.lockdown(plan, placement);
     }
     yield* this.proveDns(plan, reading);
     return yield* this.finish('Hardened', '');
@@ -147,13 +150,13 @@ class HardenRun extends HardenRunBase {
       yield* this.step('endpoints', 'running', detail.describeEndpointsCreating(plan));
       if (managedEndpointsToCreate(plan).length > 0) yield* this.ensureManagedGroupAccess();
       const registryId = this.v22 ? { registryId: this.input.registryId } : {};
-      const infos = this.v23 ? yield* this.createEndpoints(toCreate, placement) : yield* this.all<EndpointInfo>(toCreate.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement, ...registryId } })));
-      toCreate.forEach((e, i) => {
-        const info = infos[i] as EndpointInfo;
-        this.createdIds.set(e.endpointId.toLowerCase(), info.id);
+      const fresh = toCreate.filter((e) => !this.early.has(e.endpointId.toLowerCase()));
+      const infos = this.v23 ? yield* this.createEndpoints(fresh, placement) : yield* this.all<EndpointInfo>(fresh.map((plan) => ({ name: Activities.ensurePrivateEndpoint, input: { plan, placement, ...registryId } })));
+      fresh.forEach((e, i) => this.noteCreated(e, infos[i] as EndpointInfo));
+      for (const e of toCreate) {
+        const info = this.early.get(e.endpointId.toLowerCase()) ?? (infos[fresh.indexOf(e)] as EndpointInfo);
         connection.set(e.endpointId.toLowerCase(), info.connectionStatus);
-        this.applied.endpoints.push({ endpointId: info.id, connectionStatus: info.connectionStatus });
-      });
+      }
       const zoneInputs = zoneGroups.map((e) => ({ endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId }));
       const changed = this.v23
         ? (yield* this.writes<{ changed: boolean }>(zoneInputs.map((input) => ({
@@ -172,11 +175,18 @@ class HardenRun extends HardenRunBase {
 
   /** 2.3: the endpoints' PUTs started together, their operations polled together. */
   private *createEndpoints(toCreate: EndpointPlan[], placement: EndpointPlacement): Workflow<EndpointInfo[]> {
-    const results = yield* this.writes<EndpointInfo>(toCreate.map((plan) => {
-      const input = { plan, placement, registryId: this.input.registryId };
-      return { start: { name: Activities.startPrivateEndpoint, input }, restart: { name: Activities.startPrivateEndpoint, input: { ...input, check: true } }, what: `PUT ${plan.endpointId}` };
-    }));
+    const results = yield* this.writes<EndpointInfo>(toCreate.map((plan) => this.endpointWrite(plan, placement)));
     return results.map((r) => r.value);
+  }
+
+  private endpointWrite(plan: EndpointPlan, placement: EndpointPlacement): WriteItem {
+    const input = { plan, placement, registryId: this.input.registryId };
+    return { start: { name: Activities.startPrivateEndpoint, input }, restart: { name: Activities.startPrivateEndpoint, input: { ...input, check: true } }, what: `PUT ${plan.endpointId}` };
+  }
+
+  private noteCreated(e: EndpointPlan, info: EndpointInfo): void {
+    this.createdIds.set(e.endpointId.toLowerCase(), info.id);
+    this.applied.endpoints.push({ endpointId: info.id, connectionStatus: info.connectionStatus });
   }
 
   private *awaitApproval(plan: HardeningPlan, connection: ConnectionBook): Workflow<void> {
@@ -197,7 +207,7 @@ class HardenRun extends HardenRunBase {
     yield* this.step('approval', 'done', describeAllApproved(plan));
   }
 
-  private *lockdown(plan: HardeningPlan): Workflow<void> {
+  private *lockdown(plan: HardeningPlan, placement: EndpointPlacement): Workflow<void> {
     const toDisable = plan.publicAccess.filter((p) => p.action === 'disable');
     if (toDisable.length === 0) {
       yield* this.step('lockdown', 'done', detail.describeLockdownPresent(plan));
@@ -210,7 +220,9 @@ class HardenRun extends HardenRunBase {
     for (const phase of phases) {
       if (this.v22 && phase.some((p) => p.target.kind !== 'registry')) yield* this.ensureManagedGroupAccess();
       const input = (p: (typeof phase)[number]) => (this.v22 && p.target.kind !== 'registry' ? { target: p.target, registryId: this.input.registryId } : { target: p.target });
-      const results = this.v23 ? yield* this.publicAccessOff(phase, input) : yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
+      // 2.4, lockdown first: the endpoints no deny assignment holds back start with storage and ACR, whose writes may wait minutes for the exemption
+      const early = this.v24 && this.input.options.order === 'lockdown-first' && phase.some((p) => p.target.kind !== 'registry') ? unmanagedEndpointsToCreate(plan) : [];
+      const results = this.v23 ? yield* this.publicAccessOff(phase, input, early, placement) : yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
       phase.forEach((p, i) => {
         const r = results[i] as { changed: boolean; at: string };
         this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
@@ -222,13 +234,24 @@ class HardenRun extends HardenRunBase {
     yield* this.step('lockdown', 'done', detail.describeLockdownDone(plan, changed));
   }
 
-  /** 2.3: public access off for one phase's targets, started together, their operations polled together. */
-  private *publicAccessOff(phase: PublicAccessPlan[], input: (p: PublicAccessPlan) => { target: PublicAccessPlan['target']; registryId?: string }): Workflow<Array<{ changed: boolean; at: string }>> {
-    const results = yield* this.writes<{ changed: boolean }>(phase.map((p) => {
-      const call = { name: Activities.startPublicAccessOff, input: input(p) };
-      return { start: call, restart: call, what: `${p.target.kind === 'registry' ? 'PUT' : 'PATCH'} ${p.target.id}` };
-    }));
-    return results.map((r) => ({ changed: r.value.changed, at: new Date(r.atMs).toISOString() }));
+  /**
+   * 2.3: public access off for one phase's targets, started together, their operations polled
+   * together; from 2.4 with the `early` endpoints' PUTs beside them (kept in `this.early`).
+   */
+  private *publicAccessOff(phase: PublicAccessPlan[], input: (p: PublicAccessPlan) => { target: PublicAccessPlan['target']; registryId?: string }, early: EndpointPlan[], placement: EndpointPlacement): Workflow<Array<{ changed: boolean; at: string }>> {
+    const results = yield* this.writes<unknown>([
+      ...phase.map((p) => {
+        const call = { name: Activities.startPublicAccessOff, input: input(p) };
+        return { start: call, restart: call, what: `${p.target.kind === 'registry' ? 'PUT' : 'PATCH'} ${p.target.id}` };
+      }),
+      ...early.map((e) => this.endpointWrite(e, placement)),
+    ]);
+    early.forEach((e, i) => {
+      const info = results[phase.length + i]?.value as EndpointInfo;
+      this.early.set(e.endpointId.toLowerCase(), info);
+      this.noteCreated(e, info);
+    });
+    return results.slice(0, phase.length).map((r) => ({ changed: (r.value as { changed: boolean }).changed, at: new Date(r.atMs).toISOString() }));
   }
 
   private noteAssigned(): void {

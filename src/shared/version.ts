@@ -21,6 +21,8 @@ export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
  *    2.2 (lockdown order, the managed group's exemption, access waits)
  *  - 2.4: of several calls refused while access propagates (storage and ACR waiting for the managed
  *    group's exemption), one calls again at each look (the canary) and the others only once it is let
- *    through: a burst's refused writes, which ARM counts against the write bucket, are halved or better
+ *    through: a burst's refused writes, which ARM counts against the write bucket, are halved or better;
+ *    lockdown first, the endpoints to the registry itself (outside the managed group: no deny assignment
+ *    holds them back) start beside storage and ACR's lockdown instead of after its wait
  */
 export const WORKFLOW_VERSION = '2.4';

@@ -23,6 +23,11 @@ export function managedEndpointsToCreate(plan: Pick<HardeningPlan, 'endpoints'>)
   return plan.endpoints.filter((e) => e.action === 'create' && e.target.kind !== 'registry');
 }
 
+/** Endpoints the run creates to the registry itself: outside the managed group, no deny assignment holds them back. */
+export function unmanagedEndpointsToCreate(plan: Pick<HardeningPlan, 'endpoints'>): EndpointPlan[] {
+  return plan.endpoints.filter((e) => e.action === 'create' && e.target.kind === 'registry');
+}
+
 /** Public-access writes on storage/ACR. */
 export function managedLockdowns(plan: Pick<HardeningPlan, 'publicAccess'>): PublicAccessPlan[] {
   return plan.publicAccess.filter((p) => p.action === 'disable' && p.target.kind !== 'registry');

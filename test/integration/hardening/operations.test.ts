@@ -53,7 +53,8 @@ describe('long-running operations driven by the run', () => {
     const id = await createRegistry(world.sim, world.user, { name: 'opsone', regions: ['westeurope'], assignedIdentities: [world.sim.principal.oid] });
     await waitOutExemption();
     await clearRequestLog(world);
-    const runId = startRun(world, id, 'apply', FAST);
+    // endpoints first, the three endpoints start together (lockdown first, from 2.4, the registry's starts beside storage and ACR's lockdown)
+    const runId = startRun(world, id, 'apply', { ...FAST, order: 'endpoints-first' });
     expect(outcomeOf(await waitForRun(world, id, { timeoutMs: 120_000 })).kind).toBe('Hardened');
 
     const history = historyOf(world, runId);

@@ -32,10 +32,13 @@ interface Shape {
   zoneGroup: string;
   /** what a write that is done answers */
   done<T>(value: T): unknown;
+  /** 2.4: the endpoint to the registry itself starts with the storage/ACR lockdown */
+  early?: true;
 }
 const SHAPES: Shape[] = [
   { version: '2.2', disable: Activities.disablePublicAccess, grant: Activities.grantManagedGroupAccess, endpoint: Activities.ensurePrivateEndpoint, zoneGroup: Activities.ensureZoneGroup, done: (v) => v },
-  { version: WORKFLOW_VERSION, disable: Activities.startPublicAccessOff, grant: Activities.startManagedGroupAccess, endpoint: Activities.startPrivateEndpoint, zoneGroup: Activities.startZoneGroup, done: (v) => ({ done: v }) },
+  { version: '2.3', disable: Activities.startPublicAccessOff, grant: Activities.startManagedGroupAccess, endpoint: Activities.startPrivateEndpoint, zoneGroup: Activities.startZoneGroup, done: (v) => ({ done: v }) },
+  { version: WORKFLOW_VERSION, disable: Activities.startPublicAccessOff, grant: Activities.startManagedGroupAccess, endpoint: Activities.startPrivateEndpoint, zoneGroup: Activities.startZoneGroup, done: (v) => ({ done: v }), early: true },
 ];
 const DENIED = "[ARM.DENY_ASSIGNMENT] PATCH /x was refused by a deny assignment (403 DenyAssignmentAuthorizationFailed): … The registry lists the app's principal in assignedIdentities: its exemption has not taken effect yet.";
 
@@ -47,7 +50,19 @@ async function toLockdown(h: DurableHistory, access: typeof ASSIGN | undefined, 
   return h.next();
 }
 
-const targetsOf = (e: Episode): string[] => e.scheduled.map((t) => (t.input as { target: Target }).target.kind);
+/** The public-access targets an episode calls (an endpoint's start names its plan, not a target). */
+const targetsOf = (e: Episode): string[] => e.scheduled.flatMap((t) => ((t.input as { target?: Target }).target ? [(t.input as { target: Target }).target.kind] : []));
+
+/** Answers the endpoint PUTs started beside the storage/ACR lockdown (2.4) as done; none are open in older shapes. */
+function completeEarly(h: DurableHistory, S: Shape): string[] {
+  const open = h.open(Activities.startPrivateEndpoint);
+  expect(open.length).toBe(S.early ? 1 : 0);
+  h.completeAll(Activities.startPrivateEndpoint, (i) => {
+    const plan = (i as { plan: EndpointPlan }).plan;
+    return { done: { ...endpoint(plan.target, plan.name), id: plan.endpointId } };
+  });
+  return open.map((t) => (t.input as { plan: EndpointPlan }).plan.target.kind);
+}
 
 describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment and the lockdown order', (S) => {
   const V = { version: S.version };
@@ -60,6 +75,8 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     const second = await h.next();
     expect(targetsOf(second)).toEqual(['storage', 'storage', 'acr']);
     expect(second.scheduled.every((t) => (t.input as { registryId?: string }).registryId === REGISTRY_ID)).toBe(true);
+    // 2.4: the endpoint to the registry (outside the managed group) starts beside them
+    expect(completeEarly(h, S)).toEqual(S.early ? ['registry'] : []);
   });
 
   it('waits out a deny that is still propagating (timer), calls again, and counts no grant PUT', async () => {
@@ -67,10 +84,11 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     await toLockdown(h, ASSIGN);
     h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     const second = await h.next();
+    completeEarly(h, S);
     const [s1, s2, acr] = h.open(S.disable);
     h.complete(s1 ?? '', S.done({ changed: true, at: h.now.toISOString() })).complete(s2 ?? '', { waiting: DENIED }).complete(acr ?? '', S.done({ changed: false, at: h.now.toISOString() }));
     const wait = await h.next();
-    expect(names(second)).toHaveLength(3);
+    expect(targetsOf(second)).toHaveLength(3);
     expect(names(wait)).toEqual(['timer']);
     // the first look again is 5 s later
     expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - h.now.getTime()).toBe(5_000);
@@ -95,6 +113,7 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     await toLockdown(h, ASSIGN);
     h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     await h.next();
+    completeEarly(h, S);
     // waits of 5, 10, 20 s, then the rest of the minute: the fifth refusal ends the run
     for (let i = 0; i < 6; i++) {
       h.completeAll(S.disable, () => ({ waiting: DENIED }));
@@ -129,6 +148,7 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     h.complete(S.grant, S.done({ changed: true }));
     const second = await h.next();
     expect(targetsOf(second)).toEqual(['storage', 'storage', 'acr']);
+    expect(completeEarly(h, S)).toEqual(S.early ? ['registry'] : []);
   });
 
   it('endpoints-first: the grant comes before the endpoints, and the endpoints carry the registry id', async () => {
@@ -200,6 +220,7 @@ describe('the canary (2.4): storage and ACR wait on one exemption, so one of the
     await toLockdown(h, ASSIGN);
     h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
     expect(targetsOf(await h.next())).toEqual(['storage', 'storage', 'acr']);
+    if (version === WORKFLOW_VERSION) completeEarly(h, SHAPES[2] as Shape);
     h.completeAll(Activities.startPublicAccessOff, () => ({ waiting: DENIED }));
     expect(names(await h.next())).toEqual(['timer']);
     h.fireTimer();
@@ -221,8 +242,10 @@ describe('the canary (2.4): storage and ACR wait on one exemption, so one of the
     expect(names(released)).toEqual([Activities.startPublicAccessOff, Activities.startPublicAccessOff]);
     expect(targetIds(released)).toEqual([TARGETS[2]?.id, TARGETS[3]?.id]);
     h.completeAll(Activities.startPublicAccessOff, () => ({ done: { changed: true } }));
-    // the lockdown is done: the endpoints follow
-    expect(names(await h.next())).toEqual(Array(4).fill(Activities.startPrivateEndpoint));
+    // the lockdown is done: the other endpoints follow (the registry's started with the lockdown)
+    const rest = await h.next();
+    expect(names(rest)).toEqual(Array(3).fill(Activities.startPrivateEndpoint));
+    expect(rest.scheduled.map((t) => (t.input as { plan: EndpointPlan }).plan.target.kind)).toEqual(['storage', 'storage', 'acr']);
   });
 
   it('a released call still refused becomes the canary in turn', async () => {

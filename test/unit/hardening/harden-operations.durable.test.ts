@@ -28,7 +28,8 @@ const V = { version: WORKFLOW_VERSION };
 const APP = '00000000-0000-0000-0000-0000000000b1';
 const LISTED = { appPrincipalId: APP, listed: true, assignEnabled: true };
 const names = (e: Episode): string[] => e.scheduled.map((t) => t.name);
-const targetsOf = (e: Episode): string[] => e.scheduled.map((t) => (t.input as { target: Target }).target.kind);
+/** The public-access targets an episode calls (an endpoint's start names its plan, not a target). */
+const targetsOf = (e: Episode): string[] => e.scheduled.flatMap((t) => ((t.input as { target?: Target }).target ? [(t.input as { target: Target }).target.kind] : []));
 
 function handle(kind: OperationKind, resourceId: string, extra: Partial<OperationHandle> = {}): OperationHandle {
   return { kind, resourceId, pollUrl: `https://management.azure.com/operations/${kind}-${resourceId.split('/').pop() ?? ''}`, via: 'azure-async-operation', expectedMs: 30_000, pollMs: 2_000, deadlineMs: 10 * 60_000, ...extra };
@@ -76,7 +77,8 @@ describe(`hardening ${WORKFLOW_VERSION}: long-running operations driven by the r
     const third = await pollAnswer(h, () => ({ state: 'running' }));
     expect(delayOf(h, third)).toBe(2_000);
     const storageAndAcr = await pollAnswer(h, () => ({ state: 'succeeded' }));
-    expect(names(storageAndAcr)).toEqual(Array(3).fill(Activities.startPublicAccessOff));
+    // and beside them (2.4) the endpoint to the registry, which no deny assignment holds back
+    expect(names(storageAndAcr)).toEqual([...Array<string>(3).fill(Activities.startPublicAccessOff), Activities.startPrivateEndpoint]);
     expect(targetsOf(storageAndAcr)).toEqual(['storage', 'storage', 'acr']);
   });
 
