@@ -118,7 +118,7 @@ export abstract class HardenRunBase {
    * still be propagating are made again after an access wait; from 2.4 only one of them (the
    * canary: they wait on the same exemption) until it is let through, then the others at once.
    */
-  protected *settle(calls: Call[]): Workflow<unknown[]> {
+  protected *settle(calls: Call[], answeredAt?: number[]): Workflow<unknown[]> {
     const answers: unknown[] = new Array<unknown>(calls.length);
     let open = calls.map((_, i) => i);
     /** calls refused for access that wait for the canary (2.4) */
@@ -139,7 +139,10 @@ export abstract class HardenRunBase {
           waiting.push(settled.value);
           refused.push(i);
         } else if (isActivityWaiting(settled.value)) throw new Error(settled.value.waiting);
-        else answers[i] = answerOf(settled.value);
+        else {
+          answers[i] = answerOf(settled.value);
+          if (answeredAt) answeredAt[i] = this.nowMs();
+        }
       });
       if (this.v24 && refused.length > 0) {
         again.push(...refused.slice(0, 1));
@@ -160,7 +163,12 @@ export abstract class HardenRunBase {
 
   /** The long-running writes' view of this run (./operations.workflow.ts). */
   protected writeRun(): WriteRun {
-    return { nowMs: () => this.nowMs(), calls: (calls) => this.settle(calls as Call[]), progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text) };
+    return {
+      nowMs: () => this.nowMs(),
+      // 2.4: when each call was answered (one answered before a wait for the others starts its clock then)
+      calls: (calls, answeredAt) => this.settle(calls as Call[], this.v24 ? answeredAt : undefined),
+      progress: (text) => this.step(runningStep(this.status.steps) ?? 'read', 'running', text),
+    };
   }
 
   protected *writes<T>(items: WriteItem[]): Workflow<WriteResult<T>[]> {

@@ -38,8 +38,12 @@ export interface WriteResult<T> {
 /** What the writes need from their run. */
 export interface WriteRun {
   nowMs(): number;
-  /** makes the calls in parallel and answers in their order (throttling and access waits are the run's) */
-  calls(calls: ActivityCall[]): Workflow<unknown[]>;
+  /**
+   * Makes the calls in parallel and answers in their order (throttling and access waits are the
+   * run's); fills `answeredAt` (when given) with the run's time each call was answered, which is
+   * earlier than the last answer's when others were made again after a wait.
+   */
+  calls(calls: ActivityCall[], answeredAt?: number[]): Workflow<unknown[]>;
   progress(text: string): Workflow<void>;
 }
 
@@ -74,10 +78,11 @@ export function* runWrites<T>(run: WriteRun, learned: LearnedDurations, items: r
       });
       const handles = polling.map((i) => (slots[i] as Extract<Slot<T>, { phase: 'op' }>).handle);
       if (handles.length > 0) calls.push({ name: Activities.pollOperations, input: { operations: handles } });
-      const answers = yield* run.calls(calls);
+      const answeredAt: number[] = [];
+      const answers = yield* run.calls(calls, answeredAt);
       const at = run.nowMs();
       starting.forEach((i, k) => {
-        slots[i] = afterStart(slots[i] as Extract<Slot<T>, { phase: 'start' }>, answers[k] as WriteStart<T>, at, learned);
+        slots[i] = afterStart(slots[i] as Extract<Slot<T>, { phase: 'start' }>, answers[k] as WriteStart<T>, answeredAt[k] ?? at, learned);
       });
       if (handles.length > 0) {
         const polls = answers[starting.length] as OperationPoll[];

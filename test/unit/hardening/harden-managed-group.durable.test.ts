@@ -214,6 +214,7 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
 });
 
 describe('the canary (2.4): storage and ACR wait on one exemption, so one of them looks again for all', () => {
+  const V24 = { version: WORKFLOW_VERSION };
   const targetIds = (e: Episode): string[] => e.scheduled.map((t) => (t.input as { target: Target }).target.id);
   async function allRefused(version: string): Promise<DurableHistory> {
     const h = new DurableHistory(handler, input({}, { accessPollSeconds: 30 }), { version });
@@ -257,6 +258,29 @@ describe('the canary (2.4): storage and ACR wait on one exemption, so one of the
     expect(names(await h.next())).toEqual(['timer']);
     h.fireTimer();
     expect(targetIds(await h.next())).toEqual([TARGETS[2]?.id]);
+  });
+
+  it('an endpoint started beside the refused writes is looked at when it is due from its own start, not from the end of their wait', async () => {
+    const h = new DurableHistory(handler, input({}, { accessPollSeconds: 30 }), V24);
+    await toLockdown(h, ASSIGN);
+    h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
+    await h.next();
+    const startedAt = h.now.getTime();
+    const [early] = h.open(Activities.startPrivateEndpoint);
+    const plan = (early?.input as { plan: EndpointPlan }).plan;
+    const handle = { kind: 'endpointPut', resourceId: plan.endpointId, pollUrl: 'https://management.azure.com/operations/pe-1', via: 'azure-async-operation', expectedMs: 30_000, pollMs: 2_000, deadlineMs: 10 * 60_000 };
+    h.complete(early ?? '', { started: handle, pending: { ...endpoint(plan.target, plan.name), id: plan.endpointId } });
+    h.completeAll(Activities.startPublicAccessOff, () => ({ waiting: DENIED }));
+    await h.next();
+    h.fireTimer();
+    await h.next();
+    // let through 5 s after the endpoint started: the others follow at once
+    h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
+    await h.next();
+    h.completeAll(Activities.startPublicAccessOff, () => ({ done: { changed: true } }));
+    const wait = await h.next();
+    expect(names(wait)).toEqual(['timer']);
+    expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - startedAt).toBe(30_000);
   });
 
   it('a run from 2.3 keeps its shape: every refused call looks again', async () => {
