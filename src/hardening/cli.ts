@@ -7,7 +7,7 @@ import { ErrorCodes } from '../shared/error-codes';
 import type { ActivityDeps } from '../main';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
-import { codedFailure } from '../shared/errors';
+import { codedFailure, withoutCode } from '../shared/errors';
 import type { Command } from '../cli/args';
 import { discoverySummary, outcomeSummary, ProgressDisplay, statusSummary, verifyDnsSummary, type Output } from '../cli/render';
 import { parseHardenInput } from './domain/harden-input';
@@ -146,7 +146,7 @@ export async function hardeningCommand(command: HardeningCommand, config: Config
   try {
     input = parseHardenInput({ registryId: command.registry.id, mode, options: optionsFromConfig(config, command), trigger: 'cli' });
   } catch (e) {
-    io.stderr.write(`aml-lockdown: ${(e as Error).message.replace(/^\[[^\]]+\]\s/, '')}\nRun 'aml-lockdown --help' for usage.\n`);
+    io.stderr.write(`aml-lockdown: ${withoutCode(e)}\nRun 'aml-lockdown --help' for usage.\n`);
     return 2;
   }
   const { outcome } = await runHardening(input, { publish: command.publish }, deps);

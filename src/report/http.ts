@@ -10,7 +10,7 @@ import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest, requestContextOf } from '../http/request';
 import { Routes } from '../http/routes';
 import { FLEET_REPORT_PATH, reportPath } from './paths';
-import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
+import { ErrorCodes, errorCodeOf, withoutCode } from '../shared/errors';
 import { hasTargets } from '../shared/targets';
 import { logJson } from '../shared/log-text';
 import { registryId } from '../hardening/domain/registry';
@@ -61,11 +61,10 @@ function formatsOf(request: HttpRequest): { format: ReportFormat; errors: Report
 
 /** A coded failure reading ARM: its code and status (502 for Azure's); anything else is the app's own. */
 function upstream(context: InvocationContext, action: string, e: unknown): HttpResponseInit {
-  if (!(e instanceof LockdownError) && errorCodeOf(e) === undefined) return internalError(context, e);
-  const code = errorCodeOf(e) ?? ErrorCodes.INTERNAL_ERROR;
-  const message = e instanceof LockdownError ? e.detail : (e as Error).message.replace(/^\[[^\]]+\]\s*/, '');
+  const code = errorCodeOf(e);
+  if (code === undefined) return internalError(context, e);
   context.warn(logJson({ action, code }));
-  return errorResponse(code, message);
+  return errorResponse(code, withoutCode(e));
 }
 
 /** GET …/report[?format=html|json]: the registry's isolation report. */

@@ -6,7 +6,7 @@
  * endpoints are never taken from a run, a run's outcome never from ARM.
  */
 import { canonicalRegistryKey } from '../../shared/instance-id';
-import type { CodedFailure } from '../../shared/errors';
+import { codeOf, type CodedFailure } from '../../shared/errors';
 import type { ManagementGroupLine } from '../../shared/targets';
 import type { DnsCheck, Outcome, OutcomeKind, RunMode, StepName, StepStatus, TargetKind } from '../../hardening/domain/hardening';
 import { STEP_ORDER, type StepWait, type WaitKind } from '../../hardening/domain/progress';
@@ -148,11 +148,9 @@ function outcomeOf(value: unknown): Outcome | undefined {
   return { changes: [], alreadyCompliant: [], warnings: [], dns: [], ...o } as unknown as Outcome;
 }
 
-const CODED = /^\s*(?:Error:\s*)?\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s*([\s\S]*)$/;
-
 function codedOf(message: string): RunError | undefined {
-  const m = CODED.exec(message);
-  return m ? { code: m[1] as string, message: firstLine(m[2] ?? '') } : undefined;
+  const coded = codeOf(message);
+  return coded && { code: coded.code, message: firstLine(coded.detail) };
 }
 
 function firstLine(value: string): string {
