@@ -5,6 +5,7 @@
  * Hardened from Drifted. Nothing else is read per registry. A subscription that cannot be listed
  * is a failed line; the others are still reported.
  */
+import { parseResourceId } from '../../shared/arm-id';
 import { canonicalRegistryKey } from '../../shared/instance-id';
 import type { ActivityDeps } from '../../main';
 import type { TargetSubscriptions } from '../../shared/targets';
@@ -28,11 +29,6 @@ import {
 } from '../domain/report';
 
 type Deps = Pick<ActivityDeps, 'ports' | 'config' | 'now'>;
-
-function parts(id: string): { subscriptionId: string; resourceGroup: string } {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(id);
-  return { subscriptionId: (m?.[1] ?? '').toLowerCase(), resourceGroup: m?.[2] ?? '' };
-}
 
 /** Public access now of what the last run (which hardened the registry) turned off: the registry from its listing, storage and ACR read. */
 async function accessNow(registry: Registry, lastApply: RunView, deps: Deps): Promise<ResourceAccess[]> {
@@ -59,10 +55,12 @@ async function registryLine(registry: Registry, runs: readonly RunView[], report
   const openNow = lines.filter((l) => l.expected === 'Disabled' && l.publicNetworkAccess !== undefined && !l.ok);
   const unknown = lines.filter((l) => l.publicNetworkAccess === undefined);
   const verdict = registryState({ runs, exemptNow, openNow, unknown });
+  const rid = parseResourceId(registry.id);
   return {
     registryId: registry.id,
     name: registry.name,
-    ...parts(registry.id),
+    subscriptionId: rid.subscriptionId.toLowerCase(),
+    resourceGroup: rid.resourceGroup ?? '',
     location: normalizeRegion(registry.location),
     state: verdict.state,
     detail: verdict.detail,
