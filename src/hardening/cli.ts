@@ -4,6 +4,7 @@ import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
 import type { DiscoveryPort } from './domain/ports';
 import { ErrorCodes } from '../shared/error-codes';
+import { registryRoutePath, Routes } from '../http/routes';
 import type { ActivityDeps } from '../main';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
@@ -27,8 +28,7 @@ export type StatusAnswer =
   | { kind: 'error'; httpStatus: number; code: string; message: string };
 
 export function statusUrl(apiBase: string, registry: RegistryRef): string {
-  const seg = (s: string): string => encodeURIComponent(s);
-  return `${apiBase}/api/registries/${seg(registry.subscriptionId)}/${seg(registry.resourceGroup)}/${seg(registry.name)}/harden`;
+  return `${apiBase}${registryRoutePath(Routes.getHardeningStatus, registry)}`;
 }
 
 export async function fetchStatus(args: { api: string; token: string; registry: RegistryRef; timeoutMs?: number }, fetchImpl: typeof fetch = fetch): Promise<StatusAnswer> {

@@ -1,7 +1,7 @@
 /** Durable statuses → the API's views (pure). */
 import type { HardenInput, StepStatus } from '../hardening/domain/hardening';
 import { parseRegistryId } from '../hardening/domain/registry';
-import { ROUTE_PREFIX } from './routes';
+import { registryRoutePath, Routes } from './routes';
 import { isoTime, recordOf, type DurableStatusRecord } from '../shared/durable-status';
 import type { RunStatusView, RunSummary } from './schemas';
 
@@ -19,8 +19,7 @@ function modeOf(value: unknown): 'apply' | 'plan' | undefined {
 
 /** `/api/registries/{sub}/{rg}/{name}/harden` of a registry id. */
 export function statusPath(registryId: string): string {
-  const ref = parseRegistryId(registryId);
-  return `/${ROUTE_PREFIX}/registries/${encodeURIComponent(ref.subscriptionId)}/${encodeURIComponent(ref.resourceGroup)}/${encodeURIComponent(ref.name)}/harden`;
+  return registryRoutePath(Routes.getHardeningStatus, parseRegistryId(registryId));
 }
 
 /** The status path of one run of the registry: `…/harden?instanceId=<id>`. */

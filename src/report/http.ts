@@ -84,7 +84,7 @@ export async function getRegistryReport(request: HttpRequest, client: RunHistory
     }
     if (reading === undefined) return asPage(errorResponse(ErrorCodes.REGISTRY_NOT_FOUND, `registry '${registryName}' does not exist in resource group '${resourceGroup}' (or the app cannot see it).`), errors, now);
     const origin = new URL(request.url).origin;
-    const self = `${origin}${reportPath(id)}`;
+    const self = `${origin}${reportPath({ subscriptionId, resourceGroup, name: registryName })}`;
     const report: RegistryReport = assembleRegistryReport({
       reading,
       runs: await runsOfRegistry(client, id),
@@ -109,7 +109,7 @@ export async function getFleetReport(request: HttpRequest, client: RunHistoryCli
     if (!hasTargets(targets)) return asPage(errorResponse(ErrorCodes.FLEET_NO_SUBSCRIPTIONS, NO_SUBSCRIPTIONS), errors, now);
     const origin = new URL(request.url).origin;
     const self = `${origin}${FLEET_REPORT_PATH}`;
-    const fleet: FleetOverview = await readFleetOverview({ targets, runs: await hardeningRuns(client), reportUrl: (id) => `${origin}${reportPath(id)}`, links: { self, json: `${self}?format=json` } }, deps);
+    const fleet: FleetOverview = await readFleetOverview({ targets, runs: await hardeningRuns(client), reportUrl: (registry) => `${origin}${reportPath(registry)}`, links: { self, json: `${self}?format=json` } }, deps);
     context.log(logJson({ action: 'fleet-report', registries: fleet.registries.length, counts: fleet.counts, failures: fleet.failures, format }));
     return format === 'html' ? htmlResponse(200, renderFleetPage(fleet)) : jsonResponse(200, fleet, { vary: 'Accept' });
   } catch (e) {

@@ -5,9 +5,10 @@
  * Hardened from Drifted. Nothing else is read per registry. A subscription that cannot be listed
  * is a failed line; the others are still reported.
  */
-import { parseResourceId } from '../../shared/arm-id';
+import { ArmTypes, nameOf, parseResourceIdOfType } from '../../shared/arm-id';
 import { canonicalRegistryKey } from '../../shared/instance-id';
 import type { ActivityDeps } from '../../main';
+import type { RegistryAddress } from '../../http/routes';
 import type { TargetSubscriptions } from '../../shared/targets';
 import { codedFailure, ErrorCodes, type CodedFailure } from '../../shared/errors';
 import { mapBounded } from '../../shared/bounded';
@@ -46,7 +47,7 @@ async function accessNow(registry: Registry, lastApply: RunView, deps: Deps): Pr
   return [own, ...read];
 }
 
-async function registryLine(registry: Registry, runs: readonly RunView[], reportUrl: (registryId: string) => string, deps: Deps): Promise<FleetRegistryLine> {
+async function registryLine(registry: Registry, runs: readonly RunView[], reportUrl: (registry: RegistryAddress) => string, deps: Deps): Promise<FleetRegistryLine> {
   const exemptNow = carriesTag(registry.tags ?? undefined, deps.config.EXEMPTION_TAG);
   const lastApply = lastApplyRun(runs);
   const newest = runs[0];
@@ -55,23 +56,23 @@ async function registryLine(registry: Registry, runs: readonly RunView[], report
   const openNow = lines.filter((l) => l.expected === 'Disabled' && l.publicNetworkAccess !== undefined && !l.ok);
   const unknown = lines.filter((l) => l.publicNetworkAccess === undefined);
   const verdict = registryState({ runs, exemptNow, openNow, unknown });
-  const rid = parseResourceId(registry.id);
+  const rid = parseResourceIdOfType(registry.id, ArmTypes.registry);
   return {
     registryId: registry.id,
     name: registry.name,
     subscriptionId: rid.subscriptionId.toLowerCase(),
-    resourceGroup: rid.resourceGroup ?? '',
+    resourceGroup: rid.resourceGroup,
     location: normalizeRegion(registry.location),
     state: verdict.state,
     detail: verdict.detail,
     ...(verdict.lastCheckedAt ? { lastCheckedAt: verdict.lastCheckedAt } : {}),
-    reportUrl: reportUrl(registry.id),
+    reportUrl: reportUrl({ subscriptionId: rid.subscriptionId, resourceGroup: rid.resourceGroup, name: nameOf(rid) }),
   };
 }
 
 /** Every registry of the target subscriptions with its state. */
 export async function readFleetOverview(
-  args: { targets: TargetSubscriptions; runs: ReadonlyMap<string, RunView[]>; reportUrl: (registryId: string) => string; links: FleetOverview['links'] },
+  args: { targets: TargetSubscriptions; runs: ReadonlyMap<string, RunView[]>; reportUrl: (registry: RegistryAddress) => string; links: FleetOverview['links'] },
   deps: Deps,
 ): Promise<FleetOverview> {
   const { subscriptionIds, managementGroups } = await resolveTargetSubscriptions(args.targets, deps);
