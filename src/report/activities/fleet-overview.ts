@@ -9,8 +9,8 @@ import { ArmTypes, nameOf, parseResourceIdOfType } from '../../shared/arm-id';
 import { canonicalRegistryKey } from '../../shared/instance-id';
 import type { ActivityDeps } from '../../main';
 import type { RegistryAddress } from '../../http/routes';
-import type { TargetSubscriptions } from '../../shared/targets';
-import { codedFailure, ErrorCodes, type CodedFailure } from '../../shared/errors';
+import { listEachSubscription, type TargetSubscriptions } from '../../shared/targets';
+import { codedFailure, ErrorCodes } from '../../shared/errors';
 import { mapBounded } from '../../shared/bounded';
 import { normalizeRegion } from '../../shared/regions';
 import type { Registry } from '../../hardening/domain/registry';
@@ -24,7 +24,6 @@ import {
   registryState,
   type FleetOverview,
   type FleetRegistryLine,
-  type FleetSubscriptionLine,
   type ResourceAccess,
   type RunView,
 } from '../domain/report';
@@ -77,23 +76,10 @@ export async function readFleetOverview(
 ): Promise<FleetOverview> {
   const { subscriptionIds, managementGroups } = await resolveTargetSubscriptions(args.targets, deps);
   const concurrency = deps.config.SWEEP_CONCURRENCY;
-  const listed = await mapBounded(subscriptionIds, concurrency, async (subscriptionId): Promise<{ ok: true; registries: Registry[] } | { ok: false; error: CodedFailure }> => {
-    try {
-      const registries: Registry[] = [];
-      for await (const r of deps.ports.clients.registries().listBySubscription(subscriptionId)) registries.push(r);
-      return { ok: true, registries };
-    } catch (e) {
-      return { ok: false, error: codedFailure(e, 500) };
-    }
-  });
-  const subscriptions: FleetSubscriptionLine[] = [];
-  const registries: Registry[] = [];
-  subscriptionIds.forEach((subscriptionId, i) => {
-    const r = listed[i];
-    if (r?.ok) {
-      subscriptions.push({ subscriptionId, ok: true, registries: r.registries.length });
-      registries.push(...r.registries);
-    } else subscriptions.push({ subscriptionId, ok: false, registries: 0, error: r?.ok === false ? r.error : { code: ErrorCodes.HARDEN_UNEXPECTED, message: 'no result' } });
+  const { subscriptions, items: registries } = await listEachSubscription({ subscriptionIds, concurrency, counted: 'registries', maxErrorLength: 500 }, async (subscriptionId) => {
+    const registries: Registry[] = [];
+    for await (const r of deps.ports.clients.registries().listBySubscription(subscriptionId)) registries.push(r);
+    return registries;
   });
   const lines = await mapBounded(registries, concurrency, (r) => registryLine(r, args.runs.get(canonicalRegistryKey(r.id)) ?? [], args.reportUrl, deps));
   return assembleFleetOverview({ generatedAt: deps.now().toISOString(), ...(managementGroups ? { managementGroups } : {}), subscriptions, registries: lines, links: args.links });
