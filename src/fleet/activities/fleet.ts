@@ -29,6 +29,7 @@ import {
 import { listEachSubscription, type TargetSubscriptions } from '../../shared/targets';
 import type { Workspace } from '../../workspaces/domain/workspace';
 import { mapBounded } from '../../shared/bounded';
+import { subscriptionOf } from '../../shared/target-scope';
 import { checkExfiltration, checkRegistryEgress } from '../../network';
 import { resolveTargetSubscriptions } from '../../sweep';
 import { auditWorkspaceDeployments } from '../../workspaces';
@@ -46,10 +47,6 @@ export interface FleetRequest {
 
 type Subnet = { subnetId: string; computes: string[] };
 type SubnetCheck = (subnet: Subnet) => Promise<FleetSubnetLine>;
-
-function subscriptionOf(id: string): string {
-  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? '';
-}
 
 /** One check per subnet id and report: workspaces sharing a subnet share the answer (their computes kept apart). */
 function subnetChecker(request: FleetRequest, ports: Pick<Ports, 'networkSecurity'>): SubnetCheck {
@@ -81,7 +78,7 @@ function subnetChecker(request: FleetRequest, ports: Pick<Ports, 'networkSecurit
 }
 
 async function workspaceLine(request: FleetRequest, ports: Ports, workspace: Workspace, subnetCheck: SubnetCheck): Promise<FleetWorkspaceLine> {
-  const ref = { workspaceId: workspace.id, subscriptionId: subscriptionOf(workspace.id) };
+  const ref = { workspaceId: workspace.id, subscriptionId: subscriptionOf(workspace.id) ?? '' };
   if (request.capability === 'deployments-audit') {
     const r = await auditWorkspaceDeployments(ports.workspace, workspace.id);
     return r.ok ? workspaceFromAudit(ref.subscriptionId, r.value) : failedWorkspaceLine(ref, { code: r.failure.code, message: r.failure.message });
