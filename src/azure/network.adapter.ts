@@ -1,5 +1,5 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
-import { parseResourceId, parseResourceIdOfType } from '../shared/arm-id';
+import { lastSegmentOf, parseResourceId, parseResourceIdOfType } from '../shared/arm-id';
 import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from '../hardening/domain/hardening';
 import type { EndpointName, EndpointSpec, NetworkPort } from '../hardening/domain/ports';
 import type { OperationLocation } from '../hardening/domain/operations';
@@ -30,7 +30,7 @@ function infoFromWire(body: unknown, spec: EndpointSpec): EndpointInfo {
   const description = str(state.description);
   return {
     id: str(pe.id) ?? spec.id,
-    name: str(pe.name) ?? spec.id.split('/').pop() ?? '',
+    name: str(pe.name) ?? lastSegmentOf(spec.id),
     subnetId: str(rec(props.subnet).id) ?? spec.subnetId,
     location: str(pe.location) ?? spec.location,
     targetId: str(cp.privateLinkServiceId) ?? spec.targetId,

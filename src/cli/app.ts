@@ -5,7 +5,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { CLI_API_APP_ID_SETTING, CLI_API_URL_SETTING, cliEnvironment, readSettingsFileValues, settingsIntoProcessEnv, type EnvironmentMap } from '../config/cli-environment';
 import { createCredential } from '../azure/client-factory';
 import { isGuid } from '../shared/arm-id';
-import { errorCodeOf, ErrorCodes } from '../shared/errors';
+import { errorCodeOf, ErrorCodes, withoutCode } from '../shared/errors';
 import { isKnownRegion } from '../shared/regions';
 import { functionsBaseUrl, parseCommandLine, UsageError, USAGE, type Command } from './args';
 import type { Output } from './render';
@@ -52,7 +52,7 @@ function settingsOf<T>(load: (env: EnvironmentMap) => T, environment: () => Envi
   try {
     return { ok: true, value: load(environment()) };
   } catch (e) {
-    if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return { ok: false, message: (e as Error).message.replace(/^\[[^\]]+\]\s/, '') };
+    if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return { ok: false, message: withoutCode(e) };
     throw e;
   }
 }
@@ -98,7 +98,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     try {
       env = environment();
     } catch (e) {
-      if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return usage(io, (e as Error).message.replace(/^\[[^\]]+\]\s/, ''));
+      if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return usage(io, withoutCode(e));
       throw e;
     }
     const api = apiOf(command, env);

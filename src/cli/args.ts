@@ -4,6 +4,7 @@ import type { FleetCapability } from '../fleet/domain/fleet';
 import { parseWorkspaceId } from '../workspaces/domain/workspace';
 import { isValidRegistryName, parseRegistryId, REGISTRY_NAME_RULE, type RegistryRef } from '../hardening/domain/registry';
 import { didYouMean, withOptionGuess } from '../shared/did-you-mean';
+import { withoutCode } from '../shared/errors';
 
 /**
  * The command line of `aml-lockdown`, parsed with node:util parseArgs (strict): a typed command
@@ -181,7 +182,7 @@ function registryRef(value: string): RegistryRef {
   try {
     return parseRegistryId(value);
   } catch (e) {
-    throw new UsageError(`bad <registryId>: ${(e as Error).message.replace(/^\[[^\]]+\]\s/, '')}`);
+    throw new UsageError(`bad <registryId>: ${withoutCode(e)}`);
   }
 }
 
@@ -302,7 +303,7 @@ function networkCommand(name: 'egress-check' | 'exfiltration', target: string, v
     try {
       workspaceId = parseWorkspaceId(target).id;
     } catch (e) {
-      throw new UsageError(`bad <workspaceId>: ${(e as Error).message.replace(/^\[[^\]]+\]\s/, '')}`);
+      throw new UsageError(`bad <workspaceId>: ${withoutCode(e)}`);
     }
     if (values.subnet !== undefined && !isResourceOfType(values.subnet, SUBNET_TYPE)) throw new UsageError(`--subnet must be a ${SUBNET_TYPE} resource id, not '${values.subnet}'`);
     egressTarget = values.subnet !== undefined ? { workspaceId, subnetId: values.subnet } : { workspaceId };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseResourceId, fullTypeOf } from '../shared/arm-id';
+import { withoutCode } from '../shared/errors';
 import { DEFAULT_OPERATION_SECONDS, parseOperationSeconds } from '../hardening/domain/operations';
 
 /**
@@ -28,7 +29,7 @@ function armIdOf(type: string) {
       const rid = parseResourceId(value);
       if (fullTypeOf(rid)?.toLowerCase() !== type.toLowerCase()) ctx.addIssue({ code: 'custom', message: `must be a ${type} resource id` });
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^\[[^\]]+\]\s/, '') });
+      ctx.addIssue({ code: 'custom', message: withoutCode(e) });
     }
   });
 }

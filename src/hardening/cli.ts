@@ -4,10 +4,11 @@ import type { RegistryRef } from './domain/registry';
 import type { RunStatusView } from '../cli/render';
 import type { DiscoveryPort } from './domain/ports';
 import { ErrorCodes } from '../shared/error-codes';
+import { registryRoutePath, Routes } from '../http/routes';
 import type { ActivityDeps } from '../main';
 import type { Config } from '../config';
 import { optionsFromConfig } from '../config/harden-options';
-import { codedFailure } from '../shared/errors';
+import { codedFailure, withoutCode } from '../shared/errors';
 import type { Command } from '../cli/args';
 import { discoverySummary, outcomeSummary, ProgressDisplay, statusSummary, verifyDnsSummary, type Output } from '../cli/render';
 import { parseHardenInput } from './domain/harden-input';
@@ -27,8 +28,7 @@ export type StatusAnswer =
   | { kind: 'error'; httpStatus: number; code: string; message: string };
 
 export function statusUrl(apiBase: string, registry: RegistryRef): string {
-  const seg = (s: string): string => encodeURIComponent(s);
-  return `${apiBase}/api/registries/${seg(registry.subscriptionId)}/${seg(registry.resourceGroup)}/${seg(registry.name)}/harden`;
+  return `${apiBase}${registryRoutePath(Routes.getHardeningStatus, registry)}`;
 }
 
 export async function fetchStatus(args: { api: string; token: string; registry: RegistryRef; timeoutMs?: number }, fetchImpl: typeof fetch = fetch): Promise<StatusAnswer> {
@@ -146,7 +146,7 @@ export async function hardeningCommand(command: HardeningCommand, config: Config
   try {
     input = parseHardenInput({ registryId: command.registry.id, mode, options: optionsFromConfig(config, command), trigger: 'cli' });
   } catch (e) {
-    io.stderr.write(`aml-lockdown: ${(e as Error).message.replace(/^\[[^\]]+\]\s/, '')}\nRun 'aml-lockdown --help' for usage.\n`);
+    io.stderr.write(`aml-lockdown: ${withoutCode(e)}\nRun 'aml-lockdown --help' for usage.\n`);
     return 2;
   }
   const { outcome } = await runHardening(input, { publish: command.publish }, deps);

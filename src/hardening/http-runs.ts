@@ -4,7 +4,8 @@ import { requestContext } from '../main';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest } from '../http/request';
 import { Routes } from '../http/routes';
-import { compareRuns, decodeCursor, encodeCursor, pageOf, runSummary, type DurableStatusLike } from '../http/views';
+import { compareRuns, decodeCursor, encodeCursor, pageOf, runSummary } from '../http/views';
+import type { DurableStatusRecord } from '../shared/durable-status';
 import { Orchestrators } from '../shared/names';
 import { ErrorCodes } from '../shared/error-codes';
 
@@ -23,7 +24,7 @@ export async function listRuns(request: HttpRequest, client: RunsClient, context
       return errorResponse(ErrorCodes.REQUEST_INVALID_PARAMETER, "query parameter 'continuationToken': is not a token this API issued.");
     }
     const statuses = status ? [...new Set(status.split(','))] : [];
-    const all = (await client.getStatusBy(statuses.length > 0 ? { runtimeStatus: statuses as df.OrchestrationRuntimeStatus[] } : {})) as DurableStatusLike[];
+    const all = (await client.getStatusBy(statuses.length > 0 ? { runtimeStatus: statuses as df.OrchestrationRuntimeStatus[] } : {})) as DurableStatusRecord[];
     const origin = new URL(request.url).origin;
     const runs = all
       .filter((s) => s.name === undefined || s.name === Orchestrators.hardenRegistry)

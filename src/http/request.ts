@@ -16,7 +16,7 @@ import { MAX_BODY_BYTES, ROUTE_PREFIX, type RouteSpec } from './routes';
 import type { SchemaContext } from './schemas';
 import type { Caller } from '../shared/caller';
 import { ErrorCodes } from '../shared/error-codes';
-import { errorCodeOf, errorMessageOf } from '../shared/errors';
+import { errorCodeOf, withoutCode } from '../shared/errors';
 import { subscriptionOf, type TargetScope } from '../shared/target-scope';
 
 /**
@@ -140,7 +140,7 @@ async function checkScope(named: NamedSubscription[], scope: RequestContext['sco
   } catch (e) {
     const code = errorCodeOf(e);
     if (code === undefined) throw e;
-    return fail(code, `the target scope could not be read: ${errorMessageOf(e).replace(/^\[[^\]]+\]\s/, '')}`);
+    return fail(code, `the target scope could not be read: ${withoutCode(e)}`);
   }
   if (outside.length === 0) return { ok: true };
   const fields = [...new Set(named.filter((n) => outside.includes(n.subscriptionId)).map((n) => n.where))];

@@ -295,3 +295,28 @@ export const ALL_ROUTES: readonly AnyRoute[] = Object.values(Routes);
 export function httpTriggerOptions(spec: AnyRoute): { route: string; methods: HttpMethod[]; authLevel: 'anonymous' } {
   return { route: spec.route, methods: [spec.method], authLevel: 'anonymous' };
 }
+
+/**
+ * The path of a route below the host (`/api/…`) with its `{name}` segments filled in, each
+ * encoded: the one way a link to a route is made (status URLs, report links, the CLI's calls).
+ */
+export function routePath(spec: Pick<AnyRoute, 'route'>, params: Readonly<Record<string, string>>): string {
+  const path = spec.route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`route ${spec.route} needs its {${name}}`);
+    return encodeURIComponent(value);
+  });
+  return `/${ROUTE_PREFIX}/${path}`;
+}
+
+/** A registry as its routes address it (`registries/{subscriptionId}/{resourceGroup}/{registryName}/…`). */
+export interface RegistryAddress {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+/** The path of one of a registry's routes: `/api/registries/{sub}/{rg}/{name}/harden`, `…/report`. */
+export function registryRoutePath(spec: Pick<AnyRoute, 'route'>, registry: RegistryAddress): string {
+  return routePath(spec, { subscriptionId: registry.subscriptionId, resourceGroup: registry.resourceGroup, registryName: registry.name });
+}

@@ -1,44 +1,16 @@
 /** Durable statuses → the API's views (pure). */
 import type { HardenInput, StepStatus } from '../hardening/domain/hardening';
 import { parseRegistryId } from '../hardening/domain/registry';
-import { ROUTE_PREFIX } from './routes';
+import { registryRoutePath, Routes } from './routes';
+import { isoTime, recordOf, type DurableStatusRecord } from '../shared/durable-status';
 import type { RunStatusView, RunSummary } from './schemas';
 
-/** What the durable client reports about an instance (a class instance or the raw JSON of a list). */
-export interface DurableStatusLike {
-  instanceId?: string;
-  name?: string;
-  runtimeStatus?: unknown;
-  input?: unknown;
-  customStatus?: unknown;
-  output?: unknown;
-  createdTime?: unknown;
-  lastUpdatedTime?: unknown;
+function inputOf(s: DurableStatusRecord): Partial<HardenInput> {
+  return (recordOf(s.input) ?? recordOf(s.customStatus) ?? {}) as Partial<HardenInput>;
 }
 
-/** A durable status time (Date or string) as ISO 8601; '' when absent. */
-export function iso(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string') {
-    const t = Date.parse(value);
-    return Number.isNaN(t) ? value : new Date(t).toISOString();
-  }
-  return '';
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  if (typeof value === 'string') {
-    try {
-      return record(JSON.parse(value) as unknown);
-    } catch {
-      return undefined;
-    }
-  }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function inputOf(s: DurableStatusLike): Partial<HardenInput> {
-  return (record(s.input) ?? record(s.customStatus) ?? {}) as Partial<HardenInput>;
+function instanceIdOf(s: DurableStatusRecord): string {
+  return typeof s.instanceId === 'string' ? s.instanceId : '';
 }
 
 function modeOf(value: unknown): 'apply' | 'plan' | undefined {
@@ -47,8 +19,7 @@ function modeOf(value: unknown): 'apply' | 'plan' | undefined {
 
 /** `/api/registries/{sub}/{rg}/{name}/harden` of a registry id. */
 export function statusPath(registryId: string): string {
-  const ref = parseRegistryId(registryId);
-  return `/${ROUTE_PREFIX}/registries/${encodeURIComponent(ref.subscriptionId)}/${encodeURIComponent(ref.resourceGroup)}/${encodeURIComponent(ref.name)}/harden`;
+  return registryRoutePath(Routes.getHardeningStatus, parseRegistryId(registryId));
 }
 
 /** The status path of one run of the registry: `…/harden?instanceId=<id>`. */
@@ -60,45 +31,45 @@ function triggerOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
 }
 
-export function runStatusView(s: DurableStatusLike): RunStatusView {
+export function runStatusView(s: DurableStatusRecord): RunStatusView {
   const input = inputOf(s);
-  const custom = record(s.customStatus);
+  const custom = recordOf(s.customStatus);
   const steps = Array.isArray(custom?.steps) ? (custom.steps as StepStatus[]) : [];
   const mode = modeOf(input.mode);
   const trigger = triggerOf(input.trigger);
   return {
-    instanceId: s.instanceId ?? '',
+    instanceId: instanceIdOf(s),
     ...(typeof input.registryId === 'string' ? { registryId: input.registryId } : {}),
     ...(mode ? { mode } : {}),
     ...(trigger ? { trigger } : {}),
     runtimeStatus: String(s.runtimeStatus ?? 'Unknown'),
     steps,
     output: s.output ?? null,
-    createdTime: iso(s.createdTime),
-    lastUpdatedTime: iso(s.lastUpdatedTime),
+    createdTime: isoTime(s.createdTime),
+    lastUpdatedTime: isoTime(s.lastUpdatedTime),
   };
 }
 
-export function runSummary(s: DurableStatusLike, origin: string): RunSummary {
+export function runSummary(s: DurableStatusRecord, origin: string): RunSummary {
   const input = inputOf(s);
   const mode = modeOf(input.mode);
   const trigger = triggerOf(input.trigger);
   let statusUrl: string | undefined;
   if (typeof input.registryId === 'string') {
     try {
-      statusUrl = `${origin}${runStatusPath(input.registryId, s.instanceId ?? '')}`;
+      statusUrl = `${origin}${runStatusPath(input.registryId, instanceIdOf(s))}`;
     } catch {
       statusUrl = undefined;
     }
   }
   return {
-    instanceId: s.instanceId ?? '',
+    instanceId: instanceIdOf(s),
     ...(typeof input.registryId === 'string' ? { registryId: input.registryId } : {}),
     ...(mode ? { mode } : {}),
     ...(trigger ? { trigger } : {}),
     runtimeStatus: String(s.runtimeStatus ?? 'Unknown'),
-    createdTime: iso(s.createdTime),
-    lastUpdatedTime: iso(s.lastUpdatedTime),
+    createdTime: isoTime(s.createdTime),
+    lastUpdatedTime: isoTime(s.lastUpdatedTime),
     ...(statusUrl ? { statusUrl } : {}),
   };
 }

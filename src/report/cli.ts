@@ -28,7 +28,7 @@ export type ReportAnswer = { ok: true; body: string } | { ok: false; code: strin
 
 /** The report's URL on the app: the registry's report or the fleet overview, in the format asked. */
 export function reportUrl(command: Pick<ApiReportCommand, 'api' | 'all' | 'registry' | 'json'>): string {
-  const path = command.all || command.registry === undefined ? FLEET_REPORT_PATH : reportPath(command.registry.id);
+  const path = command.all || command.registry === undefined ? FLEET_REPORT_PATH : reportPath(command.registry);
   return `${command.api}${path}?format=${command.json ? 'json' : 'html'}`;
 }
 

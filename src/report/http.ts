@@ -10,7 +10,7 @@ import { errorResponse, internalError, jsonResponse } from '../http/errors';
 import { parseRequest, requestContextOf } from '../http/request';
 import { Routes } from '../http/routes';
 import { FLEET_REPORT_PATH, reportPath } from './paths';
-import { ErrorCodes, errorCodeOf, LockdownError } from '../shared/errors';
+import { ErrorCodes, errorCodeOf, withoutCode } from '../shared/errors';
 import { hasTargets } from '../shared/targets';
 import { logJson } from '../shared/log-text';
 import { registryId } from '../hardening/domain/registry';
@@ -61,11 +61,10 @@ function formatsOf(request: HttpRequest): { format: ReportFormat; errors: Report
 
 /** A coded failure reading ARM: its code and status (502 for Azure's); anything else is the app's own. */
 function upstream(context: InvocationContext, action: string, e: unknown): HttpResponseInit {
-  if (!(e instanceof LockdownError) && errorCodeOf(e) === undefined) return internalError(context, e);
-  const code = errorCodeOf(e) ?? ErrorCodes.INTERNAL_ERROR;
-  const message = e instanceof LockdownError ? e.detail : (e as Error).message.replace(/^\[[^\]]+\]\s*/, '');
+  const code = errorCodeOf(e);
+  if (code === undefined) return internalError(context, e);
   context.warn(logJson({ action, code }));
-  return errorResponse(code, message);
+  return errorResponse(code, withoutCode(e));
 }
 
 /** GET …/report[?format=html|json]: the registry's isolation report. */
@@ -85,7 +84,7 @@ export async function getRegistryReport(request: HttpRequest, client: RunHistory
     }
     if (reading === undefined) return asPage(errorResponse(ErrorCodes.REGISTRY_NOT_FOUND, `registry '${registryName}' does not exist in resource group '${resourceGroup}' (or the app cannot see it).`), errors, now);
     const origin = new URL(request.url).origin;
-    const self = `${origin}${reportPath(id)}`;
+    const self = `${origin}${reportPath({ subscriptionId, resourceGroup, name: registryName })}`;
     const report: RegistryReport = assembleRegistryReport({
       reading,
       runs: await runsOfRegistry(client, id),
@@ -110,7 +109,7 @@ export async function getFleetReport(request: HttpRequest, client: RunHistoryCli
     if (!hasTargets(targets)) return asPage(errorResponse(ErrorCodes.FLEET_NO_SUBSCRIPTIONS, NO_SUBSCRIPTIONS), errors, now);
     const origin = new URL(request.url).origin;
     const self = `${origin}${FLEET_REPORT_PATH}`;
-    const fleet: FleetOverview = await readFleetOverview({ targets, runs: await hardeningRuns(client), reportUrl: (id) => `${origin}${reportPath(id)}`, links: { self, json: `${self}?format=json` } }, deps);
+    const fleet: FleetOverview = await readFleetOverview({ targets, runs: await hardeningRuns(client), reportUrl: (registry) => `${origin}${reportPath(registry)}`, links: { self, json: `${self}?format=json` } }, deps);
     context.log(logJson({ action: 'fleet-report', registries: fleet.registries.length, counts: fleet.counts, failures: fleet.failures, format }));
     return format === 'html' ? htmlResponse(200, renderFleetPage(fleet)) : jsonResponse(200, fleet, { vary: 'Accept' });
   } catch (e) {

@@ -8,13 +8,14 @@
 import { canonicalRegistryKey } from '../shared/instance-id';
 import type * as df from 'durable-functions';
 import { Orchestrators } from '../shared/names';
-import { runsByRegistry, type RunView, type StatusRecord } from './domain/report';
+import type { DurableStatusRecord } from '../shared/durable-status';
+import { runsByRegistry, type RunView } from './domain/report';
 
 export type RunHistoryClient = Pick<df.DurableClient, 'getStatusBy'>;
 
 /** Every hardening run in the history, by registry (canonicalRegistryKey), newest first. */
 export async function hardeningRuns(client: RunHistoryClient): Promise<Map<string, RunView[]>> {
-  const statuses = (await client.getStatusBy({})) as unknown as StatusRecord[];
+  const statuses = (await client.getStatusBy({})) as unknown as DurableStatusRecord[];
   return runsByRegistry(statuses, Orchestrators.hardenRegistry);
 }
 

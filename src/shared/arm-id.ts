@@ -69,6 +69,14 @@ export function nameOf(rid: ResourceId): string {
   return rid.names[rid.names.length - 1] ?? rid.resourceGroup ?? rid.subscriptionId;
 }
 
+/**
+ * The last segment of an id (the resource's name), for display and readable names: trailing
+ * slashes are ignored and the id is not checked, so one that is not well-formed still shows.
+ */
+export function lastSegmentOf(id: string): string {
+  return id.replace(/\/+$/, '').split('/').pop() ?? id;
+}
+
 export function normalizeResourceId(id: string): string {
   return parseResourceId(id).id.toLowerCase();
 }

@@ -7,7 +7,12 @@ import { ErrorCodes, type ErrorCode } from './error-codes';
 
 export { ErrorCodes, httpStatusOf, type ErrorCode } from './error-codes';
 
-const CODE_PREFIX = /^\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s/;
+/** `[AREA.NAME] `: a stable code in brackets, the way a LockdownError's message starts. */
+const CODE = String.raw`\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s`;
+const CODE_PREFIX = new RegExp(`^${CODE}`);
+const CODE_ANYWHERE = new RegExp(CODE);
+/** A code after blanks or `Error: ` (a failed orchestration's output), and what follows it. */
+const LEADING_CODE = new RegExp(String.raw`^\s*(?:Error:\s*)?${CODE}\s*([\s\S]*)$`);
 
 export class LockdownError extends Error {
   override readonly name = 'LockdownError';
@@ -37,7 +42,7 @@ export class LockdownError extends Error {
 
   /** The message without the code prefix. */
   get detail(): string {
-    return this.message.replace(CODE_PREFIX, '');
+    return withoutCode(this.message);
   }
 }
 
@@ -48,8 +53,6 @@ export function errorCodeOf(error: unknown): string | undefined {
   if (message === undefined) return undefined;
   return CODE_PREFIX.exec(message)?.[1];
 }
-
-const CODE_ANYWHERE = /\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s/;
 
 /**
  * Like `errorCodeOf`, but also finds the code when something was put in front of the message on
@@ -76,6 +79,26 @@ export const MAX_ERROR_MESSAGE = 4000;
 /** The message of anything thrown: an Error's message, a string as is, anything else as JSON. */
 export function errorMessageOf(error: unknown): string {
   return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+}
+
+/**
+ * The message of anything thrown without the `[CODE] ` it starts with: what a person is shown
+ * where the code is said another way (a usage line, an HTTP body's own code field) or where the
+ * message goes into a new one. Brackets that are not a code stay. An error of another realm (a
+ * node:util one as jest's sandbox sees it) is read by its message too.
+ */
+export function withoutCode(error: unknown): string {
+  const message = typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string' ? (error as { message: string }).message : errorMessageOf(error);
+  return message.replace(CODE_PREFIX, '');
+}
+
+/**
+ * The code a message read back from the durable store starts with (blanks or `Error: ` in front
+ * are looked past) and the rest of it; undefined when it starts with no code.
+ */
+export function codeOf(message: string): { code: string; detail: string } | undefined {
+  const m = LEADING_CODE.exec(message);
+  return m === null ? undefined : { code: m[1] as string, detail: m[2] ?? '' };
 }
 
 /** A failure as outcomes and displays carry it: the stable code, and the message without it. */

@@ -1,3 +1,4 @@
+import { lastSegmentOf } from './arm-id';
 import { sha256Hex } from './hash';
 
 /**
@@ -33,8 +34,7 @@ export function canonicalRegistryKey(registryId: string): string {
 /** `<name>-<16 hex>`: the registry's part of every id. */
 function registryPart(registryId: string): string {
   const key = canonicalRegistryKey(registryId);
-  const lastSegment = key.split('/').pop() ?? '';
-  const name = lastSegment.replace(/[^a-z0-9_-]/g, '-').slice(0, MAX_NAME_PART) || 'registry';
+  const name = lastSegmentOf(key).replace(/[^a-z0-9_-]/g, '-').slice(0, MAX_NAME_PART) || 'registry';
   return `${name}-${sha256Hex(key).slice(0, 16)}`;
 }
 

@@ -4,7 +4,8 @@
  * use, merged, each once); an explicit list (`--subscriptions`) replaces both. A group that
  * cannot be listed is a failed line; the named subscriptions still go on.
  */
-import type { CodedFailure } from './errors';
+import { mapBounded } from './bounded';
+import { codedFailure, type CodedFailure } from './errors';
 import { ErrorCodes } from './error-codes';
 
 /** What is configured (or named on the command line): resolved against the group when used. */
@@ -61,4 +62,27 @@ export function resolveTargets(targets: TargetSubscriptions, group?: ListManagem
 /** Whether anything is targeted: a subscription named, or a management group. */
 export function hasTargets(targets: TargetSubscriptions): boolean {
   return targets.subscriptionIds.length > 0 || targets.managementGroupId !== undefined;
+}
+
+/** A subscription's line of a report: how many `K` (registries, workspaces) it listed, or why it could not be listed. */
+export type SubscriptionLine<K extends string> = { subscriptionId: string; ok: boolean; error?: CodedFailure } & { [P in K]: number };
+
+/**
+ * Lists what each subscription holds, at most `concurrency` subscriptions at once: a line per
+ * subscription, in their order, and everything listed. A subscription that cannot be listed is a
+ * failed line (its error cut to `maxErrorLength`); the others are still listed.
+ */
+export async function listEachSubscription<T, K extends string>(
+  args: { subscriptionIds: readonly string[]; concurrency: number; counted: K; maxErrorLength?: number },
+  list: (subscriptionId: string) => Promise<readonly T[]>,
+): Promise<{ subscriptions: Array<SubscriptionLine<K>>; items: T[] }> {
+  const listed = await mapBounded(args.subscriptionIds, args.concurrency, async (subscriptionId) => {
+    try {
+      const items = await list(subscriptionId);
+      return { line: { subscriptionId, ok: true, [args.counted]: items.length } as SubscriptionLine<K>, items };
+    } catch (e) {
+      return { line: { subscriptionId, ok: false, [args.counted]: 0, error: codedFailure(e, args.maxErrorLength) } as SubscriptionLine<K>, items: [] };
+    }
+  });
+  return { subscriptions: listed.map((l) => l.line), items: listed.flatMap((l) => l.items) };
 }

@@ -8,7 +8,7 @@ import { codedFailure, ErrorCodes, LockdownError } from '../shared/errors';
 import type { ListManagementGroupInput, ListRegistriesInput, PlanRegistryInput, StartHardeningRunInput, StartHardeningRunOutput, SweepReport } from './domain/sweep';
 import { sweepRegistriesOrchestrator } from './sweep.durable';
 import { errorResponse, internalError, jsonResponse } from '../http/errors';
-import { iso } from '../http/views';
+import { isoTime } from '../shared/durable-status';
 import { parseRequest } from '../http/request';
 import { callerLog } from '../shared/caller';
 import { httpTriggerOptions, ROUTE_PREFIX, Routes } from '../http/routes';
@@ -39,8 +39,8 @@ export function sweepStatusView(s: df.DurableOrchestrationStatus): SweepStatusVi
     runtimeStatus,
     progress: (s.customStatus as unknown) ?? null,
     report: runtimeStatus === 'Completed' ? ((s.output as SweepReport | undefined) ?? null) : null,
-    createdTime: iso(s.createdTime),
-    lastUpdatedTime: iso(s.lastUpdatedTime),
+    createdTime: isoTime(s.createdTime),
+    lastUpdatedTime: isoTime(s.lastUpdatedTime),
   };
   if (runtimeStatus === 'Failed') view.error = typeof s.output === 'string' ? s.output : JSON.stringify(s.output ?? null);
   return view;

@@ -14,7 +14,7 @@ import type { WorkspacePorts } from './domain/ports';
 import { loadBaseConfig, type BaseConfig } from '../config';
 import type { EnvironmentMap } from '../config/cli-environment';
 import { parseResourceIdOfType } from '../shared/arm-id';
-import { errorCodeOf, ErrorCodes } from '../shared/errors';
+import { errorCodeOf, ErrorCodes, withoutCode } from '../shared/errors';
 import type { WorkspaceDeploymentsAudit } from './domain/deployments-audit';
 import { parseWorkspaceId, REGISTRY_RESOURCE_TYPE } from './domain/workspace';
 import type { Output } from '../cli/render';
@@ -51,10 +51,6 @@ export function isWorkspaceCommand(argv: readonly string[]): boolean {
   return (WORKSPACE_COMMANDS as readonly string[]).includes(first ?? '');
 }
 
-function bare(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/^\[[^\]]+\]\s/, '');
-}
-
 const WORKSPACE_OPTIONS = { json: { type: 'boolean' }, settings: { type: 'string' }, force: { type: 'boolean' }, reason: { type: 'string' }, all: { type: 'boolean' }, subscriptions: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand {
@@ -62,7 +58,7 @@ export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: WORKSPACE_OPTIONS });
   } catch (e) {
-    throw new WorkspaceUsageError(withOptionGuess(bare(e), Object.keys(WORKSPACE_OPTIONS)));
+    throw new WorkspaceUsageError(withOptionGuess(withoutCode(e), Object.keys(WORKSPACE_OPTIONS)));
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
@@ -81,7 +77,7 @@ export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand
     try {
       subscriptionIds = values.subscriptions === undefined ? undefined : subscriptionList(values.subscriptions);
     } catch (e) {
-      throw new WorkspaceUsageError(bare(e));
+      throw new WorkspaceUsageError(withoutCode(e));
     }
     return { command: 'audit-deployments-all', json, ...settings, ...(subscriptionIds ? { subscriptionIds } : {}) };
   }
@@ -93,13 +89,13 @@ export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand
     try {
       workspaceId = parseWorkspaceId(ws).id;
     } catch (e) {
-      throw new WorkspaceUsageError(`bad <workspaceId>: ${bare(e)}`);
+      throw new WorkspaceUsageError(`bad <workspaceId>: ${withoutCode(e)}`);
     }
     let registryId: string;
     try {
       registryId = parseResourceIdOfType(reg, REGISTRY_RESOURCE_TYPE).id;
     } catch (e) {
-      throw new WorkspaceUsageError(`bad <registryId>: ${bare(e)}`);
+      throw new WorkspaceUsageError(`bad <registryId>: ${withoutCode(e)}`);
     }
     return { command: 'allow-sharing', workspaceId, registryId, force: values.force === true, ...(values.reason !== undefined ? { reason: values.reason.trim() } : {}), json, ...settings };
   }
@@ -110,7 +106,7 @@ export function parseWorkspaceCommand(argv: readonly string[]): WorkspaceCommand
       try {
         return parseWorkspaceId(w).id;
       } catch (e) {
-        throw new WorkspaceUsageError(`bad <workspaceId>: ${bare(e)}`);
+        throw new WorkspaceUsageError(`bad <workspaceId>: ${withoutCode(e)}`);
       }
     });
     return { command: 'audit-deployments', workspaceIds: workspaceIds.filter((w, i) => workspaceIds.findIndex((x) => x.toLowerCase() === w.toLowerCase()) === i), json, ...settings };
@@ -169,7 +165,7 @@ export async function runWorkspaceCommand(argv: readonly string[], io: Workspace
   try {
     config = loadBaseConfig(io.environment(command.settingsFile));
   } catch (e) {
-    if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return usage(io, bare(e));
+    if (errorCodeOf(e) === ErrorCodes.CONFIG_INVALID) return usage(io, withoutCode(e));
     throw e;
   }
   if (command.command === 'audit-deployments-all') {

@@ -59,3 +59,21 @@ export function parentId(id: string): string {
 export function lastName(id: string): string {
   return id.replace(/\/+$/, '').split('/').pop() ?? '';
 }
+
+/** The types of Azure DNS and Private DNS: in the Microsoft.Network namespace, but services of their own. */
+const DNS_TYPES = new Set(['privatednszones', 'privatednsoperationstatuses', 'privatednsoperationresults', 'dnszones', 'dnsoperationstatuses', 'dnsoperationresults']);
+
+/**
+ * The resource provider a request's path is served by: the namespace after the path's last
+ * `/providers/`, lower-cased (a zone group is a private endpoint's child: Network; a role
+ * assignment on a VNet: Microsoft.Authorization, not Network), and whether it is Azure DNS or
+ * Private DNS, which live in Microsoft.Network but have their own limits and Retry-After.
+ * Undefined when the path names no provider.
+ */
+export function providerOfPath(path: string): { namespace: string; dns: boolean } | undefined {
+  const parts = path.split('/').filter(Boolean);
+  const at = parts.map((p) => p.toLowerCase()).lastIndexOf('providers');
+  const namespace = at < 0 ? undefined : parts[at + 1]?.toLowerCase();
+  if (namespace === undefined) return undefined;
+  return { namespace, dns: namespace === 'microsoft.network' && DNS_TYPES.has(parts[at + 2]?.toLowerCase() ?? '') };
+}

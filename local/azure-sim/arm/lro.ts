@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ArmError, type ArmErrorDetail } from './errors';
+import { providerOfPath } from './ids';
 
 /** Operation kinds of the latency model; durations are in ms of "real Azure" time, scaled by timeScale. */
 export type LatencyKind =
@@ -61,15 +62,11 @@ export const LRO_RETRY_AFTER_SECONDS = {
   'Microsoft.Storage': 17,
 } as const;
 
-/** The Retry-After of the provider a request's path names (its last `/providers/` namespace); 10 for any other. */
+/** The Retry-After of the provider a request's path names (providerOfPath); 10 for any other. */
 export function lroRetryAfterSecondsOf(path: string): number {
-  const parts = path.split('/').filter(Boolean);
-  let at = -1;
-  for (let i = 0; i < parts.length; i++) if (parts[i]?.toLowerCase() === 'providers') at = i;
-  const ns = (parts[at + 1] ?? '').toLowerCase();
-  const type = (parts[at + 2] ?? '').toLowerCase();
-  if (ns === 'microsoft.network') return type.startsWith('privatedns') ? LRO_RETRY_AFTER_SECONDS['Microsoft.Network/privateDns'] : LRO_RETRY_AFTER_SECONDS['Microsoft.Network'];
-  const known = Object.entries(LRO_RETRY_AFTER_SECONDS).find(([name]) => name.toLowerCase() === ns);
+  const provider = providerOfPath(path);
+  if (provider?.dns === true) return LRO_RETRY_AFTER_SECONDS['Microsoft.Network/privateDns'];
+  const known = Object.entries(LRO_RETRY_AFTER_SECONDS).find(([name]) => name.toLowerCase() === provider?.namespace);
   return known ? known[1] : 10;
 }
 

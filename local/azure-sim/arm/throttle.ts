@@ -2,6 +2,8 @@
  * ARM's throttling model: a token bucket per subscription + principal, separate for reads and
  * writes; behind it, the resource providers' own limits (ProviderWindows) for what ARM lets through.
  */
+import { providerOfPath } from './ids';
+
 export interface BucketConfig {
   capacity: number;
   refillPerSecond: number;
@@ -118,20 +120,11 @@ export const DEFAULT_PROVIDER_LIMITS: Readonly<Record<LimitedProvider, ProviderL
   dns: { reads: { limit: 500, windowSeconds: 300 } },
 };
 
-const DNS_TYPES = new Set(['privatednszones', 'privatednsoperationstatuses', 'privatednsoperationresults', 'dnszones', 'dnsoperationstatuses', 'dnsoperationresults']);
-
-/**
- * Which provider's own limits a request counts against: the namespace and type after the path's
- * last `/providers/` (a zone group is a private endpoint's child: Network; a role assignment on a
- * VNet: Microsoft.Authorization, not Network). Private DNS lives in the Microsoft.Network
- * namespace but is a service of its own with its own limit.
- */
+/** Which provider's own limits a request counts against (providerOfPath): Network, DNS apart; none for the others. */
 export function providerLimitOf(path: string): LimitedProvider | undefined {
-  const parts = path.split('/').filter(Boolean);
-  let at = -1;
-  for (let i = 0; i < parts.length; i++) if (parts[i]?.toLowerCase() === 'providers') at = i;
-  if (at < 0 || parts[at + 1]?.toLowerCase() !== 'microsoft.network') return undefined;
-  return DNS_TYPES.has(parts[at + 2]?.toLowerCase() ?? '') ? 'dns' : 'network';
+  const provider = providerOfPath(path);
+  if (provider?.namespace !== 'microsoft.network') return undefined;
+  return provider.dns ? 'dns' : 'network';
 }
 
 /** A provider's answer: within its limit (what is left), or 429 with the wait in simulated seconds and scaled to real ms. */

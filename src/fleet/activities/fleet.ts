@@ -11,7 +11,7 @@
  * endpoint policy apply; a subnet shared by several workspaces is read once per report.
  */
 import type { Ports } from '../../main';
-import { codedFailure, type CodedFailure } from '../../shared/errors';
+import { codedFailure } from '../../shared/errors';
 import {
   assembleFleetReport,
   egressSubnetLine,
@@ -24,17 +24,15 @@ import {
   type FleetCapability,
   type FleetReport,
   type FleetSubnetLine,
-  type FleetSubscriptionLine,
   type FleetWorkspaceLine,
 } from '../domain/fleet';
-import type { TargetSubscriptions } from '../../shared/targets';
+import { listEachSubscription, type TargetSubscriptions } from '../../shared/targets';
 import type { Workspace } from '../../workspaces/domain/workspace';
 import { mapBounded } from '../../shared/bounded';
+import { subscriptionOf } from '../../shared/target-scope';
 import { checkExfiltration, checkRegistryEgress } from '../../network';
 import { resolveTargetSubscriptions } from '../../sweep';
 import { auditWorkspaceDeployments } from '../../workspaces';
-import { ErrorCodes } from '../../shared/error-codes';
-
 
 export const NO_SUBSCRIPTIONS_MESSAGE = 'no target subscriptions: set TARGET_SUBSCRIPTION_IDS (or TARGET_MANAGEMENT_GROUP) to the subscriptions whose workspaces the fleet reports cover.';
 
@@ -49,10 +47,6 @@ export interface FleetRequest {
 
 type Subnet = { subnetId: string; computes: string[] };
 type SubnetCheck = (subnet: Subnet) => Promise<FleetSubnetLine>;
-
-function subscriptionOf(id: string): string {
-  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? '';
-}
 
 /** One check per subnet id and report: workspaces sharing a subnet share the answer (their computes kept apart). */
 function subnetChecker(request: FleetRequest, ports: Pick<Ports, 'networkSecurity'>): SubnetCheck {
@@ -84,7 +78,7 @@ function subnetChecker(request: FleetRequest, ports: Pick<Ports, 'networkSecurit
 }
 
 async function workspaceLine(request: FleetRequest, ports: Ports, workspace: Workspace, subnetCheck: SubnetCheck): Promise<FleetWorkspaceLine> {
-  const ref = { workspaceId: workspace.id, subscriptionId: subscriptionOf(workspace.id) };
+  const ref = { workspaceId: workspace.id, subscriptionId: subscriptionOf(workspace.id) ?? '' };
   if (request.capability === 'deployments-audit') {
     const r = await auditWorkspaceDeployments(ports.workspace, workspace.id);
     return r.ok ? workspaceFromAudit(ref.subscriptionId, r.value) : failedWorkspaceLine(ref, { code: r.failure.code, message: r.failure.message });
@@ -103,22 +97,7 @@ async function workspaceLine(request: FleetRequest, ports: Ports, workspace: Wor
 /** The fleet report of one capability over the target subscriptions (reads only). */
 export async function runFleetReport(request: FleetRequest, ports: Ports): Promise<FleetReport> {
   const { subscriptionIds, managementGroups } = await resolveTargetSubscriptions(request.targets, { ports });
-  const listed = await mapBounded(subscriptionIds, request.concurrency, async (subscriptionId): Promise<{ ok: true; workspaces: Workspace[] } | { ok: false; error: CodedFailure }> => {
-    try {
-      return { ok: true, workspaces: await ports.workspace.workspaces.listBySubscription(subscriptionId) };
-    } catch (e) {
-      return { ok: false, error: codedFailure(e) };
-    }
-  });
-  const subscriptions: FleetSubscriptionLine[] = [];
-  const workspaces: Workspace[] = [];
-  subscriptionIds.forEach((subscriptionId, i) => {
-    const r = listed[i];
-    if (r?.ok) {
-      subscriptions.push({ subscriptionId, ok: true, workspaces: r.workspaces.length });
-      workspaces.push(...r.workspaces);
-    } else subscriptions.push({ subscriptionId, ok: false, workspaces: 0, error: r?.ok === false ? r.error : { code: ErrorCodes.HARDEN_UNEXPECTED, message: 'no result' } });
-  });
+  const { subscriptions, items: workspaces } = await listEachSubscription({ subscriptionIds, concurrency: request.concurrency, counted: 'workspaces' }, (subscriptionId) => ports.workspace.workspaces.listBySubscription(subscriptionId));
   const subnetCheck = subnetChecker(request, ports);
   const lines = await mapBounded(workspaces, request.concurrency, (w) => workspaceLine(request, ports, w, subnetCheck));
   return assembleFleetReport({ capability: request.capability, ...(managementGroups ? { managementGroups } : {}), subscriptions, workspaces: lines });

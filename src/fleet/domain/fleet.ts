@@ -8,6 +8,7 @@
  */
 import type { DeploymentFinding, WorkspaceDeploymentsAudit } from '../../workspaces/domain/deployments-audit';
 import type { EgressReport } from '../../network/domain/egress';
+import { lastSegmentOf } from '../../shared/arm-id';
 import type { CodedFailure } from '../../shared/errors';
 import type { ExfiltrationReport } from '../../network/domain/exfiltration';
 import type { ManagementGroupLine } from '../../shared/targets';
@@ -106,7 +107,7 @@ export function workspaceFromSubnets(workspace: { workspaceId: string; subscript
   const open = subnets.filter((s) => s.result === 'nonCompliant');
   const first = failed[0]?.error;
   if (first !== undefined) return { ...base, result: 'failed', detail: `${failed.length} of ${subnets.length} subnet(s) could not be checked: [${first.code}] ${first.message}`, error: first };
-  if (open.length > 0) return { ...base, result: 'nonCompliant', detail: `${open.length} of ${subnets.length} subnet(s) not compliant: ${open.map((s) => s.subnetId.split('/').pop() ?? s.subnetId).join(', ')}` };
+  if (open.length > 0) return { ...base, result: 'nonCompliant', detail: `${open.length} of ${subnets.length} subnet(s) not compliant: ${open.map((s) => lastSegmentOf(s.subnetId)).join(', ')}` };
   return { ...base, result: 'compliant', detail: `${subnets.length} subnet(s) compliant` };
 }
 

@@ -1,4 +1,4 @@
-import { ErrorCodes, errorCodeOf, LockdownError } from '../../shared/errors';
+import { ErrorCodes, errorCodeOf, LockdownError, withoutCode } from '../../shared/errors';
 import type { Target } from '../domain/hardening';
 import { denyAssignmentRemedy, listsPrincipal, withAssignedIdentity } from '../domain/managed-group';
 import type { Registry } from '../domain/registry';
@@ -33,7 +33,7 @@ export async function explainDenial(error: unknown, registryId: string | undefin
   if (errorCodeOf(error) !== ErrorCodes.ARM_DENY_ASSIGNMENT || registryId === undefined) throw error;
   const { config } = deps;
   const reg = await registryOf(registryId, deps);
-  const message = error instanceof Error ? error.message.replace(/^\[[^\]]+\]\s/, '') : String(error);
+  const message = withoutCode(error);
   if (listsPrincipal(reg.properties.managedResourceGroupSettings, config.APP_PRINCIPAL_ID)) {
     throw new LockdownError(ErrorCodes.ARM_DENY_ASSIGNMENT, `${message} The registry lists the app's principal in assignedIdentities: its exemption has not taken effect yet (ACCESS_PROPAGATION_MINUTES).`, { propagating: true });
   }

@@ -1,4 +1,4 @@
-import { sameResourceId } from '../../shared/arm-id';
+import { lastSegmentOf, sameResourceId } from '../../shared/arm-id';
 import type { ManagedGroupAccess, RegistryReading, RegistryState, Target } from '../domain/hardening';
 import { listsPrincipal } from '../domain/managed-group';
 import type { ResourceGroupPort } from '../domain/ports';
@@ -9,10 +9,6 @@ import { ErrorCodes, LockdownError } from '../../shared/errors';
 
 const STORAGE = 'Microsoft.Storage/storageAccounts';
 const ACR = 'Microsoft.ContainerRegistry/registries';
-
-function nameFromId(id: string): string {
-  return id.replace(/\/+$/, '').split('/').pop() ?? id;
-}
 
 /** Storage per region and the one ACR, from regionDetails (the ACR id repeats in every region). */
 function targetsFromProperties(reg: Registry): { storage: Target[]; acr: Target[]; complete: boolean } {
@@ -25,8 +21,8 @@ function targetsFromProperties(reg: Registry): { storage: Target[]; acr: Target[
     const sIds = (region.storageAccountDetails ?? []).map((d) => d.systemCreatedStorageAccount?.armResourceId?.resourceId).filter((x): x is string => !!x);
     const aIds = (region.acrDetails ?? []).map((d) => d.systemCreatedAcrAccount?.armResourceId?.resourceId).filter((x): x is string => !!x);
     if (sIds.length === 0 || aIds.length === 0) complete = false;
-    for (const id of sIds) if (!storage.some((t) => sameResourceId(t.id, id))) storage.push({ kind: 'storage', id, name: nameFromId(id), region: loc });
-    for (const id of aIds) if (!acr.some((t) => sameResourceId(t.id, id))) acr.push({ kind: 'acr', id, name: nameFromId(id), region: normalizeRegion(reg.location) });
+    for (const id of sIds) if (!storage.some((t) => sameResourceId(t.id, id))) storage.push({ kind: 'storage', id, name: lastSegmentOf(id), region: loc });
+    for (const id of aIds) if (!acr.some((t) => sameResourceId(t.id, id))) acr.push({ kind: 'acr', id, name: lastSegmentOf(id), region: normalizeRegion(reg.location) });
   }
   return { storage, acr, complete };
 }

@@ -1,3 +1,4 @@
+import { lastSegmentOf } from '../../shared/arm-id';
 import type { EndpointPlacement, HardeningPlan, PermissionCheck, PermissionEntry, PermissionNeed, TargetKind } from './hardening';
 
 export type { PermissionCheck, PermissionEntry, PermissionNeed } from './hardening';
@@ -39,7 +40,7 @@ export function writeNeeds(plan: HardeningPlan, placement: EndpointPlacement): P
     }
     if (e.zoneGroup.action === 'create') {
       needs.push({ scope: endpointGroup, action: 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/write', why: `attach zone group '${e.zoneGroup.name}' to '${e.name}'` });
-      needs.push({ scope: e.zoneGroup.zoneId, action: 'Microsoft.Network/privateDnsZones/join/action', why: `link zone ${e.zoneGroup.zoneId.split('/').pop() ?? ''}` });
+      needs.push({ scope: e.zoneGroup.zoneId, action: 'Microsoft.Network/privateDnsZones/join/action', why: `link zone ${lastSegmentOf(e.zoneGroup.zoneId)}` });
     }
   }
   for (const p of plan.publicAccess) {

@@ -5,10 +5,12 @@
  * Hardened from Drifted. Nothing else is read per registry. A subscription that cannot be listed
  * is a failed line; the others are still reported.
  */
+import { ArmTypes, nameOf, parseResourceIdOfType } from '../../shared/arm-id';
 import { canonicalRegistryKey } from '../../shared/instance-id';
 import type { ActivityDeps } from '../../main';
-import type { TargetSubscriptions } from '../../shared/targets';
-import { codedFailure, ErrorCodes, type CodedFailure } from '../../shared/errors';
+import type { RegistryAddress } from '../../http/routes';
+import { listEachSubscription, type TargetSubscriptions } from '../../shared/targets';
+import { codedFailure, ErrorCodes } from '../../shared/errors';
 import { mapBounded } from '../../shared/bounded';
 import { normalizeRegion } from '../../shared/regions';
 import type { Registry } from '../../hardening/domain/registry';
@@ -22,17 +24,11 @@ import {
   registryState,
   type FleetOverview,
   type FleetRegistryLine,
-  type FleetSubscriptionLine,
   type ResourceAccess,
   type RunView,
 } from '../domain/report';
 
 type Deps = Pick<ActivityDeps, 'ports' | 'config' | 'now'>;
-
-function parts(id: string): { subscriptionId: string; resourceGroup: string } {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i.exec(id);
-  return { subscriptionId: (m?.[1] ?? '').toLowerCase(), resourceGroup: m?.[2] ?? '' };
-}
 
 /** Public access now of what the last run (which hardened the registry) turned off: the registry from its listing, storage and ACR read. */
 async function accessNow(registry: Registry, lastApply: RunView, deps: Deps): Promise<ResourceAccess[]> {
@@ -50,7 +46,7 @@ async function accessNow(registry: Registry, lastApply: RunView, deps: Deps): Pr
   return [own, ...read];
 }
 
-async function registryLine(registry: Registry, runs: readonly RunView[], reportUrl: (registryId: string) => string, deps: Deps): Promise<FleetRegistryLine> {
+async function registryLine(registry: Registry, runs: readonly RunView[], reportUrl: (registry: RegistryAddress) => string, deps: Deps): Promise<FleetRegistryLine> {
   const exemptNow = carriesTag(registry.tags ?? undefined, deps.config.EXEMPTION_TAG);
   const lastApply = lastApplyRun(runs);
   const newest = runs[0];
@@ -59,42 +55,31 @@ async function registryLine(registry: Registry, runs: readonly RunView[], report
   const openNow = lines.filter((l) => l.expected === 'Disabled' && l.publicNetworkAccess !== undefined && !l.ok);
   const unknown = lines.filter((l) => l.publicNetworkAccess === undefined);
   const verdict = registryState({ runs, exemptNow, openNow, unknown });
+  const rid = parseResourceIdOfType(registry.id, ArmTypes.registry);
   return {
     registryId: registry.id,
     name: registry.name,
-    ...parts(registry.id),
+    subscriptionId: rid.subscriptionId.toLowerCase(),
+    resourceGroup: rid.resourceGroup,
     location: normalizeRegion(registry.location),
     state: verdict.state,
     detail: verdict.detail,
     ...(verdict.lastCheckedAt ? { lastCheckedAt: verdict.lastCheckedAt } : {}),
-    reportUrl: reportUrl(registry.id),
+    reportUrl: reportUrl({ subscriptionId: rid.subscriptionId, resourceGroup: rid.resourceGroup, name: nameOf(rid) }),
   };
 }
 
 /** Every registry of the target subscriptions with its state. */
 export async function readFleetOverview(
-  args: { targets: TargetSubscriptions; runs: ReadonlyMap<string, RunView[]>; reportUrl: (registryId: string) => string; links: FleetOverview['links'] },
+  args: { targets: TargetSubscriptions; runs: ReadonlyMap<string, RunView[]>; reportUrl: (registry: RegistryAddress) => string; links: FleetOverview['links'] },
   deps: Deps,
 ): Promise<FleetOverview> {
   const { subscriptionIds, managementGroups } = await resolveTargetSubscriptions(args.targets, deps);
   const concurrency = deps.config.SWEEP_CONCURRENCY;
-  const listed = await mapBounded(subscriptionIds, concurrency, async (subscriptionId): Promise<{ ok: true; registries: Registry[] } | { ok: false; error: CodedFailure }> => {
-    try {
-      const registries: Registry[] = [];
-      for await (const r of deps.ports.clients.registries().listBySubscription(subscriptionId)) registries.push(r);
-      return { ok: true, registries };
-    } catch (e) {
-      return { ok: false, error: codedFailure(e, 500) };
-    }
-  });
-  const subscriptions: FleetSubscriptionLine[] = [];
-  const registries: Registry[] = [];
-  subscriptionIds.forEach((subscriptionId, i) => {
-    const r = listed[i];
-    if (r?.ok) {
-      subscriptions.push({ subscriptionId, ok: true, registries: r.registries.length });
-      registries.push(...r.registries);
-    } else subscriptions.push({ subscriptionId, ok: false, registries: 0, error: r?.ok === false ? r.error : { code: ErrorCodes.HARDEN_UNEXPECTED, message: 'no result' } });
+  const { subscriptions, items: registries } = await listEachSubscription({ subscriptionIds, concurrency, counted: 'registries', maxErrorLength: 500 }, async (subscriptionId) => {
+    const registries: Registry[] = [];
+    for await (const r of deps.ports.clients.registries().listBySubscription(subscriptionId)) registries.push(r);
+    return registries;
   });
   const lines = await mapBounded(registries, concurrency, (r) => registryLine(r, args.runs.get(canonicalRegistryKey(r.id)) ?? [], args.reportUrl, deps));
   return assembleFleetOverview({ generatedAt: deps.now().toISOString(), ...(managementGroups ? { managementGroups } : {}), subscriptions, registries: lines, links: args.links });

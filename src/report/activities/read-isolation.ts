@@ -7,7 +7,7 @@
  * still reported. The registry itself must be readable: its failure is thrown (coded).
  */
 import type { ActivityDeps } from '../../main';
-import { sameResourceId, type RegistryId } from '../../shared/arm-id';
+import { lastSegmentOf, sameResourceId, type RegistryId } from '../../shared/arm-id';
 import { codedFailure, ErrorCodes } from '../../shared/errors';
 import { mapBounded } from '../../shared/bounded';
 import { normalizeRegion } from '../../shared/regions';
@@ -21,10 +21,6 @@ type Deps = Pick<ActivityDeps, 'ports' | 'config' | 'now'>;
 
 /** Resources and endpoints read at once. */
 const READS_AT_ONCE = 4;
-
-function nameOf(id: string): string {
-  return id.replace(/\/+$/, '').split('/').pop() ?? id;
-}
 
 /** A registry's public access and the endpoints of its connections. */
 function registryAccess(reg: Registry): { publicNetworkAccess: string; endpointIds: string[] } {
@@ -55,7 +51,7 @@ interface EndpointRead {
 
 async function readEndpoint(id: string, target: Target, appSubnetId: string, deps: Deps): Promise<EndpointRead> {
   const base: ReportEndpoint = {
-    id, name: nameOf(id), targetKind: target.kind, targetName: target.name, targetId: target.id,
+    id, name: lastSegmentOf(id), targetKind: target.kind, targetName: target.name, targetId: target.id,
     groupIds: [], subnetId: '', privateIps: [], connectionStatus: 'Unknown', provisioningState: '', inAppSubnet: false,
   };
   try {

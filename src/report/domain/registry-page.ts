@@ -3,6 +3,7 @@
  * public network access of each of its resources as ARM reports them now, the DNS proof per name,
  * the exposure window, the last run's timeline and the runs before it. Every value is escaped.
  */
+import { lastSegmentOf } from '../../shared/arm-id';
 import type { DnsCheck } from '../../hardening/domain/hardening';
 import { describeDnsCheck } from '../../hardening/domain/dns-expectations';
 import { esc, formatClock, formatDuration, formatTime, head, href, okCell, page, sortableHead, stateBadge, timeCell } from './html';
@@ -10,10 +11,6 @@ import { runResult, type RegistryReport, type ReportEndpoint, type RunView } fro
 import { inTimeOrder, timelineSvg, WAIT_LABEL } from './timeline';
 
 const KIND_LABEL = { registry: 'Registry', storage: 'Storage account', acr: 'Container registry' } as const;
-
-function lastSegment(id: string): string {
-  return id.replace(/\/+$/, '').split('/').pop() ?? id;
-}
 
 /** `n of m`, marked good when all (and at least one) are. */
 function ratio(n: number, of: number): string {
@@ -29,7 +26,7 @@ function facts(report: RegistryReport): string {
   const regions = r.regions.length > 0 ? r.regions.map((g) => (g === r.location ? `${g} (home)` : g)).join(', ') : '';
   const items: Array<[string, string]> = [
     ['Regions', regions !== '' ? esc(regions) : '<span class="none">none reported</span>'],
-    ['Managed resource group', r.managedResourceGroupId ? `<span class="mono">${esc(lastSegment(r.managedResourceGroupId))}</span>` : '<span class="none">not found</span>'],
+    ['Managed resource group', r.managedResourceGroupId ? `<span class="mono">${esc(lastSegmentOf(r.managedResourceGroupId))}</span>` : '<span class="none">not found</span>'],
     ['Public network access off', ratio(off, report.publicAccess.length)],
     ['Private endpoints approved', ratio(approved, report.endpoints.length)],
     ['Names resolving privately', ratio(privateNames, report.dns.checks.length)],
@@ -53,7 +50,7 @@ function endpointsSection(endpoints: readonly ReportEndpoint[]): string {
 <td class="mono wrap">${esc(e.name)}</td>
 <td>${esc(KIND_LABEL[e.targetKind])}<br><span class="mono wrap">${esc(e.targetName)}</span></td>
 <td class="mono">${esc(e.groupIds.join(', '))}</td>
-<td class="mono wrap" title="${esc(e.subnetId)}">${esc(lastSegment(e.subnetId))}${e.inAppSubnet ? ' <span class="none">(the app’s subnet)</span>' : ''}</td>
+<td class="mono wrap" title="${esc(e.subnetId)}">${esc(lastSegmentOf(e.subnetId))}${e.inAppSubnet ? ' <span class="none">(the app’s subnet)</span>' : ''}</td>
 <td class="mono">${e.privateIps.length > 0 ? esc(e.privateIps.join(', ')) : '<span class="none">–</span>'}</td>
 <td data-key="${esc(e.connectionStatus)}">${okCell(e.connectionStatus === 'Approved', e.connectionStatus, e.connectionStatus || 'unknown')}${e.connectionDescription ? `<br><span class="none wrap">${esc(e.connectionDescription)}</span>` : ''}</td>
 <td>${esc(e.provisioningState)}</td>

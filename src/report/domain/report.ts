@@ -6,7 +6,8 @@
  * endpoints are never taken from a run, a run's outcome never from ARM.
  */
 import { canonicalRegistryKey } from '../../shared/instance-id';
-import type { CodedFailure } from '../../shared/errors';
+import { isoTime, recordOf, type DurableStatusRecord } from '../../shared/durable-status';
+import { codeOf, type CodedFailure } from '../../shared/errors';
 import type { ManagementGroupLine } from '../../shared/targets';
 import type { DnsCheck, Outcome, OutcomeKind, RunMode, StepName, StepStatus, TargetKind } from '../../hardening/domain/hardening';
 import { STEP_ORDER, type StepWait, type WaitKind } from '../../hardening/domain/progress';
@@ -35,18 +36,6 @@ export interface StateVerdict {
 }
 
 /* ---------- runs, as the durable store keeps them ---------- */
-
-/** What the durable client answers about an instance (a class instance or the raw JSON of a list). */
-export interface StatusRecord {
-  instanceId?: unknown;
-  name?: unknown;
-  runtimeStatus?: unknown;
-  input?: unknown;
-  customStatus?: unknown;
-  output?: unknown;
-  createdTime?: unknown;
-  lastUpdatedTime?: unknown;
-}
 
 /** One hardening run, read back: its steps and waits (the timeline), its outcome when it has one. */
 export interface RunView {
@@ -83,27 +72,6 @@ export function isActiveRun(run: Pick<RunView, 'runtimeStatus'>): boolean {
   return ACTIVE.has(run.runtimeStatus);
 }
 
-/** A time of the durable store (Date or string) as ISO 8601; '' when absent or unreadable. */
-function isoTime(value: unknown): string {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
-  if (typeof value === 'string') {
-    const t = Date.parse(value);
-    return Number.isNaN(t) ? '' : new Date(t).toISOString();
-  }
-  return '';
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  if (typeof value === 'string') {
-    try {
-      return record(JSON.parse(value) as unknown);
-    } catch {
-      return undefined;
-    }
-  }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -112,7 +80,7 @@ function stepsOf(value: unknown): StepStatus[] {
   if (!Array.isArray(value)) return [];
   const steps: StepStatus[] = [];
   for (const raw of value) {
-    const s = record(raw);
+    const s = recordOf(raw);
     const step = text(s?.step);
     const state = text(s?.state);
     if (s === undefined || step === undefined || !(STEP_ORDER as readonly string[]).includes(step) || !(STEP_STATES as readonly string[]).includes(state ?? '')) continue;
@@ -130,7 +98,7 @@ function waitsOf(value: unknown): StepWait[] {
   if (!Array.isArray(value)) return [];
   const waits: StepWait[] = [];
   for (const raw of value) {
-    const w = record(raw);
+    const w = recordOf(raw);
     const step = text(w?.step);
     const kind = text(w?.kind);
     const startedAt = isoTime(w?.startedAt);
@@ -143,16 +111,14 @@ function waitsOf(value: unknown): StepWait[] {
 }
 
 function outcomeOf(value: unknown): Outcome | undefined {
-  const o = record(value);
+  const o = recordOf(value);
   if (o === undefined || !(OUTCOME_KINDS as readonly string[]).includes(text(o.kind) ?? '')) return undefined;
   return { changes: [], alreadyCompliant: [], warnings: [], dns: [], ...o } as unknown as Outcome;
 }
 
-const CODED = /^\s*(?:Error:\s*)?\[([A-Z][A-Z0-9_]*(?:\.[A-Z][A-Z0-9_]*)+)\]\s*([\s\S]*)$/;
-
 function codedOf(message: string): RunError | undefined {
-  const m = CODED.exec(message);
-  return m ? { code: m[1] as string, message: firstLine(m[2] ?? '') } : undefined;
+  const coded = codeOf(message);
+  return coded && { code: coded.code, message: firstLine(coded.detail) };
 }
 
 function firstLine(value: string): string {
@@ -172,11 +138,11 @@ function errorOfRun(runtimeStatus: string, output: unknown, steps: readonly Step
 }
 
 /** A hardening run from its durable status; undefined for anything that is not one (another orchestrator, no registry). */
-export function runFromStatus(s: StatusRecord, hardenOrchestrator: string): RunView | undefined {
+export function runFromStatus(s: DurableStatusRecord, hardenOrchestrator: string): RunView | undefined {
   const name = text(s.name);
   if (name !== undefined && name !== hardenOrchestrator) return undefined;
-  const input = record(s.input) ?? {};
-  const custom = record(s.customStatus) ?? {};
+  const input = recordOf(s.input) ?? {};
+  const custom = recordOf(s.customStatus) ?? {};
   const registryId = text(input.registryId) ?? text(custom.registryId);
   const instanceId = text(s.instanceId);
   if (registryId === undefined || instanceId === undefined) return undefined;
@@ -210,7 +176,7 @@ function newestFirst(a: RunView, b: RunView): number {
 }
 
 /** The runs of every registry, by canonicalRegistryKey, newest first. */
-export function runsByRegistry(statuses: readonly StatusRecord[], hardenOrchestrator: string): Map<string, RunView[]> {
+export function runsByRegistry(statuses: readonly DurableStatusRecord[], hardenOrchestrator: string): Map<string, RunView[]> {
   const map = new Map<string, RunView[]>();
   for (const s of statuses) {
     const run = runFromStatus(s, hardenOrchestrator);

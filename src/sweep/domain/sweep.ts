@@ -10,6 +10,7 @@ import { parseHardenInput } from '../../hardening/domain/harden-input';
 import { MANAGEMENT_GROUP_ID_RULE } from '../../shared/ports';
 import type { HardeningPlan, HardenOptions, Outcome } from '../../hardening/domain/hardening';
 import type { ManagementGroupLine } from '../../shared/targets';
+import { subscriptionOf as subscriptionOfPath } from '../../shared/target-scope';
 import { ARM_WRITE_BUDGET, fullBucket, take, type BucketBudget, type BucketState } from '../../shared/token-bucket';
 
 export type SweepMode = 'apply' | 'plan';
@@ -170,9 +171,9 @@ export function needsRun(summary: RegistryPlanSummary): boolean {
   return summary.status === 'nonCompliant' || summary.status === 'provisioning';
 }
 
-/** The subscription of a resource id as listed (lower case; never throws: a listing is not validated input). */
+/** The subscription of a resource id as listed (lower case; '' for none, never throws: a listing is not validated input). */
 export function subscriptionOf(registryId: string): string {
-  return /^\/subscriptions\/([^/]+)/i.exec(registryId)?.[1]?.toLowerCase() ?? '';
+  return subscriptionOfPath(registryId) ?? '';
 }
 
 /* ---------- pacing ---------- */

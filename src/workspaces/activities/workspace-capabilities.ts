@@ -5,7 +5,7 @@
  * is one PATCH of the storage account's network settings).
  */
 import { auditOnlineDeployments, type WorkspaceDeploymentsAudit } from '../domain/deployments-audit';
-import { errorCodeOf, LockdownError } from '../../shared/errors';
+import { errorCodeOf, withoutCode } from '../../shared/errors';
 import { decideSharing, DEFAULT_NETWORK_ACLS, verifySharing, type SharingDecision } from '../domain/sharing';
 import { isResourceOfType } from '../../shared/arm-id';
 import { STORAGE_ACCOUNT_TYPE } from '../domain/workspace';
@@ -46,9 +46,7 @@ function fail<T>(code: string, message: string, extra: Partial<CapabilityFailure
 
 /** An ARM failure on the way: its own code (ARM.*, answered as 502) and message. */
 export function upstreamFailure<T>(e: unknown): Result<T> {
-  if (e instanceof LockdownError) return fail(e.code, e.detail);
-  const code = errorCodeOf(e) ?? ErrorCodes.ARM_FAILED;
-  return fail(code, e instanceof Error ? e.message.replace(/^\[[^\]]+\]\s/, '') : String(e));
+  return fail(errorCodeOf(e) ?? ErrorCodes.ARM_FAILED, withoutCode(e));
 }
 
 export interface ShareRequest {

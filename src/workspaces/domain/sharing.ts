@@ -1,4 +1,4 @@
-import { sameResourceId } from '../../shared/arm-id';
+import { lastSegmentOf, sameResourceId } from '../../shared/arm-id';
 import type { ResourceAccessRule, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkState } from './ports';
 import { ErrorCodes } from '../../shared/error-codes';
 
@@ -52,7 +52,7 @@ export function decideSharing(input: SharingInput): SharingDecision {
   const rule: ResourceAccessRule = { tenantId: input.tenantId, resourceId: input.registryId };
   const acls = input.storage.networkAcls ?? DEFAULT_NETWORK_ACLS;
   const pna = input.storage.publicNetworkAccess ?? 'Enabled';
-  const name = input.storage.id.split('/').pop() ?? input.storage.id;
+  const name = lastSegmentOf(input.storage.id);
 
   if (eq(pna, 'SecuredByPerimeter')) {
     return { kind: 'refused', rule, code: ErrorCodes.SHARING_SECURED_BY_PERIMETER, reason: `storage account '${name}' is secured by a network security perimeter; add the registry to the perimeter's access rules instead (nothing was changed, force does not apply).` };

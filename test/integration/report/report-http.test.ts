@@ -110,7 +110,7 @@ describe('the isolation report over HTTP', () => {
     const fleet = fleetOverviewSchema.parse(await res.json()) as FleetOverview;
     expect(fleet.registries.map((r) => [r.name, r.state])).toEqual([['demoreg', 'Hardened'], ['driftreg', 'Drifted'], ['exemptreg', 'Exempt'], ['quietreg', 'NeverRun']]);
     expect(fleet.counts).toEqual({ Hardened: 1, Drifted: 1, Failed: 0, Exempt: 1, NeverRun: 1, Running: 0 });
-    expect(fleet.registries[0]?.reportUrl).toBe(`${w.world.host.baseUrl}${reportPathOf('demoreg')}`);
+    expect(fleet.registries[0]).toMatchObject({ subscriptionId: '00000000-0000-0000-0000-0000000000a1', resourceGroup: 'rg-ml-demo', reportUrl: `${w.world.host.baseUrl}${reportPathOf('demoreg')}` });
     expect(fleet.registries[0]?.lastCheckedAt).toBeDefined();
     expect(fleet.subscriptions).toEqual([{ subscriptionId: '00000000-0000-0000-0000-0000000000a1', ok: true, registries: 4 }]);
     expect(appWrites(await requestLog(w.world), w.world)).toEqual([]);

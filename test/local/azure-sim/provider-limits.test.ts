@@ -1,4 +1,6 @@
 import { DEFAULT_PROVIDER_LIMITS, providerLimitOf } from '../../../local/azure-sim/arm/throttle';
+import { providerOfPath } from '../../../local/azure-sim/arm/ids';
+import { lroRetryAfterSecondsOf } from '../../../local/azure-sim/arm/lro';
 import type { AzureSim } from '../../../local/azure-sim/server';
 import { armFetch, simAdmin, startSim } from '../../integration/helpers/sim';
 
@@ -31,6 +33,21 @@ describe('local Azure: which requests count against a provider\'s own limits', (
     expect(providerLimitOf(`${rg}/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Authorization/roleAssignments/r`)).toBeUndefined();
     expect(providerLimitOf(`${rg}/providers/Microsoft.Storage/storageAccounts/st`)).toBeUndefined();
     expect(providerLimitOf(rg)).toBeUndefined();
+  });
+
+  it('the throttling and the Retry-After of long-running operations read the provider of a path the same way', () => {
+    const rg = '/subscriptions/s/resourceGroups/rg';
+    expect(providerOfPath(`${rg}/providers/Microsoft.Network/privateDnsZones/z/virtualNetworkLinks/l`)).toEqual({ namespace: 'microsoft.network', dns: true });
+    expect(providerOfPath(`${rg}/providers/microsoft.network/PRIVATEDNSOPERATIONRESULTS/1`)).toEqual({ namespace: 'microsoft.network', dns: true });
+    expect(providerOfPath(`${rg}/providers/Microsoft.Network/privateEndpoints/pe/privateDnsZoneGroups/default`)).toEqual({ namespace: 'microsoft.network', dns: false });
+    expect(providerOfPath(`${rg}/providers/Microsoft.Storage/storageAccounts/st/providers/Microsoft.Authorization/roleAssignments/r`)).toEqual({ namespace: 'microsoft.authorization', dns: false });
+    expect(providerOfPath(rg)).toBeUndefined();
+    expect(providerOfPath(`${rg}/providers`)).toBeUndefined();
+    // Storage's own Retry-After, not for what another provider keeps on a storage account
+    expect(lroRetryAfterSecondsOf(`${rg}/providers/Microsoft.Storage/storageAccounts/st`)).toBe(17);
+    expect(lroRetryAfterSecondsOf(`${rg}/providers/Microsoft.Storage/storageAccounts/st/providers/Microsoft.Authorization/roleAssignments/r`)).toBe(10);
+    expect(lroRetryAfterSecondsOf(`${rg}/providers/Microsoft.Network/privateDnsOperationStatuses/1`)).toBe(10);
+    expect(lroRetryAfterSecondsOf(rg)).toBe(10);
   });
 });
 

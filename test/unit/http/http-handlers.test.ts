@@ -274,6 +274,17 @@ describe('listRuns (fake durable client)', () => {
     expect(bad.status).toBe(400);
     expect(decodeCursor(encodeCursor({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' }))).toEqual({ createdTime: '2025-01-01T00:00:00.000Z', instanceId: 'x' });
   });
+  it('a record whose times cannot be read is listed (and its status shown) with empty times, not a 500', async () => {
+    const client = new FakeClient();
+    const id = instanceIdFor(REG); // the registry's one run of old, as the lock's id
+    client.instances.set(id, { instanceId: id, name: 'hardenRegistry', runtimeStatus: 'Completed', input: { registryId: REG, mode: 'apply' }, customStatus: null, output: null, createdTime: new Date(Number.NaN) as unknown as string, lastUpdatedTime: 'not a time' });
+    const r = await listRuns(get(`${BASE}/runs`), client, ctx());
+    expect(r.status).toBe(200);
+    expect((r.jsonBody as { items: unknown[] }).items).toEqual([expect.objectContaining({ instanceId: id, createdTime: '', lastUpdatedTime: '' })]);
+    const one = await getHardeningStatus(request('GET', HARDEN_URL, PARAMS, undefined, 'reader'), client, ctx());
+    expect(one.status).toBe(200);
+    expect(one.jsonBody).toMatchObject({ instanceId: id, createdTime: '', lastUpdatedTime: '' });
+  });
 });
 
 describe('run history (fake durable client)', () => {

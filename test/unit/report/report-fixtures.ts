@@ -1,7 +1,8 @@
 import type { Outcome, StepStatus } from '../../../src/hardening/domain/hardening';
 import type { StepWait } from '../../../src/hardening/domain/progress';
 import { Orchestrators } from '../../../src/shared/names';
-import { assembleRegistryReport, runFromStatus, type IsolationReading, type RegistryReport, type RunView, type StatusRecord } from '../../../src/report/domain/report';
+import { assembleRegistryReport, runFromStatus, type IsolationReading, type RegistryReport, type RunView } from '../../../src/report/domain/report';
+import type { DurableStatusRecord } from '../../../src/shared/durable-status';
 import { REGISTRY_ID, SUB, SUBNET_ID, TARGETS } from '../../helpers/hardening-fixtures';
 
 /** A name as whoever created the resource might choose it: markup, quotes, an entity, a backtick, a control character. */
@@ -48,7 +49,7 @@ export function hardenedOutcome(overrides: Partial<Outcome> = {}): Outcome {
 }
 
 /** A durable status as the store lists it. */
-export function status(overrides: Partial<StatusRecord> & { steps?: StepStatus[]; waits?: StepWait[] } = {}): StatusRecord {
+export function status(overrides: Partial<DurableStatusRecord> & { steps?: StepStatus[]; waits?: StepWait[] } = {}): DurableStatusRecord {
   const { steps, waits, ...rest } = overrides;
   return {
     name: Orchestrators.hardenRegistry,

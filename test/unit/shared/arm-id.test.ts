@@ -1,4 +1,4 @@
-import { fullTypeOf, isResourceOfType, nameOf, parseResourceId, parseResourceIdOfType, sameResourceId } from '../../../src/shared/arm-id';
+import { fullTypeOf, isResourceOfType, lastSegmentOf, nameOf, parseResourceId, parseResourceIdOfType, sameResourceId } from '../../../src/shared/arm-id';
 import { errorCodeOf } from '../../../src/shared/errors';
 
 const SUB = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
@@ -58,5 +58,17 @@ describe('comparison', () => {
     expect(isResourceOfType(PE, 'microsoft.network/PRIVATEENDPOINTS')).toBe(true);
     expect(isResourceOfType(PE, 'Microsoft.Storage/storageAccounts')).toBe(false);
     expect(() => parseResourceIdOfType(PE, 'Microsoft.MachineLearningServices/registries')).toThrow(/expected a Microsoft.MachineLearningServices\/registries id/);
+  });
+});
+
+describe('lastSegmentOf (display names)', () => {
+  it('answers the last segment, past trailing slashes', () => {
+    expect(lastSegmentOf(`${PE}/privateDnsZoneGroups/default`)).toBe('default');
+    expect(lastSegmentOf(`${PE}//`)).toBe('pe-1');
+  });
+
+  it('does not check the id: one that is not well-formed still shows', () => {
+    expect(lastSegmentOf('just-a-name')).toBe('just-a-name');
+    expect(lastSegmentOf('/subscriptions/not-a-guid/x')).toBe('x');
   });
 });

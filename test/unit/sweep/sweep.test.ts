@@ -7,6 +7,7 @@ import {
   lineFromPlan,
   lineFromStart,
   parseSweepInput,
+  subscriptionOf,
   summarizePlan,
   type PendingStart,
   type RegistryPlanSummary,
@@ -48,6 +49,14 @@ describe('summarizePlan: the compliance verdict', () => {
     if (s.status !== 'nonCompliant') throw new Error('unreachable');
     expect(s.reasons.join()).toMatch(/not approved/);
     expect(estimatedWrites(s)).toBe(9); // the guide's estimate: 3 per region + 3
+  });
+});
+
+describe('subscriptionOf: the subscription a listed id names', () => {
+  it('in lower case; an id without one is \'\', never thrown', () => {
+    expect(subscriptionOf('/SUBSCRIPTIONS/0B1F6471-1BF0-4DDA-AEC3-CB9272F09590/resourceGroups/rg')).toBe('0b1f6471-1bf0-4dda-aec3-cb9272f09590');
+    expect(subscriptionOf(REGISTRY_ID)).toBe(SUB);
+    expect(subscriptionOf('not an id')).toBe('');
   });
 });
 
