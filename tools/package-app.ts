@@ -185,6 +185,9 @@ export async function buildPackage(root: string = PROJECT_ROOT): Promise<Package
     stdin: { contents: entryModules(root).map((m) => `import '${m}';`).join('\n'), resolveDir: join(root, 'src'), sourcefile: 'app.ts', loader: 'ts' },
     absWorkingDir: root,
     tsconfig: join(root, 'tsconfig.build.json'),
+    // a node_modules that is a link (a git worktree sharing another checkout's) keeps its path
+    // under the root, where package-lock.json names its packages (the dev-only ones are left out)
+    preserveSymlinks: true,
     outfile: join(layout.dir, layout.bundle),
     bundle: true,
     platform: 'node',
