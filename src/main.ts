@@ -67,6 +67,7 @@ export function createPorts(config: BaseConfig, credential: TokenCredential = cr
     credentialScopes: [config.ARM_SCOPE],
   });
   const managementGroups = new ManagementGroupsAdapter(armServiceClient, config.ARM_ENDPOINT);
+  const topic = config.OUTCOME_TOPIC_ENDPOINT;
   return {
     clients,
     registries: { get: (id) => registries.get(id), put: (r) => registries.createOrUpdate(r), startPut: (r) => registries.startPut(r) },
@@ -82,7 +83,7 @@ export function createPorts(config: BaseConfig, credential: TokenCredential = cr
     targetScope: new TargetScope({ subscriptionIds: config.TARGET_SUBSCRIPTION_IDS, managementGroupId: config.TARGET_MANAGEMENT_GROUP }, managementGroups),
     permissions: new EffectivePermissionsAdapter(armServiceClient, config.ARM_ENDPOINT),
     workspace: createWorkspacePorts(clients, config.ARM_SCOPE),
-    outcome: new OutcomePublisherAdapter(config.OUTCOME_TOPIC_ENDPOINT ? clients.eventGrid(config.OUTCOME_TOPIC_ENDPOINT) : undefined),
+    outcome: new OutcomePublisherAdapter(topic ? () => clients.eventGrid(topic) : undefined),
   };
 }
 

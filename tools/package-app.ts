@@ -1,9 +1,11 @@
 /**
  * The deploy package, `npm run build`'s second step (after tsc): esbuild bundles the app — every
- * src/<feature>/functions.ts and all it imports, node_modules included — into one minified
- * CommonJS file, and writes the folder azd deploys (azure.yaml `dist`) and the local host loads:
+ * src/<feature>/functions.ts and all it imports, node_modules included — into minified CommonJS,
+ * and writes the folder azd deploys (azure.yaml `dist`) and the local host loads:
  *
  *   app.js                    the bundle (no source map: the package holds only what runs)
+ *   azure-sdk.js              src/azure/sdk.ts bundled on its own: the Azure SDK's clients and
+ *                             credential chain, which src/azure/client-factory.ts loads on first use
  *   package.json              `main: "app.js"`, no dependencies (nothing to install on deploy)
  *   host.json                 the project's, unchanged
  *   THIRD-PARTY-NOTICES.txt   each bundled package's name, version and licence text
@@ -13,14 +15,22 @@
  * the same file. `@azure/functions-core` stays a run-time require: the Functions Node.js worker
  * provides it (@azure/functions registers every function through it).
  *
- * Beside the folder, not deployed (dist/package-build/): the source map, to read a stack trace
+ * Why two files: a cold start reads and compiles all of app.js before the first function
+ * registers, and the SDK's packages are about 60% of the code. esbuild keeps a dynamically
+ * imported module in the same file (it defers running it, not compiling it), so the build makes
+ * `import('./sdk')` a run-time `require('./azure-sdk.js')` and bundles that module apart. The
+ * small packages both use (core-client, core-rest-pipeline, …, about 100 KB) are in both files:
+ * nothing relies on their classes being one — isRestError falls back to the error's name, and
+ * a credential or a pipeline policy is a plain object to the SDK.
+ *
+ * Beside the folder, not deployed (dist/package-build/): the source maps, to read a stack trace
  * from the deployed app's logs (the bundle's names are minified), and esbuild's metafile — what
  * went into the bundle, by input file — for the tests and the bench.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 
 /** The project root (from tools/ under jest, or from dist/tools compiled). */
 export const PROJECT_ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', '..')].find((d) => existsSync(join(d, 'host.json'))) ?? process.cwd();
@@ -29,6 +39,9 @@ export const PROJECT_ROOT = [resolve(__dirname, '..'), resolve(__dirname, '..', 
 export const WORKER_PROVIDED = ['@azure/functions-core'] as const;
 
 export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
+
+/** The module loaded on first use, and the package's file it is built into. */
+export const DEFERRED = { source: 'src/azure/sdk.ts', file: 'azure-sdk.js' } as const;
 
 interface ProjectPackage {
   name: string;
@@ -45,10 +58,13 @@ export interface PackageLayout {
   dir: string;
   /** the bundle's file name inside it, e.g. app.js */
   bundle: string;
-  /** beside the folder, never deployed: the source map and the metafile of the last build */
+  /** the file the bundle loads on first use (DEFERRED.file) */
+  deferred: string;
+  /** beside the folder, never deployed: the source maps and the metafile of the last build */
   buildDir: string;
   metafile: string;
   sourcemap: string;
+  deferredSourcemap: string;
 }
 
 function projectPackage(root: string): ProjectPackage {
@@ -65,7 +81,7 @@ export function packageLayout(root: string = PROJECT_ROOT): PackageLayout {
   const bundle = posix.basename(main);
   // a sibling of the folder, at the same depth: the map's relative source paths hold from either
   const buildDir = `${dir}-build`;
-  return { dir, bundle, buildDir, metafile: join(buildDir, 'metafile.json'), sourcemap: join(buildDir, `${bundle}.map`) };
+  return { dir, bundle, deferred: DEFERRED.file, buildDir, metafile: join(buildDir, 'metafile.json'), sourcemap: join(buildDir, `${bundle}.map`), deferredSourcemap: join(buildDir, `${DEFERRED.file}.map`) };
 }
 
 /** The app's entry files: one functions.ts per feature folder of src/ (the registrations), in name order. */
@@ -90,11 +106,18 @@ export function bundledPackageDirs(meta: Metafile): string[] {
   return [...new Set(Object.keys(meta.inputs).map(packageDirOf).filter((d): d is string => d !== undefined))].sort();
 }
 
-/** What the bundle still requires at run time: node built-ins and the worker's module. */
+/** What the bundle still requires at run time: node built-ins, the worker's module and the deferred file (`./azure-sdk.js`). */
 export function externalRequires(meta: Metafile): string[] {
   const specs = new Set<string>();
   for (const output of Object.values(meta.outputs)) for (const i of output.imports) if (i.external) specs.add(i.path);
   return [...specs].sort();
+}
+
+/** The packages of one output file of a metafile (e.g. the bundle's alone), as bundledPackageDirs. */
+export function packageDirsOf(meta: Metafile, outputFile: string): string[] {
+  const output = Object.entries(meta.outputs).find(([f]) => f.endsWith(`/${outputFile}`))?.[1];
+  if (!output) throw new Error(`the metafile has no output ${outputFile}`);
+  return [...new Set(Object.keys(output.inputs).map(packageDirOf).filter((d): d is string => d !== undefined))].sort();
 }
 
 function isBuiltin(spec: string): boolean {
@@ -148,6 +171,32 @@ function leaveOutDevOnly(root: string, devOnly: Set<string>, left: Set<string>):
   };
 }
 
+/**
+ * In the bundle, the dynamic `import()` of DEFERRED.source becomes a `require` of the package's
+ * DEFERRED.file, run when first imported — a `require`, as in the tsc build: an `import()` of a
+ * file would go through Node's ESM loader, whose cache the local host cannot clear between hosts
+ * (local/func-host/app-loader.ts). A static import of the module would put it back into the
+ * bundle, so it fails the build.
+ */
+function deferModule(root: string): Plugin {
+  const source = join(root, DEFERRED.source);
+  const file = `./${DEFERRED.file}`;
+  return {
+    name: 'defer-module',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.namespace === 'deferred') return args.path === file ? { path: file, external: true } : undefined;
+        if (resolve(args.resolveDir, `${args.path}.ts`) !== source && resolve(args.resolveDir, args.path) !== source) return undefined;
+        if (args.kind !== 'dynamic-import') {
+          return { errors: [{ text: `${relative(root, args.importer)} imports ${DEFERRED.source} statically: only a dynamic import() keeps it out of the bundle (import its types with \`import type\`)` }] };
+        }
+        return { path: file, namespace: 'deferred' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'deferred' }, () => ({ contents: `module.exports = require(${JSON.stringify(file)});`, loader: 'js', resolveDir: root }));
+    },
+  };
+}
+
 export interface PackageResult {
   layout: PackageLayout;
   /** file name → bytes, every file of the folder */
@@ -156,6 +205,9 @@ export interface PackageResult {
   packages: number;
   /** packages required by bundled code but only devDependencies bring: left out, as in production */
   leftOut: string[];
+  /** packages in the deferred file only (loaded on first use), and those in both files */
+  deferredOnly: string[];
+  inBoth: string[];
 }
 
 /** Bytes of every file under a folder (relative POSIX names). */
@@ -181,11 +233,12 @@ export async function buildPackage(root: string = PROJECT_ROOT): Promise<Package
     mkdirSync(d, { recursive: true });
   }
   const leftOut = new Set<string>();
-  const result = await build({
-    stdin: { contents: entryModules(root).map((m) => `import '${m}';`).join('\n'), resolveDir: join(root, 'src'), sourcefile: 'app.ts', loader: 'ts' },
+  const options = {
     absWorkingDir: root,
     tsconfig: join(root, 'tsconfig.build.json'),
-    outfile: join(layout.dir, layout.bundle),
+    // a node_modules that is a link (a git worktree sharing another checkout's) keeps its path
+    // under the root, where package-lock.json names its packages (the dev-only ones are left out)
+    preserveSymlinks: true,
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -204,16 +257,34 @@ export async function buildPackage(root: string = PROJECT_ROOT): Promise<Package
     legalComments: 'none',
     metafile: true,
     logLevel: 'silent',
-    plugins: [leaveOutDevOnly(root, devOnlyPackageDirs(root), leftOut)],
-  });
-  if (result.warnings.length > 0) {
-    throw new Error(`esbuild warned (a warning here may be a module missing at run time):\n${result.warnings.map((w) => `- ${w.text} (${w.location?.file ?? '?'}:${w.location?.line ?? '?'})`).join('\n')}`);
+  } satisfies BuildOptions;
+  const devOnly = devOnlyPackageDirs(root);
+  const [main, deferred] = await Promise.all([
+    build({
+      ...options,
+      stdin: { contents: entryModules(root).map((m) => `import '${m}';`).join('\n'), resolveDir: join(root, 'src'), sourcefile: 'app.ts', loader: 'ts' },
+      outfile: join(layout.dir, layout.bundle),
+      plugins: [deferModule(root), leaveOutDevOnly(root, devOnly, leftOut)],
+    }),
+    build({ ...options, entryPoints: [join(root, DEFERRED.source)], outfile: join(layout.dir, layout.deferred), plugins: [leaveOutDevOnly(root, devOnly, leftOut)] }),
+  ]);
+  const warnings = [...main.warnings, ...deferred.warnings];
+  if (warnings.length > 0) {
+    throw new Error(`esbuild warned (a warning here may be a module missing at run time):\n${warnings.map((w) => `- ${w.text} (${w.location?.file ?? '?'}:${w.location?.line ?? '?'})`).join('\n')}`);
   }
-  const unexpected = externalRequires(result.metafile).filter((s) => !isBuiltin(s) && !(WORKER_PROVIDED as readonly string[]).includes(s));
+  const metafile: Metafile = { inputs: { ...main.metafile.inputs, ...deferred.metafile.inputs }, outputs: { ...main.metafile.outputs, ...deferred.metafile.outputs } };
+  const unexpected = externalRequires(metafile).filter((s) => !isBuiltin(s) && !(WORKER_PROVIDED as readonly string[]).includes(s) && s !== `./${layout.deferred}`);
   if (unexpected.length > 0) throw new Error(`the bundle would require ${unexpected.join(', ')} at run time, which the package does not hold`);
-  const dirs = bundledPackageDirs(result.metafile);
+  // what the deferred module imports itself (the SDK's packages) must not be in the bundle too
+  const deferredDirect = new Set((metafile.inputs[DEFERRED.source]?.imports ?? []).map((i) => packageDirOf(i.path)).filter((d): d is string => d !== undefined));
+  const mainDirs = packageDirsOf(metafile, layout.bundle);
+  const leaked = mainDirs.filter((d) => deferredDirect.has(d));
+  if (leaked.length > 0) throw new Error(`${leaked.join(', ')} went into ${layout.bundle} as well as ${layout.deferred}: something in src/ imports it statically (only ${DEFERRED.source} may; import its types with \`import type\`)`);
+  const deferredDirs = packageDirsOf(metafile, layout.deferred);
+  const dirs = bundledPackageDirs(metafile);
 
   renameSync(join(layout.dir, `${layout.bundle}.map`), layout.sourcemap);
+  renameSync(join(layout.dir, `${layout.deferred}.map`), layout.deferredSourcemap);
   copyFileSync(join(root, 'host.json'), join(layout.dir, 'host.json'));
   const deployed = {
     name: pkg.name,
@@ -226,9 +297,12 @@ export async function buildPackage(root: string = PROJECT_ROOT): Promise<Package
   };
   writeFileSync(join(layout.dir, 'package.json'), `${JSON.stringify(deployed, null, 2)}\n`);
   writeFileSync(join(layout.dir, NOTICES_FILE), notices(root, dirs));
-  writeFileSync(layout.metafile, JSON.stringify(result.metafile));
+  writeFileSync(layout.metafile, JSON.stringify(metafile));
   const files = filesUnder(layout.dir);
-  return { layout, files, bytes: Object.values(files).reduce((a, b) => a + b, 0), packages: dirs.length, leftOut: [...leftOut].sort() };
+  return {
+    layout, files, bytes: Object.values(files).reduce((a, b) => a + b, 0), packages: dirs.length, leftOut: [...leftOut].sort(),
+    deferredOnly: deferredDirs.filter((d) => !mainDirs.includes(d)), inBoth: deferredDirs.filter((d) => mainDirs.includes(d)),
+  };
 }
 
 const MB = 1024 * 1024;
@@ -237,7 +311,8 @@ if (require.main === module) {
   buildPackage().then(
     (r) => {
       const list = Object.entries(r.files).map(([f, b]) => `${f} ${(b / MB).toFixed(2)} MB`).join(', ');
-      process.stdout.write(`deploy package ${relative(PROJECT_ROOT, r.layout.dir).split(sep).join('/')}/: ${(r.bytes / MB).toFixed(2)} MB (${list}); ${r.packages} packages bundled${r.leftOut.length ? `, left out as in production (only devDependencies bring them): ${r.leftOut.join(', ')}` : ''}\n`);
+      const deferred = `${r.deferredOnly.length} of them only in ${r.layout.deferred} (loaded on first use), ${r.inBoth.length} in both files (${r.inBoth.map((d) => d.replace(/^.*node_modules\//, '')).join(', ')})`;
+      process.stdout.write(`deploy package ${relative(PROJECT_ROOT, r.layout.dir).split(sep).join('/')}/: ${(r.bytes / MB).toFixed(2)} MB (${list}); ${r.packages} packages bundled, ${deferred}${r.leftOut.length ? `, left out as in production (only devDependencies bring them): ${r.leftOut.join(', ')}` : ''}\n`);
     },
     (e: unknown) => {
       process.stderr.write(`package-app: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,5 +1,5 @@
 import { ErrorCodes, LockdownError, type ErrorCode } from '../shared/errors';
-import { ALL_ACTIONS, actionsFor } from './permissions';
+import { actionsFor, PERMISSIONS } from './permissions';
 
 /** ARM's error body: `{ error: { code, message, details? } }` (sometimes unwrapped). */
 export interface ArmErrorBody {
@@ -44,7 +44,7 @@ export function missingPermission(message: string | undefined): { action: string
 
 /** Whether every action named is one the app's role is meant to hold (then a 403 may be a role assignment still propagating). */
 export function isAppPermission(actions: string): boolean {
-  const mine = new Set(ALL_ACTIONS.map((a) => a.toLowerCase()));
+  const mine = new Set(PERMISSIONS.map((p) => p.action.toLowerCase()));
   const named = actions.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
   return named.length > 0 && named.every((a) => mine.has(a));
 }

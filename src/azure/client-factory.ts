@@ -1,14 +1,13 @@
-import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
-import { NetworkManagementClient } from '@azure/arm-network';
-import { StorageManagementClient } from '@azure/arm-storage';
-import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
-import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
-import { ResourceManagementClient } from '@azure/arm-resources';
-import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
-import { EventGridPublisherClient } from '@azure/eventgrid';
+import type { NetworkManagementClient } from '@azure/arm-network';
+import type { StorageManagementClient } from '@azure/arm-storage';
+import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import type { ResourceManagementClient } from '@azure/arm-resources';
+import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { EventGridPublisherClient } from '@azure/eventgrid';
 import type { Config } from '../config';
+import type * as Sdk from './sdk';
 import { commonClientOptions, type ArmPipelineSettings } from './arm-pipeline';
 import { RegistriesAdapter } from './registries.adapter';
 
@@ -20,31 +19,47 @@ export interface AzureClients {
   readonly credential: TokenCredential;
   /** the options every long-running operation the app waits on is polled with (ARM's Retry-After wins) */
   readonly lroPolling: { readonly updateIntervalInMs: number; readonly deadlineSeconds?: number };
-  network(subscriptionId: string): NetworkManagementClient;
-  storage(subscriptionId: string): StorageManagementClient;
-  containerRegistry(subscriptionId: string): ContainerRegistryManagementClient;
-  privateDns(subscriptionId: string): PrivateDnsManagementClient;
-  resources(subscriptionId: string): ResourceManagementClient;
-  machineLearning(subscriptionId: string): AzureMachineLearningWorkspaces;
+  network: ClientOf<NetworkManagementClient>;
+  storage: ClientOf<StorageManagementClient>;
+  containerRegistry: ClientOf<ContainerRegistryManagementClient>;
+  resources: ClientOf<ResourceManagementClient>;
+  machineLearning: ClientOf<AzureMachineLearningWorkspaces>;
   registries(): RegistriesAdapter;
-  eventGrid(topicEndpoint: string): EventGridPublisherClient<'CloudEvent'>;
+  eventGrid(topicEndpoint: string): Promise<EventGridPublisherClient<'CloudEvent'>>;
 }
 
-/** The real credential chain: managed identity in Azure (user-assigned via AZURE_CLIENT_ID), developer sign-in elsewhere. */
+/** An SDK client for a subscription: built on first use, then the same one each time (./sdk.ts is loaded then, not before). */
+export type ClientOf<T> = (subscriptionId: string) => Promise<T>;
+
+/** The SDK's client classes and the credential chain, loaded on first use: no function needs them to register (./sdk.ts). */
+const sdk = (): Promise<typeof Sdk> => import('./sdk');
+
+/**
+ * The real credential chain: managed identity in Azure (user-assigned via AZURE_CLIENT_ID),
+ * developer sign-in elsewhere. Made when the first token is asked for (@azure/identity is in ./sdk.ts).
+ */
 export function createCredential(settings: Pick<ClientFactorySettings, 'AZURE_CLIENT_ID'>): TokenCredential {
-  return settings.AZURE_CLIENT_ID
-    ? new DefaultAzureCredential({ managedIdentityClientId: settings.AZURE_CLIENT_ID })
-    : new DefaultAzureCredential();
+  let chain: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      chain ??= sdk().then(({ DefaultAzureCredential }) =>
+        settings.AZURE_CLIENT_ID ? new DefaultAzureCredential({ managedIdentityClientId: settings.AZURE_CLIENT_ID }) : new DefaultAzureCredential(),
+      );
+      return (await chain).getToken(scopes, options);
+    },
+  };
 }
 
-function memo<T>(make: (key: string) => T): (key: string) => T {
-  const cache = new Map<string, T>();
+/** One client per key (case-insensitive); a client that could not be made is tried again next time. */
+function memo<T>(make: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
   return (key) => {
     const k = key.toLowerCase();
     let v = cache.get(k);
     if (v === undefined) {
       v = make(key);
       cache.set(k, v);
+      v.catch(() => cache.delete(k));
     }
     return v;
   };
@@ -73,19 +88,18 @@ export function createAzureClients(settings: ClientFactorySettings, credential: 
   return {
     credential,
     lroPolling,
-    network: memo((sub) => new NetworkManagementClient(credential, sub, modular)),
-    storage: memo((sub) => new StorageManagementClient(credential, sub, modular)),
-    containerRegistry: memo((sub) => new ContainerRegistryManagementClient(credential, sub, modular)),
-    privateDns: memo((sub) => new PrivateDnsManagementClient(credential, sub, modular)),
-    resources: memo((sub) => new ResourceManagementClient(credential, sub, modular)),
-    machineLearning: memo((sub) => new AzureMachineLearningWorkspaces(credential, sub, classic)),
+    network: memo(async (sub) => new (await sdk()).NetworkManagementClient(credential, sub, modular)),
+    storage: memo(async (sub) => new (await sdk()).StorageManagementClient(credential, sub, modular)),
+    containerRegistry: memo(async (sub) => new (await sdk()).ContainerRegistryManagementClient(credential, sub, modular)),
+    resources: memo(async (sub) => new (await sdk()).ResourceManagementClient(credential, sub, modular)),
+    machineLearning: memo(async (sub) => new (await sdk()).AzureMachineLearningWorkspaces(credential, sub, classic)),
     registries: () => {
       registries ??= new RegistriesAdapter(new ServiceClient({ ...common, credential, credentialScopes: [settings.ARM_SCOPE] }), settings.ARM_ENDPOINT, lroPolling);
       return registries;
     },
-    eventGrid: memo((endpoint) => {
+    eventGrid: memo(async (endpoint) => {
       const { endpoint: _armEndpoint, ...options } = common;
-      return new EventGridPublisherClient(endpoint, 'CloudEvent', credential, options);
+      return new (await sdk()).EventGridPublisherClient(endpoint, 'CloudEvent', credential, options);
     }),
   };
 }

@@ -3,6 +3,7 @@ import { parseResourceIdOfType } from '../shared/arm-id';
 import type { NewRule, NsgRule } from '../network/domain/egress';
 import type { EndpointPolicy, PolicyDefinition } from '../network/domain/exfiltration';
 import type { NetworkSecurityPort, NsgInfo, SubnetInfo } from '../network/domain/ports';
+import type { ClientOf } from './client-factory';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 const SUBNET = 'Microsoft.Network/virtualNetworks/subnets';
@@ -45,7 +46,7 @@ function toPolicy(p: ServiceEndpointPolicy): EndpointPolicy {
 /** NSG security rules, subnets' service endpoints and service endpoint policies through @azure/arm-network. */
 export class NetworkSecurityAdapter implements NetworkSecurityPort {
   constructor(
-    private readonly client: (subscriptionId: string) => NetworkManagementClient,
+    private readonly client: ClientOf<NetworkManagementClient>,
     private readonly options: NetworkSecurityAdapterOptions = {},
   ) {}
 
@@ -55,7 +56,7 @@ export class NetworkSecurityAdapter implements NetworkSecurityPort {
 
   private async readSubnet(subnetId: string): Promise<{ subnet: Subnet; location: string } | undefined> {
     const rid = parseResourceIdOfType(subnetId, SUBNET);
-    const client = this.client(rid.subscriptionId);
+    const client = await this.client(rid.subscriptionId);
     const [vnetName, subnetName] = rid.names as [string, string];
     let subnet: Subnet;
     try {
@@ -88,7 +89,7 @@ export class NetworkSecurityAdapter implements NetworkSecurityPort {
   async getNsg(nsgId: string): Promise<NsgInfo | undefined> {
     const rid = parseResourceIdOfType(nsgId, NSG);
     try {
-      const nsg = await this.client(rid.subscriptionId).networkSecurityGroups.get(rid.resourceGroup, rid.names[0] as string);
+      const nsg = await (await this.client(rid.subscriptionId)).networkSecurityGroups.get(rid.resourceGroup, rid.names[0] as string);
       return {
         id: nsg.id ?? rid.id,
         location: nsg.location ?? '',
@@ -113,7 +114,7 @@ export class NetworkSecurityAdapter implements NetworkSecurityPort {
       destinationAddressPrefix: rule.destinationAddressPrefix,
       ...(rule.destinationPortRanges.length === 1 ? { destinationPortRange: rule.destinationPortRanges[0] as string } : { destinationPortRanges: rule.destinationPortRanges }),
     };
-    await this.client(rid.subscriptionId).securityRules
+    await (await this.client(rid.subscriptionId)).securityRules
       .createOrUpdate(rid.resourceGroup, rid.names[0] as string, rule.name, body, this.lro())
       .catch(rethrowArm('PUT', `${rid.id}/securityRules/${rule.name}`));
   }
@@ -121,7 +122,7 @@ export class NetworkSecurityAdapter implements NetworkSecurityPort {
   async getEndpointPolicy(policyId: string): Promise<EndpointPolicy | undefined> {
     const rid = parseResourceIdOfType(policyId, SEP);
     try {
-      return toPolicy(await this.client(rid.subscriptionId).serviceEndpointPolicies.get(rid.resourceGroup, rid.names[0] as string));
+      return toPolicy(await (await this.client(rid.subscriptionId)).serviceEndpointPolicies.get(rid.resourceGroup, rid.names[0] as string));
     } catch (e) {
       if (isNotFound(e)) return undefined;
       return rethrowArm('GET', rid.id)(e);
@@ -129,9 +130,10 @@ export class NetworkSecurityAdapter implements NetworkSecurityPort {
   }
 
   async listEndpointPolicies(subscriptionId: string, resourceGroup: string): Promise<EndpointPolicy[]> {
+    const client = await this.client(subscriptionId);
     const out: EndpointPolicy[] = [];
     try {
-      for await (const p of this.client(subscriptionId).serviceEndpointPolicies.listByResourceGroup(resourceGroup)) out.push(toPolicy(p));
+      for await (const p of client.serviceEndpointPolicies.listByResourceGroup(resourceGroup)) out.push(toPolicy(p));
     } catch (e) {
       return rethrowArm('GET', `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${SEP}`)(e);
     }
@@ -140,7 +142,7 @@ export class NetworkSecurityAdapter implements NetworkSecurityPort {
 
   async createEndpointPolicy(policyId: string, location: string, definitions: PolicyDefinition[]): Promise<EndpointPolicy> {
     const rid = parseResourceIdOfType(policyId, SEP);
-    const created = await this.client(rid.subscriptionId).serviceEndpointPolicies
+    const created = await (await this.client(rid.subscriptionId)).serviceEndpointPolicies
       .createOrUpdate(rid.resourceGroup, rid.names[0] as string, {
         location,
         tags: { 'created-by': 'aml-lockdown' },
@@ -174,7 +176,7 @@ export class NetworkSecurityAdapter implements NetworkSecurityPort {
       ],
     };
     const [vnetName, subnetName] = rid.names as [string, string];
-    const updated = await this.client(rid.subscriptionId).subnets
+    const updated = await (await this.client(rid.subscriptionId)).subnets
       .createOrUpdate(rid.resourceGroup, vnetName, subnetName, body, this.lro())
       .catch(rethrowArm('PUT', rid.id));
     return this.toSubnetInfo(subnetId, updated, read.location);

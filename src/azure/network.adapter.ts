@@ -1,4 +1,5 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
+import type { ClientOf } from './client-factory';
 import { lastSegmentOf, parseResourceId, parseResourceIdOfType } from '../shared/arm-id';
 import type { ConnectionStatus, EndpointInfo, ZoneGroupInfo } from '../hardening/domain/hardening';
 import type { EndpointName, EndpointSpec, NetworkPort } from '../hardening/domain/ports';
@@ -62,7 +63,7 @@ function endpointRef(id: string): { subscriptionId: string; resourceGroup: strin
 /** Private endpoints, zone groups and NICs through @azure/arm-network. */
 export class NetworkAdapter implements NetworkPort {
   constructor(
-    private readonly client: (subscriptionId: string) => NetworkManagementClient,
+    private readonly client: ClientOf<NetworkManagementClient>,
     /** LRO poll interval when ARM gives no Retry-After (the SDK default otherwise) */
     private readonly lro: LroSettings = {},
     /** where polling URLs must point (the bearer token goes only there) */
@@ -71,7 +72,7 @@ export class NetworkAdapter implements NetworkPort {
 
   async subnetLocation(subnetId: string): Promise<string> {
     const rid = parseResourceIdOfType(subnetId, 'Microsoft.Network/virtualNetworks/subnets');
-    const vnet = await this.client(rid.subscriptionId).virtualNetworks.get(rid.resourceGroup, rid.names[0] as string).catch(rethrowArm('GET', rid.id));
+    const vnet = await (await this.client(rid.subscriptionId)).virtualNetworks.get(rid.resourceGroup, rid.names[0] as string).catch(rethrowArm('GET', rid.id));
     if (!vnet.location) throw new Error(`virtual network of ${subnetId} has no location`);
     return vnet.location;
   }
@@ -94,9 +95,10 @@ export class NetworkAdapter implements NetworkPort {
 
   async getEndpoint(id: string): Promise<EndpointInfo | undefined> {
     const ref = endpointRef(id);
+    const client = await this.client(ref.subscriptionId);
     let pe: PrivateEndpoint;
     try {
-      pe = await this.client(ref.subscriptionId).privateEndpoints.get(ref.resourceGroup, ref.name);
+      pe = await client.privateEndpoints.get(ref.resourceGroup, ref.name);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       return rethrowArm('GET', id)(e);
@@ -106,15 +108,17 @@ export class NetworkAdapter implements NetworkPort {
 
   async createEndpoint(spec: EndpointSpec): Promise<EndpointInfo> {
     const ref = endpointRef(spec.id);
-    const pe = await runLro(this.lro, `PUT ${spec.id}`, (options) => this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, this.endpointBody(spec), options)).catch(rethrowArm('PUT', spec.id));
+    const client = await this.client(ref.subscriptionId);
+    const pe = await runLro(this.lro, `PUT ${spec.id}`, (options) => client.privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, this.endpointBody(spec), options)).catch(rethrowArm('PUT', spec.id));
     return this.toInfo(pe, await this.listZoneGroups(spec.id));
   }
 
   async listZoneGroups(endpointId: string): Promise<ZoneGroupInfo[]> {
     const ref = endpointRef(endpointId);
+    const client = await this.client(ref.subscriptionId);
     const out: ZoneGroupInfo[] = [];
     try {
-      for await (const g of this.client(ref.subscriptionId).privateDnsZoneGroups.list(ref.resourceGroup, ref.name)) {
+      for await (const g of client.privateDnsZoneGroups.list(ref.resourceGroup, ref.name)) {
         const records: EndpointName[] = [];
         for (const cfg of g.privateDnsZoneConfigs ?? []) {
           for (const rs of cfg.recordSets ?? []) for (const ip of rs.ipAddresses ?? []) if (rs.fqdn) records.push({ fqdn: rs.fqdn.replace(/\.$/, ''), ip });
@@ -145,7 +149,8 @@ export class NetworkAdapter implements NetworkPort {
 
   async startEndpoint(spec: EndpointSpec): Promise<{ endpoint: EndpointInfo; operation?: OperationLocation }> {
     const ref = endpointRef(spec.id);
-    const answer = await sendWriteOnly((options) => this.client(ref.subscriptionId).privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, this.endpointBody(spec), options)).catch(rethrowArm('PUT', spec.id));
+    const client = await this.client(ref.subscriptionId);
+    const answer = await sendWriteOnly((options) => client.privateEndpoints.createOrUpdate(ref.resourceGroup, ref.name, this.endpointBody(spec), options)).catch(rethrowArm('PUT', spec.id));
     const operation = operationOf(answer.status, answer.header, this.armEndpoint, `PUT ${spec.id}`);
     return { endpoint: infoFromWire(answer.body, spec), ...(operation ? { operation } : {}) };
   }
@@ -154,7 +159,8 @@ export class NetworkAdapter implements NetworkPort {
     const ref = endpointRef(endpointId);
     const id = `${endpointId}/privateDnsZoneGroups/${name}`;
     const zoneName = parseResourceId(zoneId).names[0] ?? 'zone';
-    const answer = await sendWriteOnly((options) => this.client(ref.subscriptionId).privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
+    const client = await this.client(ref.subscriptionId);
+    const answer = await sendWriteOnly((options) => client.privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
       privateDnsZoneConfigs: [{ name: zoneName.replace(/\./g, '-'), privateDnsZoneId: zoneId }],
     }, options)).catch(rethrowArm('PUT', id));
     const operation = operationOf(answer.status, answer.header, this.armEndpoint, `PUT ${id}`);
@@ -162,9 +168,10 @@ export class NetworkAdapter implements NetworkPort {
   }
 
   async listEndpoints(subscriptionId: string, resourceGroup: string): Promise<EndpointInfo[]> {
+    const client = await this.client(subscriptionId);
     const out: EndpointInfo[] = [];
     try {
-      for await (const pe of this.client(subscriptionId).privateEndpoints.list(resourceGroup)) out.push(this.toInfo(pe, []));
+      for await (const pe of client.privateEndpoints.list(resourceGroup)) out.push(this.toInfo(pe, []));
     } catch (e) {
       return rethrowArm('GET', `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/privateEndpoints`)(e);
     }
@@ -173,9 +180,10 @@ export class NetworkAdapter implements NetworkPort {
 
   async endpointWithNicNames(endpointId: string): Promise<{ endpoint: EndpointInfo; nicNames: EndpointName[] } | undefined> {
     const ref = endpointRef(endpointId);
+    const client = await this.client(ref.subscriptionId);
     let pe: PrivateEndpoint;
     try {
-      pe = await this.client(ref.subscriptionId).privateEndpoints.get(ref.resourceGroup, ref.name, { expand: 'networkInterfaces' });
+      pe = await client.privateEndpoints.get(ref.resourceGroup, ref.name, { expand: 'networkInterfaces' });
     } catch (e) {
       if (isNotFound(e)) return undefined;
       return rethrowArm('GET', endpointId)(e);
@@ -186,14 +194,15 @@ export class NetworkAdapter implements NetworkPort {
   async putZoneGroup(endpointId: string, name: string, zoneId: string): Promise<void> {
     const ref = endpointRef(endpointId);
     const zoneName = parseResourceId(zoneId).names[0] ?? 'zone';
-    await runLro(this.lro, `PUT ${endpointId}/privateDnsZoneGroups/${name}`, (options) => this.client(ref.subscriptionId).privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
+    const client = await this.client(ref.subscriptionId);
+    await runLro(this.lro, `PUT ${endpointId}/privateDnsZoneGroups/${name}`, (options) => client.privateDnsZoneGroups.createOrUpdate(ref.resourceGroup, ref.name, name, {
       privateDnsZoneConfigs: [{ name: zoneName.replace(/\./g, '-'), privateDnsZoneId: zoneId }],
     }, options)).catch(rethrowArm('PUT', `${endpointId}/privateDnsZoneGroups/${name}`));
   }
 
   async endpointNames(endpointId: string): Promise<{ targetId: string; nicNames: EndpointName[]; zoneRecords: EndpointName[] } | undefined> {
     const ref = endpointRef(endpointId);
-    const client = this.client(ref.subscriptionId);
+    const client = await this.client(ref.subscriptionId);
     let pe: PrivateEndpoint;
     try {
       pe = await client.privateEndpoints.get(ref.resourceGroup, ref.name);
@@ -206,7 +215,7 @@ export class NetworkAdapter implements NetworkPort {
     for (const nicRef of pe.networkInterfaces ?? []) {
       if (!nicRef.id) continue;
       const nicId = parseResourceIdOfType(nicRef.id, 'Microsoft.Network/networkInterfaces');
-      const nic = await this.client(nicId.subscriptionId).networkInterfaces.get(nicId.resourceGroup, nicId.names[0] as string).catch(rethrowArm('GET', nicRef.id));
+      const nic = await (await this.client(nicId.subscriptionId)).networkInterfaces.get(nicId.resourceGroup, nicId.names[0] as string).catch(rethrowArm('GET', nicRef.id));
       for (const ipc of nic.ipConfigurations ?? []) {
         const ip = ipc.privateIPAddress;
         for (const fqdn of ipc.privateLinkConnectionProperties?.fqdns ?? []) if (ip) nicNames.push({ fqdn, ip });

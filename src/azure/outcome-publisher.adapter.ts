@@ -22,12 +22,14 @@ function publishError(type: string, e: unknown): LockdownError {
 
 /** Publishes outcome CloudEvents to the configured custom topic (Entra auth, no keys). */
 export class OutcomePublisherAdapter implements OutcomePort {
-  constructor(private readonly client: EventGridPublisherClient<'CloudEvent'> | undefined) {}
+  /** `client`: the topic's client, made on first use; none when no topic is configured */
+  constructor(private readonly client: (() => Promise<EventGridPublisherClient<'CloudEvent'>>) | undefined) {}
 
   async publish({ id, type, subject, data }: { id: string; type: string; subject: string; data: unknown }): Promise<boolean> {
     if (!this.client) return false;
+    const client = await this.client();
     try {
-      await this.client.send([{ id, type, source: `/${APP_NAME}`, subject, data, datacontenttype: 'application/json' }]);
+      await client.send([{ id, type, source: `/${APP_NAME}`, subject, data, datacontenttype: 'application/json' }]);
     } catch (e) {
       throw publishError(type, e);
     }

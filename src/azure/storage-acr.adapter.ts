@@ -1,5 +1,6 @@
 import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import type { ClientOf } from './client-factory';
 import { parseResourceIdOfType } from '../shared/arm-id';
 import type { ContainerRegistryPort, NetworkedResource, StoragePort } from '../hardening/domain/ports';
 import type { OperationLocation } from '../hardening/domain/operations';
@@ -69,12 +70,12 @@ class NetworkedAdapter {
 
 /** Storage accounts: public access is a synchronous PATCH. */
 export class StorageAdapter extends NetworkedAdapter implements StoragePort {
-  constructor(client: (subscriptionId: string) => StorageManagementClient) {
+  constructor(client: ClientOf<StorageManagementClient>) {
     super({
       type: 'Microsoft.Storage/storageAccounts',
       label: 'storage account',
-      get: (sub, rg, name) => client(sub).storageAccounts.getProperties(rg, name),
-      disable: (sub, rg, name) => client(sub).storageAccounts.update(rg, name, { publicNetworkAccess: 'Disabled' }),
+      get: async (sub, rg, name) => (await client(sub)).storageAccounts.getProperties(rg, name),
+      disable: async (sub, rg, name) => (await client(sub)).storageAccounts.update(rg, name, { publicNetworkAccess: 'Disabled' }),
     });
   }
 }
@@ -86,16 +87,17 @@ export class ContainerRegistryAdapter extends NetworkedAdapter implements Contai
    * for the PATCH that waits (runs started before workflow 2.3); `armEndpoint`: where polling URLs must point.
    */
   constructor(
-    private readonly client: (subscriptionId: string) => ContainerRegistryManagementClient,
+    private readonly client: ClientOf<ContainerRegistryManagementClient>,
     lro: LroSettings = {},
     private readonly armEndpoint = 'https://management.azure.com',
   ) {
     super({
       type: 'Microsoft.ContainerRegistry/registries',
       label: 'container registry',
-      get: (sub, rg, name) => client(sub).registries.get(rg, name),
+      get: async (sub, rg, name) => (await client(sub)).registries.get(rg, name),
       disable: async (sub, rg, name) => {
-        await runLro(lro, `PATCH /subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerRegistry/registries/${name}`, (options) => client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options));
+        const registries = (await client(sub)).registries;
+        await runLro(lro, `PATCH /subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerRegistry/registries/${name}`, (options) => registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options));
         return undefined;
       },
     });
@@ -103,7 +105,8 @@ export class ContainerRegistryAdapter extends NetworkedAdapter implements Contai
 
   async startDisablePublicNetworkAccess(id: string): Promise<{ operation?: OperationLocation }> {
     const [sub, rg, name] = this.ref(id);
-    const answer = await sendWriteOnly((options) => this.client(sub).registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options)).catch(rethrowArm('PATCH', id));
+    const { registries } = await this.client(sub);
+    const answer = await sendWriteOnly((options) => registries.update(rg, name, { publicNetworkAccess: 'Disabled' }, options)).catch(rethrowArm('PATCH', id));
     const operation = operationOf(answer.status, answer.header, this.armEndpoint, `PATCH ${id}`);
     return operation ? { operation } : {};
   }

@@ -6,6 +6,7 @@ import { parseResourceIdOfType } from '../shared/arm-id';
 import { ErrorCodes, LockdownError } from '../shared/errors';
 import { parseWorkspaceId, STORAGE_ACCOUNT_TYPE, WORKSPACE_TYPE, type Workspace } from '../workspaces/domain/workspace';
 import type { ComputeSubnet, OnlineDeploymentInfo, StorageLookup, StorageNetworkAcls, StorageNetworkPatch, StorageNetworkPort, StorageNetworkState, TenantPort, WorkspacesPort } from '../workspaces/domain/ports';
+import type { ClientOf } from './client-factory';
 import { isNotFound, rethrowArm } from './sdk-errors';
 
 function isAmlCompute(c: ComputeUnion): c is AmlCompute {
@@ -33,12 +34,13 @@ function fromSdkWorkspace(w: SdkWorkspace, id: string, name: string): Workspace 
  * OnlineEndpoints_List, OnlineDeployments_List.
  */
 export class WorkspacesAdapter implements WorkspacesPort {
-  constructor(private readonly client: (subscriptionId: string) => AzureMachineLearningWorkspaces) {}
+  constructor(private readonly client: ClientOf<AzureMachineLearningWorkspaces>) {}
 
   async get(id: string): Promise<Workspace | undefined> {
     const ref = parseWorkspaceId(id);
+    const client = await this.client(ref.subscriptionId);
     try {
-      return fromSdkWorkspace(await this.client(ref.subscriptionId).workspaces.get(ref.resourceGroup, ref.name), ref.id, ref.name);
+      return fromSdkWorkspace(await client.workspaces.get(ref.resourceGroup, ref.name), ref.id, ref.name);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       return rethrowArm('GET', ref.id)(e);
@@ -47,9 +49,10 @@ export class WorkspacesAdapter implements WorkspacesPort {
 
   /** Workspaces_ListBySubscription, every page (the SDK follows nextLink). */
   async listBySubscription(subscriptionId: string): Promise<Workspace[]> {
+    const client = await this.client(subscriptionId);
     const out: Workspace[] = [];
     try {
-      for await (const w of this.client(subscriptionId).workspaces.listBySubscription()) {
+      for await (const w of client.workspaces.listBySubscription()) {
         if (w.id !== undefined) out.push(fromSdkWorkspace(w, w.id, w.name ?? ''));
       }
     } catch (e) {
@@ -61,9 +64,10 @@ export class WorkspacesAdapter implements WorkspacesPort {
   /** Compute_List, every page: the computes with `properties.subnet.id` (AmlCompute, ComputeInstance). */
   async listComputeSubnets(id: string): Promise<ComputeSubnet[]> {
     const ref = parseWorkspaceId(id);
+    const client = await this.client(ref.subscriptionId);
     const out: ComputeSubnet[] = [];
     try {
-      for await (const c of this.client(ref.subscriptionId).computeOperations.list(ref.resourceGroup, ref.name)) {
+      for await (const c of client.computeOperations.list(ref.resourceGroup, ref.name)) {
         const p = c.properties;
         if (p === undefined) continue;
         const subnetId = isAmlCompute(p) || isComputeInstance(p) ? p.properties?.subnet?.id : undefined;
@@ -77,7 +81,7 @@ export class WorkspacesAdapter implements WorkspacesPort {
 
   async listOnlineDeployments(id: string): Promise<{ endpoints: number; deployments: OnlineDeploymentInfo[] }> {
     const ref = parseWorkspaceId(id);
-    const client = this.client(ref.subscriptionId);
+    const client = await this.client(ref.subscriptionId);
     const deployments: OnlineDeploymentInfo[] = [];
     let endpoints = 0;
     try {
@@ -137,7 +141,7 @@ const OTHER_TENANT_CODES = new Set(['InvalidAuthenticationTokenTenant']);
  * publicNetworkAccess and the whole networkRuleSet (wire: networkAcls), then a re-read.
  */
 export class StorageNetworkAdapter implements StorageNetworkPort {
-  constructor(private readonly client: (subscriptionId: string) => StorageManagementClient) {}
+  constructor(private readonly client: ClientOf<StorageManagementClient>) {}
 
   private ref(id: string): [string, string, string] {
     const rid = parseResourceIdOfType(id, STORAGE_ACCOUNT_TYPE);
@@ -146,8 +150,9 @@ export class StorageNetworkAdapter implements StorageNetworkPort {
 
   async get(id: string): Promise<StorageLookup> {
     const [sub, rg, name] = this.ref(id);
+    const client = await this.client(sub);
     try {
-      const a = await this.client(sub).storageAccounts.getProperties(rg, name);
+      const a = await client.storageAccounts.getProperties(rg, name);
       const acls = fromSdk(a.networkRuleSet);
       return { found: true, account: { id: a.id ?? id, ...(a.publicNetworkAccess ? { publicNetworkAccess: a.publicNetworkAccess } : {}), ...(acls ? { networkAcls: acls } : {}) } };
     } catch (e) {
@@ -161,7 +166,7 @@ export class StorageNetworkAdapter implements StorageNetworkPort {
 
   async update(id: string, patch: StorageNetworkPatch): Promise<StorageNetworkState> {
     const [sub, rg, name] = this.ref(id);
-    await this.client(sub).storageAccounts.update(rg, name, { publicNetworkAccess: patch.publicNetworkAccess, networkRuleSet: toSdk(patch.networkAcls) }).catch(rethrowArm('PATCH', id));
+    await (await this.client(sub)).storageAccounts.update(rg, name, { publicNetworkAccess: patch.publicNetworkAccess, networkRuleSet: toSdk(patch.networkAcls) }).catch(rethrowArm('PATCH', id));
     const after = await this.get(id);
     if (!after.found) throw new LockdownError(ErrorCodes.ARM_NOT_FOUND, `storage account ${id} could not be re-read after its PATCH: ${after.detail}`);
     return after.account;

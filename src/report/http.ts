@@ -17,7 +17,7 @@ import { registryId } from '../hardening/domain/registry';
 import { readFleetOverview } from './activities/fleet-overview';
 import { readIsolation } from './activities/read-isolation';
 import { renderFleetPage } from './domain/fleet-page';
-import { errorPage, PAGE_CSP } from './domain/html';
+import { errorPage, pageCsp } from './domain/html';
 import { errorFormat, reportFormat, type ReportFormat } from './domain/negotiate';
 import { assembleRegistryReport, type FleetOverview, type RegistryReport } from './domain/report';
 import { renderRegistryPage } from './domain/registry-page';
@@ -34,7 +34,7 @@ function htmlResponse(status: number, html: string): HttpResponseInit {
     body: html,
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': PAGE_CSP,
+      'content-security-policy': pageCsp(),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, startWorld, type World } from '../../../local/world';
-import { ROLE_ACTIONS } from '../../../src/azure/permissions';
+import { customRoleActions } from '../../../src/azure/permissions';
 import { DEFAULT_HARDEN_OPTIONS } from '../../../src/hardening/domain/harden-input';
 import { instanceIdFor } from '../../../src/shared/instance-id';
 import { appWrites, clearRequestLog, lastRunCreated, outcomeOf, requestLog, resources, startRun, waitForRun, waitUntil } from '../../helpers/world-helpers';
@@ -29,7 +29,7 @@ describe('a registry with the longest name, three regions and a user-assigned id
 
   beforeAll(async () => {
     world = await startWorld({ stateDir: mkdtempSync(join(tmpdir(), 'long-names-')), hostTimeScale: 0.05, settings: { DNS_DEADLINE_MINUTES: '1' } });
-    expect((await grant(ROLE_ACTIONS)).status).toBe(200);
+    expect((await grant(customRoleActions())).status).toBe(200);
   });
   afterAll(async () => {
     await world?.stop();
@@ -37,7 +37,7 @@ describe('a registry with the longest name, three regions and a user-assigned id
 
   it('ends Hardened with every endpoint name within 64 characters (the 67-character one shortened, kind and region kept)', async () => {
     expect(LONG_NAME).toHaveLength(33);
-    expect(ROLE_ACTIONS).toContain(ASSIGN);
+    expect(customRoleActions()).toContain(ASSIGN);
     await clearRequestLog(world);
     registryId = await createRegistry(world.sim, world.user, { name: LONG_NAME, regions: ['australiasoutheast', 'australiaeast', 'westeurope'], identity: identity() });
     const run = await waitForRun(world, registryId, { timeoutMs: 120_000 });
@@ -77,7 +77,7 @@ describe('a registry with the longest name, three regions and a user-assigned id
   });
 
   it(`without ${ASSIGN} in the role the run fails at once with ARM.FORBIDDEN naming it`, async () => {
-    await grant(ROLE_ACTIONS.filter((a) => a !== ASSIGN));
+    await grant(customRoleActions().filter((a) => a !== ASSIGN));
     const id = await createRegistry(world.sim, world.user, { name: 'uaiwithoutassign', regions: ['westeurope'], identity: identity() });
     const run = await waitForRun(world, id, { timeoutMs: 120_000 });
     expect(run.runtimeStatus).toBe('Failed');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runCli } from '../../../src/cli/app';
 import { fleetOverviewSchema, registryReportSchema } from '../../../src/report/http-schemas';
 import type { FleetOverview, RegistryReport } from '../../../src/report/domain/report';
-import { PAGE_CSP } from '../../../src/report/domain/html';
+import { pageCsp } from '../../../src/report/domain/html';
 import { appWrites, callerCredential, clearRequestLog, requestLog, resources } from '../../helpers/world-helpers';
 import { reportPathOf, startReportWorld, type ReportWorld } from './report-world';
 
@@ -83,7 +83,7 @@ describe('the isolation report over HTTP', () => {
     const res = await w.get(reportPathOf('demoreg'), BROWSER);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(res.headers.get('content-security-policy')).toBe(PAGE_CSP);
+    expect(res.headers.get('content-security-policy')).toBe(pageCsp());
     expect(res.headers.get('vary')).toBe('Accept');
     const html = await res.text();
     expect(html).toContain('<h1>demoreg</h1>');

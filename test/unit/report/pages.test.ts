@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { renderFleetPage } from '../../../src/report/domain/fleet-page';
-import { cspHash, errorPage, esc, formatDuration, href, PAGE_CSP, SCRIPT, STYLE } from '../../../src/report/domain/html';
+import { cspHash, errorPage, esc, formatDuration, href, pageCsp, SCRIPT, STYLE } from '../../../src/report/domain/html';
 import { errorFormat, reportFormat } from '../../../src/report/domain/negotiate';
 import { renderRegistryPage } from '../../../src/report/domain/registry-page';
 import { assembleFleetOverview, type FleetOverview, type IsolationReading } from '../../../src/report/domain/report';
@@ -84,7 +84,7 @@ describe('the registry page', () => {
     const sha = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
     expect(cspHash(STYLE)).toBe(sha(STYLE));
     expect(cspHash(SCRIPT)).toBe(sha(SCRIPT));
-    expect(PAGE_CSP).toBe(`default-src 'none'; style-src ${sha(STYLE)}; script-src ${sha(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+    expect(pageCsp()).toBe(`default-src 'none'; style-src ${sha(STYLE)}; script-src ${sha(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
     expect(html).toContain(`<style>${STYLE}</style>`);
     expect(html).toContain(`<script>${SCRIPT}</script>`);
     expect(html).not.toMatch(/\sstyle="/);
