@@ -31,6 +31,8 @@ export abstract class HardenRunBase {
   protected readonly startedAt: string;
   /** throttling and access waits so far */
   protected readonly waits: WaitState = { throttledMs: 0, throttleWaits: 0 };
+  /** 2.4: work the next access wait does before it sleeps (taken by that wait) */
+  protected meanwhile: (() => Workflow<void>) | undefined;
   /** the longest each kind of long-running operation took so far in this run (2.3: when to look first at the next one) */
   protected readonly learned: LearnedDurations = {};
 
@@ -150,7 +152,11 @@ export abstract class HardenRunBase {
       } else again.push(...refused);
       const names = [...again, ...held].map((i) => (calls[i] as Call).name);
       if (throttled.length > 0) yield* waitOutThrottling(this.waitRun(), this.waits, throttled, names);
-      else if (waiting.length > 0) yield* waitForAccess(this.waitRun(), this.waits, waiting, names);
+      else if (waiting.length > 0) {
+        const meanwhile = this.v24 ? this.meanwhile : undefined;
+        this.meanwhile = undefined;
+        yield* waitForAccess(this.waitRun(), this.waits, waiting, names, meanwhile);
+      }
       else if (held.length > 0) {
         // the canary was let through: the calls it held are made now
         again.push(...held);

@@ -53,8 +53,10 @@ class HardenRun extends HardenRunBase {
   private discovery: DiscoveryCheck | undefined;
   /** the app's principal is (now) in the registry's assignedIdentities, or the plan needs no write in the managed group */
   private managedGroupReady = true;
-  /** endpoint id (lower case) → what its PUT answered, for the endpoints started with the storage/ACR lockdown (2.4) */
+  /** endpoint id (lower case) → what its PUT answered, for the endpoints made while storage/ACR waited (2.4) */
   private readonly early = new Map<string, EndpointInfo>();
+  /** endpoint ids (lower case) whose zone group was made while storage/ACR waited (2.4) */
+  private readonly earlyZoneGroups = new Set<string>();
   /** endpoint id (lower case) → its DNS names from the zone group the plan keeps (2.3: read with the plan, the proof's first names) */
   private readonly knownNames = new Map<string, DnsExpectation[]>();
 
@@ -157,20 +159,45 @@ class HardenRun extends HardenRunBase {
         const info = this.early.get(e.endpointId.toLowerCase()) ?? (infos[fresh.indexOf(e)] as EndpointInfo);
         connection.set(e.endpointId.toLowerCase(), info.connectionStatus);
       }
-      const zoneInputs = zoneGroups.map((e) => ({ endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId }));
-      const changed = this.v23
-        ? (yield* this.writes<{ changed: boolean }>(zoneInputs.map((input) => ({
-          start: { name: Activities.startZoneGroup, input },
-          restart: { name: Activities.startZoneGroup, input: { ...input, check: true } },
-          what: `PUT ${input.endpointId}/privateDnsZoneGroups/${input.name}`,
-        })))).map((r) => r.value)
-        : yield* this.all<{ changed: boolean }>(zoneInputs.map((input) => ({ name: Activities.ensureZoneGroup, input })));
-      zoneGroups.forEach((e, i) => {
-        this.applied.zoneGroups.push({ endpointId: e.endpointId, name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId, changed: changed[i]?.changed ?? false });
-      });
+      yield* this.createZoneGroups(zoneGroups.filter((e) => !this.earlyZoneGroups.has(e.endpointId.toLowerCase())));
       yield* this.step('endpoints', 'done', detail.describeEndpointsDone(plan));
     }
     yield* this.awaitApproval(plan, connection);
+  }
+
+  /** The zone groups on these endpoints, put together (2.3: their operations polled together), recorded as applied. */
+  private *createZoneGroups(zoneGroups: EndpointPlan[]): Workflow<void> {
+    const zoneInputs = zoneGroups.map((e) => ({ endpointId: this.endpointIdOf(e), name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId }));
+    const changed = this.v23
+      ? (yield* this.writes<{ changed: boolean }>(zoneInputs.map((input) => ({
+        start: { name: Activities.startZoneGroup, input },
+        restart: { name: Activities.startZoneGroup, input: { ...input, check: true } },
+        what: `PUT ${input.endpointId}/privateDnsZoneGroups/${input.name}`,
+      })))).map((r) => r.value)
+      : yield* this.all<{ changed: boolean }>(zoneInputs.map((input) => ({ name: Activities.ensureZoneGroup, input })));
+    zoneGroups.forEach((e, i) => {
+      this.applied.zoneGroups.push({ endpointId: e.endpointId, name: e.zoneGroup.name, zoneId: e.zoneGroup.zoneId, changed: changed[i]?.changed ?? false });
+    });
+  }
+
+  /**
+   * 2.4, lockdown first, while storage and ACR wait for the managed group's exemption: the
+   * endpoints to the registry itself (outside the group: no deny assignment holds them back) and
+   * their zone groups, created in the wait instead of after it; the endpoints step skips them.
+   */
+  private *unmanagedEndpointsMeanwhile(plan: HardeningPlan, placement: EndpointPlacement): Workflow<void> {
+    const early = unmanagedEndpointsToCreate(plan);
+    if (early.length === 0) return;
+    yield* this.step('lockdown', 'running', `storage and ACR wait for the managed group's exemption; meanwhile creating ${early.length} private endpoint(s) to the registry and their zone groups`);
+    const infos = yield* this.createEndpoints(early, placement);
+    early.forEach((e, i) => {
+      const info = infos[i] as EndpointInfo;
+      this.early.set(e.endpointId.toLowerCase(), info);
+      this.noteCreated(e, info);
+    });
+    const zoneGroups = early.filter((e) => e.zoneGroup.action === 'create');
+    yield* this.createZoneGroups(zoneGroups);
+    for (const e of zoneGroups) this.earlyZoneGroups.add(e.endpointId.toLowerCase());
   }
 
   /** 2.3: the endpoints' PUTs started together, their operations polled together. */
@@ -220,9 +247,10 @@ class HardenRun extends HardenRunBase {
     for (const phase of phases) {
       if (this.v22 && phase.some((p) => p.target.kind !== 'registry')) yield* this.ensureManagedGroupAccess();
       const input = (p: (typeof phase)[number]) => (this.v22 && p.target.kind !== 'registry' ? { target: p.target, registryId: this.input.registryId } : { target: p.target });
-      // 2.4, lockdown first: the endpoints no deny assignment holds back start with storage and ACR, whose writes may wait minutes for the exemption
-      const early = this.v24 && this.input.options.order === 'lockdown-first' && phase.some((p) => p.target.kind !== 'registry') ? unmanagedEndpointsToCreate(plan) : [];
-      const results = this.v23 ? yield* this.publicAccessOff(phase, input, early, placement) : yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
+      // 2.4, lockdown first: if storage and ACR must wait for the exemption, the endpoints no deny assignment holds back are made meanwhile
+      if (this.v24 && this.input.options.order === 'lockdown-first' && phase.some((p) => p.target.kind !== 'registry')) this.meanwhile = () => this.unmanagedEndpointsMeanwhile(plan, placement);
+      const results = this.v23 ? yield* this.publicAccessOff(phase, input) : yield* this.all<{ changed: boolean; at: string }>(phase.map((p) => ({ name: Activities.disablePublicAccess, input: input(p) })));
+      this.meanwhile = undefined;
       phase.forEach((p, i) => {
         const r = results[i] as { changed: boolean; at: string };
         this.applied.publicAccess.push({ target: p.target, changed: r.changed, at: r.at });
@@ -234,24 +262,13 @@ class HardenRun extends HardenRunBase {
     yield* this.step('lockdown', 'done', detail.describeLockdownDone(plan, changed));
   }
 
-  /**
-   * 2.3: public access off for one phase's targets, started together, their operations polled
-   * together; from 2.4 with the `early` endpoints' PUTs beside them (kept in `this.early`).
-   */
-  private *publicAccessOff(phase: PublicAccessPlan[], input: (p: PublicAccessPlan) => { target: PublicAccessPlan['target']; registryId?: string }, early: EndpointPlan[], placement: EndpointPlacement): Workflow<Array<{ changed: boolean; at: string }>> {
-    const results = yield* this.writes<unknown>([
-      ...phase.map((p) => {
-        const call = { name: Activities.startPublicAccessOff, input: input(p) };
-        return { start: call, restart: call, what: `${p.target.kind === 'registry' ? 'PUT' : 'PATCH'} ${p.target.id}` };
-      }),
-      ...early.map((e) => this.endpointWrite(e, placement)),
-    ]);
-    early.forEach((e, i) => {
-      const info = results[phase.length + i]?.value as EndpointInfo;
-      this.early.set(e.endpointId.toLowerCase(), info);
-      this.noteCreated(e, info);
-    });
-    return results.slice(0, phase.length).map((r) => ({ changed: (r.value as { changed: boolean }).changed, at: new Date(r.atMs).toISOString() }));
+  /** 2.3: public access off for one phase's targets, started together, their operations polled together. */
+  private *publicAccessOff(phase: PublicAccessPlan[], input: (p: PublicAccessPlan) => { target: PublicAccessPlan['target']; registryId?: string }): Workflow<Array<{ changed: boolean; at: string }>> {
+    const results = yield* this.writes<{ changed: boolean }>(phase.map((p) => {
+      const call = { name: Activities.startPublicAccessOff, input: input(p) };
+      return { start: call, restart: call, what: `${p.target.kind === 'registry' ? 'PUT' : 'PATCH'} ${p.target.id}` };
+    }));
+    return results.map((r) => ({ changed: r.value.changed, at: new Date(r.atMs).toISOString() }));
   }
 
   private noteAssigned(): void {

@@ -52,9 +52,10 @@ export function* waitOutThrottling(run: WaitRun, state: WaitState, throttled: Ac
  * ARM refused access that may still be propagating (a role assignment, the managed group's
  * exemption): sleep and call again (after 5 s, then twice as long each time, at most
  * accessPollSeconds), until ACCESS_PROPAGATION_MINUTES after the run's first such wait; then fail
- * with the refusal's own code and text.
+ * with the refusal's own code and text. `meanwhile` (2.4): work that needs no such access, done
+ * before the sleep.
  */
-export function* waitForAccess(run: WaitRun, state: WaitState, waiting: ActivityWaiting[], names: string[]): Workflow<void> {
+export function* waitForAccess(run: WaitRun, state: WaitState, waiting: ActivityWaiting[], names: string[], meanwhile?: () => Workflow<void>): Workflow<void> {
   const { accessPropagationMinutes, accessPollSeconds } = run.options;
   const first = withoutStack(waiting[0]?.waiting ?? '');
   state.accessWaitSinceMs ??= run.nowMs();
@@ -67,5 +68,7 @@ export function* waitForAccess(run: WaitRun, state: WaitState, waiting: Activity
   const waitSeconds = Math.min(accessPollSeconds, FIRST_ACCESS_WAIT_SECONDS * 2 ** waits);
   const until = Math.min(run.nowMs() + waitSeconds * 1000, deadline);
   yield* run.progress(`ARM refused ${[...new Set(names)].join(', ')}, which may be access still taking effect; calling again at ${new Date(until).toISOString()}: ${first}`);
-  yield* run.waited('access', sleepUntil(until));
+  if (meanwhile) yield* meanwhile();
+  // work done meanwhile may have outlasted the wait: then the call is made again at once
+  if (run.nowMs() < until) yield* run.waited('access', sleepUntil(until));
 }
