@@ -53,15 +53,20 @@ async function toLockdown(h: DurableHistory, access: typeof ASSIGN | undefined, 
 /** The public-access targets an episode calls (an endpoint's start names its plan, not a target). */
 const targetsOf = (e: Episode): string[] => e.scheduled.flatMap((t) => ((t.input as { target?: Target }).target ? [(t.input as { target: Target }).target.kind] : []));
 
-/** Answers the endpoint PUTs started beside the storage/ACR lockdown (2.4) as done; none are open in older shapes. */
-function completeEarly(h: DurableHistory, S: Shape): string[] {
-  const open = h.open(Activities.startPrivateEndpoint);
-  expect(open.length).toBe(S.early ? 1 : 0);
-  h.completeAll(Activities.startPrivateEndpoint, (i) => {
-    const plan = (i as { plan: EndpointPlan }).plan;
-    return { done: { ...endpoint(plan.target, plan.name), id: plan.endpointId } };
-  });
-  return open.map((t) => (t.input as { plan: EndpointPlan }).plan.target.kind);
+/**
+ * 2.4: the first access wait first makes the endpoint to the registry (outside the managed group)
+ * and its zone group; older shapes go straight to the timer. Answers the episode after.
+ */
+async function throughMeanwhile(h: DurableHistory, S: Shape, e: Episode): Promise<Episode> {
+  if (!S.early) return e;
+  expect(names(e)).toEqual([S.endpoint]);
+  const plan = (e.scheduled[0]?.input as { plan: EndpointPlan }).plan;
+  expect(plan.target.kind).toBe('registry');
+  h.complete(S.endpoint, { done: { ...endpoint(plan.target, plan.name), id: plan.endpointId } });
+  const zones = await h.next();
+  expect(names(zones)).toEqual([S.zoneGroup]);
+  h.complete(S.zoneGroup, { done: { changed: true } });
+  return h.next();
 }
 
 describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment and the lockdown order', (S) => {
@@ -75,8 +80,6 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     const second = await h.next();
     expect(targetsOf(second)).toEqual(['storage', 'storage', 'acr']);
     expect(second.scheduled.every((t) => (t.input as { registryId?: string }).registryId === REGISTRY_ID)).toBe(true);
-    // 2.4: the endpoint to the registry (outside the managed group) starts beside them
-    expect(completeEarly(h, S)).toEqual(S.early ? ['registry'] : []);
   });
 
   it('waits out a deny that is still propagating (timer), calls again, and counts no grant PUT', async () => {
@@ -84,10 +87,9 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     await toLockdown(h, ASSIGN);
     h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     const second = await h.next();
-    completeEarly(h, S);
     const [s1, s2, acr] = h.open(S.disable);
     h.complete(s1 ?? '', S.done({ changed: true, at: h.now.toISOString() })).complete(s2 ?? '', { waiting: DENIED }).complete(acr ?? '', S.done({ changed: false, at: h.now.toISOString() }));
-    const wait = await h.next();
+    const wait = await throughMeanwhile(h, S, await h.next());
     expect(targetsOf(second)).toHaveLength(3);
     expect(names(wait)).toEqual(['timer']);
     // the first look again is 5 s later
@@ -113,11 +115,10 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     await toLockdown(h, ASSIGN);
     h.complete(S.disable, S.done({ changed: true, at: h.now.toISOString() }));
     await h.next();
-    completeEarly(h, S);
     // waits of 5, 10, 20 s, then the rest of the minute: the fifth refusal ends the run
     for (let i = 0; i < 6; i++) {
       h.completeAll(S.disable, () => ({ waiting: DENIED }));
-      const e = await h.next();
+      const e = i === 0 ? await throughMeanwhile(h, S, await h.next()) : await h.next();
       if (!names(e).includes('timer')) {
         const publish = e;
         expect(names(publish)).toEqual([Activities.publishOutcome]);
@@ -148,7 +149,6 @@ describe.each(SHAPES)('hardening $version: the managed group\'s deny assignment 
     h.complete(S.grant, S.done({ changed: true }));
     const second = await h.next();
     expect(targetsOf(second)).toEqual(['storage', 'storage', 'acr']);
-    expect(completeEarly(h, S)).toEqual(S.early ? ['registry'] : []);
   });
 
   it('endpoints-first: the grant comes before the endpoints, and the endpoints carry the registry id', async () => {
@@ -221,9 +221,9 @@ describe('the canary (2.4): storage and ACR wait on one exemption, so one of the
     await toLockdown(h, ASSIGN);
     h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
     expect(targetsOf(await h.next())).toEqual(['storage', 'storage', 'acr']);
-    if (version === WORKFLOW_VERSION) completeEarly(h, SHAPES[2] as Shape);
     h.completeAll(Activities.startPublicAccessOff, () => ({ waiting: DENIED }));
-    expect(names(await h.next())).toEqual(['timer']);
+    const shape = SHAPES.find((x) => x.version === version) as Shape;
+    expect(names(await throughMeanwhile(h, shape, await h.next()))).toEqual(['timer']);
     h.fireTimer();
     return h;
   }
@@ -260,27 +260,25 @@ describe('the canary (2.4): storage and ACR wait on one exemption, so one of the
     expect(targetIds(await h.next())).toEqual([TARGETS[2]?.id]);
   });
 
-  it('an endpoint started beside the refused writes is looked at when it is due from its own start, not from the end of their wait', async () => {
+  it('a write answered before the others\' wait is timed from its own answer: its operation is looked at when due from then', async () => {
     const h = new DurableHistory(handler, input({}, { accessPollSeconds: 30 }), V24);
     await toLockdown(h, ASSIGN);
     h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
     await h.next();
     const startedAt = h.now.getTime();
-    const [early] = h.open(Activities.startPrivateEndpoint);
-    const plan = (early?.input as { plan: EndpointPlan }).plan;
-    const handle = { kind: 'endpointPut', resourceId: plan.endpointId, pollUrl: 'https://management.azure.com/operations/pe-1', via: 'azure-async-operation', expectedMs: 30_000, pollMs: 2_000, deadlineMs: 10 * 60_000 };
-    h.complete(early ?? '', { started: handle, pending: { ...endpoint(plan.target, plan.name), id: plan.endpointId } });
-    h.completeAll(Activities.startPublicAccessOff, () => ({ waiting: DENIED }));
-    await h.next();
+    const [s1, s2, acr] = h.open(Activities.startPublicAccessOff);
+    const acrId = (acr?.input as { target: Target }).target.id;
+    const handle = { kind: 'acrPatch', resourceId: acrId, pollUrl: 'https://management.azure.com/operations/acr-1', via: 'azure-async-operation', expectedMs: 15_000, pollMs: 2_000, deadlineMs: 10 * 60_000 };
+    h.complete(s1 ?? '', { done: { changed: true } }).complete(s2 ?? '', { waiting: DENIED }).complete(acr ?? '', { started: handle, pending: { changed: true } });
+    const wait = await throughMeanwhile(h, SHAPES[2] as Shape, await h.next());
+    expect(names(wait)).toEqual(['timer']);
     h.fireTimer();
     await h.next();
-    // let through 5 s after the endpoint started: the others follow at once
+    // storage is let through 5 s after ACR's PATCH started: ACR is looked at 15 s after its start, not 15 s after the wait
     h.complete(Activities.startPublicAccessOff, { done: { changed: true } });
-    await h.next();
-    h.completeAll(Activities.startPublicAccessOff, () => ({ done: { changed: true } }));
-    const wait = await h.next();
-    expect(names(wait)).toEqual(['timer']);
-    expect(Date.parse(wait.scheduled[0]?.fireAt ?? '') - startedAt).toBe(30_000);
+    const poll = await h.next();
+    expect(names(poll)).toEqual(['timer']);
+    expect(Date.parse(poll.scheduled[0]?.fireAt ?? '') - startedAt).toBe(15_000);
   });
 
   it('a run from 2.3 keeps its shape: every refused call looks again', async () => {

@@ -77,8 +77,7 @@ describe(`hardening ${WORKFLOW_VERSION}: long-running operations driven by the r
     const third = await pollAnswer(h, () => ({ state: 'running' }));
     expect(delayOf(h, third)).toBe(2_000);
     const storageAndAcr = await pollAnswer(h, () => ({ state: 'succeeded' }));
-    // and beside them (2.4) the endpoint to the registry, which no deny assignment holds back
-    expect(names(storageAndAcr)).toEqual([...Array<string>(3).fill(Activities.startPublicAccessOff), Activities.startPrivateEndpoint]);
+    expect(names(storageAndAcr)).toEqual(Array(3).fill(Activities.startPublicAccessOff));
     expect(targetsOf(storageAndAcr)).toEqual(['storage', 'storage', 'acr']);
   });
 
