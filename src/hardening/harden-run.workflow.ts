@@ -52,7 +52,7 @@ export abstract class HardenRunBase {
 
   /**
    * Runs from 2.4 on: of several calls refused while access propagates, one looks again for all
-   * (the canary); lockdown first, the endpoints to the registry start beside storage and ACR's lockdown.
+   * (the canary); lockdown first, the endpoints to the registry are made while storage and ACR wait.
    */
   protected get v24(): boolean {
     return versionAtLeast(this.ctx.version, '2.4');

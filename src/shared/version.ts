@@ -23,6 +23,7 @@ export const USER_AGENT_PREFIX = `${APP_NAME}/${APP_VERSION}`;
  *    group's exemption), one calls again at each look (the canary) and the others only once it is let
  *    through: a burst's refused writes, which ARM counts against the write bucket, are halved or better;
  *    lockdown first, the endpoints to the registry itself (outside the managed group: no deny assignment
- *    holds them back) start beside storage and ACR's lockdown instead of after its wait
+ *    holds them back) and their zone groups are made while storage and ACR wait, not after; a write
+ *    answered before the others' wait is timed from its own answer
  */
 export const WORKFLOW_VERSION = '2.4';

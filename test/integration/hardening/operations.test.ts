@@ -53,7 +53,7 @@ describe('long-running operations driven by the run', () => {
     const id = await createRegistry(world.sim, world.user, { name: 'opsone', regions: ['westeurope'], assignedIdentities: [world.sim.principal.oid] });
     await waitOutExemption();
     await clearRequestLog(world);
-    // endpoints first, the three endpoints start together (lockdown first, from 2.4, the registry's starts beside storage and ACR's lockdown)
+    // endpoints first: the three endpoints start together (lockdown first, from 2.4, the registry's is made while storage and ACR wait, when they do)
     const runId = startRun(world, id, 'apply', { ...FAST, order: 'endpoints-first' });
     expect(outcomeOf(await waitForRun(world, id, { timeoutMs: 120_000 })).kind).toBe('Hardened');
 
