@@ -14,7 +14,7 @@ import { eventOid, operationOf } from './events';
 import { createRegistry, startWorld, type World } from '../local/world';
 import { adminGet, appReads, appWrites, clearRequestLog, lastRunCreated, outcomeOf, requestLog, waitForRun, waitOutExemption, type RequestLogEntry } from '../test/helpers/world-helpers';
 import { exposureCriticalPath, minimumWrites, policyExposure, publicAccessWrites, type LockdownOrder, type PlanShape } from './critical-path';
-import { median, type BenchRow } from './report';
+import { BENCH_HOST_LOG, median, type BenchRow } from './report';
 
 export interface HardeningBenchOptions {
   repeat: number;
@@ -125,6 +125,7 @@ async function sampleOrder(order: LockdownOrder, options: HardeningBenchOptions,
   const stateDir = mkdtempSync(join(tmpdir(), `bench-${order}-`));
   const world = await startWorld({
     stateDir,
+    hostLogger: BENCH_HOST_LOG,
     simTimeScale: options.timeScale,
     hostTimeScale: options.timeScale,
     settings: { LOCKDOWN_ORDER: order, ...BENCH_LRO_SETTINGS },
@@ -140,7 +141,9 @@ async function sampleOrder(order: LockdownOrder, options: HardeningBenchOptions,
         const name = `b${order === 'lockdown-first' ? 'l' : 'e'}${regions}r${rep}`;
         const { run } = await freshRun(world, name, { order, regions, lockdownAcr: true });
         const unscaled = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / options.timeScale / 1000).toFixed(1)} s`);
-        options.log(`  ${order}, ${regions} region(s), #${rep + 1}: exposure ${unscaled(run.exposureMs)} (the app reports ${unscaled(run.appReportedMs)}), ${run.writes} writes, ${run.reads} reads`);
+        // the app's figure is in the run's clock, which the host already runs in simulated time
+        const reported = run.appReportedMs === undefined ? '-' : `${(run.appReportedMs / 1000).toFixed(1)} s`;
+        options.log(`  ${order}, ${regions} region(s), #${rep + 1}: exposure ${unscaled(run.exposureMs)} (the app reports ${reported}), ${run.writes} writes, ${run.reads} reads`);
         const list = samples.fresh.get(key(order, regions)) ?? [];
         list.push(run);
         samples.fresh.set(key(order, regions), list);
@@ -160,7 +163,7 @@ async function sampleOrder(order: LockdownOrder, options: HardeningBenchOptions,
  */
 async function sampleCalls(options: HardeningBenchOptions, samples: Samples): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-calls-'));
-  const world = await startWorld({ stateDir, simTimeScale: options.timeScale, hostTimeScale: options.timeScale, settings: { ...BENCH_LRO_SETTINGS }, sim: { latencyMs: SETUP_LATENCY_MS } });
+  const world = await startWorld({ stateDir, hostLogger: BENCH_HOST_LOG, simTimeScale: options.timeScale, hostTimeScale: options.timeScale, settings: { ...BENCH_LRO_SETTINGS }, sim: { latencyMs: SETUP_LATENCY_MS } });
   try {
     const res = await fetch(`${world.sim.adminUrl}/eventgrid/subscriptions/registry-writes`, { method: 'DELETE' });
     if (!res.ok) throw new Error(`could not remove the registry-writes subscription: ${res.status}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { EngineMetrics } from '../local/func-host/durable/engine';
 import { createRegistry, startWorld } from '../local/world';
 import { outcomeOf, waitForRun } from '../test/helpers/world-helpers';
-import { median, type BenchRow } from './report';
+import { BENCH_HOST_LOG, median, type BenchRow } from './report';
 
 const TIME_SCALE = 0.01;
 
@@ -36,7 +36,7 @@ export function slope(points: readonly { x: number; y: number }[]): number {
 /** Hardens registries one at a time (nothing else runs in the process) with the engine's probe on. */
 async function measureRuns(count: number): Promise<RunCost[]> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-overhead-'));
-  const world = await startWorld({ stateDir, simTimeScale: TIME_SCALE, hostTimeScale: TIME_SCALE, sim: { throttling: false }, settings: { ARM_LRO_POLL_INTERVAL_MS: '2000', ARM_LRO_EXPECTED_SECONDS: '' } });
+  const world = await startWorld({ stateDir, hostLogger: BENCH_HOST_LOG, simTimeScale: TIME_SCALE, hostTimeScale: TIME_SCALE, sim: { throttling: false }, settings: { ARM_LRO_POLL_INTERVAL_MS: '2000', ARM_LRO_EXPECTED_SECONDS: '' } });
   const runs: RunCost[] = [];
   try {
     for (let i = 0; i < count; i++) {
