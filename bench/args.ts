@@ -10,20 +10,23 @@ export interface BenchArgs {
   burst?: number;
   /** section 3: bursts at most, each at half the speed of the one before (default 3) */
   burstSteps?: number;
+  /** section 3: the first burst's time scale (default: 0.1, slower in proportion above 50 registries) */
+  burstScale?: number;
 }
 
-const USAGE = 'usage: npm run bench [-- --quick] [--only 1,2,5] [--repeat N] [--burst N] [--burst-steps N]';
+const USAGE = 'usage: npm run bench [-- --quick] [--only 1,2,5] [--repeat N] [--burst N] [--burst-steps N] [--burst-scale X]';
 
 /**
  * `--quick`: 2 repetitions unless `--repeat` says otherwise (5 without it); `--only`: the sections
  * to run; `--burst N`: section 3's registry count (its limits scale with it); `--burst-steps N`:
- * at most N bursts in section 3.
+ * at most N bursts in section 3; `--burst-scale X`: section 3's first time scale.
  */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   let quick = false;
   let repeat: number | undefined;
   let burst: number | undefined;
   let burstSteps: number | undefined;
+  let burstScale: number | undefined;
   let only = new Set<Section>(SECTIONS);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -41,6 +44,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     else if (a === '--repeat') repeat = positive();
     else if (a === '--burst') burst = positive();
     else if (a === '--burst-steps') burstSteps = positive();
+    else if (a === '--burst-scale') {
+      const v = value();
+      if (!/^(?:\d+(?:\.\d+)?|\.\d+)$/.test(v) || Number(v) <= 0 || Number(v) > 10) throw new Error(`${a} must be a time scale above 0 and at most 10, not '${v}'. ${USAGE}`);
+      burstScale = Number(v);
+    }
     else if (a === '--only') {
       const v = value();
       const picked = v.split(',').map((s) => s.trim());
@@ -49,6 +57,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       only = new Set(picked.map((s) => Number(s) as Section));
     } else throw new Error(`unknown argument '${a}'. ${USAGE}`);
   }
-  return { quick, repeat: repeat ?? (quick ? 2 : 5), only, ...(burst !== undefined ? { burst } : {}), ...(burstSteps !== undefined ? { burstSteps } : {}) };
+  return { quick, repeat: repeat ?? (quick ? 2 : 5), only, ...(burst !== undefined ? { burst } : {}), ...(burstSteps !== undefined ? { burstSteps } : {}), ...(burstScale !== undefined ? { burstScale } : {}) };
 }
 

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
       measureHardening({ ...options, timeScale: TIME_SCALE, exposure: args.only.has(1), armCalls: args.only.has(2), log }));
   }
   if (args.only.has(3)) {
-    await section('3 burst', () => measureBurst({ quick: args.quick, log, ...(args.burst !== undefined ? { registries: args.burst } : {}), ...(args.burstSteps !== undefined ? { steps: args.burstSteps } : {}) }));
+    await section('3 burst', () => measureBurst({ quick: args.quick, log, ...(args.burst !== undefined ? { registries: args.burst } : {}), ...(args.burstSteps !== undefined ? { steps: args.burstSteps } : {}), ...(args.burstScale !== undefined ? { timeScale: args.burstScale } : {}) }));
   }
   if (args.only.has(4)) await section('4 overhead', () => measureOverhead(options));
   if (args.only.has(5)) await section('5 simulator capacity', () => measureCapacity({ ...options, log }));

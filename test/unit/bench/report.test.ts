@@ -10,6 +10,7 @@ describe('npm run bench arguments', () => {
 
   it('section 3 takes its burst size and how many bursts at most', () => {
     expect(parseBenchArgs(['--only', '3', '--burst', '20', '--burst-steps', '2'])).toEqual({ quick: false, repeat: 5, only: new Set([3]), burst: 20, burstSteps: 2 });
+    expect(parseBenchArgs(['--only', '3', '--burst-scale', '1.6']).burstScale).toBe(1.6);
   });
 
   it.each([
@@ -17,6 +18,8 @@ describe('npm run bench arguments', () => {
     [['--repeat'], /--repeat needs a value/],
     [['--burst', '1.5'], /--burst must be a positive whole number, not '1.5'/],
     [['--burst-steps', '0'], /--burst-steps must be a positive whole number/],
+    [['--burst-scale', '0'], /--burst-scale must be a time scale above 0 and at most 10, not '0'/],
+    [['--burst-scale', 'slow'], /--burst-scale must be a time scale above 0 and at most 10, not 'slow'/],
     [['--only', '1,7'], /--only takes section numbers among 1,2,3,4,5,6/],
     [['--fast'], /unknown argument '--fast'/],
   ])('refuses %p', (argv, message) => {
