@@ -13,7 +13,8 @@ import { FAST, judge, RUN_TIMEOUT_MS, SIM_TIME_SCALE, startFaultWorld } from './
 import { flushUnreported, record } from './summary';
 
 const PER_BATCH = 4;
-const MAX_BATCHES = 10;
+// the budget below bounds the loop; on a loaded machine 10 batches once missed two short episodes
+const MAX_BATCHES = 25;
 // generous: on a loaded 2-core machine a short episode is easy to miss; the loop ends as soon as every boundary is hit
 const LOOP_BUDGET_MS = 150_000;
 
